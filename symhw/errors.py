@@ -1,0 +1,37 @@
+"""The error types symhw raises, and the exit status each maps to."""
+
+from __future__ import annotations
+
+
+class SymhwError(Exception):
+    """Base class of every error symhw raises on purpose."""
+
+    exit_status = 1
+
+
+class InputError(SymhwError):
+    """Bad input: a malformed problem-set file, a wrong shape, an unknown name.
+
+    The message names the problem, the field and the fix. The CLI exits with status 2.
+    """
+
+    exit_status = 2
+
+    def __init__(self, message: str, *, problem: str | None = None, field: str | None = None):
+        self.problem = problem
+        self.field = field
+        where = []
+        if problem is not None:
+            where.append(f"problem {problem!r}")
+        if field is not None:
+            where.append(f"field {field!r}")
+        prefix = ", ".join(where)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+
+
+class VerificationError(SymhwError):
+    """A derivation step whose two sides were shown to differ: a bug, never a sheet."""
+
+
+class TexError(SymhwError):
+    """pdflatex failed; the message carries the relevant lines of its log."""

@@ -1,0 +1,156 @@
+"""How SymPy expressions are written on a sheet: one LaTeX printer, one plain-text printer."""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from symhw.notation import Grad, Inner, Norm, Vec
+
+
+def _is_unevaluated_mul(expr: sp.Basic) -> bool:
+    """A Mul built with ``evaluate=False`` to keep the factor order a person wrote."""
+    return isinstance(expr, sp.Mul) and expr.args != sp.Mul(*expr.args).args
+
+
+class _WrittenMul(sp.Mul):
+    """A product whose factors print in the order they were given (SymPy sorts them)."""
+
+    def as_ordered_factors(self, order=None):
+        return list(self.args)
+
+
+class SheetLatexPrinter(LatexPrinter):
+    """LaTeX as on a solution sheet: w^T x_n, ∇_w, θ'(u), σ(s), factors in written order."""
+
+    def __init__(self, settings: dict | None = None):
+        super().__init__({"mul_symbol": None, **(settings or {})})
+
+    def _print_Vec(self, expr: Vec) -> str:
+        if expr.index is None:
+            return expr.name
+        return f"{expr.name}_{{{self._print(expr.index)}}}"
+
+    def _print_Inner(self, expr: Inner) -> str:
+        a, b = expr.args
+        return f"{self._print(a)}^{{T}} {self._print(b)}"
+
+    def _print_Grad(self, expr: Grad) -> str:
+        f, v = expr.args
+        body = self._print(f)
+        if isinstance(f, sp.Add | sp.Mul | sp.Pow | sp.Sum):
+            body = rf"\left({body}\right)"
+        return rf"\nabla_{{{self._print(v)}}} {body}"
+
+    def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
+        if any(_is_unevaluated_mul(t) for t in expr.args):
+            return self._print_terms(list(expr.args))  # built in written order: keep it
+        terms = self._as_ordered_terms(expr, order=order)
+        if terms[0].could_extract_minus_sign():
+            # tanh(s) - y rather than -y + tanh(s): lead with a positive term
+            lead = next((t for t in terms if not t.could_extract_minus_sign()), None)
+            if lead is not None:
+                terms.remove(lead)
+                return self._print_terms([lead, *terms])
+        return super()._print_Add(expr, order)
+
+    def _print_terms(self, terms: list[sp.Basic]) -> str:
+        tex = ""
+        for i, term in enumerate(terms):
+            if _is_unevaluated_mul(term) and term.args[0] == -1:
+                rest = term.args[1:]
+                negative = True
+                body = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+            elif not _is_unevaluated_mul(term) and term.could_extract_minus_sign():
+                negative, body = True, -term
+            else:
+                negative, body = False, term
+            term_tex = self._print(body)
+            if negative and isinstance(body, sp.Add):
+                term_tex = rf"\left({term_tex}\right)"
+            sign = ("- " if negative else "") if i == 0 else (" - " if negative else " + ")
+            tex += sign + term_tex
+        return tex
+
+    def _print_Norm(self, expr) -> str:
+        return rf"\left\|{self._print(expr.args[0])}\right\|"
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        if not isinstance(expr, sp.Mul):  # _print_Pow hands over 1/x here
+            return super()._print_Mul(expr)
+        sums = [f for f in expr.args if isinstance(f, sp.Sum)]
+        if len(sums) == 1 and not _is_unevaluated_mul(expr):
+            # (c/N) Σ ... rather than (Σ ...)/N, as a sum is written on a sheet
+            coeff = sp.Mul(*[f for f in expr.args if f is not sums[0]])
+            return f"{self._print(coeff)} {self._print(sums[0])}"
+        if expr.args[0] == -1 and len(expr.args) > 2 and _is_unevaluated_mul(expr):
+            return "- " + self._print(sp.Mul(*expr.args[1:], evaluate=False))
+        return super()._print_Mul(_WrittenMul(*expr.args, evaluate=False))
+
+    def _print_Subs(self, expr: sp.Subs) -> str:
+        inner, variables, points = expr.args
+        if (
+            isinstance(inner, sp.Derivative)
+            and len(variables) == 1
+            and inner.variables == tuple(variables)
+            and isinstance(inner.expr, sp.Function)
+            and inner.expr.args == tuple(variables)
+        ):
+            name = self._function_name(inner.expr)
+            return rf"{name}'\left({self._print(points[0])}\right)"
+        return super()._print_Subs(expr)
+
+    def _function_name(self, f: sp.Function) -> str:
+        names = {
+            "sigmoid": r"\sigma",
+            "softplus": r"\operatorname{softplus}",
+            "relu": r"\operatorname{ReLU}",
+            "tanh": r"\tanh",
+        }
+        return names.get(type(f).__name__, rf"\operatorname{{{type(f).__name__}}}")
+
+    def _named_function(self, expr: sp.Function, exp: str | None) -> str:
+        name = self._function_name(expr)
+        if exp is not None:
+            name = f"{name}^{{{exp}}}"
+        return rf"{name}\left({self._print(expr.args[0])}\right)"
+
+    def _print_sigmoid(self, expr: sp.Function, exp: str | None = None) -> str:
+        return self._named_function(expr, exp)
+
+    _print_softplus = _print_sigmoid
+    _print_relu = _print_sigmoid
+
+
+class SheetStrPrinter(StrPrinter):
+    """Plain text for JSON: dot(w, x_n), grad_w(...), y[n]."""
+
+    def _print_Vec(self, expr: Vec) -> str:
+        return expr.name if expr.index is None else f"{expr.name}_{self._print(expr.index)}"
+
+    def _print_Inner(self, expr: Inner) -> str:
+        return f"dot({self._print(expr.args[0])}, {self._print(expr.args[1])})"
+
+    def _print_Norm(self, expr: Norm) -> str:
+        return f"norm({self._print(expr.args[0])})"
+
+    def _print_Grad(self, expr: Grad) -> str:
+        return f"grad_{self._print(expr.args[1])}({self._print(expr.args[0])})"
+
+
+def latex(expr: object) -> str:
+    """LaTeX for one expression as it appears on a sheet.
+
+    >>> import sympy as sp
+    >>> from symhw.notation import Inner, Vec
+    >>> n = sp.Symbol("n")
+    >>> latex(sp.tanh(Inner(Vec(sp.Symbol("w")), Vec(sp.Symbol("x"), n))))
+    '\\\\tanh{\\\\left(w^{T} x_{n} \\\\right)}'
+    """
+    return SheetLatexPrinter().doprint(expr)
+
+
+def text(expr: object) -> str:
+    """Plain text for one expression (used in JSON)."""
+    return SheetStrPrinter().doprint(expr)

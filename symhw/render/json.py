@@ -1,0 +1,86 @@
+"""JSON renderer: answers as plain values, and the whole sheet as data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sympy as sp
+
+from symhw.derivation import Derivation, Solution
+from symhw.render.expr import latex, text
+from symhw.render.summary import verification_summary
+
+
+def to_json_value(value: Any) -> Any:
+    """Integers stay integers, other numbers become floats, matrices lists of rows,
+    tuples lists, and symbolic values strings.
+
+    >>> to_json_value(sp.Matrix([[1, sp.Rational(1, 2)]])), to_json_value(sp.tanh(sp.Symbol("s")))
+    ([[1, 0.5]], 'tanh(s)')
+    """
+    if isinstance(value, bool | int | str) or value is None:
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, sp.MatrixBase):
+        return [[to_json_value(v) for v in value.row(i)] for i in range(value.rows)]
+    if isinstance(value, tuple | list | sp.Tuple):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, sp.Integer):
+        return int(value)
+    if isinstance(value, sp.Basic) and value.is_number and value.is_finite and value.is_real:
+        return float(value)
+    return text(value)
+
+
+def answers(sol: Solution) -> dict[str, Any]:
+    return {
+        a.name: a.json_value if a.json_value is not None else to_json_value(a.value)
+        for a in sol.answers
+    }
+
+
+def answers_document(solutions: list[Solution]) -> str:
+    """``{problem id: {answer name: value}}`` as indented JSON."""
+    return json.dumps({s.problem_id: answers(s) for s in solutions}, indent=2) + "\n"
+
+
+def solution_data(sol: Solution) -> dict[str, Any]:
+    steps = [
+        {
+            "derivation": p.title,
+            "latex": [latex(e) for e in s.chain],
+            "rule": s.rule,
+            "status": s.check.status,
+            "method": s.check.method,
+            "instance": s.check.instance,
+        }
+        for p in sol.parts
+        if isinstance(p, Derivation)
+        for s in p.steps
+    ]
+    return {
+        "id": sol.problem_id,
+        "kind": sol.kind,
+        "title": sol.title,
+        "answers": answers(sol),
+        "answers_latex": {a.name: latex(a.value) for a in sol.answers},
+        "verification": {
+            "summary": verification_summary(sol),
+            "counts": sol.summary(),
+            "numeric_checks": [
+                {"description": c.description, "max_error": c.max_error, "tolerance": c.tolerance}
+                for c in sol.numeric_checks
+            ],
+        },
+        "steps": steps,
+    }
+
+
+def document(title: str, solutions: list[Solution]) -> str:
+    """The whole sheet as JSON: answers, LaTeX of every step, and how each was verified."""
+    data = {"title": title, "problems": [solution_data(s) for s in solutions]}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,184 @@
+"""LaTeX renderer: a standalone document with one section per solution."""
+
+from __future__ import annotations
+
+import latexify
+
+from symhw.derivation import (
+    Derivation,
+    Figure,
+    Paragraph,
+    ReferenceCode,
+    Solution,
+    Step,
+    Table,
+)
+from symhw.render.expr import latex
+from symhw.render.summary import verification_summary
+
+_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_UNICODE = {
+    "θ": r"$\theta$",
+    "σ": r"$\sigma$",
+    "δ": r"$\delta$",
+    "∇": r"$\nabla$",
+    "‖": r"$\|$",
+    "≠": r"$\neq$",
+    "→": r"$\to$",
+    "∞": r"$\infty$",
+    "×": r"$\times$",
+    "≤": r"$\leq$",
+    "≥": r"$\geq$",
+    "±": r"$\pm$",
+    "ᵀ": r"$^{T}$",
+    "²": r"$^{2}$",
+    "′": "'",
+    "’": "'",
+    "—": "---",
+    "–": "--",
+    "…": r"\dots{}",
+    "⊙": r"$\odot$",
+    "·": r"$\cdot$",
+}
+
+
+def escape(text: str) -> str:
+    """Plain text to LaTeX text: special characters escaped, common symbols as math."""
+    return "".join(_SPECIAL.get(ch) or _UNICODE.get(ch) or ch for ch in text)
+
+
+def paragraph(p: Paragraph) -> str:
+    return "".join(escape(seg) if isinstance(seg, str) else f"${latex(seg)}$" for seg in p.segments)
+
+
+def _rule(step: Step) -> str:
+    label = escape(step.rule)
+    if step.check.status == "numeric":
+        label += ", checked numerically"
+    elif step.check.status == "unverified":
+        label += r", \textbf{not verified}"
+    return rf"\text{{\small {label}}}"
+
+
+def derivation_lines(d: Derivation) -> list[str]:
+    """The rows of an aligned display: ``lhs &= rhs && (rule)``."""
+    rows = []
+    for step in d.steps:
+        members = [latex(e) for e in step.chain]
+        first = "" if step.continues else members[0]
+        rule = _rule(step)
+        rows.append(rf"{first} &= {members[1]} &&{rule}")
+        rows.extend(rf"&= {m} &&" for m in members[2:])
+    return rows
+
+
+def derivation_math(d: Derivation) -> str:
+    """One derivation as an ``aligned`` block (used by Markdown and Jupyter too)."""
+    return "\\begin{aligned}\n" + " \\\\\n".join(derivation_lines(d)) + "\n\\end{aligned}"
+
+
+def _part(part) -> str:
+    if isinstance(part, Paragraph):
+        return paragraph(part) + "\n"
+    if isinstance(part, Derivation):
+        intro = paragraph(part.intro) + "\n" if part.intro else ""
+        body = " \\\\\n".join(derivation_lines(part))
+        return (
+            f"\\subsection*{{{escape(part.title)}}}\n{intro}"
+            f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
+        )
+    if isinstance(part, ReferenceCode):
+        intro = paragraph(part.intro) + "\n" if part.intro else ""
+        code = latexify.get_latex(
+            part.function,
+            use_math_symbols=True,
+            reduce_assignments=True,
+            identifiers=dict(part.identifiers),
+        )
+        return f"\\subsection*{{{escape(part.title)}}}\n{intro}\\[\n{code}\n\\]\n"
+    if isinstance(part, Table):
+        cols = "l" * len(part.header)
+        head = " & ".join(_cell(h) for h in part.header)
+        rows = "\n".join(" & ".join(_cell(c) for c in row) + r" \\" for row in part.rows)
+        intro = paragraph(part.intro) + "\n" if part.intro else ""
+        return (
+            f"\\subsection*{{{escape(part.title)}}}\n{intro}\\begin{{center}}\n"
+            f"\\begin{{tabular}}{{{cols}}}\n\\hline\n{head} \\\\\n\\hline\n{rows}\n"
+            "\\hline\n\\end{tabular}\n\\end{center}\n"
+        )
+    if isinstance(part, Figure):
+        return _figure(part)
+    raise TypeError(f"the LaTeX renderer does not support {type(part).__name__}")
+
+
+def _cell(c) -> str:
+    return escape(c) if isinstance(c, str) else f"${latex(c)}$"
+
+
+def _figure(fig: Figure) -> str:
+    """A sparsity pattern drawn with TikZ-free picture commands: one square per nonzero."""
+    rows, cols = fig.pattern.shape
+    unit = min(0.9 / cols, 0.6 / rows) if max(rows, cols) > 0 else 1.0
+    boxes = "".join(
+        rf"\put({j},{rows - 1 - i}){{\rule{{1\unitlength}}{{1\unitlength}}}}"
+        for i in range(rows)
+        for j in range(cols)
+        if fig.pattern[i, j]
+    )
+    caption = paragraph(fig.caption) if fig.caption else ""
+    return (
+        f"\\subsection*{{{escape(fig.title)}}}\n\\begin{{center}}\n"
+        f"\\setlength{{\\unitlength}}{{{unit:.5f}\\linewidth}}\n"
+        f"\\fbox{{\\begin{{picture}}({cols},{rows}){boxes}\\end{{picture}}}}\n"
+        f"\\end{{center}}\n{caption}\n"
+    )
+
+
+def solution_section(sol: Solution) -> str:
+    """One problem: statement, derivations, boxed answers, verification summary."""
+    out = [
+        f"\\section*{{{escape(sol.problem_id)}. {escape(sol.title)}}}",
+        paragraph(sol.statement) + "\n",
+    ]
+    out += [_part(p) for p in sol.parts]
+    out.append("\\subsection*{Answers}")
+    for a in sol.answers:
+        out.append(f"\\[\\boxed{{{latex(a.label)} = {latex(a.value)}}}\\]")
+    out.append(f"\\paragraph{{Verification.}} {escape(verification_summary(sol))}\n")
+    return "\n".join(out)
+
+
+PREAMBLE = r"""\documentclass[11pt]{article}
+\usepackage[a4paper,margin=2cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage[T1]{fontenc}
+\allowdisplaybreaks
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5em}
+"""
+
+
+def document(title: str, solutions: list[Solution]) -> str:
+    """A standalone LaTeX document for a problem set.
+
+    >>> print(document("Empty", []).splitlines()[0])
+    \\documentclass[11pt]{article}
+    """
+    body = "\n".join(solution_section(s) for s in solutions)
+    return (
+        f"{PREAMBLE}\\title{{{escape(title)}}}\n\\date{{}}\n\\begin{{document}}\n"
+        "\\maketitle\n\\noindent Generated by symhw: every equality shown was checked "
+        "by machine when the sheet was built; the verification paragraph of each problem "
+        f"says how.\n\n{body}\n\\end{{document}}\n"
+    )

@@ -1,0 +1,127 @@
+"""Problem set -> solutions -> sheet files, written atomically; PDF through pdflatex."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from symhw.derivation import Solution
+from symhw.errors import InputError, TexError
+from symhw.problems import KINDS
+from symhw.render import json as json_render
+from symhw.render import latex as latex_render
+from symhw.render import markdown as markdown_render
+from symhw.spec import ProblemSet
+
+FORMATS = ("tex", "pdf", "md", "json")
+
+
+def solve_all(problem_set: ProblemSet) -> list[Solution]:
+    """Solve every problem of a set, in order."""
+    return [KINDS[p.kind].solve(p.params, p.id, p.title) for p in problem_set.problems]
+
+
+def tex_available() -> bool:
+    return shutil.which("pdflatex") is not None
+
+
+def render(problem_set: ProblemSet, solutions: list[Solution], formats: Iterable[str]):
+    """The text of each requested text format: {"tex": ..., "md": ..., "json": ...}."""
+    renderers = {
+        "tex": latex_render.document,
+        "md": markdown_render.document,
+        "json": json_render.document,
+    }
+    need = set(formats) | ({"tex"} if "pdf" in formats else set())
+    return {f: renderers[f](problem_set.title, solutions) for f in renderers if f in need}
+
+
+def compile_pdf(tex: str, workdir: Path) -> Path:
+    """Run pdflatex (twice, for stable layout) on ``tex``; return the PDF path.
+
+    SOURCE_DATE_EPOCH pins the dates and IDs pdfTeX writes, so the PDF is reproducible.
+    """
+    if not tex_available():
+        raise InputError(
+            "PDF output needs pdflatex; install TeX (Debian: texlive-latex-base "
+            "texlive-latex-recommended) or leave pdf out of --format",
+            field="--format",
+        )
+    src = workdir / "sheet.tex"
+    src.write_text(tex, encoding="utf-8")
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
+    cmd = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "sheet.tex"]
+    for _ in range(2):
+        done = subprocess.run(
+            cmd, cwd=workdir, env=env, capture_output=True, text=True, errors="replace", check=False
+        )
+        if done.returncode != 0:
+            log = (
+                (workdir / "sheet.log").read_text(errors="replace")
+                if (workdir / "sheet.log").exists()
+                else done.stdout
+            )
+            raise TexError("pdflatex failed:\n" + relevant_log_lines(log))
+    return workdir / "sheet.pdf"
+
+
+def relevant_log_lines(log: str, context: int = 3) -> str:
+    """The error lines of a TeX log (those starting with '!') and a few lines after each."""
+    lines = log.splitlines()
+    picked: list[str] = []
+    for i, line in enumerate(lines):
+        if line.startswith("!"):
+            picked.extend(lines[i : i + context + 1])
+    return "\n".join(picked or lines[-20:])
+
+
+def write_sheet(
+    problem_set: ProblemSet,
+    out_dir: str | Path,
+    formats: Iterable[str] = ("tex", "pdf", "md", "json"),
+) -> list[Path]:
+    """Solve, render and write the sheet files; return their paths.
+
+    Everything (PDF included) is produced before ``out_dir`` is touched, and each file is
+    renamed into place: on any error no new file is left and existing files are untouched.
+    """
+    formats = tuple(formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise InputError(
+            f"unknown format {bad[0] if bad else ''!r}; choose from {', '.join(FORMATS)}",
+            field="--format",
+        )
+    solutions = solve_all(problem_set)
+    texts = render(problem_set, solutions, formats)
+    out = Path(out_dir)
+    with tempfile.TemporaryDirectory(prefix="symhw-") as tmp:
+        payload: dict[str, bytes] = {}
+        if "pdf" in formats:
+            payload["pdf"] = compile_pdf(texts["tex"], Path(tmp)).read_bytes()
+        payload.update({f: texts[f].encode("utf-8") for f in ("tex", "md", "json") if f in formats})
+    # Everything is rendered: only now touch the output directory.
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for fmt in FORMATS:
+        if fmt in payload:
+            written.append(atomic_write(out / f"{problem_set.name}.{fmt}", payload[fmt]))
+    return written
+
+
+def atomic_write(path: Path, data: bytes) -> Path:
+    """Write through a temporary file in the same directory and rename it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

@@ -1,0 +1,203 @@
+"""Machine-checking of displayed equalities: symbolically first, numerically when undecided.
+
+An equality written in vector notation (:mod:`symhw.notation`) is checked on a concrete
+*instance*: sums with symbolic bounds are expanded at stated sizes and vectors are split
+into components, with every other symbol left free. The check says which instance it used.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from symhw.derivation import Check
+from symhw.errors import VerificationError
+from symhw.notation import Grad, Inner, Vec, is_vector
+
+NUMERIC_POINTS = 6
+NUMERIC_DIGITS = 30
+NUMERIC_TOLERANCE = 1e-20
+
+
+@dataclass(frozen=True)
+class Instance:
+    """Where vector-notation equalities are checked: sizes of sums and vectors, and names.
+
+    ``sizes`` maps symbolic bounds (such as N) to the integers they take; ``dim`` is the
+    length of every :class:`~symhw.notation.Vec`; ``definitions`` maps a named expression
+    (such as E_in(w)) to what it stands for.
+    """
+
+    sizes: Mapping[sp.Symbol, int] = field(default_factory=dict)
+    dim: int = 2
+    definitions: Mapping[sp.Basic, sp.Basic] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        parts = [f"{s} = {v}" for s, v in sorted(self.sizes.items(), key=lambda kv: str(kv[0]))]
+        return ", ".join([*parts, f"vectors of length {self.dim}"])
+
+    def with_definition(self, name: sp.Basic, value: sp.Basic) -> Instance:
+        return Instance(self.sizes, self.dim, {**self.definitions, name: value})
+
+
+def component(vec: Vec, k: int) -> sp.Symbol:
+    """The k-th component of a vector, as a real symbol (``x_n`` -> ``x[n,k]``)."""
+    label = vec.name if vec.index is None else f"{vec.name}[{vec.index}]"
+    return sp.Symbol(f"{label}[{k}]", real=True)
+
+
+def lower(expr: sp.Basic, inst: Instance, k: int | None = None) -> sp.Basic:
+    """Rewrite vector notation as explicit scalar expressions (component ``k`` of a vector)."""
+    if expr in inst.definitions:
+        return lower(inst.definitions[expr], inst, k)
+    if isinstance(expr, sp.Sum):
+        term = expr.function
+        for var, lo, hi in reversed(expr.limits):
+            lo, hi = (int(lower(b, inst)) for b in (lo, hi))
+            term = sp.Add(*[term.subs(var, i) for i in range(lo, hi + 1)])
+        return lower(term, inst, k)
+    if isinstance(expr, Grad):
+        f, v = expr.args
+        if k is None:
+            raise ValueError("a gradient is a vector: lower it one component at a time")
+        return sp.diff(lower(f, inst), component(v, k))
+    if isinstance(expr, Inner):
+        a, b = expr.args
+        return sp.Add(*[component(a, j) * component(b, j) for j in range(inst.dim)])
+    if isinstance(expr, Vec):
+        if k is None:
+            raise ValueError(f"{expr} is a vector: lower it one component at a time")
+        return component(expr, k)
+    if isinstance(expr, sp.Indexed):  # y[2] -> a real symbol, so sampling never splits it
+        return sp.Symbol(str(expr.func(*[lower(a, inst) for a in expr.args])), real=True)
+    if isinstance(expr, sp.Symbol) and expr in inst.sizes:
+        return sp.Integer(inst.sizes[expr])
+    if not expr.args:
+        return expr
+    return expr.func(*[lower(a, inst, k) for a in expr.args])
+
+
+def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Expr, sp.Expr]]:
+    """The pairs of scalars that must be equal for ``a = b`` to hold."""
+    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+        a, b = sp.Matrix(a), sp.Matrix(b)
+        if a.shape != b.shape:
+            raise VerificationError(f"shapes differ: {a.shape} and {b.shape}")
+        yield from zip(a, b, strict=True)
+        return
+    if isinstance(a, tuple | sp.Tuple) or isinstance(b, tuple | sp.Tuple):
+        if len(a) != len(b):
+            raise VerificationError(f"lengths differ: {a} and {b}")
+        for x, y in zip(a, b, strict=True):
+            yield from _scalar_pairs(x, y, inst)
+        return
+    a, b = sp.sympify(a), sp.sympify(b)  # both are SymPy objects or Python numbers here
+    if is_vector(a) or is_vector(b):
+        for k in range(inst.dim):
+            yield lower(a, inst, k), lower(b, inst, k)
+    else:
+        yield lower(a, inst), lower(b, inst)
+
+
+def expand_functions(expr: sp.Basic) -> sp.Basic:
+    """Replace every function that knows its own definition (``definition()``) by it."""
+    return expr.replace(
+        lambda e: isinstance(e, sp.Function) and hasattr(e, "definition"),
+        lambda e: e.definition(),
+    )
+
+
+_CHEAP = (("evaluates to 0", lambda d: d), ("expands to 0", sp.expand))
+_COSTLY: tuple[tuple[str, Callable[[sp.Basic], sp.Basic]], ...] = (
+    ("cancels to 0", lambda d: sp.cancel(sp.together(d))),
+    ("simplifies to 0", sp.simplify),
+    ("simplifies to 0 in exponential form", lambda d: sp.simplify(d.rewrite(sp.exp))),
+)
+
+
+def _first_zero(d: sp.Basic, simplifiers) -> str | None:
+    for name, f in simplifiers:
+        try:
+            if f(d) == 0:
+                return name
+        except (TypeError, ValueError, NotImplementedError, RecursionError):
+            continue
+    return None
+
+
+def _sample(sym: sp.Symbol, rng: random.Random) -> sp.Rational:
+    if sym.is_integer:
+        return sp.Integer(rng.randint(1, 5))
+    lo = sp.Rational(1, 10) if sym.is_positive else sp.Integer(-2)
+    return lo + sp.Rational(rng.randint(0, 1000), 500) * (2 - lo) / 2
+
+
+def _numeric_max(d: sp.Basic, rng: random.Random, points: int = NUMERIC_POINTS) -> float | None:
+    """max |d| over random rational points, in 30-digit arithmetic; None if not evaluable."""
+    syms = sorted(d.free_symbols, key=str)
+    worst = 0.0
+    for _ in range(points):
+        point = {s: _sample(s, rng) for s in syms}
+        value = sp.N(d.subs(point), NUMERIC_DIGITS)
+        if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            return None
+        try:
+            worst = max(worst, float(abs(value)))
+        except TypeError:
+            return None
+    return worst
+
+
+def check_equal(a: object, b: object, inst: Instance | None = None) -> Check:
+    """Check ``a = b``; return how it was verified, or raise if it is false.
+
+    >>> import sympy as sp
+    >>> s = sp.Symbol("s", real=True)
+    >>> check_equal(sp.Derivative(sp.tanh(s), s), 1 - sp.tanh(s) ** 2).status
+    'symbolic'
+    """
+    inst = inst or Instance()
+    pairs = list(_scalar_pairs(a, b, inst))
+    uses_instance = any(isinstance(e, sp.Basic) and e.has(Vec, Grad, Inner, sp.Sum) for e in (a, b))
+    where = f"instantiated at {inst.describe()}" if uses_instance else ""
+    methods: set[str] = set()
+    undecided: list[sp.Basic] = []
+    rng = random.Random(636)
+    for lhs, rhs in pairs:
+        left, right = (expand_functions(sp.sympify(e)).doit() for e in (lhs, rhs))
+        if left == right:  # also decides infinite limits, where a difference is undefined
+            methods.add("both sides evaluate to the same value")
+            continue
+        d = left - right
+        name = _first_zero(d, _CHEAP)
+        if name is None:
+            # A false equality is caught here, before any costly simplification is tried.
+            probe = _numeric_max(d, rng, points=1)
+            if probe is not None and probe > NUMERIC_TOLERANCE:
+                raise VerificationError(
+                    f"{a} = {b} is false: |difference| = {probe:.3g} at a random point"
+                )
+            name = _first_zero(d, _COSTLY)
+        if name is None:
+            undecided.append(d)
+        else:
+            methods.add(name)
+    if not undecided:
+        method = "difference " + " / ".join(sorted(methods)) if methods else "both sides empty"
+        return Check("symbolic", method, where)
+    worst = 0.0
+    for d in undecided:
+        err = _numeric_max(d, rng)
+        if err is None:
+            return Check("unverified", "neither simplification nor numeric evaluation decided")
+        if err > NUMERIC_TOLERANCE:
+            raise VerificationError(f"{a} = {b} is false: |difference| = {err:.3g} at a point")
+        worst = max(worst, err)
+    method = (
+        f"|difference| at most {worst:.1g} at {NUMERIC_POINTS} random points "
+        f"({NUMERIC_DIGITS}-digit arithmetic)"
+    )
+    return Check("numeric", method, where, tolerance=NUMERIC_TOLERANCE)
