@@ -1,12 +1,19 @@
-"""The problem kinds symhw can solve: one module per question family."""
+"""The problem kinds symhw can solve: one module per question family.
+
+Each module in ``MODULES`` defines ``KIND`` (its name), ``SUMMARY`` (one line), ``Params``
+(a frozen dataclass of :func:`symhw.params.param` fields) and a pure
+``solve(params, problem_id, title) -> Solution``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 from symhw.derivation import Solution
-from symhw.problems import activation_loss
+
+MODULES = ("activation_loss",)
 
 
 @dataclass(frozen=True)
@@ -19,15 +26,9 @@ class ProblemKind:
     solve: Callable[..., Solution]
 
 
-KINDS: dict[str, ProblemKind] = {
-    k.name: k
-    for k in (
-        ProblemKind(
-            activation_loss.KIND,
-            "gradient of E_in(w) = 1/N Σ ℓ(θ(wᵀx_n), y_n), θ' from its definition, and "
-            "the limits that decide whether the gradient vanishes",
-            activation_loss.Params,
-            activation_loss.solve,
-        ),
-    )
-}
+def _kind(module_name: str) -> ProblemKind:
+    m = import_module(f"symhw.problems.{module_name}")
+    return ProblemKind(m.KIND, m.SUMMARY, m.Params, m.solve)
+
+
+KINDS: dict[str, ProblemKind] = {k.name: k for k in map(_kind, MODULES)}

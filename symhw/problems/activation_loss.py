@@ -19,6 +19,10 @@ from symhw.params import choice, integer, param
 from symhw.verify import Instance, expand_functions
 
 KIND = "activation-loss"
+SUMMARY = (
+    "gradient of E_in(w) = 1/N Σ ℓ(θ(wᵀx_n), y_n), θ' from its definition, and the limits "
+    "that decide whether the gradient vanishes"
+)
 
 N = sp.Symbol("N", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)
