@@ -75,6 +75,11 @@ class Derivation:
     steps: tuple[Step, ...]
     intro: Paragraph | None = None
 
+    def _repr_latex_(self) -> str:  # Jupyter
+        from symhw.render.latex import derivation_math
+
+        return f"$\\displaystyle {derivation_math(self)}$"
+
 
 @dataclass(frozen=True)
 class Table:
@@ -146,6 +151,11 @@ class Solution:
     @property
     def steps(self) -> tuple[Step, ...]:
         return tuple(s for p in self.parts if isinstance(p, Derivation) for s in p.steps)
+
+    def _repr_latex_(self) -> str:  # Jupyter: the derivations and boxed answers
+        from symhw.render.latex import solution_math
+
+        return solution_math(self)
 
     def answer(self, name: str) -> Answer:
         for a in self.answers:

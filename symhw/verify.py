@@ -184,9 +184,9 @@ def check_equal(a: object, b: object, inst: Instance | None = None) -> Check:
         if name is None:
             undecided.append(d)
         else:
-            methods.add(name)
+            methods.add("difference " + name)
     if not undecided:
-        method = "difference " + " / ".join(sorted(methods)) if methods else "both sides empty"
+        method = "; ".join(sorted(methods)) if methods else "both sides empty"
         return Check("symbolic", method, where)
     worst = 0.0
     for d in undecided:

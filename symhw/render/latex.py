@@ -88,6 +88,13 @@ def derivation_math(d: Derivation) -> str:
     return "\\begin{aligned}\n" + " \\\\\n".join(derivation_lines(d)) + "\n\\end{aligned}"
 
 
+def solution_math(sol: Solution) -> str:
+    """A solution's derivations and boxed answers as one display (for Jupyter)."""
+    blocks = [derivation_math(p) for p in sol.parts if isinstance(p, Derivation)]
+    blocks += [rf"\boxed{{{latex(a.label)} = {latex(a.value)}}}" for a in sol.answers]
+    return "$\\displaystyle " + r" \\[1em] ".join(blocks) + "$"
+
+
 def _part(part) -> str:
     if isinstance(part, Paragraph):
         return paragraph(part) + "\n"

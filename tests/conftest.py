@@ -1,0 +1,32 @@
+"""Shared fixtures: the built-in sheet generated once per test session by the real CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+HAS_TEX = shutil.which("pdflatex") is not None
+
+
+def run_cli(*args: str, cwd: Path | None = None, hashseed: str = "0",
+            timeout: float = 600) -> subprocess.CompletedProcess:
+    """Run ``python -m symhw`` in a fresh process, as a user would."""
+    env = {**os.environ, "PYTHONHASHSEED": hashseed}
+    return subprocess.run([sys.executable, "-m", "symhw", *args], cwd=cwd or REPO, env=env,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture(scope="session")
+def default_sheet(tmp_path_factory) -> Path:
+    """The built-in HW2 sheet in every format (pdf where TeX is installed)."""
+    out = tmp_path_factory.mktemp("sheet")
+    formats = "tex,pdf,md,json" if HAS_TEX else "tex,md,json"
+    done = run_cli("sheet", "-o", str(out), "--format", formats, hashseed="1")
+    assert done.returncode == 0, done.stderr
+    return out

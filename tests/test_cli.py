@@ -1,0 +1,105 @@
+"""The command line: exit statuses, JSON answers, and hostile input that must not run."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli
+from symhw.cli import main
+
+PAYLOAD = "__import__('os').system('touch {marker}')"
+
+SPEC = """title = "{title}"
+name = "{name}"
+
+[[problems]]
+id = "{id}"
+kind = "{kind}"
+title = "{ptitle}"
+activation = "{activation}"
+loss = "{loss}"
+"""
+GOOD = {"title": "T", "name": "sheet", "id": "q1", "kind": "activation-loss", "ptitle": "P",
+        "activation": "tanh", "loss": "squared"}
+
+
+def write_spec(tmp_path, **fields):
+    path = tmp_path / "spec.toml"
+    path.write_text(SPEC.format(**{**GOOD, **fields}))
+    return path
+
+
+def test_answers_json_for_question_1(capsys):
+    assert main(["answers", "--json"]) == 0
+    answers = json.loads(capsys.readouterr().out)["q1"]
+    assert answers["activation_derivative"] == "1 - tanh(s)**2"
+    assert answers["derivative_limit_pos"] == 0 and answers["derivative_limit_neg"] == 0
+    # the seed's form (2/N) Σ (tanh(wᵀx_n) − y_n)(1 − tanh²(wᵀx_n)) x_n, factors in any order
+    for factor in ("2/N", "tanh(dot(w, x_n)) - y[n]", "1 - tanh(dot(w, x_n))**2", "x_n"):
+        assert factor in answers["gradient"]
+
+
+def test_list_shows_kinds_and_parameters(capsys):
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "activation-loss" in out and "activation: the activation" in out
+
+
+@pytest.mark.parametrize("field", ["name", "id", "kind", "activation", "loss"])
+def test_code_in_a_name_field_is_refused_and_never_run(tmp_path, field):
+    marker = tmp_path / "pwned"
+    spec = write_spec(tmp_path, **{field: PAYLOAD.format(marker=marker)})
+    out = tmp_path / "out"
+    done = run_cli("sheet", str(spec), "-o", str(out), "--format", "tex")
+    assert done.returncode == 2
+    assert f"field {field!r}" in done.stderr
+    assert not marker.exists()
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("field", ["title", "ptitle"])
+def test_code_in_a_title_is_printed_as_text_and_never_run(tmp_path, field):
+    marker = tmp_path / "pwned"
+    text = PAYLOAD.format(marker=marker) + r" \\input{/etc/passwd}"  # TOML for \input
+    spec = write_spec(tmp_path, **{field: text})
+    assert main(["sheet", str(spec), "-o", str(tmp_path), "--format", "tex"]) == 0
+    tex = (tmp_path / "sheet.tex").read_text()
+    assert r"\textbackslash{}input\{/etc/passwd\}" in tex  # escaped, not executed by TeX
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("spec_text", "message"),
+    [
+        ('title = "x"\n[[problems]]\nid = "q1"\nkind = "activation-loss"\nactivation = "swish"\n',
+         "unknown activation 'swish'"),
+        ('[[problems]]\nkind = "activation-loss"\n', "field 'id'"),
+        ("[[problems]\n", "not valid TOML"),
+        ('[[problems]]\nid = "q1"\nkind = "activation-loss"\nactivation = "tanh"\n'
+         'loss = "cross-entropy"\n', "use activation = 'sigmoid'"),
+    ],
+)
+def test_bad_input_exits_2_with_one_clear_message_and_no_file(tmp_path, capsys, spec_text,
+                                                             message):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(spec_text)
+    out = tmp_path / "out"
+    assert main(["sheet", str(spec), "-o", str(out), "--format", "tex,md,json"]) == 2
+    err = capsys.readouterr().err
+    assert message in err.replace("unknown value", "unknown activation")
+    assert err.count("\n") == 1
+    assert not out.exists()
+
+
+def test_existing_files_are_untouched_on_error(tmp_path, capsys):
+    (tmp_path / "sheet.tex").write_text("previous")
+    spec = write_spec(tmp_path, activation="swish")
+    assert main(["sheet", str(spec), "-o", str(tmp_path), "--format", "tex"]) == 2
+    assert (tmp_path / "sheet.tex").read_text() == "previous"
+
+
+def test_usage_errors_exit_2():
+    assert run_cli("frobnicate").returncode == 2
+    assert run_cli("sheet", "--format").returncode == 2

@@ -1,0 +1,76 @@
+"""The built-in sheet: committed reports match, output is deterministic, the PDF compiles."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import HAS_TEX, REPO, run_cli
+from symhw.errors import InputError, TexError
+from symhw.sheet import atomic_write, compile_pdf, relevant_log_lines, write_sheet
+from symhw.spec import load_problem_set
+
+
+@pytest.mark.parametrize("suffix", ["tex", "md"])
+def test_committed_reports_are_what_the_code_generates(default_sheet, suffix):
+    committed = (REPO / "reports" / f"hw2.{suffix}").read_bytes()
+    assert (default_sheet / f"hw2.{suffix}").read_bytes() == committed, (
+        f"reports/hw2.{suffix} is stale: regenerate it with `symhw sheet`"
+    )
+
+
+def test_two_runs_under_different_hash_seeds_are_byte_identical(default_sheet, tmp_path):
+    done = run_cli("sheet", "-o", str(tmp_path), "--format", "tex,md,json", hashseed="2")
+    assert done.returncode == 0, done.stderr
+    for suffix in ("tex", "md", "json"):
+        name = f"hw2.{suffix}"
+        assert (tmp_path / name).read_bytes() == (default_sheet / name).read_bytes(), name
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex (CI installs TeX)")
+def test_pdf_compiles_and_shows_the_answers(default_sheet):
+    pdf = default_sheet / "hw2.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("needs pdftotext (poppler-utils)")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "q1. Gradient of the tanh squared-error loss" in text
+    assert "equalities verified" in text
+    assert "1 − tanh" in text or "1 - tanh" in text  # θ'(s) = 1 − tanh²(s), boxed
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex (CI installs TeX)")
+def test_pdf_is_reproducible(default_sheet, tmp_path):
+    done = run_cli("sheet", "-o", str(tmp_path), "--format", "pdf", hashseed="3")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "hw2.pdf").read_bytes() == (default_sheet / "hw2.pdf").read_bytes()
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex")
+def test_a_tex_failure_reports_the_log_lines(tmp_path):
+    bad = "\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}\n"
+    with pytest.raises(TexError, match="Undefined control sequence"):
+        compile_pdf(bad, tmp_path)
+
+
+def test_relevant_log_lines_picks_the_errors():
+    log = "This is pdfTeX\n(./sheet.tex\n! Missing $ inserted.\n<inserted text>\nl.12 x^2\nmore\n"
+    assert relevant_log_lines(log, context=2).splitlines() == [
+        "! Missing $ inserted.", "<inserted text>", "l.12 x^2"]
+
+
+def test_unknown_format_leaves_no_file(tmp_path):
+    with pytest.raises(InputError, match="unknown format 'docx'"):
+        write_sheet(load_problem_set(), tmp_path / "out", ["tex", "docx"])
+    assert not (tmp_path / "out").exists()
+
+
+def test_atomic_write_replaces_whole_files(tmp_path):
+    target = tmp_path / "a.txt"
+    target.write_text("old")
+    atomic_write(target, b"new")
+    assert target.read_text() == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]  # no temp file left

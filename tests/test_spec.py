@@ -1,0 +1,68 @@
+"""Problem-set files: exact numbers, allow-listed names, errors that name the field."""
+
+from __future__ import annotations
+
+import pytest
+
+from symhw.errors import InputError
+from symhw.spec import load_problem_set, parse_problem_set
+
+
+def problem_set(**problem) -> dict:
+    return {"title": "T", "problems": [{"id": "q1", "kind": "activation-loss", **problem}]}
+
+
+def test_the_builtin_set_starts_with_question_1():
+    ps = load_problem_set()
+    assert ps.name == "hw2"
+    assert ps.problems[0].id == "q1"
+    assert ps.problems[0].params.activation == "tanh"
+
+
+def test_defaults_fill_missing_parameters():
+    ps = parse_problem_set(problem_set(), "x")
+    assert (ps.problems[0].params.activation, ps.problems[0].params.loss) == ("tanh", "squared")
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "fix"),
+    [
+        (problem_set(activation="swish"), "activation", "choose one of tanh"),
+        (problem_set(check_samples=0), "check_samples", "at least 1"),
+        (problem_set(check_samples="8"), "check_samples", "whole number"),
+        (problem_set(activaton="tanh"), "activaton", "this kind takes activation"),
+        ({"problems": [{"kind": "activation-loss"}]}, "id", "add `id"),
+        ({"problems": [{"id": "q1"}]}, "kind", "add `kind"),
+        ({"problems": [{"id": "q1", "kind": "nope"}]}, "kind", "symhw list"),
+        ({"problems": []}, "problems", "at least one"),
+        ({"title": "T"}, "problems", "at least one"),
+        ({"problems": [{"id": "q 1", "kind": "activation-loss"}]}, "id", "letters, digits"),
+        ({"problems": [{"id": "a", "kind": "activation-loss"}] * 2}, "id", "duplicate"),
+        ({"titel": "T", "problems": []}, "titel", "allowed keys"),
+        ({"name": "../etc", "problems": [{"id": "a", "kind": "activation-loss"}]}, "name",
+         "letters, digits"),
+    ],
+)
+def test_bad_problem_sets_name_the_field_and_the_fix(data, field, fix):
+    with pytest.raises(InputError) as err:
+        parse_problem_set(data, "x")
+    assert f"field {field!r}" in str(err.value)
+    assert fix in str(err.value)
+
+
+def test_malformed_toml_is_an_input_error(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('title = "unterminated\n')
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_problem_set(path)
+
+
+def test_missing_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="cannot read problem set"):
+        load_problem_set(tmp_path / "nope.toml")
+
+
+def test_output_name_defaults_to_the_file_stem(tmp_path):
+    path = tmp_path / "my sheet.toml"
+    path.write_text('[[problems]]\nid = "q1"\nkind = "activation-loss"\n')
+    assert load_problem_set(path).name == "my_sheet"
