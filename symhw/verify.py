@@ -7,6 +7,7 @@ into components, with every other symbol left free. The check says which instanc
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -110,6 +111,35 @@ def expand_functions(expr: sp.Basic) -> sp.Basic:
     )
 
 
+def limit(expr: sp.Expr, var: sp.Symbol, point: sp.Expr, direction: str = "+-") -> sp.Expr:
+    """``sympy.limit`` of ``expr`` (functions expanded to their definitions), memoised.
+
+    Problems compute a limit with this function and the check of the step that shows it
+    evaluates the same ``Limit`` through it, so each limit is computed once per run.
+
+    >>> s = sp.Symbol("s", real=True)
+    >>> limit(1 - sp.tanh(s) ** 2, s, sp.oo)
+    0
+    """
+    if point.is_infinite:
+        direction = "-" if point.is_positive else "+"
+    return _limit(expr, var, point, direction)
+
+
+@functools.lru_cache(maxsize=256)
+def _limit(expr: sp.Expr, var: sp.Symbol, point: sp.Expr, direction: str) -> sp.Expr:
+    return sp.limit(expand_functions(expr), var, point, dir=direction)
+
+
+def _evaluate(expr: sp.Basic) -> sp.Basic:
+    """Expand known functions and evaluate unevaluated operations (limits through the cache)."""
+    expr = expr.replace(
+        lambda e: isinstance(e, sp.Limit),
+        lambda e: limit(e.args[0], e.args[1], e.args[2], str(e.args[3])),
+    )
+    return expand_functions(expr).doit()
+
+
 _CHEAP = (("evaluates to 0", lambda d: d), ("expands to 0", sp.expand))
 _COSTLY: tuple[tuple[str, Callable[[sp.Basic], sp.Basic]], ...] = (
     ("cancels to 0", lambda d: sp.cancel(sp.together(d))),
@@ -167,7 +197,7 @@ def check_equal(a: object, b: object, inst: Instance | None = None) -> Check:
     undecided: list[sp.Basic] = []
     rng = random.Random(636)
     for lhs, rhs in pairs:
-        left, right = (expand_functions(sp.sympify(e)).doit() for e in (lhs, rhs))
+        left, right = (_evaluate(sp.sympify(e)) for e in (lhs, rhs))
         if left == right:  # also decides infinite limits, where a difference is undefined
             methods.add("both sides evaluate to the same value")
             continue

@@ -16,7 +16,7 @@ from symhw.derivation import Answer, Derivation, Paragraph, ReferenceCode, Solut
 from symhw.losses import LOSSES, get_loss
 from symhw.notation import Grad, Inner, Norm, Vec
 from symhw.params import choice, integer, param
-from symhw.verify import Instance, expand_functions
+from symhw.verify import Instance, limit
 
 KIND = "activation-loss"
 SUMMARY = (
@@ -171,11 +171,11 @@ def limit_derivation(act: Activation, form: GradientForm) -> tuple[Derivation, d
     closed = act.derivative(s)
     limits = {}
     for key, point in (("pos", sp.oo), ("neg", -sp.oo)):
-        value = sp.limit(expand_functions(closed), s, point)
+        value = limit(closed, s, point)
         b.equal(sp.Limit(closed, s, point), value, rule="limit")
         limits[f"derivative_{key}"] = value
     for key, point in (("pos", sp.oo), ("neg", -sp.oo)):
-        value = sp.limit(expand_functions(form.factor), s, point)
+        value = limit(form.factor, s, point)
         b.equal(sp.Limit(form.factor_shown, s, point), value, rule="limit")
         limits[f"factor_{key}"] = value
     return b.build(), limits

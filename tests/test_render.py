@@ -1,0 +1,101 @@
+"""Renderers: expressions print as on a solution sheet; text is escaped; JSON values convert."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+
+from symhw.activations import sigmoid
+from symhw.derivation import Paragraph
+from symhw.notation import Grad, Inner, Norm, Vec
+from symhw.render import json as json_render
+from symhw.render import latex as latex_render
+from symhw.render import markdown as markdown_render
+from symhw.render.expr import latex, text
+
+s, y = sp.symbols("s y", real=True)
+n, N = sp.Symbol("n", integer=True, positive=True), sp.Symbol("N", integer=True, positive=True)
+w, x_n = Vec(sp.Symbol("w")), Vec(sp.Symbol("x"), n)
+e_plus, e_minus = sp.exp(s) + sp.exp(-s), sp.exp(s) - sp.exp(-s)
+
+
+@pytest.mark.parametrize(
+    ("expr", "tex"),
+    [
+        (Inner(w, x_n), "w^{T} x_{n}"),
+        (Grad(sp.Function("E_in")(w), w), r"\nabla_{w} E_{in}{\left(w \right)}"),
+        (sp.Subs(sp.Derivative(sp.tanh(s), s), s, Inner(w, x_n)),
+         r"\tanh'\left(w^{T} x_{n}\right)"),
+        (sigmoid(s) ** 2, r"\sigma^{2}\left(s\right)"),
+        (sp.tanh(s) - y, r"\tanh{\left(s \right)} - y"),  # positive term first
+        (sp.Sum(s, (n, 1, N)) / N, r"\frac{1}{N} \sum_{n=1}^{N} s"),  # (1/N) Σ, not Σ/N
+        (Norm(w), r"\left\|w\right\|"),
+        # the quotient rule as written: products kept, in order, not merged into squares
+        (sp.Add(sp.Mul(e_plus, e_plus, evaluate=False), sp.Mul(-1, e_minus, e_minus,
+                                                               evaluate=False), evaluate=False),
+         r"\left(e^{s} + e^{- s}\right) \left(e^{s} + e^{- s}\right) - "
+         r"\left(e^{s} - e^{- s}\right) \left(e^{s} - e^{- s}\right)"),
+        (sp.Mul(sp.tanh(s) - y, 1 - sp.tanh(s) ** 2, x_n, evaluate=False),
+         r"\left(\tanh{\left(s \right)} - y\right) \left(1 - \tanh^{2}{\left(s \right)}\right)"
+         r" x_{n}"),
+    ],
+)
+def test_latex_as_on_a_sheet(expr, tex):
+    assert latex(expr) == tex
+
+
+@pytest.mark.parametrize(
+    ("expr", "plain"),
+    [
+        (Inner(w, x_n), "dot(w, x_n)"),
+        (Grad(sp.tanh(Inner(w, x_n)), w), "grad_w(tanh(dot(w, x_n)))"),
+        (sigmoid(s), "sigmoid(s)"),
+    ],
+)
+def test_plain_text_for_json(expr, plain):
+    assert text(expr) == plain
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("50% of $x & y_1", r"50\% of \$x \& y\_1"),
+        (r"\input{/etc/passwd}", r"\textbackslash{}input\{/etc/passwd\}"),
+        ("θ → ∞", r"$\theta$ $\to$ $\infty$"),
+    ],
+)
+def test_latex_text_escapes_special_characters(raw, escaped):
+    assert latex_render.escape(raw) == escaped
+
+
+def test_paragraphs_put_expressions_in_inline_math():
+    p = Paragraph(("Let ", sp.Eq(s, Inner(w, x_n)), "."))
+    assert latex_render.paragraph(p) == "Let $s = w^{T} x_{n}$."
+    assert markdown_render.paragraph(p) == "Let $s = w^{T} x_{n}$."
+
+
+@pytest.mark.parametrize(
+    ("value", "converted"),
+    [
+        (sp.Integer(18496), 18496),
+        (sp.Rational(-27, 20), -1.35),
+        (sp.Matrix([[1, 2], [3, 4]]), [[1, 2], [3, 4]]),
+        ((sp.Integer(1), sp.Symbol("C")), [1, "C"]),
+        (sp.tanh(sp.Rational(7, 10)), pytest.approx(0.6043677771171636)),
+        (sp.oo, "oo"),
+        (sp.tanh(s), "tanh(s)"),
+    ],
+)
+def test_json_values(value, converted):
+    assert json_render.to_json_value(value) == converted
+
+
+def test_answers_document_is_valid_json_with_ids_and_names():
+    from symhw.problems import activation_loss
+
+    sol = activation_loss.solve(activation_loss.Params(activation="identity"))
+    data = json.loads(json_render.answers_document([sol]))
+    assert data["q1"]["derivative_limit_pos"] == 1  # identity' = 1 everywhere
+    assert data["q1"]["activation_derivative"] == 1  # a number, not a string
