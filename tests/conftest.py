@@ -14,12 +14,20 @@ REPO = Path(__file__).resolve().parent.parent
 HAS_TEX = shutil.which("pdflatex") is not None
 
 
-def run_cli(*args: str, cwd: Path | None = None, hashseed: str = "0",
-            timeout: float = 600) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, cwd: Path | None = None, hashseed: str = "0", timeout: float = 600
+) -> subprocess.CompletedProcess:
     """Run ``python -m symhw`` in a fresh process, as a user would."""
     env = {**os.environ, "PYTHONHASHSEED": hashseed}
-    return subprocess.run([sys.executable, "-m", "symhw", *args], cwd=cwd or REPO, env=env,
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "symhw", *args],
+        cwd=cwd or REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -21,8 +21,15 @@ title = "{ptitle}"
 activation = "{activation}"
 loss = "{loss}"
 """
-GOOD = {"title": "T", "name": "sheet", "id": "q1", "kind": "activation-loss", "ptitle": "P",
-        "activation": "tanh", "loss": "squared"}
+GOOD = {
+    "title": "T",
+    "name": "sheet",
+    "id": "q1",
+    "kind": "activation-loss",
+    "ptitle": "P",
+    "activation": "tanh",
+    "loss": "squared",
+}
 
 
 def write_spec(tmp_path, **fields):
@@ -73,16 +80,20 @@ def test_code_in_a_title_is_printed_as_text_and_never_run(tmp_path, field):
 @pytest.mark.parametrize(
     ("spec_text", "message"),
     [
-        ('title = "x"\n[[problems]]\nid = "q1"\nkind = "activation-loss"\nactivation = "swish"\n',
-         "unknown activation 'swish'"),
+        (
+            '[[problems]]\nid = "q1"\nkind = "activation-loss"\nactivation = "swish"\n',
+            "unknown activation 'swish'",
+        ),
         ('[[problems]]\nkind = "activation-loss"\n', "field 'id'"),
         ("[[problems]\n", "not valid TOML"),
-        ('[[problems]]\nid = "q1"\nkind = "activation-loss"\nactivation = "tanh"\n'
-         'loss = "cross-entropy"\n', "use activation = 'sigmoid'"),
+        (
+            '[[problems]]\nid = "q1"\nkind = "activation-loss"\nactivation = "tanh"\n'
+            'loss = "cross-entropy"\n',
+            "use activation = 'sigmoid'",
+        ),
     ],
 )
-def test_bad_input_exits_2_with_one_clear_message_and_no_file(tmp_path, capsys, spec_text,
-                                                             message):
+def test_bad_input_exits_2_with_one_clear_message_and_no_file(tmp_path, capsys, spec_text, message):
     spec = tmp_path / "spec.toml"
     spec.write_text(spec_text)
     out = tmp_path / "out"

@@ -26,20 +26,29 @@ e_plus, e_minus = sp.exp(s) + sp.exp(-s), sp.exp(s) - sp.exp(-s)
     [
         (Inner(w, x_n), "w^{T} x_{n}"),
         (Grad(sp.Function("E_in")(w), w), r"\nabla_{w} E_{in}{\left(w \right)}"),
-        (sp.Subs(sp.Derivative(sp.tanh(s), s), s, Inner(w, x_n)),
-         r"\tanh'\left(w^{T} x_{n}\right)"),
+        (
+            sp.Subs(sp.Derivative(sp.tanh(s), s), s, Inner(w, x_n)),
+            r"\tanh'\left(w^{T} x_{n}\right)",
+        ),
         (sigmoid(s) ** 2, r"\sigma^{2}\left(s\right)"),
         (sp.tanh(s) - y, r"\tanh{\left(s \right)} - y"),  # positive term first
         (sp.Sum(s, (n, 1, N)) / N, r"\frac{1}{N} \sum_{n=1}^{N} s"),  # (1/N) Σ, not Σ/N
         (Norm(w), r"\left\|w\right\|"),
         # the quotient rule as written: products kept, in order, not merged into squares
-        (sp.Add(sp.Mul(e_plus, e_plus, evaluate=False), sp.Mul(-1, e_minus, e_minus,
-                                                               evaluate=False), evaluate=False),
-         r"\left(e^{s} + e^{- s}\right) \left(e^{s} + e^{- s}\right) - "
-         r"\left(e^{s} - e^{- s}\right) \left(e^{s} - e^{- s}\right)"),
-        (sp.Mul(sp.tanh(s) - y, 1 - sp.tanh(s) ** 2, x_n, evaluate=False),
-         r"\left(\tanh{\left(s \right)} - y\right) \left(1 - \tanh^{2}{\left(s \right)}\right)"
-         r" x_{n}"),
+        (
+            sp.Add(
+                sp.Mul(e_plus, e_plus, evaluate=False),
+                sp.Mul(-1, e_minus, e_minus, evaluate=False),
+                evaluate=False,
+            ),
+            r"\left(e^{s} + e^{- s}\right) \left(e^{s} + e^{- s}\right) - "
+            r"\left(e^{s} - e^{- s}\right) \left(e^{s} - e^{- s}\right)",
+        ),
+        (
+            sp.Mul(sp.tanh(s) - y, 1 - sp.tanh(s) ** 2, x_n, evaluate=False),
+            r"\left(\tanh{\left(s \right)} - y\right) \left(1 - \tanh^{2}{\left(s \right)}\right)"
+            r" x_{n}",
+        ),
     ],
 )
 def test_latex_as_on_a_sheet(expr, tex):

@@ -35,8 +35,9 @@ def test_pdf_compiles_and_shows_the_answers(default_sheet):
     assert pdf.read_bytes().startswith(b"%PDF")
     if shutil.which("pdftotext") is None:
         pytest.skip("needs pdftotext (poppler-utils)")
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "q1. Gradient of the tanh squared-error loss" in text
     assert "equalities verified" in text
     assert "1 − tanh" in text or "1 - tanh" in text  # θ'(s) = 1 − tanh²(s), boxed
@@ -59,7 +60,10 @@ def test_a_tex_failure_reports_the_log_lines(tmp_path):
 def test_relevant_log_lines_picks_the_errors():
     log = "This is pdfTeX\n(./sheet.tex\n! Missing $ inserted.\n<inserted text>\nl.12 x^2\nmore\n"
     assert relevant_log_lines(log, context=2).splitlines() == [
-        "! Missing $ inserted.", "<inserted text>", "l.12 x^2"]
+        "! Missing $ inserted.",
+        "<inserted text>",
+        "l.12 x^2",
+    ]
 
 
 def test_unknown_format_leaves_no_file(tmp_path):

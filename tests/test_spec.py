@@ -39,8 +39,11 @@ def test_defaults_fill_missing_parameters():
         ({"problems": [{"id": "q 1", "kind": "activation-loss"}]}, "id", "letters, digits"),
         ({"problems": [{"id": "a", "kind": "activation-loss"}] * 2}, "id", "duplicate"),
         ({"titel": "T", "problems": []}, "titel", "allowed keys"),
-        ({"name": "../etc", "problems": [{"id": "a", "kind": "activation-loss"}]}, "name",
-         "letters, digits"),
+        (
+            {"name": "../etc", "problems": [{"id": "a", "kind": "activation-loss"}]},
+            "name",
+            "letters, digits",
+        ),
     ],
 )
 def test_bad_problem_sets_name_the_field_and_the_fix(data, field, fix):
