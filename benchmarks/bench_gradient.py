@@ -119,8 +119,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, t in rows:
         passes = 1 if name.startswith("  of which") else 2  # how many times X is read
         bandwidth = passes * X.nbytes / t / 1e9
-        print(f"{name:<42} {1e3 * t:>10.2f} {t / numpy_time:>8.2f}x {t / bound:>8.2f}x "
-              f"{bandwidth:>7.1f}")
+        print(
+            f"{name:<42} {1e3 * t:>10.2f} {t / numpy_time:>8.2f}x {t / bound:>8.2f}x "
+            f"{bandwidth:>7.1f}"
+        )
     print()
     ours_time = times["symhw gradient_function"]
     ok = True

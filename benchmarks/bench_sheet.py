@@ -56,12 +56,22 @@ def main(argv: list[str] | None = None) -> int:
 
         def sheet_command() -> list[str]:
             out = os.path.join(tmp, f"run{next(outputs)}")  # a fresh directory each run
-            return [sys.executable, "-m", "symhw", "sheet", *args.symhw_args,
-                    "-o", out, "--format", "tex,md,json"]
+            return [
+                sys.executable,
+                "-m",
+                "symhw",
+                "sheet",
+                *args.symhw_args,
+                "-o",
+                out,
+                "--format",
+                "tex,md,json",
+            ]
 
         sympy_import = best_of(lambda: [sys.executable, "-c", "import sympy"], args.repeat, env)
         sheet = best_of(sheet_command, args.repeat, env)
-        written = sorted(os.listdir(os.path.join(tmp, "run0")))
+        first = os.path.join(tmp, "run0")
+        written = sorted(os.listdir(first)) if os.path.isdir(first) else ["(none)"]
 
     ratio = sheet / sympy_import
     print(f"best of {args.repeat} fresh processes each (Python {sys.version.split()[0]})")

@@ -85,7 +85,8 @@ class Activation:
 
 
 def _np_sigmoid(s: np.ndarray) -> np.ndarray:
-    return 0.5 * (1.0 + np.tanh(0.5 * s))  # overflow-free form of 1 / (1 + e^{-s})
+    """1 / (1 + e^{-s}) as exp(-log(1 + e^{-s})): no overflow, full relative accuracy."""
+    return np.exp(-np.logaddexp(0.0, -s))
 
 
 ACTIVATIONS: dict[str, Activation] = {

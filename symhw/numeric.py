@@ -18,6 +18,10 @@ NUMPY_FUNCTIONS: dict[str, Callable] = {
 NUMPY_FUNCTIONS["Heaviside"] = lambda s, h0=0.0: np.where(s > 0, 1.0, np.where(s < 0, 0.0, h0))
 
 
+#: Rows per block in :func:`vectorised_gradient` (8192 × 32 float64 is 2 MiB).
+GRADIENT_BLOCK_ROWS = 8192
+
+
 def lambdify(args, expr: sp.Expr) -> Callable:
     """``sympy.lambdify`` to NumPy, with symhw's activations and common subexpressions."""
     return sp.lambdify(args, expr, modules=[NUMPY_FUNCTIONS, "numpy"], cse=True)
@@ -35,8 +39,12 @@ def vectorised_gradient(factor: sp.Expr, s: sp.Symbol, y: sp.Symbol) -> Callable
     r = lambdify((s, y), factor)
 
     def gradient(w: np.ndarray, X: np.ndarray, y_: np.ndarray) -> np.ndarray:
-        res = np.broadcast_to(r(X @ w, y_), y_.shape)
-        return X.T @ res / len(y_)
+        # Row blocks small enough to stay in cache: X is read from memory once, not twice.
+        g = np.zeros(X.shape[1], dtype=np.result_type(X, w, float))
+        for start in range(0, len(y_), GRADIENT_BLOCK_ROWS):
+            Xb, yb = X[start : start + GRADIENT_BLOCK_ROWS], y_[start : start + GRADIENT_BLOCK_ROWS]
+            g += np.broadcast_to(r(Xb @ w, yb), yb.shape) @ Xb
+        return g / len(y_)
 
     return gradient
 

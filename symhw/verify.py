@@ -201,6 +201,9 @@ def check_equal(a: object, b: object, inst: Instance | None = None) -> Check:
         if left == right:  # also decides infinite limits, where a difference is undefined
             methods.add("both sides evaluate to the same value")
             continue
+        if any(e.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for e in (left, right)):
+            # Unequal infinite values: no difference or sampling can reconcile them.
+            raise VerificationError(f"{a} = {b} is false: the two sides are {left} and {right}")
         d = left - right
         name = _first_zero(d, _CHEAP)
         if name is None:

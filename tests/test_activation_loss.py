@@ -246,10 +246,13 @@ def test_activation_derivative_matches_torch_autograd(activation):
 
 
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
-@pytest.mark.parametrize(("name", "sign", "side"), [
-    ("derivative_limit_pos", 1.0, 0),
-    ("derivative_limit_neg", -1.0, 1),
-])
+@pytest.mark.parametrize(
+    ("name", "sign", "side"),
+    [
+        ("derivative_limit_pos", 1.0, 0),
+        ("derivative_limit_neg", -1.0, 1),
+    ],
+)
 def test_derivative_limits(activation, name, sign, side):
     limit = solution(activation).answer(name).value
     assert isinstance(limit, sp.Number)  # an exact number, not an unevaluated Limit
@@ -262,8 +265,10 @@ def test_derivative_limits(activation, name, sign, side):
 # ---------------------------------------------------------------- the derivation as a whole
 
 
-@pytest.mark.parametrize(("activation", "loss"), [("tanh", "squared"), ("sigmoid", "squared"),
-                                                  ("sigmoid", "cross-entropy")])
+@pytest.mark.parametrize(
+    ("activation", "loss"),
+    [("tanh", "squared"), ("sigmoid", "squared"), ("sigmoid", "cross-entropy")],
+)
 def test_every_step_is_verified(activation, loss):
     sol = solution(activation, loss)
     assert sol.steps
@@ -322,11 +327,6 @@ def test_cross_entropy_needs_sigmoid(activation):
 # ---------------------------------------------------------------- known defects
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="symhw bug: NUMPY_FUNCTIONS['sigmoid'] = 0.5 * (1 + tanh(s / 2)) cancels in the "
-    "left tail (relative error 2e-4 at s = -30, returns 0 below about s = -38)",
-)
 def test_numpy_sigmoid_is_accurate_in_the_left_tail():
     points = np.array([-45.0, -30.0, -20.0])
     exact = torch.sigmoid(torch.tensor(points, dtype=torch.float64)).numpy()

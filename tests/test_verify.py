@@ -230,11 +230,6 @@ def test_wrong_finite_limit_raises(lhs, rhs):
         check_equal(lhs, rhs)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="symhw bug: when either side is infinite, check_equal returns 'unverified' instead "
-    "of raising (oo - c has no numeric value, so neither the probe nor simplify decides)",
-)
 @pytest.mark.parametrize(
     ("lhs", "rhs"),
     [

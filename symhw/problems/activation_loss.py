@@ -120,7 +120,13 @@ class GradientForm:
 
 
 def gradient_derivation(act: Activation, loss_name: str) -> tuple[Derivation, GradientForm]:
-    """∇E_in by linearity and the chain rule, ending in the seed's form."""
+    """∇E_in by linearity and the chain rule, ending in the seed's form (derived once)."""
+    return _gradient_derivation(act.name, loss_name)
+
+
+@cache
+def _gradient_derivation(activation: str, loss_name: str) -> tuple[Derivation, GradientForm]:
+    act = ACTIVATIONS[activation]
     loss = LOSSES[loss_name]
     u = Inner(w, x_n)
     p = sp.Symbol("p", real=True)
@@ -223,10 +229,9 @@ def _conclusion(act: Activation, limits: dict[str, sp.Expr]) -> Paragraph:
     return Paragraph((*lead, *tail))
 
 
-@cache
 def derived_gradient(activation: str, loss: str) -> GradientForm:
     """The gradient in closed form, derived (and verified) for this activation and loss."""
-    return gradient_derivation(ACTIVATIONS[activation], loss)[1]
+    return _gradient_derivation(activation, loss)[1]
 
 
 def gradient_function(activation: str, loss: str) -> Callable[..., np.ndarray]:
