@@ -7,14 +7,25 @@ from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
+from mpmath.libmp import prec_to_dps
 
 from symhw.errors import InputError
 
 
-class sigmoid(sp.Function):
-    """The logistic function 1 / (1 + e^{-s})."""
+class _Defined(sp.Function):
+    """A function with a closed-form ``definition()``: numbers evaluate through it."""
 
     nargs = 1
+
+    def definition(self) -> sp.Expr:
+        raise NotImplementedError
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        return self.definition().evalf(prec_to_dps(prec))
+
+
+class sigmoid(_Defined):
+    """The logistic function 1 / (1 + e^{-s})."""
 
     def definition(self) -> sp.Expr:
         return 1 / (1 + sp.exp(-self.args[0]))
@@ -32,10 +43,8 @@ class sigmoid(sp.Function):
         return self.args[0].is_real
 
 
-class softplus(sp.Function):
+class softplus(_Defined):
     """The smooth ReLU log(1 + e^{s})."""
-
-    nargs = 1
 
     def definition(self) -> sp.Expr:
         return sp.log(1 + sp.exp(self.args[0]))
@@ -50,10 +59,14 @@ class softplus(sp.Function):
         return self.args[0].is_real
 
 
-class relu(sp.Function):
-    """The rectifier max(0, s)."""
+class relu(_Defined):
+    """The rectifier max(0, s); it evaluates at numbers (relu(-2) = 0)."""
 
-    nargs = 1
+    @classmethod
+    def eval(cls, arg: sp.Expr) -> sp.Expr | None:
+        if arg.is_number and arg.is_real:
+            return sp.Max(0, arg)
+        return None
 
     def definition(self) -> sp.Expr:
         return sp.Max(0, self.args[0])

@@ -65,3 +65,39 @@ def is_vector(expr: object) -> bool:
     if isinstance(expr, sp.Add | sp.Mul | sp.Sum | sp.Pow):
         return any(is_vector(a) for a in expr.args)
     return False
+
+
+class WrittenSum(sp.Add):
+    """A sum whose terms print in the order given (SymPy would sort them).
+
+    >>> a, b = sp.symbols("a b")
+    >>> str(WrittenSum(b, a, evaluate=False))
+    'b + a'
+    """
+
+    def as_ordered_terms(self, order=None, data=False):
+        return list(self.args)
+
+
+class GradientEntry(sp.Symbol):
+    """∂f/∂v for one scalar v, as a symbol of its own (an entry of an upstream gradient).
+
+    >>> GradientEntry(sp.Symbol("L"), sp.Symbol("Y_{11}"))
+    dL/dY_{11}
+    """
+
+    def __new__(cls, of: sp.Symbol, wrt: sp.Symbol):
+        obj = super().__new__(cls, f"d{of.name}/d{wrt.name}")
+        obj.of, obj.wrt = of, wrt
+        return obj
+
+    def __getnewargs_ex__(self):
+        return (self.of, self.wrt), {}
+
+
+class PartialDerivative(sp.Derivative):
+    """A derivative written ∂f/∂v even when f is a single symbol (an entry of a Jacobian)."""
+
+
+class Dots(sp.Symbol):
+    """An ellipsis standing for the entries of a matrix that are not shown: ⋯, ⋮ or ⋱."""

@@ -83,11 +83,12 @@ def lower(expr: sp.Basic, inst: Instance, k: int | None = None) -> sp.Basic:
 
 def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Expr, sp.Expr]]:
     """The pairs of scalars that must be equal for ``a = b`` to hold."""
-    if isinstance(a, sp.MatrixBase) or isinstance(b, sp.MatrixBase):
+    if isinstance(a, sp.MatrixBase | sp.MatrixExpr) or isinstance(b, sp.MatrixBase | sp.MatrixExpr):
         a, b = sp.Matrix(a), sp.Matrix(b)
         if a.shape != b.shape:
             raise VerificationError(f"shapes differ: {a.shape} and {b.shape}")
-        yield from zip(a, b, strict=True)
+        for x, y in zip(a, b, strict=True):  # entries may use definitions too
+            yield from _scalar_pairs(x, y, inst)
         return
     if isinstance(a, tuple | sp.Tuple) or isinstance(b, tuple | sp.Tuple):
         if len(a) != len(b):

@@ -13,7 +13,7 @@ from importlib import import_module
 
 from symhw.derivation import Solution
 
-MODULES = ("activation_loss",)
+MODULES = ("activation_loss", "block_params", "norm_shapes", "mlp_backprop", "conv_matrix")
 
 
 @dataclass(frozen=True)

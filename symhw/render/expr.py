@@ -6,7 +6,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from symhw.notation import Grad, Inner, Norm, Vec
+from symhw.notation import Dots, Grad, GradientEntry, Inner, Norm, PartialDerivative, Vec
 
 
 def _is_unevaluated_mul(expr: sp.Basic) -> bool:
@@ -44,7 +44,7 @@ class SheetLatexPrinter(LatexPrinter):
         return rf"\nabla_{{{self._print(v)}}} {body}"
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
-        if any(_is_unevaluated_mul(t) for t in expr.args):
+        if any(_is_unevaluated_mul(t) for t in expr.args) or expr.args != sp.Add(*expr.args).args:
             return self._print_terms(list(expr.args))  # built in written order: keep it
         terms = self._as_ordered_terms(expr, order=order)
         if terms[0].could_extract_minus_sign():
@@ -99,6 +99,10 @@ class SheetLatexPrinter(LatexPrinter):
         ):
             name = self._function_name(inner.expr)
             return rf"{name}'\left({self._print(points[0])}\right)"
+        if len(variables) > 1:  # several substitutions on one line: |_{a=1, b=2}
+            pairs = zip(variables, points, strict=True)
+            subs = r",\ ".join(f"{self._print(v)}={self._print(q)}" for v, q in pairs)
+            return rf"\left. {self._print(inner)} \right|_{{{subs}}}"
         return super()._print_Subs(expr)
 
     def _function_name(self, f: sp.Function) -> str:
@@ -121,6 +125,18 @@ class SheetLatexPrinter(LatexPrinter):
 
     _print_softplus = _print_sigmoid
     _print_relu = _print_sigmoid
+
+    def _print_GradientEntry(self, expr: GradientEntry) -> str:
+        return rf"\frac{{\partial {self._print(expr.of)}}}{{\partial {self._print(expr.wrt)}}}"
+
+    def _print_PartialDerivative(self, expr: PartialDerivative) -> str:
+        if len(expr.variables) != 1:
+            return self._print_Derivative(expr)
+        f, v = self._print(expr.expr), self._print(expr.variables[0])
+        return rf"\frac{{\partial {f}}}{{\partial {v}}}"
+
+    def _print_Dots(self, expr: Dots) -> str:
+        return {"⋯": r"\cdots", "⋮": r"\vdots", "⋱": r"\ddots"}[expr.name]
 
 
 class SheetStrPrinter(StrPrinter):

@@ -50,6 +50,12 @@ _UNICODE = {
     "…": r"\dots{}",
     "⊙": r"$\odot$",
     "·": r"$\cdot$",
+    "γ": r"$\gamma$",
+    "β": r"$\beta$",
+    "μ": r"$\mu$",
+    "≈": r"$\approx$",
+    "Σ": r"$\Sigma$",
+    "∂": r"$\partial$",
 }
 
 
@@ -71,15 +77,23 @@ def _rule(step: Step) -> str:
     return rf"\text{{\small {label}}}"
 
 
-def derivation_lines(d: Derivation) -> list[str]:
-    """The rows of an aligned display: ``lhs &= rhs && (rule)``."""
+def derivation_lines(d: Derivation, *, tags: bool = False) -> list[str]:
+    """The rows of an aligned display: ``lhs &= rhs`` and the rule.
+
+    With ``tags`` (the PDF) the rule is a ``\\tag*``, which amsmath moves under a row too
+    wide to share its line; otherwise (MathJax, Jupyter) it is a third column.
+    """
     rows = []
     for step in d.steps:
         members = [latex(e) for e in step.chain]
         first = "" if step.continues else members[0]
         rule = _rule(step)
-        rows.append(rf"{first} &= {members[1]} &&{rule}")
-        rows.extend(rf"&= {m} &&" for m in members[2:])
+        rows.append(
+            rf"{first} &= {members[1]} \tag*{{{rule}}}"
+            if tags
+            else rf"{first} &= {members[1]} &&{rule}"
+        )
+        rows.extend((rf"&= {m}" if tags else rf"&= {m} &&") for m in members[2:])
     return rows
 
 
@@ -100,7 +114,7 @@ def _part(part) -> str:
         return paragraph(part) + "\n"
     if isinstance(part, Derivation):
         intro = paragraph(part.intro) + "\n" if part.intro else ""
-        body = " \\\\\n".join(derivation_lines(part))
+        body = " \\\\\n".join(derivation_lines(part, tags=True))
         return (
             f"\\subsection*{{{escape(part.title)}}}\n{intro}"
             f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
@@ -136,7 +150,7 @@ def _cell(c) -> str:
 def _figure(fig: Figure) -> str:
     """A sparsity pattern drawn with TikZ-free picture commands: one square per nonzero."""
     rows, cols = fig.pattern.shape
-    unit = min(0.9 / cols, 0.6 / rows) if max(rows, cols) > 0 else 1.0
+    unit = min(0.9 / cols, 0.6 / rows, 0.04) if max(rows, cols) > 0 else 1.0  # ≤ 7 mm
     boxes = "".join(
         rf"\put({j},{rows - 1 - i}){{\rule{{1\unitlength}}{{1\unitlength}}}}"
         for i in range(rows)
@@ -161,7 +175,10 @@ def solution_section(sol: Solution) -> str:
     out += [_part(p) for p in sol.parts]
     out.append("\\subsection*{Answers}")
     for a in sol.answers:
-        out.append(f"\\[\\boxed{{{latex(a.label)} = {latex(a.value)}}}\\]")
+        out.append(
+            rf"\begin{{center}}\fitdisplay{{\boxed{{{latex(a.label)} = {latex(a.value)}}}}}"
+            r"\end{center}"
+        )
     out.append(f"\\paragraph{{Verification.}} {escape(verification_summary(sol))}\n")
     return "\n".join(out)
 
@@ -170,6 +187,15 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \usepackage[a4paper,margin=2cm]{geometry}
 \usepackage{amsmath,amssymb}
 \usepackage[T1]{fontenc}
+\usepackage{lmodern}
+\input{glyphtounicode}
+\pdfgentounicode=1
+\usepackage{graphicx}
+% A display that is shrunk to the line width when it is wider (long boxed answers).
+\newsavebox{\symhwbox}
+\newcommand{\fitdisplay}[1]{\sbox{\symhwbox}{$\displaystyle #1$}%
+  \ifdim\wd\symhwbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\symhwbox}}%
+  \else\usebox{\symhwbox}\fi}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5em}

@@ -1,0 +1,204 @@
+"""The symbols of a convolution layer (w_k^{ij}, x_{it}, Y_{jt}, ∂L/∂Y_{jt}) and A in SymPy."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import numpy as np
+import sympy as sp
+
+from symhw.conv import ConvGeometry, ConvIndexMap
+from symhw.notation import Dots, GradientEntry
+
+LOSS = sp.Symbol("L")
+#: The most entries a matrix may have to be written out in JSON.
+JSON_ENTRIES = 1 << 20
+
+
+def _joined(indices: tuple[int, ...], comma: bool) -> str:
+    return ("," if comma else "").join(str(v) for v in indices)
+
+
+@dataclass(frozen=True)
+class ConvSymbols:
+    """How the entries of one layer are named (indices 1-based, as on a sheet).
+
+    Indices are written side by side (``w_{1}^{12}``, ``x_{23}``) while every one has a single
+    digit in 1-D, and with commas otherwise (``x_{1,12}``, ``x_{1,2,3}``).
+
+    >>> s = ConvSymbols(ConvGeometry(2, 2, (4,), (3,), (1,), (0,), (1,)))
+    >>> s.weight(0, 1, (2,)), s.x(1, (3,)), s.grad_y(0, (1,))
+    (w_{3}^{21}, x_{24}, dL/dY_{12})
+    """
+
+    geometry: ConvGeometry
+
+    def _comma(self, channels: int, size: tuple[int, ...]) -> bool:
+        return len(size) > 1 or max(channels, *size) > 9
+
+    def weight(self, j: int, local: int, tap: tuple[int, ...]) -> sp.Symbol:
+        """w_k^{ij}: output channel j, input ``local`` of j's group, kernel position ``tap``."""
+        g = self.geometry
+        i = (j // g.out_per_group) * g.in_per_group + local
+        sup = _joined((i + 1, j + 1), max(g.in_channels, g.out_channels) > 9)
+        return sp.Symbol(f"w_{{{_joined(tuple(k + 1 for k in tap), True)}}}^{{{sup}}}")
+
+    def weight_flat(self, index: int) -> sp.Symbol:
+        g = self.geometry
+        j, local, *tap = np.unravel_index(index, g.weight_shape)
+        return self.weight(int(j), int(local), tuple(int(k) for k in tap))
+
+    def _signal(self, letter: str, channel: int, pos: tuple[int, ...], channels, size):
+        sub = _joined((channel + 1, *(p + 1 for p in pos)), self._comma(channels, size))
+        return sp.Symbol(f"{letter}_{{{sub}}}")
+
+    def x(self, i: int, pos: tuple[int, ...]) -> sp.Symbol:
+        g = self.geometry
+        return self._signal("x", i, pos, g.in_channels, g.size)
+
+    def y(self, j: int, pos: tuple[int, ...]) -> sp.Symbol:
+        g = self.geometry
+        return self._signal("Y", j, pos, g.out_channels, g.out_size)
+
+    def grad_y(self, j: int, pos: tuple[int, ...]) -> GradientEntry:
+        return GradientEntry(LOSS, self.y(j, pos))
+
+    def grad_x(self, i: int, pos: tuple[int, ...]) -> GradientEntry:
+        return GradientEntry(LOSS, self.x(i, pos))
+
+    def weights(self) -> np.ndarray:
+        """Every weight symbol, in PyTorch layout [out][in / groups][taps...]."""
+        g = self.geometry
+        w = np.empty(g.weight_shape, dtype=object)
+        for j, local, *tap in np.ndindex(*g.weight_shape):
+            w[(j, local, *tap)] = self.weight(j, local, tuple(tap))
+        return w
+
+    def array(self, name: str) -> np.ndarray:
+        """All of x, y, grad_y or grad_x as an object array [channel][positions...]."""
+        g = self.geometry
+        f = getattr(self, name)
+        channels, size = (
+            (g.in_channels, g.size) if name in ("x", "grad_x") else (g.out_channels, g.out_size)
+        )
+        out = np.empty((channels, *size), dtype=object)
+        for c, *pos in np.ndindex(*out.shape):
+            out[(c, *pos)] = f(c, tuple(pos))
+        return out
+
+
+def column(values: np.ndarray) -> sp.ImmutableMatrix:
+    """A tensor flattened in row-major order into a column (the vector A acts on)."""
+    return sp.ImmutableMatrix(values.reshape(-1).tolist())
+
+
+@dataclass(frozen=True)
+class SymbolicConvMatrix:
+    """A (or Aᵀ) with a symbol per weight, stored as the index map: entries on demand.
+
+    >>> from symhw.conv import conv_geometry
+    >>> a = SymbolicConvMatrix(ConvIndexMap(conv_geometry(1, 1, 3, 2)))
+    >>> a.explicit()
+    Matrix([
+    [w_{1}^{11}, w_{2}^{11},          0],
+    [         0, w_{1}^{11}, w_{2}^{11}]])
+    >>> a.T.entry(1, 0)
+    w_{2}^{11}
+    """
+
+    index_map: ConvIndexMap
+    transposed: bool = False
+
+    @cached_property
+    def symbols(self) -> ConvSymbols:
+        return ConvSymbols(self.index_map.geometry)
+
+    @property
+    def T(self) -> SymbolicConvMatrix:
+        return replace(self, transposed=not self.transposed)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        rows, cols = self.index_map.geometry.matrix_shape
+        return (cols, rows) if self.transposed else (rows, cols)
+
+    def entry(self, row: int, col: int) -> sp.Expr:
+        if self.transposed:
+            row, col = col, row
+        index = self.index_map.weight_at(row, col)
+        return sp.Integer(0) if index is None else self.symbols.weight_flat(index)
+
+    def explicit(self) -> sp.ImmutableMatrix:
+        """Every entry, filled from the index map (for matrices small enough to show)."""
+        rows, cols = self.shape
+        flat: list[sp.Expr] = [sp.Integer(0)] * (rows * cols)
+        weights = self.symbols.weights().reshape(-1)
+        for r, c, w in zip(*self.index_map.triplets(self.transposed), strict=True):
+            flat[int(r) * cols + int(c)] = weights[w]
+        return sp.ImmutableMatrix(rows, cols, flat)
+
+    def json_rows(self) -> list[list[str]] | None:
+        """Rows of strings such as ``w_{1}^{11}`` and ``0``; None beyond JSON_ENTRIES."""
+        rows, cols = self.shape
+        if rows * cols > JSON_ENTRIES:
+            return None
+        table = [["0"] * cols for _ in range(rows)]
+        names = [s.name for s in self.symbols.weights().reshape(-1)]
+        for r, c, w in zip(*self.index_map.triplets(self.transposed), strict=True):
+            table[r][c] = names[w]
+        return table
+
+    def block(self, out_channel: int, in_channel: int) -> sp.ImmutableMatrix:
+        """Block (j, i): how input channel i feeds output channel j (Toeplitz in 1-D)."""
+        g = self.index_map.geometry
+        m, n = math.prod(g.out_size), math.prod(g.size)
+        return sp.ImmutableMatrix(
+            m, n, lambda t, u: self.entry(out_channel * m + t, in_channel * n + u)
+        )
+
+    def shown(self, head: int = 3, tail: int = 1) -> sp.ImmutableMatrix:
+        """The corners of the matrix, the rest replaced by ellipses."""
+        return shown_part(self.entry, *self.shape, head=head, tail=tail)
+
+
+def _kept(n: int, head: int, tail: int) -> list[int | None]:
+    """Indices shown along one axis; None marks the ellipsis between head and tail."""
+    if n <= head + tail + 1:
+        return list(range(n))
+    return [*range(head), None, *range(n - tail, n)]
+
+
+def shown_part(entry, rows: int, cols: int, head: int = 3, tail: int = 1) -> sp.ImmutableMatrix:
+    """A matrix given by ``entry(r, c)`` with its middle rows and columns elided (⋮, ⋯, ⋱)."""
+    kept_r, kept_c = _kept(rows, head, tail), _kept(cols, head + 2, tail + 1)
+
+    def cell(r: int | None, c: int | None) -> sp.Expr:
+        if r is None:
+            return Dots("⋱") if c is None else Dots("⋮")
+        return Dots("⋯") if c is None else entry(r, c)
+
+    return sp.ImmutableMatrix([[cell(r, c) for c in kept_c] for r in kept_r])
+
+
+def sparsity_pattern(index_map: ConvIndexMap, cells: int = 64) -> tuple[np.ndarray, int]:
+    """Which b × b blocks of A hold a nonzero (b = 1 while A has at most ``cells`` rows/columns).
+
+    >>> from symhw.conv import conv_geometry
+    >>> grid, b = sparsity_pattern(ConvIndexMap(conv_geometry(1, 1, 3, 2)))
+    >>> grid.astype(int).tolist(), b
+    ([[1, 1, 0], [0, 1, 1]], 1)
+    """
+    g = index_map.geometry
+    rows, cols = g.matrix_shape
+    b = max(1, math.ceil(max(rows, cols) / cells))
+    grid = np.zeros((math.ceil(rows / b), math.ceil(cols / b)), dtype=bool)
+    t, u, _ = index_map.block_pattern()
+    m, n = math.prod(g.out_size), math.prod(g.size)
+    for j in range(g.out_channels):
+        first = (j // g.out_per_group) * g.in_per_group
+        inputs = np.arange(first, first + g.in_per_group)
+        rows_j = np.tile((j * m + t) // b, g.in_per_group)
+        grid[rows_j, ((inputs[:, None] * n + u[None, :]) // b).ravel()] = True
+    return grid, b

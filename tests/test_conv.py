@@ -1,0 +1,260 @@
+"""The structured convolution operator against torch: Y = A x, Aᵀ g, the backward convolution.
+
+Every expected value comes from torch (conv1d/conv2d, their autograd input gradient,
+conv_transpose1d/2d, the Jacobian of conv) or is worked out by hand in the test.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symhw.conv import (
+    ConvGeometry,
+    ConvIndexMap,
+    backward_as_convolution,
+    conv_geometry,
+    correlate,
+    correlate_transpose,
+    dilate_and_pad,
+    flip_kernels,
+)
+from symhw.conv_checks import backward_map_matches
+from symhw.conv_symbols import SymbolicConvMatrix, sparsity_pattern
+from symhw.errors import InputError
+
+SETTINGS = settings(max_examples=25, deadline=None)
+
+#: (in, out, size, kernel, stride, padding, dilation, groups)
+LAYERS = [
+    (2, 2, (4,), 3, 1, 0, 1, 1),  # question 5 of the seed sheet
+    (3, 2, (9,), 4, 3, 2, 2, 1),
+    (4, 6, (7,), 2, 2, 1, 1, 2),
+    (1, 1, (5,), 1, 1, 0, 1, 1),
+    (1, 1, (4,), 2, 1, 3, 1, 1),  # padding wider than the kernel: entries cut
+    (2, 3, (5, 6), (3, 2), (2, 1), (1, 2), (1, 2), 1),
+    (4, 2, (4, 4), 3, 1, 1, 1, 2),
+    (1, 1, (3, 3), 2, 1, 1, 1, 1),
+]
+
+
+def torch_conv(g: ConvGeometry):
+    return F.conv1d if g.dims == 1 else F.conv2d
+
+
+def torch_conv_transpose(g: ConvGeometry):
+    return F.conv_transpose1d if g.dims == 1 else F.conv_transpose2d
+
+
+def torch_kwargs(g: ConvGeometry) -> dict:
+    return dict(stride=g.stride, padding=g.padding, dilation=g.dilation, groups=g.groups)
+
+
+def random_data(g: ConvGeometry, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal(g.weight_shape)
+    x = rng.standard_normal((g.in_channels, *g.size))
+    gy = rng.standard_normal((g.out_channels, *g.out_size))
+    return w, x, gy
+
+
+def torch_forward_backward(g: ConvGeometry, w, x, gy):
+    """(y, ∂L/∂x) from torch autograd, for L with ∂L/∂Y = gy."""
+    xt = torch.tensor(x)[None].requires_grad_(True)
+    y = torch_conv(g)(xt, torch.tensor(w), **torch_kwargs(g))
+    y.backward(torch.tensor(gy)[None])
+    return y[0].detach().numpy(), xt.grad[0].numpy()
+
+
+def torch_transpose(g: ConvGeometry, w, gy):
+    """conv_transpose with the output padding that restores the input size."""
+    natural = [
+        (m - 1) * s - 2 * p + d * (k - 1) + 1
+        for m, s, p, d, k in zip(g.out_size, g.stride, g.padding, g.dilation, g.kernel, strict=True)
+    ]
+    extra = tuple(n - m for n, m in zip(g.size, natural, strict=True))
+    out = torch_conv_transpose(g)(
+        torch.tensor(gy)[None], torch.tensor(w), **torch_kwargs(g), output_padding=extra
+    )
+    return out[0].numpy()
+
+
+def geometry(layer) -> ConvGeometry:
+    cin, cout, size, k, s, p, d, groups = layer
+    return conv_geometry(cin, cout, size if len(size) > 1 else size[0], k, s, p, d, groups)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_forward_and_backward_match_torch(layer):
+    g = geometry(layer)
+    w, x, gy = random_data(g)
+    y, grad_x = torch_forward_backward(g, w, x, gy)
+    index_map = ConvIndexMap(g)
+    assert correlate(w, x, g) == pytest.approx(y, abs=1e-12)
+    assert index_map.matvec(w, x).reshape(y.shape) == pytest.approx(y, abs=1e-12)
+    assert correlate_transpose(w, gy, g) == pytest.approx(grad_x, abs=1e-12)
+    assert backward_as_convolution(w, gy, g) == pytest.approx(grad_x, abs=1e-12)
+    assert index_map.matvec(w, gy, transpose=True).reshape(grad_x.shape) == pytest.approx(
+        grad_x, abs=1e-12
+    )
+    assert correlate_transpose(w, gy, g) == pytest.approx(torch_transpose(g, w, gy), abs=1e-12)
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_dense_matrix_is_the_jacobian_of_torch_conv(layer):
+    g = geometry(layer)
+    w, x, _ = random_data(g, seed=1)
+    wt = torch.tensor(w)
+    jac = torch.autograd.functional.jacobian(
+        lambda v: torch_conv(g)(v[None], wt, **torch_kwargs(g))[0], torch.tensor(x)
+    )
+    expected = jac.reshape(g.matrix_shape).numpy()
+    a = ConvIndexMap(g).dense(w)
+    assert a.shape == g.matrix_shape
+    assert np.array_equal(a, expected)  # the same products, so exactly equal
+
+
+@pytest.mark.parametrize("layer", LAYERS)
+def test_symbolic_matrix_with_weights_substituted_is_the_jacobian(layer):
+    g = geometry(layer)
+    w, x, _ = random_data(g, seed=2)
+    a = SymbolicConvMatrix(ConvIndexMap(g))
+    values = dict(zip(a.symbols.weights().reshape(-1), w.reshape(-1), strict=True))
+    numeric = np.array(a.explicit().xreplace(values).tolist(), dtype=float)
+    wt = torch.tensor(w)
+    jac = torch.autograd.functional.jacobian(
+        lambda v: torch_conv(g)(v[None], wt, **torch_kwargs(g))[0], torch.tensor(x)
+    )
+    assert np.array_equal(numeric, jac.reshape(g.matrix_shape).numpy())
+    assert np.array_equal(np.array(a.T.explicit().xreplace(values).tolist(), float), numeric.T)
+
+
+@st.composite
+def layers(draw):
+    dims = draw(st.sampled_from([1, 2]))
+    groups = draw(st.integers(1, 2))
+    cin, cout = groups * draw(st.integers(1, 3)), groups * draw(st.integers(1, 3))
+    axes = []
+    for _ in range(dims):
+        k, d, p = draw(st.integers(1, 4)), draw(st.integers(1, 3)), draw(st.integers(0, 3))
+        n = draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 12))
+        axes.append((n, k, draw(st.integers(1, 3)), p, d))
+    n, k, s, p, d = (tuple(a[i] for a in axes) for i in range(5))
+    return conv_geometry(cin, cout, n if dims == 2 else n[0], k, s, p, d, groups)
+
+
+@SETTINGS
+@given(layers(), st.integers(0, 2**32 - 1))
+def test_random_layers_match_torch(g, seed):
+    w, x, gy = random_data(g, seed)
+    y, grad_x = torch_forward_backward(g, w, x, gy)
+    assert correlate(w, x, g) == pytest.approx(y, abs=1e-11)
+    assert ConvIndexMap(g).matvec(w, x).reshape(y.shape) == pytest.approx(y, abs=1e-11)
+    assert backward_as_convolution(w, gy, g) == pytest.approx(grad_x, abs=1e-11)
+    assert correlate_transpose(w, gy, g) == pytest.approx(torch_transpose(g, w, gy), abs=1e-11)
+    assert backward_map_matches(g) == ConvIndexMap(g).nnz
+
+
+@SETTINGS
+@given(layers())
+def test_entry_lookups_agree_with_the_dense_matrix(g):
+    w = np.arange(1, math.prod(g.weight_shape) + 1, dtype=float).reshape(g.weight_shape)
+    a = ConvIndexMap(g).dense(w)
+    index_map = ConvIndexMap(g)
+    flat = w.reshape(-1)
+    for r in range(a.shape[0]):
+        assert [c for c, _ in index_map.nonzeros(r)] == list(np.flatnonzero(a[r]))
+        for c in range(a.shape[1]):
+            k = index_map.weight_at(r, c)
+            assert (a[r, c] == 0) if k is None else (a[r, c] == flat[k])
+    for c in range(a.shape[1]):
+        assert [r for r, _ in index_map.nonzeros(c, transpose=True)] == list(
+            np.flatnonzero(a[:, c])
+        )
+
+
+def test_seed_example_by_hand():
+    """Question 5: the zero-padded ∂L/∂Y and the flipped kernels as the seed writes them."""
+    g = conv_geometry(2, 2, 4, 3)
+    g11, g12, g21, g22 = sp.symbols("g11 g12 g21 g22")
+    z = dilate_and_pad(np.array([[g11, g12], [g21, g22]], dtype=object), g)
+    assert z.tolist() == [[0, 0, g11, g12, 0, 0], [0, 0, g21, g22, 0, 0]]
+    w = np.array([[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [10, 11, 12]]])  # [out j][in i][tap]
+    v = flip_kernels(w, g)  # [in i][out j][tap], each reversed
+    assert v.tolist() == [[[3, 2, 1], [9, 8, 7]], [[6, 5, 4], [12, 11, 10]]]
+
+
+@pytest.mark.parametrize(
+    ("stride", "length", "expected"),
+    [
+        (2, 5, [[0, 0, 1, 0, 2, 0, 0]]),  # one zero between entries, 2 on each side
+        (2, 6, [[0, 0, 1, 0, 2, 0, 0, 0]]),  # the last input is skipped: one zero more after
+        (3, 7, [[0, 0, 1, 0, 0, 2, 0, 0, 0]]),
+    ],
+)
+def test_dilation_by_the_stride(stride, length, expected):
+    g = conv_geometry(1, 1, length, 3, stride=stride)
+    assert dilate_and_pad([[1, 2]], g).tolist() == expected
+
+
+def test_padding_wider_than_the_kernel_cuts_entries():
+    g = conv_geometry(1, 1, 2, 2, padding=2)  # output length 5, d(K-1) - p = -1
+    assert g.backward_padding == ((-1, -1),)
+    assert dilate_and_pad([[1, 2, 3, 4, 5]], g).tolist() == [[2, 3, 4]]
+
+
+def test_sparsity_pattern_is_block_occupancy():
+    g = conv_geometry(3, 2, 40, 3, padding=1)  # A is 80 × 120
+    dense = ConvIndexMap(g).dense(np.ones(g.weight_shape)) != 0
+    grid, b = sparsity_pattern(ConvIndexMap(g), cells=16)
+    assert b == 8
+    expected = np.zeros(grid.shape, dtype=bool)
+    for r, c in zip(*np.nonzero(dense), strict=True):
+        expected[r // b, c // b] = True
+    assert np.array_equal(grid, expected)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "words"),
+    [
+        (dict(size=4, kernel=5), "kernel", ["5 positions", "4"]),
+        (dict(size=(4, 4), kernel=(2, 7), padding=1), "kernel", ["width", "7 positions", "6"]),
+        (dict(size=4, kernel=3, dilation=2), "kernel", ["5 positions", "dilation 2"]),
+        (dict(size=0, kernel=1), "length", ["at least 1", "0"]),
+        (dict(size=4, kernel=0), "kernel", ["at least 1", "0"]),
+        (dict(size=4, kernel=3, stride=-1), "stride", ["at least 1", "-1"]),
+        (dict(size=4, kernel=3, padding=-2), "padding", ["at least 0", "-2"]),
+        (dict(size=4, kernel=3, groups=3), "groups", ["3", "in_channels = 2"]),
+        (dict(size=(4, 4), kernel=(1, 2, 3)), "kernel", ["list of 2"]),
+    ],
+)
+def test_bad_shapes_name_the_field_and_sizes(kwargs, field, words):
+    with pytest.raises(InputError) as err:
+        conv_geometry(2, 2, **kwargs)
+    assert err.value.field == field
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_wrong_weight_shape_names_both_shapes():
+    g = conv_geometry(2, 2, 4, 3)
+    with pytest.raises(InputError, match=r"\[2\]\[2\]\[2\].*\[2\]\[2\]\[3\]") as err:
+        correlate(np.zeros((2, 2, 2)), np.zeros((2, 4)), g)
+    assert err.value.field == "weights"
+
+
+def test_results_do_not_depend_on_earlier_calls():
+    """Work arrays are reused between calls: a layer whose padded input has the same size."""
+    wide, narrow = conv_geometry(1, 1, 3, 2, padding=1), conv_geometry(1, 1, 1, 2, padding=2)
+    correlate(np.ones((1, 1, 2)), np.full((1, 3), 7.0), wide)  # fills the middle with 7s
+    w, x, gy = random_data(narrow)
+    y, grad_x = torch_forward_backward(narrow, w, x, gy)
+    assert correlate(w, x, narrow) == pytest.approx(y, abs=1e-12)
+    assert correlate_transpose(w, gy, narrow) == pytest.approx(grad_x, abs=1e-12)

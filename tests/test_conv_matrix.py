@@ -1,0 +1,235 @@
+"""Question 5 (conv-matrix): A, Aᵀ and the backward kernels against the seed and against torch.
+
+The seed's matrices are transcribed by hand below (its typo w₅²² corrected to w₃²²); numeric
+answers are compared with torch conv1d/conv2d and autograd; the symbolic A, with random
+numbers put in for its weight names, is compared with the Jacobian of torch's convolution.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import run_cli
+from symhw.errors import InputError
+from symhw.notation import Dots
+from symhw.problems.conv_matrix import Params, solve
+from symhw.spec import load_problem_set, parse_problem_set
+
+#: The seed's A (question 5), rows (j, t), columns (i, t'); its w_5^{22} is w_3^{22}.
+SEED_A = [
+    "w_{1}^{11} w_{2}^{11} w_{3}^{11} 0 w_{1}^{21} w_{2}^{21} w_{3}^{21} 0",
+    "0 w_{1}^{11} w_{2}^{11} w_{3}^{11} 0 w_{1}^{21} w_{2}^{21} w_{3}^{21}",
+    "w_{1}^{12} w_{2}^{12} w_{3}^{12} 0 w_{1}^{22} w_{2}^{22} w_{3}^{22} 0",
+    "0 w_{1}^{12} w_{2}^{12} w_{3}^{12} 0 w_{1}^{22} w_{2}^{22} w_{3}^{22}",
+]
+#: The seed's B, the matrix of ∂L/∂x = B ∂L/∂Y, which it shows to be Aᵀ.
+SEED_B = [
+    "w_{1}^{11} 0 w_{1}^{12} 0",
+    "w_{2}^{11} w_{1}^{11} w_{2}^{12} w_{1}^{12}",
+    "w_{3}^{11} w_{2}^{11} w_{3}^{12} w_{2}^{12}",
+    "0 w_{3}^{11} 0 w_{3}^{12}",
+    "w_{1}^{21} 0 w_{1}^{22} 0",
+    "w_{2}^{21} w_{1}^{21} w_{2}^{22} w_{1}^{22}",
+    "w_{3}^{21} w_{2}^{21} w_{3}^{22} w_{2}^{22}",
+    "0 w_{3}^{21} 0 w_{3}^{22}",
+]
+WEIGHT_NAME = re.compile(r"w_\{([\d,]+)\}\^\{(\d+),?(\d+)\}")
+
+SETTINGS = settings(max_examples=10, deadline=None)
+
+
+@pytest.fixture(scope="module")
+def hw2_q5():
+    spec = next(p for p in load_problem_set().problems if p.id == "q5")
+    return solve(spec.params, spec.id, spec.title)
+
+
+def test_hw2_matrix_is_the_seeds_with_its_typo_corrected(hw2_q5):
+    assert hw2_q5.answer("A").json_value == [row.split() for row in SEED_A]
+
+
+def test_hw2_transpose_is_the_seeds_backward_matrix(hw2_q5):
+    assert hw2_q5.answer("A_T").json_value == [row.split() for row in SEED_B]
+
+
+def test_hw2_backward_kernels_are_reversed(hw2_q5):
+    # by input channel i, then output channel j: [w_3^{ij}, w_2^{ij}, w_1^{ij}]
+    expected = [[[f"w_{{{k}}}^{{{i}{j}}}" for k in (3, 2, 1)] for j in (1, 2)] for i in (1, 2)]
+    assert hw2_q5.answer("backward_kernel").json_value == expected
+
+
+def test_hw2_every_step_is_verified(hw2_q5):
+    counts = hw2_q5.summary()
+    assert counts["unverified"] == 0
+    assert counts["symbolic"] >= 20  # element equations, Y = A x, Aᵀ, the convolution
+    assert all(c.passed for c in hw2_q5.numeric_checks)
+
+
+def numeric_matrix(names: list[list[str]], weights: np.ndarray) -> np.ndarray:
+    """A with numbers put in for the names w_{k}^{ij} (k 1-based taps, i input, j output)."""
+    out = np.zeros((len(names), len(names[0])))
+    for r, row in enumerate(names):
+        for c, name in enumerate(row):
+            if name != "0":
+                taps, i, j = WEIGHT_NAME.fullmatch(name).groups()
+                tap = tuple(int(t) - 1 for t in taps.split(","))
+                local = (int(i) - 1) % weights.shape[1]
+                out[r, c] = weights[(int(j) - 1, local, *tap)]
+    return out
+
+
+def torch_jacobian(params: Params, w: np.ndarray) -> np.ndarray:
+    conv = F.conv1d if params.dims == 1 else F.conv2d
+    size = (params.length,) if params.dims == 1 else (params.height, params.width)
+    x = torch.zeros((params.in_channels, *size), dtype=torch.float64)
+    kw = dict(
+        stride=params.stride,
+        padding=params.padding,
+        dilation=params.dilation,
+        groups=params.groups,
+    )
+    jac = torch.autograd.functional.jacobian(lambda v: conv(v[None], torch.tensor(w), **kw)[0], x)
+    return jac.reshape(-1, x.numel()).numpy()
+
+
+@st.composite
+def small_layers(draw):
+    dims = draw(st.sampled_from([1, 2]))
+    groups = draw(st.integers(1, 2))
+    k, d, p, s = (draw(st.integers(1, 3)) for _ in range(4))
+    p -= 1
+    shortest = max(1, d * (k - 1) + 1 - 2 * p)  # the dilated kernel fits the padded input
+    n = draw(st.integers(shortest, shortest + (3 if dims == 1 else 1)))
+    size = dict(length=n) if dims == 1 else dict(height=n, width=n)
+    return Params(
+        dims=dims,
+        in_channels=groups * draw(st.integers(1, 2)),
+        out_channels=groups * draw(st.integers(1, 2)),
+        kernel=k,
+        stride=s,
+        padding=p,
+        dilation=d,
+        groups=groups,
+        **size,
+    )
+
+
+@SETTINGS
+@given(small_layers(), st.integers(0, 2**32 - 1))
+def test_symbolic_matrix_is_the_jacobian_of_torch_conv(params, seed):
+    sol = solve(params)
+    assert sol.summary()["unverified"] == 0
+    cin_group = params.in_channels // params.groups
+    k = (params.kernel,) * params.dims
+    w = np.random.default_rng(seed).standard_normal((params.out_channels, cin_group, *k))
+    expected = torch_jacobian(params, w)
+    assert np.array_equal(numeric_matrix(sol.answer("A").json_value, w), expected)
+    assert np.array_equal(numeric_matrix(sol.answer("A_T").json_value, w), expected.T)
+
+
+#: Layers with numbers: (parameters, weight shape, input shape).
+NUMERIC = [
+    (dict(length=4), (2, 2, 3), (2, 4)),
+    (dict(length=7, kernel=3, stride=2, padding=1, dilation=2), (2, 2, 3), (2, 7)),
+    (dict(in_channels=4, length=5, kernel=2, groups=2, padding=1), (2, 2, 2), (4, 5)),
+    (dict(dims=2, in_channels=1, height=3, width=4, kernel=2, padding=1), (2, 1, 2, 2), (1, 3, 4)),
+]
+
+
+@pytest.mark.parametrize(("layer", "w_shape", "x_shape"), NUMERIC)
+def test_numeric_answers_match_torch(layer, w_shape, x_shape):
+    rng = np.random.default_rng(5)
+    w = np.round(rng.uniform(-2, 2, w_shape), 2)
+    x = np.round(rng.uniform(-2, 2, x_shape), 2)
+    conv = F.conv1d if layer.get("dims", 1) == 1 else F.conv2d
+    kw = {k: layer.get(k, 1) for k in ("stride", "dilation", "groups")}
+    kw["padding"] = layer.get("padding", 0)
+    xt = torch.tensor(x)[None].requires_grad_(True)
+    y = conv(xt, torch.tensor(w), **kw)
+    g = np.round(rng.uniform(-2, 2, y.shape[1:]), 2)
+    y.backward(torch.tensor(g)[None])
+    sol = solve(Params(**layer, weights=w.tolist(), x=x.tolist(), grad_y=g.tolist()))
+    assert np.array(sol.answer("y").json_value) == pytest.approx(y[0].detach().numpy())
+    assert np.array(sol.answer("grad_x").json_value) == pytest.approx(xt.grad[0].numpy())
+    assert sol.summary()["unverified"] == 0
+
+
+def test_large_layer_is_shown_in_part_and_listed_by_size():
+    sol = solve(Params(in_channels=8, out_channels=8, length=512, kernel=3, padding=1))
+    a = sol.answer("A")
+    assert a.json_value == {
+        "rows": 4096,
+        "columns": 4096,
+        "nonzeros": 8 * 8 * (3 * 512 - 2),
+        "entries": "omitted",
+    }
+    assert a.value.has(Dots)  # corners and ellipses, not 16 million entries
+    assert len(sol.answer("backward_kernel").json_value) == 8
+    assert all(c.passed for c in sol.numeric_checks)
+
+
+@pytest.mark.parametrize(
+    ("table", "field", "words"),
+    [
+        (dict(length=2, kernel=3), "kernel", ["3 positions", "padded input has only 2"]),
+        (dict(length=0), "length", ["at least 1"]),
+        (dict(out_channels=-1), "out_channels", ["at least 1"]),
+        (dict(dims=2, height=3, width=3, kernel=[2, 5]), "kernel", ["width", "5 positions"]),
+        (dict(height=3), "height", ["dims = 2"]),
+        (dict(weights=[[[1, 2, 3]]], x=[[1, 2, 3, 4]] * 2), "weights", ["[1][1][3]", "[2][2][3]"]),
+        (dict(weights=[[[1, 2, 3]] * 2] * 2, x=[[1, 2, 3]] * 2), "x", ["[2][3]", "[2][4]"]),
+        (dict(weights=[[[1, 2], [1]]]), "weights", ["ragged"]),
+        (dict(x=[[1, 2, 3, 4]] * 2), "weights", ["x is given"]),
+    ],
+)
+def test_bad_input_names_the_field_and_sizes(table, field, words):
+    data = {"problems": [{"id": "c", "kind": "conv-matrix", **table}]}
+    with pytest.raises(InputError) as err:
+        problem_set = parse_problem_set(data, "t")
+        solve(problem_set.problems[0].params, "c")
+    assert err.value.field == field
+    for word in words:
+        assert word in str(err.value)
+
+
+def test_cli_answers_with_numbers_and_exit_status_2_on_bad_input(tmp_path):
+    good = tmp_path / "good.toml"
+    good.write_text(
+        '[[problems]]\nid = "c"\nkind = "conv-matrix"\nlength = 4\n'
+        "weights = [[[1, 0, -1], [2, 1, 0]], [[0, 1, 0], [1, 1, 1]]]\n"
+        "x = [[1, 2, 3, 4], [0, 1, 0, 1]]\ngrad_y = [[1, 0], [0, 1]]\n"
+    )
+    done = run_cli("answers", "--json", str(good))
+    assert done.returncode == 0, done.stderr
+    answers = json.loads(done.stdout)["c"]
+    # by hand: Y_{1t} = x_{1t} - x_{1,t+2} + 2 x_{2t} + x_{2,t+1},
+    #          Y_{2t} = x_{1,t+1} + x_{2t} + x_{2,t+1} + x_{2,t+2}
+    assert answers["y"] == [[-1, 0], [3, 5]]
+    # ∂L/∂x_{iu} = w^{i1}_{u} + w^{i2}_{u-1} (taps 0-based), as ∂L/∂Y picks Y_{11} and Y_{22}
+    assert answers["grad_x"] == [[1, 0, 0, 0], [2, 2, 1, 1]]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[problems]]\nid = "c"\nkind = "conv-matrix"\nlength = 2\nkernel = 3\n')
+    done = run_cli("answers", str(bad))
+    assert done.returncode == 2
+    assert "field 'kernel'" in done.stderr and "only 2" in done.stderr
+
+
+def test_default_sheet_has_question_5_and_the_sparsity_picture(default_sheet):
+    tex = (default_sheet / "hw2.tex").read_text()
+    section = tex[tex.index(r"\section*{q5.") :]
+    assert r"\begin{picture}(8,4)" in section  # A is 4 × 8
+    assert section.count(r"\rule{1\unitlength}") == 24  # one square per nonzero
+    md = (default_sheet / "hw2.md").read_text()
+    assert "###.###." in md  # the first row of A's pattern
+    data = json.loads((default_sheet / "hw2.json").read_text())
+    q5 = next(p for p in data["problems"] if p["id"] == "q5")
+    assert math.isclose(q5["verification"]["counts"]["unverified"], 0)

@@ -1,0 +1,154 @@
+"""Question 4 (norm-shapes): statistic shapes against NumPy, torch's normalizations and buffers.
+
+Oracle: normalizing x with the derived axes (NumPy mean/var, keepdims=True) must reproduce
+torch's own F.batch_norm / F.layer_norm / F.instance_norm / F.group_norm, and batch norm's
+running buffers must have the derived squeezed shape.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import sympy as sp
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from torch import nn
+
+from symhw.cli import main
+from symhw.problems.norm_shapes import LAYOUTS, Case, Params, solve, statistics
+
+EPS = 1e-5
+SPATIAL = "LHW"
+
+
+def sizes(n=2, c=6, h=3, w=4, length=5, g=3) -> dict[sp.Symbol, int]:
+    names = {"N": n, "C": c, "H": h, "W": w, "L": length, "G": g}
+    return {sp.Symbol(k, integer=True, positive=True): v for k, v in names.items()}
+
+
+def concrete(shape, at) -> tuple[int, ...]:
+    return tuple(int(sp.sympify(d).subs(at)) for d in shape)
+
+
+def layout_shape(layout: str, at) -> tuple[int, ...]:
+    return tuple(at[sp.Symbol(a, integer=True, positive=True)] for a in layout)
+
+
+def channels_first(layout: str) -> list[int]:
+    """The permutation taking ``layout`` to torch's N, C, spatial... order."""
+    order = ["N", "C", *(a for a in layout if a in SPATIAL)]
+    return [layout.index(a) for a in order]
+
+
+def torch_normalized(x: np.ndarray, case: Case, groups: int) -> np.ndarray:
+    """torch's own normalization of x (in ``case.layout``), without affine parameters."""
+    t = torch.from_numpy(x)
+    if case.norm == "layer":
+        return F.layer_norm(t, t.shape[1:], eps=EPS).numpy()
+    perm = channels_first(case.layout)
+    cf = t.permute(perm)
+    if case.norm == "batch":
+        out = F.batch_norm(cf, None, None, training=True, eps=EPS)
+    elif case.norm == "instance":
+        out = F.instance_norm(cf, eps=EPS)
+    else:
+        out = F.group_norm(cf, groups, eps=EPS)
+    return out.permute(list(np.argsort(perm))).numpy()
+
+
+def derived_normalized(x: np.ndarray, case: Case, at) -> tuple[np.ndarray, tuple[int, ...]]:
+    """x normalized with the derived axes, and the keepdims shape NumPy gives the mean."""
+    stats = statistics(case)
+    view = x.reshape(concrete(stats.shape, at))
+    mean = view.mean(axis=stats.reduced, keepdims=True)
+    var = view.var(axis=stats.reduced, keepdims=True)
+    assert mean.shape == var.shape == concrete(stats.keepdims, at)
+    assert view.size // mean.size == int(sp.sympify(stats.count).subs(at))
+    return ((view - mean) / np.sqrt(var + EPS)).reshape(x.shape), mean.shape
+
+
+CASES = [
+    Case(f"{norm}_{layout.lower()}", norm, layout, groups)
+    for norm in ("batch", "layer", "instance", "group")
+    for layout in LAYOUTS
+    for groups in ((None, 2) if norm == "group" else (None,))
+    if not (norm == "instance" and layout == "NC")
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.norm}-{c.layout}-{c.groups}")
+def test_derived_axes_reproduce_torch_normalization(case):
+    at = sizes()
+    if case.groups is not None:
+        at[sp.Symbol("C", integer=True, positive=True)] = 3 * case.groups
+    x = np.random.default_rng(1).standard_normal(layout_shape(case.layout, at))
+    groups = case.groups or at[sp.Symbol("G", integer=True, positive=True)]
+    ours, _ = derived_normalized(x, case, at)
+    np.testing.assert_allclose(ours, torch_normalized(x, case, groups), atol=1e-10)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    norm=st.sampled_from(["batch", "layer", "instance", "group"]),
+    layout=st.sampled_from(["NCL", "NLC", "NCHW", "NHWC"]),
+    dims=st.tuples(*(st.integers(1, 4) for _ in range(5))),
+)
+def test_random_sizes_reproduce_torch_normalization(norm, layout, dims):
+    n, c_per_group, h, w, g = dims
+    at = sizes(n=n + 1, c=c_per_group * g, h=h + 1, w=w, length=h + 2, g=g)
+    case = Case("x", norm, layout)
+    x = np.random.default_rng(2).standard_normal(layout_shape(layout, at))
+    ours, _ = derived_normalized(x, case, at)
+    np.testing.assert_allclose(ours, torch_normalized(x, case, g), atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "layout,module", [("NC", nn.BatchNorm1d), ("NCL", nn.BatchNorm1d), ("NHWC", nn.BatchNorm2d)]
+)
+def test_batch_norm_buffers_have_the_squeezed_shape(layout, module):
+    stats = statistics(Case("x", "batch", layout))
+    bn = module(7)
+    at = sizes(c=7)
+    assert concrete(stats.squeezed, at) == tuple(bn.running_mean.shape)
+    assert concrete(stats.squeezed, at) == tuple(bn.running_var.shape)
+
+
+def test_seed_answers_are_the_hand_checked_shapes(capsys):
+    assert main(["answers", "--json"]) == 0
+    q4 = json.loads(capsys.readouterr().out)["q4"]
+    assert q4["fc_mean_shape"] == q4["fc_var_shape"] == [1, "C"]
+    assert q4["conv_mean_shape"] == q4["conv_var_shape"] == [1, 1, 1, "C"]
+    assert q4["conv_mean_shape_squeezed"] == ["C"]
+
+
+def test_solution_is_fully_verified_and_cross_checked():
+    sol = solve(Params())
+    assert sol.summary()["unverified"] == 0 and sol.summary()["symbolic"] == 2
+    assert len(sol.numeric_checks) == 2 and all(c.passed for c in sol.numeric_checks)
+    c = sp.Symbol("C", integer=True, positive=True)
+    assert sol.answer("conv_mean_shape").value == sp.Tuple(1, 1, 1, c)
+
+
+BAD = [
+    ('cases = [{norm = "batch", layout = "NWHC"}]', "unknown layout 'NWHC'"),
+    ('cases = [{norm = "weight", layout = "NC"}]', "unknown norm 'weight'"),
+    ('cases = [{norm = "instance", layout = "NC"}]', "has none"),
+    ('cases = [{norm = "batch", layout = "NC", groups = 2}]', "only applies"),
+    ('cases = [{norm = "group", layout = "NCHW", groups = 0}]', "positive whole number"),
+    ('cases = [{norm = "batch", layout = "NC", axis = 0}]', "unknown key 'axis'"),
+    ('cases = [{norm = "batch", layout = "NC"}, {norm = "batch", layout = "NC"}]', "two cases"),
+    ("cases = []", "expected a list"),
+]
+
+
+@pytest.mark.parametrize("body,message", BAD)
+def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, body, message):
+    spec = tmp_path / "bad.toml"
+    spec.write_text(f'[[problems]]\nid = "q4"\nkind = "norm-shapes"\n{body}\n', "utf-8")
+    assert main(["answers", str(spec)]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "q4" in err
