@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import argparse
 import math
-import time
 
 import sympy as sp
 from sympy.core.cache import clear_cache
+from timing import best
 
 from symhw.conv import ConvIndexMap, conv_geometry
 from symhw.conv_symbols import ConvSymbols, SymbolicConvMatrix
@@ -59,13 +59,7 @@ def structured(channels: int, length: int, kernel: int):
 
 def best_of(f, repeat: int) -> float:
     """The fastest of ``repeat`` runs, each with SymPy's cache (symbols included) emptied."""
-    times = []
-    for _ in range(repeat):
-        clear_cache()
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return best(f, repeat, before=clear_cache)
 
 
 def main() -> None:

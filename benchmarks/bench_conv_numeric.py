@@ -13,9 +13,9 @@ Target: both within 3× of torch at (C_in, C_out, L, K) = (64, 64, 1024, 3).
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+import timing
 import torch
 import torch.nn.functional as F
 
@@ -34,15 +34,7 @@ TARGET_RATIO = 3.0
 
 def best(f, repeat: int, warmup: float = 0.3) -> float:
     """The fastest of ``repeat`` calls, after ``warmup`` seconds of calls (threads, caches)."""
-    end = time.perf_counter() + warmup
-    while time.perf_counter() < end:
-        f()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return min(times)
+    return timing.best(f, repeat, warmup=warmup)
 
 
 def best_pair(ours, theirs, repeat: int, rounds: int = 3) -> tuple[float, float]:

@@ -21,28 +21,18 @@ import argparse
 import itertools
 import os
 import sys
-import time
-from collections.abc import Callable
 
 import numpy as np
 import sympy as sp
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
+from timing import best
+
 from symhw.mlp import Network
 from symhw.mlp_numeric import batch_gradient, gradient_program, lambdify_program
 
 TARGET = 2.0
-
-
-def best(f: Callable[[], object], repeat: int) -> float:
-    f()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def main() -> int:

@@ -30,6 +30,16 @@ def run_cli(
     )
 
 
+def answers_error(tmp_path: Path, capsys, problem: str) -> str:
+    """Run `symhw answers` on a one-problem set; assert exit status 2; return stderr."""
+    from symhw.cli import main
+
+    spec = tmp_path / "bad.toml"
+    spec.write_text(f"[[problems]]\n{problem}\n", "utf-8")
+    assert main(["answers", str(spec)]) == 2
+    return capsys.readouterr().err
+
+
 @pytest.fixture(scope="session")
 def default_sheet(tmp_path_factory) -> Path:
     """The built-in HW2 sheet in every format (pdf where TeX is installed)."""

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from conftest import answers_error
 from symhw.cli import main
 from symhw.params import Where, build_params
 from symhw.problems.block_params import Params, parse_blocks, solve
@@ -208,8 +209,5 @@ BAD = [
 
 @pytest.mark.parametrize("body,message", BAD)
 def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, body, message):
-    spec = tmp_path / "bad.toml"
-    spec.write_text(f'[[problems]]\nid = "q3"\nkind = "block-params"\n{body}\n', "utf-8")
-    assert main(["answers", str(spec)]) == 2
-    err = capsys.readouterr().err
+    err = answers_error(tmp_path, capsys, f'id = "q3"\nkind = "block-params"\n{body}')
     assert message in err and "q3" in err

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
+from conftest import answers_error
 from symhw.cli import main
 from symhw.problems.norm_shapes import LAYOUTS, Case, Params, solve, statistics
 
@@ -147,8 +148,5 @@ BAD = [
 
 @pytest.mark.parametrize("body,message", BAD)
 def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, body, message):
-    spec = tmp_path / "bad.toml"
-    spec.write_text(f'[[problems]]\nid = "q4"\nkind = "norm-shapes"\n{body}\n', "utf-8")
-    assert main(["answers", str(spec)]) == 2
-    err = capsys.readouterr().err
+    err = answers_error(tmp_path, capsys, f'id = "q4"\nkind = "norm-shapes"\n{body}')
     assert message in err and "q4" in err

@@ -102,6 +102,16 @@ def derivation_math(d: Derivation) -> str:
     return "\\begin{aligned}\n" + " \\\\\n".join(derivation_lines(d)) + "\n\\end{aligned}"
 
 
+def reference_math(part: ReferenceCode) -> str:
+    """The reference implementation as math, by latexify-py (shared by every format)."""
+    return latexify.get_latex(
+        part.function,
+        use_math_symbols=True,
+        reduce_assignments=True,
+        identifiers=dict(part.identifiers),
+    )
+
+
 def solution_math(sol: Solution) -> str:
     """A solution's derivations and boxed answers as one display (for Jupyter)."""
     blocks = [derivation_math(p) for p in sol.parts if isinstance(p, Derivation)]
@@ -121,12 +131,7 @@ def _part(part) -> str:
         )
     if isinstance(part, ReferenceCode):
         intro = paragraph(part.intro) + "\n" if part.intro else ""
-        code = latexify.get_latex(
-            part.function,
-            use_math_symbols=True,
-            reduce_assignments=True,
-            identifiers=dict(part.identifiers),
-        )
+        code = reference_math(part)
         return f"\\subsection*{{{escape(part.title)}}}\n{intro}\\[\n{code}\n\\]\n"
     if isinstance(part, Table):
         cols = "l" * len(part.header)

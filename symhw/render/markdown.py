@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import latexify
-
 from symhw.derivation import Derivation, Figure, Paragraph, ReferenceCode, Solution, Table
 from symhw.render.expr import latex
-from symhw.render.latex import derivation_math
+from symhw.render.latex import derivation_math, reference_math
 from symhw.render.summary import verification_summary
 
 
@@ -26,12 +24,7 @@ def _part(part) -> str:
         return f"### {part.title}\n\n{intro}$$\n{derivation_math(part)}\n$$"
     if isinstance(part, ReferenceCode):
         intro = paragraph(part.intro) + "\n\n" if part.intro else ""
-        code = latexify.get_latex(
-            part.function,
-            use_math_symbols=True,
-            reduce_assignments=True,
-            identifiers=dict(part.identifiers),
-        )
+        code = reference_math(part)
         return f"### {part.title}\n\n{intro}$$\n{code}\n$$"
     if isinstance(part, Table):
         head = "| " + " | ".join(_cell(h) for h in part.header) + " |"
