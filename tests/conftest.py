@@ -9,6 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# The same examples on every run: a red CI is then a bug, never the luck of the draw.
+settings.register_profile("symhw", derandomize=True, deadline=None, print_blob=True)
+settings.load_profile("symhw")
 
 REPO = Path(__file__).resolve().parent.parent
 HAS_TEX = shutil.which("pdflatex") is not None

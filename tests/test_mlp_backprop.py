@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 import torch
 import torch.nn.functional as F
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from symhw.cli import main
@@ -217,6 +217,10 @@ def test_random_networks_match_torch(case):
     point = (exact(x), exact(y))
     w = work(net, [point], symbolic=False)
     ref = torch_pass(ws, acts, x, y)
+    # ReLU has no derivative at 0: where an exact pre-activation is 0, float rounding in the
+    # oracle may land on either side of the kink, so such draws say nothing about either.
+    for k, act in enumerate(acts):
+        assume(act != "relu" or bool(np.all(np.abs(ref[f"s{k + 1}"]) > 1e-9)))
     trace = w.traces[0]
     for k in range(len(ws)):
         for name, ours in (("s", trace.s[k]), ("delta", trace.delta[k]), ("grad_W", w.grads[k])):
