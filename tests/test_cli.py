@@ -114,3 +114,41 @@ def test_existing_files_are_untouched_on_error(tmp_path, capsys):
 def test_usage_errors_exit_2():
     assert run_cli("frobnicate").returncode == 2
     assert run_cli("sheet", "--format").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "body", "field"),
+    [
+        (
+            "mlp-backprop",
+            'weights = [[[0.1], [0.2]]]\nx = 1\ny = 1\nactivations = ["{p}"]',
+            "activations",
+        ),
+        ("mlp-backprop", 'weights = [[["{p}"], [0.2]]]\nx = 1\ny = 1', "weights"),
+        ("mlp-backprop", 'weights = [[[0.1], [0.2]]]\nx = "{p}"\ny = 1', "x"),
+        ("block-params", 'blocks = [{{kind = "{p}", channels = 32}}]', "blocks"),
+        ("block-params", 'network = "{p}"', "network"),
+        ("block-params", 'layout = "{p}"', "layout"),
+        ("block-params", 'bias = "{p}"', "bias"),
+        ("norm-shapes", 'cases = [{{norm = "{p}", layout = "NC"}}]', "cases"),
+        ("norm-shapes", 'cases = [{{norm = "batch", layout = "{p}"}}]', "cases"),
+        ("conv-matrix", 'kernel = "{p}"', "kernel"),
+        (
+            "conv-matrix",
+            'in_channels = 1\nout_channels = 1\nweights = [[["{p}", 1, 1]]]',
+            "weights",
+        ),
+    ],
+)
+def test_code_in_any_kind_is_refused_and_never_run(tmp_path, kind, body, field):
+    marker = tmp_path / "pwned"
+    payload = PAYLOAD.format(marker=marker)
+    spec = tmp_path / "spec.toml"
+    spec.write_text(f'[[problems]]\nid = "q"\nkind = "{kind}"\n{body.format(p=payload)}\n')
+    out = tmp_path / "out"
+    done = run_cli("sheet", str(spec), "-o", str(out), "--format", "tex")
+    assert done.returncode == 2, done.stderr
+    assert field in done.stderr and "problem 'q'" in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert not marker.exists()
+    assert not out.exists()

@@ -108,3 +108,13 @@ def test_answers_document_is_valid_json_with_ids_and_names():
     data = json.loads(json_render.answers_document([sol]))
     assert data["q1"]["derivative_limit_pos"] == 1  # identity' = 1 everywhere
     assert data["q1"]["activation_derivative"] == 1  # a number, not a string
+
+
+def test_jupyter_display_is_the_derivations_and_boxed_answers():
+    from symhw.problems import activation_loss
+
+    sol = activation_loss.solve(activation_loss.Params(activation="identity"))
+    shown = sol._repr_latex_()
+    assert shown.startswith("$\\displaystyle \\begin{aligned}") and shown.endswith("$")
+    assert shown.count("\\boxed{") == len(sol.answers)
+    assert sol.parts[0]._repr_latex_().count("&=") == len(sol.parts[0].steps)
