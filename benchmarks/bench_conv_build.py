@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument(
         "--naive-cutoff",
         type=float,
-        default=20.0,
+        default=60.0,
         help="skip the naive build where its estimated time passes this many seconds",
     )
     args = parser.parse_args()
