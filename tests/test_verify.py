@@ -242,3 +242,26 @@ def test_wrong_finite_limit_raises(lhs, rhs):
 def test_wrong_infinite_limit_raises(lhs, rhs):
     with pytest.raises(VerificationError):
         check_equal(lhs, rhs)
+
+
+_s, _y = sp.symbols("s y", real=True)
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        1 - sp.tanh(_s) ** 2,
+        2 * (sp.tanh(_s) - _y) * (1 - sp.tanh(_s) ** 2),
+        2 * (_s - _y),
+        _s * sp.exp(-_s),  # 0 * oo at +oo: indeterminate, must fall through to Gruntz
+        sp.exp(_s) / (1 + sp.exp(_s)),  # oo / oo at +oo
+        (1 + 1 / _s) ** _s,  # 1 ** oo
+        sp.sin(_s) / _s,  # bounded oscillation over oo
+    ],
+)
+@pytest.mark.parametrize("point", [sp.oo, -sp.oo])
+def test_limits_at_infinity_agree_with_the_gruntz_algorithm(expr, point):
+    from symhw.verify import limit
+
+    direction = "-" if point == sp.oo else "+"
+    assert limit(expr, _s, point) == sp.limit(expr, _s, point, dir=direction)
