@@ -157,6 +157,7 @@ def _evaluate(expr: sp.Basic) -> sp.Basic:
 _CHEAP = (("evaluates to 0", lambda d: d), ("expands to 0", sp.expand))
 _COSTLY: tuple[tuple[str, Callable[[sp.Basic], sp.Basic]], ...] = (
     ("cancels to 0", lambda d: sp.cancel(sp.together(d))),
+    ("cancels to 0 in exponential form", lambda d: sp.cancel(sp.together(d.rewrite(sp.exp)))),
     ("simplifies to 0", sp.simplify),
     ("simplifies to 0 in exponential form", lambda d: sp.simplify(d.rewrite(sp.exp))),
 )
