@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -155,6 +157,27 @@ class SheetStrPrinter(StrPrinter):
         return f"grad_{self._print(expr.args[1])}({self._print(expr.args[0])})"
 
 
+_PRINTED: OrderedDict[int, tuple[object, str]] = OrderedDict()
+_PRINTED_MAX = 8192
+
+
+def _cached_latex(expr: object) -> str:
+    """Print each *object* once (keyed by identity, not equality: SymPy calls
+    ``Subs(f, (a, b), (1, 2))`` and ``Subs(f, (a, b), (2, 1))`` equal when f is symmetric,
+    yet they are written differently). The entry holds the object, so its id stays unique."""
+    if isinstance(expr, sp.MatrixBase) and not isinstance(expr, sp.ImmutableMatrix):
+        return SheetLatexPrinter().doprint(expr)  # mutable: it may change between prints
+    hit = _PRINTED.get(id(expr))
+    if hit is not None and hit[0] is expr:
+        _PRINTED.move_to_end(id(expr))
+        return hit[1]
+    tex = SheetLatexPrinter().doprint(expr)
+    _PRINTED[id(expr)] = (expr, tex)
+    if len(_PRINTED) > _PRINTED_MAX:
+        _PRINTED.popitem(last=False)
+    return tex
+
+
 def latex(expr: object) -> str:
     """LaTeX for one expression as it appears on a sheet.
 
@@ -164,7 +187,7 @@ def latex(expr: object) -> str:
     >>> latex(sp.tanh(Inner(Vec(sp.Symbol("w")), Vec(sp.Symbol("x"), n))))
     '\\\\tanh{\\\\left(w^{T} x_{n} \\\\right)}'
     """
-    return SheetLatexPrinter().doprint(expr)
+    return _cached_latex(expr)  # every format prints the same expressions: print each once
 
 
 def text(expr: object) -> str:
