@@ -1,7 +1,7 @@
 """Benchmark: symbolic gradients of a tanh network, reverse mode against direct ``sympy.diff``.
 
-    python benchmarks/bench_mlp_symbolic.py                      # depths 1…64, direct up to 15 s
-    python benchmarks/bench_mlp_symbolic.py --direct-cutoff 60   # as in the issue (minutes)
+    python benchmarks/bench_mlp_symbolic.py                      # as in the issue (minutes)
+    python benchmarks/bench_mlp_symbolic.py --direct-cutoff 5    # a quick look
 
 For a fully connected tanh network of width 4 (4 inputs, 4 units a layer, symbolic weights,
 inputs and targets), at each depth L:
@@ -10,11 +10,13 @@ inputs and targets), at each depth L:
   every s and δ (a straight-line program); its operation count and build time, and the time
   to lambdify it (with ``sympy.cse(order="none")``);
 * direct: ``sympy.diff`` of the composed loss e(W) by every weight, run for growing depth
-  until one depth takes longer than ``--direct-cutoff`` seconds.
+  until one depth takes longer than ``--direct-cutoff`` seconds (default 60, as in the issue).
 
 The deepest program is evaluated at random numbers and compared with torch autograd.
 Targets: reverse ≥ 100× faster than direct at depth 5, depth 64 in about a second
 (``--check`` makes a missed target exit with status 2; a wrong gradient exits with status 1).
+A target whose depth was not run (the direct baseline stopped earlier, or ``--max-depth``) is
+reported as not measured, never as met.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ def torch_gradient(weights: list[np.ndarray], x: np.ndarray, y: np.ndarray) -> n
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-depth", type=int, default=64)
-    parser.add_argument("--direct-cutoff", type=float, default=15.0, help="seconds")
+    parser.add_argument("--direct-cutoff", type=float, default=60.0, help="seconds")
     parser.add_argument("--count-ops-up-to", type=int, default=4, help="direct depths to size")
     parser.add_argument("--check", action="store_true", help="exit 2 if a target is missed")
     args = parser.parse_args()
@@ -115,12 +117,20 @@ def main() -> int:
     print(f"depth {deepest}: lambdified program against torch autograd: max |difference| {err:.1e}")
     if err > 1e-10:
         return 1
-    missed = []
-    if 5 in times and times[5][1] is not None and times[5][1] / times[5][0] < 100:
-        missed.append(f"depth 5 ratio {times[5][1] / times[5][0]:.0f} < 100")
-    if 64 in times and times[64][0] > 1.5:
-        missed.append(f"depth 64 took {times[64][0]:.2f} s")
-    print("targets: " + ("; ".join(missed) if missed else "met"))
+    report, missed = [], False
+    if 5 in times and times[5][1] is not None:
+        ratio = times[5][1] / times[5][0]
+        missed |= ratio < 100
+        report.append(f"depth 5 ratio {ratio:.0f} {'<' if ratio < 100 else '>='} 100")
+    else:
+        reached = max((d for d, (_, t) in times.items() if t is not None), default=0)
+        report.append(f"depth 5 not measured (direct stopped after depth {reached})")
+    if 64 in times:
+        missed |= times[64][0] > 1.5
+        report.append(f"depth 64 built in {times[64][0]:.2f} s (target about 1 s, at most 1.5)")
+    else:
+        report.append("depth 64 not measured (--max-depth)")
+    print("targets: " + "; ".join(report) + (" — MISSED" if missed else ""))
     return 2 if missed and args.check else 0
 
 

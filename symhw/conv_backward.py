@@ -50,7 +50,8 @@ def backward_pass(layer: Layer, previous: DerivationBuilder) -> DerivationBuilde
         if not layer.fits(len(outputs), gradient=True):
             continue
         x = s.x(i, pos)
-        b.define(s.grad_x(i, pos), chain_rule(b, layer, i, pos), rule="chain rule, terms not 0")
+        ensure_chain_rule(b, layer, i, pos)  # the sum over every output, checked against
+        b.equal(s.grad_x(i, pos), chain_rule(b, layer, i, pos), rule="chain rule, terms not 0")
         if outputs:
             slopes = [sp.diff(written_sum(layer.element_terms(j, t)), x) for j, t in outputs]
             terms = [k * s.grad_y(j, t) for k, (j, t) in zip(slopes, outputs, strict=True)]

@@ -7,6 +7,8 @@ full; a large one shows corners, blocks and a few rows, and each row shown is ch
 
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -144,18 +146,76 @@ def nested_sum(term: sp.Expr, limits: list[tuple[sp.Symbol, int, int]]) -> sp.Ex
     return term
 
 
-def element_equations(layer: Layer) -> DerivationBuilder:
-    """The general element equation (stride, padding and dilation filled in), then each entry."""
-    g = layer.geometry
+#: The weights and inputs of the general element equation, indexed (1-based) as on the sheet.
+W_INDEXED, X_INDEXED = sp.IndexedBase("w"), sp.IndexedBase("x")
+
+
+def general_formula(g: ConvGeometry) -> tuple[sp.Expr, list[tuple[sp.Symbol, int, int]]]:
+    """The summand w[i, j, k] x[i, s(t - 1) + d(k - 1) - p + 1] of Y_{jt}, and its limits."""
     outs = position_symbols(g.dims)
     taps = (sp.Symbol("k"),) if g.dims == 1 else sp.symbols("a b")
     src = [
         sp.expand(s * (t - 1) + d * (k - 1) - p + 1)
         for t, k, s, d, p in zip(outs, taps, g.stride, g.dilation, g.padding, strict=True)
     ]
-    w = sp.Symbol(f"w_{{{','.join(map(str, taps))}}}^{{ij}}")
-    term = w * sp.IndexedBase("x")[(CH_IN, *src)]
+    term = W_INDEXED[(CH_IN, CH_OUT, *taps)] * X_INDEXED[(CH_IN, *src)]
     limits = [(CH_IN, 1, g.in_channels), *((k, 1, n) for k, n in zip(taps, g.kernel, strict=True))]
+    return term, limits
+
+
+@functools.lru_cache(maxsize=8)
+def _general_sum(g: ConvGeometry) -> sp.Expr:
+    """The general element equation with its sums over i and the taps done (j, t left free)."""
+    term, limits = general_formula(g)
+    return sp.Sum(term, *limits).doit()
+
+
+def general_element(layer: Layer, j: int, pos: tuple[int, ...]) -> sp.Expr:
+    """Y_{j,pos} (0-based) from the general element equation: the SymPy Sum over i and the taps,
+    evaluated at (j, pos), with x outside the signal and weights across groups set to 0.
+
+    Independent of :meth:`Layer.element_terms` and of the index map behind A, so the entries
+    written out on the sheet are checked against it.
+
+    >>> from symhw.conv import conv_geometry
+    >>> y21 = general_element(Layer(conv_geometry(2, 2, 4, 3)), 1, (0,))
+    >>> sorted(map(str, y21.args))[:3]
+    ['w_{1}^{12}*x_{11}', 'w_{1}^{22}*x_{21}', 'w_{2}^{12}*x_{12}']
+    """
+    g = layer.geometry
+    at = {CH_OUT: j + 1, **dict(zip(position_symbols(g.dims), (p + 1 for p in pos), strict=True))}
+    value = _general_sum(g).xreplace(at)
+
+    def sheet_name(e: sp.Indexed) -> sp.Expr:
+        index = [int(v) - 1 for v in e.indices]
+        if e.base == W_INDEXED:
+            i, jj, *tap = index
+            if not g.connected(i, jj):
+                return sp.Integer(0)
+            return layer.s.weight(jj, i % g.in_per_group, tuple(tap))
+        i, *u = index
+        inside = all(0 <= v < n for v, n in zip(u, g.size, strict=True))
+        return layer.s.x(i, tuple(u)) if inside else sp.Integer(0)
+
+    return value.xreplace({e: sheet_name(e) for e in value.atoms(sp.Indexed)})
+
+
+def _at(g: ConvGeometry, j: int, pos: tuple[int, ...]) -> str:
+    """'formula at j = 1, t = 2': where the general formula is evaluated, as the rule of a step."""
+    names = [CH_OUT, *position_symbols(g.dims)]
+    at = ", ".join(f"{n} = {v + 1}" for n, v in zip(names, (j, *pos), strict=True))
+    return f"formula at {at}"
+
+
+def element_equations(layer: Layer) -> DerivationBuilder:
+    """The general element equation (stride, padding and dilation filled in), then each entry,
+    checked against the general equation evaluated at its indices."""
+    g = layer.geometry
+    outs = position_symbols(g.dims)
+    taps = (sp.Symbol("k"),) if g.dims == 1 else sp.symbols("a b")
+    w = sp.Symbol(f"w_{{{','.join(map(str, taps))}}}^{{ij}}")
+    indexed, limits = general_formula(g)
+    term = indexed.xreplace({W_INDEXED[(CH_IN, CH_OUT, *taps)]: w})
     group = (
         f" With {g.groups} groups, an output channel reads only the {g.in_per_group} input "
         "channels of its group (the other weights are 0)."
@@ -176,15 +236,16 @@ def element_equations(layer: Layer) -> DerivationBuilder:
     for j, pos in layer.shown(g.out_channels, g.out_size):
         terms = layer.element_terms(j, pos)
         if layer.fits(len(terms)):
-            b.define(layer.s.y(j, pos), written_sum(terms), rule="the same, written out")
+            ensure_defined(b, layer, j, pos)
+            b.equal(layer.s.y(j, pos), written_sum(terms), rule=_at(g, j, pos))
     return b
 
 
 def ensure_defined(b: DerivationBuilder, layer: Layer, j: int, pos: tuple[int, ...]) -> None:
-    """Let checks use Y_{j,pos} = its element equation even where the sheet does not show it."""
+    """Let checks use Y_{j,pos} = the general element equation at (j, pos) (shown or not)."""
     y = layer.s.y(j, pos)
     if y not in b.instance.definitions:
-        b.instance = b.instance.with_definition(y, written_sum(layer.element_terms(j, pos)))
+        b.instance = b.instance.with_definition(y, general_element(layer, j, pos))
 
 
 def chain_rule(b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...]) -> sp.Expr:
@@ -197,11 +258,43 @@ def chain_rule(b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...])
     return written_sum([s.grad_y(j, t) * PartialDerivative(s.y(j, t), x) for j, t in outputs])
 
 
+#: Up to this many outputs, the chain rule for ∂L/∂x_{it} is checked summed over all of them.
+ALL_OUTPUTS = 64
+
+
+def _outputs_near(layer: Layer, i: int, pos: tuple[int, ...]) -> list[tuple[int, tuple]]:
+    """The outputs (j, t) the chain-rule check sums over: all when few, else those of the
+    channels connected to i whose window (widened by one on each side) can reach ``pos``."""
+    g = layer.geometry
+    if g.out_channels * math.prod(g.out_size) <= ALL_OUTPUTS:
+        channels, ranges = range(g.out_channels), [range(m) for m in g.out_size]
+    else:
+        channels = [j for j in range(g.out_channels) if g.connected(i, j)]
+        ranges = [
+            range(max(0, (u + p - d * (k - 1)) // s - 1), min(m, (u + p) // s + 2))
+            for u, k, s, d, p, m in zip(
+                pos, g.kernel, g.stride, g.dilation, g.padding, g.out_size, strict=True
+            )
+        ]
+    return [(j, tuple(t)) for j in channels for t in itertools.product(*ranges)]
+
+
+def chain_rule_all(b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...]) -> sp.Expr:
+    """Σ_j Σ_t ∂L/∂Y_{jt} ∂Y_{jt}/∂x_{i,pos} over every output (see :func:`_outputs_near`),
+    zero terms included, each Y by the general element equation: what the shown sums, of
+    the nonzero terms only, are checked against."""
+    x, s = layer.s.x(i, pos), layer.s
+    outputs = _outputs_near(layer, i, pos)
+    for j, t in outputs:
+        ensure_defined(b, layer, j, t)
+    return sp.Add(*[s.grad_y(j, t) * PartialDerivative(s.y(j, t), x) for j, t in outputs])
+
+
 def ensure_chain_rule(b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...]) -> None:
-    """Let checks use ∂L/∂x_{i,pos} by the chain rule even where the sheet does not show it."""
+    """Let checks use ∂L/∂x_{i,pos} by the chain rule (over all outputs), shown or not."""
     name = layer.s.grad_x(i, pos)
     if name not in b.instance.definitions:
-        b.instance = b.instance.with_definition(name, chain_rule(b, layer, i, pos))
+        b.instance = b.instance.with_definition(name, chain_rule_all(b, layer, i, pos))
 
 
 def block_name(layer: Layer, i: int, j: int) -> sp.Symbol:

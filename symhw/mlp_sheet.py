@@ -14,6 +14,7 @@ from symhw.derivation import Answer, NumericCheck, Paragraph, Table, numeric_che
 from symhw.mlp import Named, Network, Trace, average, backprop, quantity_symbol, weight_symbol
 from symhw.mlp_numeric import batch_gradient, evaluate_names
 from symhw.numeric import decade
+from symhw.render.json import to_json_value
 from symhw.verify import expand_functions
 
 
@@ -148,36 +149,97 @@ def json_answers(net: Network, traces: list[Trace], grads, e, value: Callable) -
     return out
 
 
-def _shown_answer(w: Worked, named) -> show.Shown:
-    return show.Shown(named, w.exact(named))
+class Approximated(show.Shown):
+    r"""A shown answer followed by its value to ``decimals`` places: ``named ≈ [0.6044]``.
+
+    Entries of ``approx`` that are rational are exact and written as such; the others are
+    30-digit floats, written with ``decimals`` decimals (halves away from zero).
+
+    >>> from symhw.render.expr import latex
+    >>> t = sp.Matrix([1, sp.tanh(1)])
+    >>> m = Approximated(t, t, sp.Matrix([1, sp.N(sp.tanh(1), 30)]), 4)
+    >>> latex(m).split(r" \approx ")[1]
+    '\\left[\\begin{matrix}1 \\\\ 0.7616\\end{matrix}\\right]'
+    """
+
+    def __new__(cls, display, value, approx, decimals):
+        args = (sp.ImmutableMatrix(value), sp.ImmutableMatrix(approx), sp.Integer(decimals))
+        return sp.Basic.__new__(cls, sp.sympify(display), *args)
+
+    def _cells(self, printer) -> list[list[str]]:
+        approx, k = self.args[2], int(self.args[3])
+
+        def cell(v):
+            return printer._print(show.decimal(v)) if v.is_Rational else fmt(v, k)
+
+        return [[cell(v) for v in approx.row(i)] for i in range(approx.rows)]
+
+    def _latex(self, printer) -> str:
+        cells = self._cells(printer)
+        if not isinstance(self.display, sp.MatrixBase | sp.MatrixExpr):  # a scalar such as e
+            return rf"{super()._latex(printer)} \approx {cells[0][0]}"
+        body = r" \\ ".join(" & ".join(row) for row in cells)
+        matrix = rf"\left[\begin{{matrix}}{body}\end{{matrix}}\right]"
+        return rf"{super()._latex(printer)} \approx {matrix}"
+
+    def _sympystr(self, printer) -> str:
+        rows = "; ".join(", ".join(row) for row in self._cells(printer))
+        return f"{super()._sympystr(printer)} ≈ [{rows}]"
 
 
-def answers(w: Worked, replays: list[Trace] | None, symbolic: bool) -> tuple[Answer, ...]:
-    """Exact answers (named intermediates on the sheet, full values inside), floats in JSON."""
+def _shown_answer(w: Worked, named, decimals: int | None = None) -> show.Shown:
+    """``named`` standing for its exact value; with ``decimals``, followed by ``≈ decimals``
+    unless every entry is a rational already written exactly with that many decimals."""
+    scalar = not isinstance(named, sp.MatrixBase)
+    names = sp.ImmutableMatrix([[named]] if scalar else named)
+    exact = names.applyfunc(w.exact)
+
+    def written(v: sp.Expr) -> bool:  # a rational with at most ``decimals`` decimals
+        return bool(v.is_Rational and (v * 10**decimals).is_Integer)
+
+    if decimals is None or all(written(v) for v in exact):
+        return show.Shown(named, exact)
+    approx = [v if written(v) else w.approx(n) for n, v in zip(names, exact, strict=True)]
+    approx = sp.ImmutableMatrix(names.rows, names.cols, approx)
+    return Approximated(named, exact, approx, decimals)
+
+
+def answers(
+    w: Worked, replays: list[Trace] | None, symbolic: bool, decimals: int = 4
+) -> tuple[Answer, ...]:
+    """Exact answers (named intermediates on the sheet, full values inside), floats in JSON.
+
+    Numeric answers are followed on the sheet by their value to ``decimals`` places; symbolic
+    ones go to JSON in the same shapes as numeric ones, each entry as plain text.
+    """
     lab = show.Labels(w.net)
     several = len(w.traces) > 1
     floats = json_answers(w.net, list(w.traces), w.grads, w.e, lambda v: float(w.approx(v)))
+    shown_decimals = None if symbolic else decimals
+
+    def _shown(named) -> show.Shown:
+        return _shown_answer(w, named, shown_decimals)
 
     def per_point(f):
         return sp.Tuple(*[f(t) for t in w.traces]) if several else f(w.traces[0])
 
     out = []
     for layer in range(w.net.depth + 1):
-        value = per_point(lambda t, k=layer: _shown_answer(w, t.x[k]))
+        value = per_point(lambda t, k=layer: _shown(t.x[k]))
         out.append(Answer(f"x{layer}", lab.x(layer), value, floats[f"x{layer}"]))
     for name, attr, label in (("s", "s", lab.s), ("delta", "delta", lab.delta)):
         for layer in range(1, w.net.depth + 1):
-            value = per_point(lambda t, a=attr, k=layer: _shown_answer(w, getattr(t, a)[k - 1]))
+            value = per_point(lambda t, a=attr, k=layer: _shown(getattr(t, a)[k - 1]))
             out.append(Answer(f"{name}{layer}", label(layer), value, floats[f"{name}{layer}"]))
     for layer, g in enumerate(w.grads, start=1):
-        out.append(
-            Answer(f"grad_W{layer}", lab.grad(layer), _shown_answer(w, g), floats[f"grad_W{layer}"])
-        )
-    out.append(Answer("e", lab.e(), show.Shown(w.e, [[w.exact(w.e)]]), floats["e"]))
+        out.append(Answer(f"grad_W{layer}", lab.grad(layer), _shown(g), floats[f"grad_W{layer}"]))
+    out.append(Answer("e", lab.e(), _shown(w.e), floats["e"]))
     if symbolic:  # the JSON keeps the named forms as text, with what each name stands for
-        out = [Answer(a.name, a.label, a.value) for a in out]
+        named = json_answers(w.net, list(w.traces), w.grads, w.e, to_json_value)
+        out = [Answer(a.name, a.label, a.value, named[a.name]) for a in out]
         definitions = sp.Tuple(*[sp.Eq(n, v) for n, v in w.definitions])
-        out.append(Answer("definitions", sp.Symbol("where"), definitions))
+        meaning = {to_json_value(n): to_json_value(v) for n, v in w.definitions}
+        out.append(Answer("definitions", sp.Symbol("where"), definitions, meaning))
     if replays:
         hand_grads = [average([r.grads[k] for r in replays]) for k in range(w.net.depth)]
         hand_e = sum((r.e for r in replays), sp.Integer(0)) / len(replays)

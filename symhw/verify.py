@@ -55,6 +55,9 @@ def lower(expr: sp.Basic, inst: Instance, k: int | None = None) -> sp.Basic:
     if expr in inst.definitions:
         return lower(inst.definitions[expr], inst, k)
     if isinstance(expr, sp.Sum):
+        bounds = [lower(b, inst) for _, lo, hi in expr.limits for b in (lo, hi)]
+        if not all(b.is_Integer for b in bounds):  # symbolic bounds: left for doit() to sum
+            return sp.Sum(lower(expr.function, inst, k), *expr.limits)
         term = expr.function
         for var, lo, hi in reversed(expr.limits):
             lo, hi = (int(lower(b, inst)) for b in (lo, hi))
@@ -83,6 +86,7 @@ def lower(expr: sp.Basic, inst: Instance, k: int | None = None) -> sp.Basic:
 
 def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Expr, sp.Expr]]:
     """The pairs of scalars that must be equal for ``a = b`` to hold."""
+    a, b = (_named_tuple(x, inst) for x in (a, b))
     if isinstance(a, sp.MatrixBase | sp.MatrixExpr) or isinstance(b, sp.MatrixBase | sp.MatrixExpr):
         a, b = sp.Matrix(a), sp.Matrix(b)
         if a.shape != b.shape:
@@ -102,6 +106,15 @@ def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Exp
             yield lower(a, inst, k), lower(b, inst, k)
     else:
         yield lower(a, inst), lower(b, inst)
+
+
+def _named_tuple(x: object, inst: Instance) -> object:
+    """What a defined name stands for when that is a tuple or matrix (e.g. shape(mu))."""
+    if isinstance(x, sp.Basic) and not isinstance(x, sp.MatrixBase) and x in inst.definitions:
+        value = inst.definitions[x]
+        if isinstance(value, tuple | sp.Tuple | sp.MatrixBase):
+            return value
+    return x
 
 
 def expand_functions(expr: sp.Basic) -> sp.Basic:

@@ -7,6 +7,7 @@ The seed's numbers were checked by hand: (32·3·3 + 1)·32 = 9248, (128 + 1)·3
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import sympy as sp
@@ -15,9 +16,13 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from conftest import answers_error
+from symhw.blocks import Block
 from symhw.cli import main
+from symhw.errors import VerificationError
 from symhw.params import Where, build_params
-from symhw.problems.block_params import Params, parse_blocks, solve
+from symhw.problems import block_comparison
+from symhw.problems.block_comparison import compare_blocks, layer_parameters
+from symhw.problems.block_params import SEED_BLOCKS, Params, parse_blocks, solve
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.spec import load_problem_set
@@ -211,3 +216,40 @@ BAD = [
 def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, body, message):
     err = answers_error(tmp_path, capsys, f'id = "q3"\nkind = "block-params"\n{body}')
     assert message in err and "q3" in err
+
+
+def hw2_solution(problem_id: str):
+    spec = next(p for p in load_problem_set().problems if p.id == problem_id)
+    return solve(spec.params, spec.id)
+
+
+def test_hw2_comparison_states_block_totals_as_checked_equalities():
+    """Before: 64 equalities and 31 definitions (P(C) and M(C) were definitions). Now the 6
+    P(C) and 2 M(C) totals are equalities checked against the layers' formulas."""
+    sol = hw2_solution("q3")
+    assert sol.summary() == {"symbolic": 72, "numeric": 0, "unverified": 0, "definition": 23}
+    comparison = [p for p in sol.parts if getattr(p, "title", "").startswith("(c)")]
+    steps = [s for p in comparison for s in getattr(p, "steps", ())]
+    assert steps and all(s.check.status == "symbolic" for s in steps)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_width_c_terms_are_the_torch_layer_counts_in_layer_order(bias):
+    terms = layer_parameters(Block("bottleneck", 4 * C, 4 * C, C, bias=bias))
+    assert [t.subs(C, 8) for t in terms] == [numel(c) for c in bottleneck(32, 8, bias)]
+
+
+@pytest.mark.parametrize(
+    "target,count", [("layer_parameters", "P_bottleneck(C)"), ("layer_macs", "M_bottleneck(C)")]
+)
+def test_a_wrong_width_c_term_is_refused(monkeypatch, target, count):
+    """One term off by one C: the total no longer matches the layers' formulas."""
+    right = getattr(block_comparison, target)
+
+    def off_by_c(block):
+        terms = right(block)
+        return [*terms[:-1], terms[-1] + C] if block.kind == "bottleneck" else terms
+
+    monkeypatch.setattr(block_comparison, target, off_by_c)
+    with pytest.raises(VerificationError, match=re.escape(count.split("(")[0])):
+        compare_blocks("c", *SEED_BLOCKS, (True,))

@@ -13,15 +13,19 @@ import re
 
 import numpy as np
 import pytest
+import sympy as sp
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import run_cli
-from symhw.errors import InputError
+from symhw.conv import conv_geometry
+from symhw.conv_backward import backward_pass
+from symhw.conv_derivation import Layer, element_equations, general_element
+from symhw.errors import InputError, VerificationError
 from symhw.notation import Dots
-from symhw.problems.conv_matrix import Params, solve
+from symhw.problems.conv_matrix import Params, layer_geometry, solve
 from symhw.spec import load_problem_set, parse_problem_set
 
 #: The seed's A (question 5), rows (j, t), columns (i, t'); its w_5^{22} is w_3^{22}.
@@ -70,8 +74,44 @@ def test_hw2_backward_kernels_are_reversed(hw2_q5):
 def test_hw2_every_step_is_verified(hw2_q5):
     counts = hw2_q5.summary()
     assert counts["unverified"] == 0
-    assert counts["symbolic"] >= 20  # element equations, Y = A x, Aᵀ, the convolution
+    # Y_11 ... Y_22 against the general formula, ∂L/∂x_11 ... ∂L/∂x_24 against the chain rule
+    # over every output, then Y = A x, Aᵀ, the convolution
+    assert counts["symbolic"] >= 40
+    # only names are defined: Y_jt, A, ∂L/∂x_it (the chain rule), Z and the four v^{ij}
+    assert counts["definition"] == 8
     assert all(c.passed for c in hw2_q5.numeric_checks)
+
+
+def swap_channels(expr):
+    """w_k^{ij} -> w_k^{ji} throughout: the seed's own slip in writing out Y_21."""
+    return expr.xreplace(
+        {
+            s: sp.Symbol(re.sub(r"\^\{(\d)(\d)\}", r"^{\2\1}", s.name))
+            for s in expr.free_symbols
+            if s.name.startswith("w_")
+        }
+    )
+
+
+def test_a_written_out_element_equation_with_swapped_weights_is_caught(monkeypatch):
+    """Y_21 written with w^{21}, w^{22} for w^{12}, w^{22}, as in the seed, is refused."""
+    right = Layer.element_terms
+
+    def seed_terms(self, j, pos):
+        terms = right(self, j, pos)
+        return [swap_channels(e) for e in terms] if j == 1 else terms
+
+    monkeypatch.setattr(Layer, "element_terms", seed_terms)
+    with pytest.raises(VerificationError, match=r"^Y_\{21\} = .*w_\{1\}\^\{21\}"):
+        element_equations(Layer(conv_geometry(2, 2, 4, 3)))
+
+
+def test_a_chain_rule_missing_a_term_is_caught(monkeypatch):
+    right = Layer.readers
+    monkeypatch.setattr(Layer, "readers", lambda self, i, pos: right(self, i, pos)[1:])
+    layer = Layer(conv_geometry(2, 2, 4, 3))
+    with pytest.raises(VerificationError, match=r"^dL/dx_\{11\} = "):
+        backward_pass(layer, element_equations(layer))
 
 
 def numeric_matrix(names: list[list[str]], weights: np.ndarray) -> np.ndarray:
@@ -134,6 +174,26 @@ def test_symbolic_matrix_is_the_jacobian_of_torch_conv(params, seed):
     expected = torch_jacobian(params, w)
     assert np.array_equal(numeric_matrix(sol.answer("A").json_value, w), expected)
     assert np.array_equal(numeric_matrix(sol.answer("A_T").json_value, w), expected.T)
+
+
+@SETTINGS
+@given(small_layers(), st.integers(0, 2**32 - 1))
+def test_general_element_equation_is_torch_conv(params, seed):
+    """Numbers put into Y_jt = Σ_i Σ_k w_k^{ij} x_{i,...} at every (j, t) give torch's output."""
+    layer = Layer(layer_geometry(params))
+    s, g = layer.s, layer.geometry
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-5, 6, g.weight_shape)
+    x = rng.integers(-5, 6, (g.in_channels, *g.size))
+    values = dict(zip(s.weights().ravel(), w.ravel().tolist(), strict=True))
+    values |= dict(zip(s.array("x").ravel(), x.ravel().tolist(), strict=True))
+    conv = F.conv1d if g.dims == 1 else F.conv2d
+    kw = dict(stride=g.stride, padding=g.padding, dilation=g.dilation, groups=g.groups)
+    expected = conv(torch.tensor(x)[None].double(), torch.tensor(w).double(), **kw)[0]
+    got = np.empty(expected.shape)
+    for j, *pos in np.ndindex(*got.shape):
+        got[(j, *pos)] = sp.sympify(general_element(layer, j, tuple(pos))).xreplace(values)
+    assert np.array_equal(got, expected.numpy())
 
 
 #: Layers with numbers: (parameters, weight shape, input shape).

@@ -346,3 +346,56 @@ def test_cli_exit_status_2_on_bad_shape(tmp_path, capsys):
     )
     assert main(["answers", str(spec)]) == 2
     assert "layer 2: W has shape (2, 1)" in capsys.readouterr().err
+
+
+def test_boxed_answers_show_decimals(seed_solution):
+    """δ⁽²⁾ = […] ≈ [−1.3503]: each boxed answer ends with torch's value to 4 decimals."""
+    from symhw.render.expr import latex
+
+    ref = torch_pass(
+        [np.array([[0.1, 0.2], [0.3, 0.4]]), np.array([[0.2], [1], [-3]]), np.array([[1], [2]])],
+        SEED["activations"],
+        [2.0],
+        [1.0],
+    )
+    for name in ("x1", "s2", "delta1", "delta2", "delta3", "grad_W1", "grad_W2", "e"):
+        _, approx = latex(seed_solution.answer(name).value).split(r" \approx ")
+        for v in np.ravel(ref[name]):
+            if v != 1.0:  # the bias entry 1 is written exactly
+                assert f"{v:.4f}" in approx, (name, v, approx)
+    for name in ("x0", "s1"):  # exact decimals already: nothing to approximate
+        assert r"\approx" not in latex(seed_solution.answer(name).value)
+
+
+def test_symbolic_answers_json_as_lists_of_text(tmp_path, capsys):
+    """Symbolic mode: the numeric shapes (vectors as lists, ∂e/∂W in W's shape), text entries."""
+    spec = tmp_path / "symbolic.toml"
+    spec.write_text(
+        textwrap.dedent(
+            """
+            [[problems]]
+            id = "q2"
+            kind = "mlp-backprop"
+            weights = [[[0.1, 0.2, 0.5], [0.3, 0.4, -1]], [[0.2], [1], [-3], [2]]]
+            x = 2
+            y = 1
+            symbolic = true
+            """
+        )
+    )
+    assert main(["answers", str(spec), "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)["q2"]
+    shapes = {"x0": (2,), "x1": (4,), "x2": (1,), "s1": (3,), "s2": (1,), "delta1": (3,)}
+    shapes |= {"delta2": (1,), "grad_W1": (2, 3), "grad_W2": (4, 1)}
+    for name, shape in shapes.items():
+        assert np.shape(got[name]) == shape, name
+        entries = list(np.ravel(np.array(got[name], dtype=object)))
+        assert all(isinstance(v, str) for v in entries if v != 1), (name, entries)
+    assert got["x0"] == [1, "x"] and got["x1"][0] == 1
+    for j in (1, 2, 3):  # s⁽¹⁾ⱼ = w⁽¹⁾₀ⱼ + w⁽¹⁾₁ⱼ x
+        assert f"w^(1)_0{j}" in got["s1"][j - 1] and f"w^(1)_1{j}" in got["s1"][j - 1]
+        assert f"w^(2)_{j}1" in got["delta1"][j - 1]  # δ⁽¹⁾ⱼ = w⁽²⁾ⱼ₁ δ⁽²⁾ θ'(s⁽¹⁾ⱼ)
+        assert "x" in got["grad_W1"][1][j - 1]  # row 1 of ∂e/∂W⁽¹⁾ is x δ⁽¹⁾ᵀ
+    assert "w^(2)_01" in got["s2"][0] and "y" in got["delta2"][0]
+    assert isinstance(got["e"], str)
+    assert "w^(1)_01" in got["definitions"]["s^(1)_1"]

@@ -8,6 +8,7 @@ running buffers must have the derived squeezed shape.
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pytest
@@ -20,7 +21,16 @@ from torch import nn
 
 from conftest import answers_error
 from symhw.cli import main
-from symhw.problems.norm_shapes import LAYOUTS, Case, Params, solve, statistics
+from symhw.errors import VerificationError
+from symhw.problems.norm_shapes import (
+    LAYOUTS,
+    Case,
+    Params,
+    Statistics,
+    case_derivation,
+    solve,
+    statistics,
+)
 
 EPS = 1e-5
 SPATIAL = "LHW"
@@ -128,10 +138,37 @@ def test_seed_answers_are_the_hand_checked_shapes(capsys):
 
 def test_solution_is_fully_verified_and_cross_checked():
     sol = solve(Params())
-    assert sol.summary()["unverified"] == 0 and sol.summary()["symbolic"] == 2
+    # Before: 2 equalities and 14 definitions. Now per case m, shape(μ), shape(σ²),
+    # shape(squeeze(μ)) and the entry count are checked; shape(x), m := Σ 1, μ and σ² define.
+    assert sol.summary() == {"symbolic": 10, "numeric": 0, "unverified": 0, "definition": 8}
     assert len(sol.numeric_checks) == 2 and all(c.passed for c in sol.numeric_checks)
     c = sp.Symbol("C", integer=True, positive=True)
     assert sol.answer("conv_mean_shape").value == sp.Tuple(1, 1, 1, c)
+
+
+N_, H_, C_ = (sp.Symbol(a, integer=True, positive=True) for a in "NHC")
+
+
+@pytest.mark.parametrize(
+    "claim,wrong,message",
+    [
+        ("keepdims", (1, 1, C_, 1), "shape(mu) = (1, 1, C, 1) is false"),
+        ("squeezed", (N_,), "shape(squeeze(mu)) = (N,) is false"),
+        ("count", H_ * H_, "m = H**2 is false"),  # H·H, not N·H·W
+    ],
+)
+def test_a_wrong_stated_shape_or_count_is_refused(monkeypatch, claim, wrong, message):
+    """The stated shapes and m are checked against the averaging formulas, not copied."""
+    monkeypatch.setattr(Statistics, claim, property(lambda st: wrong))
+    with pytest.raises(VerificationError, match=re.escape(message)):
+        case_derivation("b", Case("conv", "batch", "NHWC"))
+
+
+@pytest.mark.parametrize("norm,layout", [("group", "NCHW"), ("layer", "NLC"), ("instance", "NCL")])
+def test_every_case_states_its_shapes_as_checked_equalities(norm, layout):
+    derivation, _ = case_derivation("a", Case("x", norm, layout))
+    statuses = [s.check.status for s in derivation.steps]
+    assert statuses == ["definition"] * 2 + ["symbolic"] + ["definition"] * 2 + ["symbolic"] * 4
 
 
 BAD = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 import sympy as sp
@@ -13,6 +14,7 @@ from symhw.layers import (
     C,
     C_in,
     C_out,
+    Count,
     H,
     H_out,
     N,
@@ -43,13 +45,35 @@ def symbolic_block(block: Block, unit: int) -> Block:
 
 
 def layer_parameters(block: Block) -> list[sp.Expr]:
-    """Each parametrised layer's count, factored (e.g. C·(9C + 1)).
+    """Each parametrised layer's count in layer order, as C_out·(C_in k² + 1) with bias.
 
-    >>> layer_parameters(Block("basic", C, C, bias=True))
-    [C*(9*C + 1), C*(9*C + 1)]
+    >>> layer_parameters(Block("bottleneck", 4 * C, 4 * C, C, bias=True))
+    [C*(4*C + 1), C*(9*C + 1), (4*C)*(C + 1)]
     """
     counts = (parameter_count(layer) for layer in block.layers())
-    return [sp.factor(c.value) for c in counts if c is not None]
+    return [_factored(c) for c in counts if c is not None]
+
+
+def _factored(count: Count) -> sp.Expr:
+    """C_out·(rest) kept as written when the count has a bias term (C·(4C + 1)), else factored."""
+    if count.symbols[0] == C_out:
+        rest = sp.expand(count.value / count.values[0])
+        if rest.is_Add:
+            return written(count.values[0], rest)
+    return sp.factor(count.value)
+
+
+def layer_sum(counts: Iterable[Count | None]) -> sp.Expr:
+    """Σ of each layer's count formula with its values substituted: what a block total *is*.
+
+    Computed from the layers, independently of how the sheet writes the terms or the
+    polynomial; the steps that state a total are checked against it.
+
+    >>> layer_sum(parameter_count(layer) for layer in Block("basic", C, C).layers())
+    18*C**2
+    """
+    terms = [c.formula.subs(dict(zip(c.symbols, c.values, strict=True))) for c in counts if c]
+    return sp.Add(*terms)
 
 
 def receptive_field(block: Block) -> int:
@@ -88,10 +112,12 @@ def _where(condition: sp.Set) -> tuple[Segment, ...]:
 
 
 def _block_total(d: DerivationBuilder, name: sp.Expr, block: Block, rule: str) -> sp.Expr:
-    """``P(C) := Σ layer counts = expanded polynomial``; returns the polynomial."""
+    """``P(C) = Σ layer counts (in layer order) = expanded polynomial``, both checked against
+    the layers' formulas; returns the polynomial."""
     counts = layer_parameters(block)
     total = sp.expand(sp.Add(*counts))
-    d.define(name, _sum(*counts), rule=rule)
+    d.instance = d.instance.with_definition(name, layer_sum(map(parameter_count, block.layers())))
+    d.equal(name, _sum(*counts), rule=rule)
     if len(counts) > 1 or total != counts[0]:
         d.then(total, rule="expand")
     return total
@@ -139,7 +165,7 @@ def compare_blocks(
         d = DerivationBuilder(
             f"({letter}) Parameters in the width C, {tag} bias", intro=intro if i == 0 else None
         )
-        rule = "the layer counts, widths in C"
+        rule = "each layer's count, in order"
         qa = _block_total(d, pa, replace(sa, bias=bias), rule)
         qb = _block_total(d, pb, replace(sb, bias=bias), rule)
         ratio = _ratio_steps(d, pb / pa, qb, qa, unit)
@@ -218,7 +244,9 @@ def _mac_comparison(letter, a, b, sa, sb, answers: list[Answer]):
         ),
     )
     for name, blk, total in ((ma, sa, qa), (mb, sb, qb)):
-        d.define(name, _sum(*layer_macs(blk)), rule="the conv MACs, widths in C")
+        traced = traced_layers(blk, Shape(N, blk.c_in, H, W))
+        d.instance = d.instance.with_definition(name, layer_sum(mac_count(*t) for t in traced))
+        d.equal(name, _sum(*layer_macs(blk)), rule="the conv MACs, widths in C")
         d.then(total, rule="add")
     ratio = sp.cancel(qb / qa)
     d.equal(mb / ma, *dict.fromkeys((qb / qa, ratio)), rule="cancel N H W")

@@ -294,6 +294,6 @@ def solve(params: Params, problem_id: str = "q2", title: str | None = None) -> S
         title or "Backpropagation through a fully connected network",
         sheet.statement(net, w),
         tuple(parts),
-        sheet.answers(w, replays, params.symbolic),
+        sheet.answers(w, replays, params.symbolic, params.decimals),
         sheet.numeric_checks(given, numeric),
     )

@@ -209,16 +209,23 @@ def case_derivation(letter: str, case: Case) -> tuple[Derivation, Statistics]:
     )
     b.define(shape(sp.Symbol("x")), sp.Tuple(*st.shape), rule=f"layout {case.layout}")
     summed = ", ".join(str(idx[i]) for i in st.reduced)
-    b.define(m, st.count, rule=f"entries averaged for each statistic (summed: {summed})")
-    b.define(mean, written(1 / m, sp.Sum(entry, *limits)), rule="mean over the summed axes")
-    b.define(
-        var,
-        written(1 / m, sp.Sum((entry - mean) ** 2, *limits)),
-        rule="variance over the same axes",
-    )
-    b.define(shape(mu), sp.Tuple(*st.keepdims), rule="keepdims: each summed axis has length 1")
-    b.define(shape(sigma**2), sp.Tuple(*st.keepdims), rule="the same axes as the mean")
-    b.define(shape(sp.Function("squeeze")(mu)), sp.Tuple(*st.squeezed), rule="summed axes dropped")
+    b.define(m, sp.Sum(1, *limits), rule=f"entries averaged for each statistic (summed: {summed})")
+    b.equal(m, st.count, rule="one term for each value of the summed indices")
+    mean_sum, var_sum = sp.Sum(entry, *limits), sp.Sum((entry - mean) ** 2, *limits)
+    b.define(mean, written(1 / m, mean_sum), rule="mean over the summed axes")
+    b.define(var, written(1 / m, var_sum), rule="variance over the same axes")
+    # What each shape is, read off the formulas just shown: the steps below are checked on it.
+    sizes = tuple(zip(idx, st.shape, strict=True))
+    squeeze = sp.Function("squeeze")(mu)
+    for name, average, keepdims in (
+        (shape(mu), mean_sum, True),
+        (shape(sigma**2), var_sum, True),
+        (shape(squeeze), mean_sum, False),
+    ):
+        b.instance = b.instance.with_definition(name, statistic_shape(average, sizes, keepdims))
+    b.equal(shape(mu), sp.Tuple(*st.keepdims), rule="keepdims: each summed axis has length 1")
+    b.equal(shape(sigma**2), sp.Tuple(*st.keepdims), rule="the same axes as the mean")
+    b.equal(shape(squeeze), sp.Tuple(*st.squeezed), rule="summed axes dropped")
     symbolic = all(not d.is_Integer for d in st.shape)
     entries = sp.UnevaluatedExpr(written(*st.shape)) if symbolic else sp.Mul(*st.shape)
     b.equal(
@@ -227,6 +234,27 @@ def case_derivation(letter: str, case: Case) -> tuple[Derivation, Statistics]:
         rule="entries of μ = entries of x / entries per statistic",
     )
     return b.build(), st
+
+
+def statistic_shape(
+    average: sp.Sum, sizes: tuple[tuple[sp.Symbol, sp.Expr], ...], keepdims: bool = True
+) -> sp.Tuple:
+    """The shape of an average: length 1 (dropped without keepdims) where its index is summed.
+
+    Read off the averaging formula itself (its free indices), so that the shapes the sheet
+    states are checked against the formula rather than against the list they came from.
+
+    >>> n, c = sp.symbols("n c", integer=True, positive=True)
+    >>> N, C = dim("N"), dim("C")
+    >>> mean = sp.Sum(sp.IndexedBase("x")[n, c], (n, 1, N))
+    >>> statistic_shape(mean, ((n, N), (c, C))), statistic_shape(mean, ((n, N), (c, C)), False)
+    ((1, C), (C,))
+    """
+    free = average.free_symbols
+    shape = (size if index in free else sp.Integer(1) for index, size in sizes)
+    if not keepdims:
+        shape = (size for index, size in sizes if index in free)
+    return sp.Tuple(*shape)
 
 
 def numpy_shape_check(case: Case, st: Statistics) -> tuple[bool, str]:
