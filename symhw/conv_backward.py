@@ -100,7 +100,7 @@ def backward_convolution(layer: Layer, previous: DerivationBuilder) -> tuple[Der
         z = dilate_and_pad(s.array("grad_y"), g)
 
         def z_at(j: int, at: tuple[int, ...]) -> sp.Expr:
-            return sp.sympify(z[(j, *at)])
+            return sp.sympify(z[(j, *at)], strict=True)
     else:
 
         def z_at(j: int, at: tuple[int, ...]) -> sp.Expr:

@@ -42,7 +42,7 @@ def written(*factors: object) -> sp.Expr:
     >>> written(32, 3, 3)
     32*3*3
     """
-    args = [sp.sympify(f) for f in factors]
+    args = [sp.sympify(f, strict=True) for f in factors]
     return args[0] if len(args) == 1 else sp.Mul(*args, evaluate=False)
 
 
@@ -52,7 +52,7 @@ def written_sum(*terms: object) -> sp.Expr:
     >>> written_sum(4128, 9248, 4224).args
     (4128, 9248, 4224)
     """
-    args = [sp.sympify(t) for t in terms]
+    args = [sp.sympify(t, strict=True) for t in terms]
     return args[0] if len(args) == 1 else sp.Add(*args, evaluate=False)
 
 
@@ -158,7 +158,11 @@ def conv_parameters(conv: Conv) -> Count:
     4128
     """
     kk = conv.kernel
-    values = (sp.sympify(conv.c_out), sp.sympify(conv.c_in), sp.Integer(kk))
+    values = (
+        sp.sympify(conv.c_out, strict=True),
+        sp.sympify(conv.c_in, strict=True),
+        sp.Integer(kk),
+    )
     symbols = (C_out, C_in, k)
     if conv.bias:
         inner = written_sum(written(conv.c_in, kk, kk), 1)
@@ -174,7 +178,7 @@ def linear_parameters(fc: Linear) -> Count:
     >>> linear_parameters(Linear("fc", 512, 1000)).value
     513000
     """
-    values = (sp.sympify(fc.c_out), sp.sympify(fc.c_in))
+    values = (sp.sympify(fc.c_out, strict=True), sp.sympify(fc.c_in, strict=True))
     if fc.bias:
         shown = written(fc.c_out, written_sum(fc.c_in, 1))
         return Count(written(C_out, C_in + 1), (C_out, C_in), values, shown)
@@ -192,7 +196,9 @@ def parameter_count(layer: Layer) -> Count | None:
     if isinstance(layer, Linear):
         return linear_parameters(layer)
     if isinstance(layer, BatchNorm):
-        return Count(2 * C, (C,), (sp.sympify(layer.channels),), written(2, layer.channels))
+        return Count(
+            2 * C, (C,), (sp.sympify(layer.channels, strict=True),), written(2, layer.channels)
+        )
     return None
 
 
@@ -203,7 +209,9 @@ def buffer_count(layer: Layer) -> Count | None:
     (128, None)
     """
     if isinstance(layer, BatchNorm):
-        return Count(2 * C, (C,), (sp.sympify(layer.channels),), written(2, layer.channels))
+        return Count(
+            2 * C, (C,), (sp.sympify(layer.channels, strict=True),), written(2, layer.channels)
+        )
     return None
 
 
@@ -213,10 +221,10 @@ def output_size(size: sp.Expr, kernel: int, stride: int, padding: int) -> sp.Exp
     >>> output_size(224, 7, 2, 3)
     112
     """
-    if isinstance(size, int) or sp.sympify(size).is_number:
+    if isinstance(size, int) or sp.sympify(size, strict=True).is_number:
         return sp.Integer((int(size) + 2 * padding - kernel) // stride + 1)
     if kernel == 2 * padding + 1:  # "same" padding: ⌈H/s⌉, which is H/s when s divides H
-        return sp.sympify(size) / stride
+        return sp.sympify(size, strict=True) / stride
     raise ValueError("symbolic sizes need odd kernels with padding k//2")
 
 
@@ -230,7 +238,12 @@ def output_size_count(size: sp.Expr, kernel: int, stride: int, padding: int) -> 
     inner = written_sum(size, written(2, padding), -kernel)
     quotient = written(inner, sp.Pow(stride, -1, evaluate=False))
     shown = written_sum(sp.floor(quotient, evaluate=False), 1)
-    values = (sp.sympify(size), sp.Integer(padding), sp.Integer(kernel), sp.Integer(stride))
+    values = (
+        sp.sympify(size, strict=True),
+        sp.Integer(padding),
+        sp.Integer(kernel),
+        sp.Integer(stride),
+    )
     return Count(formula, (H, p, k, s), values, shown)
 
 
@@ -242,14 +255,14 @@ def output_shape(layer: Layer, shape: Shape) -> Shape:
     """
     if isinstance(layer, Conv):
         h, w = (output_size(d, layer.kernel, layer.stride, layer.pad) for d in shape[2:])
-        return Shape(shape.n, sp.sympify(layer.c_out), h, w)
+        return Shape(shape.n, sp.sympify(layer.c_out, strict=True), h, w)
     if isinstance(layer, Pool):
         if layer.kernel == 0:
             return Shape(shape.n, shape.c, sp.Integer(1), sp.Integer(1))
         h, w = (output_size(d, layer.kernel, layer.stride, layer.padding) for d in shape[2:])
         return Shape(shape.n, shape.c, h, w)
     if isinstance(layer, Linear):
-        return Shape(shape.n, sp.sympify(layer.c_out), sp.Integer(1), sp.Integer(1))
+        return Shape(shape.n, sp.sympify(layer.c_out, strict=True), sp.Integer(1), sp.Integer(1))
     return shape
 
 
@@ -262,12 +275,12 @@ def mac_count(layer: Layer, shape: Shape) -> Count | None:
     out = output_shape(layer, shape)
     if isinstance(layer, Conv):
         kk = layer.kernel
-        values = (out.n, out.h, out.w, out.c, sp.sympify(layer.c_in), sp.Integer(kk))
+        values = (out.n, out.h, out.w, out.c, sp.sympify(layer.c_in, strict=True), sp.Integer(kk))
         shown = written(out.n, out.h, out.w, out.c, layer.c_in, kk, kk)
         formula = written(N, H_out, W_out, C_out, C_in, k**2)
         return Count(formula, (N, H_out, W_out, C_out, C_in, k), values, shown)
     if isinstance(layer, Linear):
-        values = (out.n, sp.sympify(layer.c_out), sp.sympify(layer.c_in))
+        values = (out.n, sp.sympify(layer.c_out, strict=True), sp.sympify(layer.c_in, strict=True))
         shown = written(out.n, layer.c_out, layer.c_in)
         return Count(written(N, C_out, C_in), (N, C_out, C_in), values, shown)
     return None

@@ -81,7 +81,7 @@ def round_decimals(value: sp.Expr, k: int) -> sp.Rational:
     >>> round_decimals(sp.tanh(sp.Rational(7, 10)), 2), round_decimals(sp.Rational(-5, 8), 2)
     (3/5, -63/100)
     """
-    scaled = expand_functions(sp.sympify(value)) * sp.Integer(10) ** k
+    scaled = expand_functions(sp.sympify(value, strict=True)) * sp.Integer(10) ** k
     if not scaled.is_Rational:
         scaled = sp.Float(sp.N(scaled, 50), 50)
     n = sp.floor(abs(scaled) + sp.Rational(1, 2))

@@ -31,7 +31,7 @@ class Shown(MatrixExpr):
     """
 
     def __new__(cls, display: sp.Basic, value: sp.MatrixBase):
-        return sp.Basic.__new__(cls, sp.sympify(display), sp.ImmutableMatrix(value))
+        return sp.Basic.__new__(cls, sp.sympify(display, strict=True), sp.ImmutableMatrix(value))
 
     @property
     def display(self) -> sp.Basic:

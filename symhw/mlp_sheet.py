@@ -42,7 +42,7 @@ class Worked:
         return expr.xreplace(self.exact_names)
 
     def approx(self, expr) -> sp.Expr:
-        return sp.N(expand_functions(sp.sympify(expr).xreplace(self.floats)), 30)
+        return sp.N(expand_functions(sp.sympify(expr, strict=True).xreplace(self.floats)), 30)
 
 
 def work(net: Network, points, *, symbolic: bool, at: dict | None = None) -> Worked:
@@ -164,7 +164,7 @@ class Approximated(show.Shown):
 
     def __new__(cls, display, value, approx, decimals):
         args = (sp.ImmutableMatrix(value), sp.ImmutableMatrix(approx), sp.Integer(decimals))
-        return sp.Basic.__new__(cls, sp.sympify(display), *args)
+        return sp.Basic.__new__(cls, sp.sympify(display, strict=True), *args)
 
     def _cells(self, printer) -> list[list[str]]:
         approx, k = self.args[2], int(self.args[3])

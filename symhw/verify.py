@@ -100,7 +100,7 @@ def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Exp
         for x, y in zip(a, b, strict=True):
             yield from _scalar_pairs(x, y, inst)
         return
-    a, b = sp.sympify(a), sp.sympify(b)  # both are SymPy objects or Python numbers here
+    a, b = sp.sympify(a, strict=True), sp.sympify(b, strict=True)  # never text
     if is_vector(a) or is_vector(b):
         for k in range(inst.dim):
             yield lower(a, inst, k), lower(b, inst, k)
@@ -225,7 +225,7 @@ def check_equal(a: object, b: object, inst: Instance | None = None) -> Check:
     undecided: list[sp.Basic] = []
     rng = random.Random(636)
     for lhs, rhs in pairs:
-        left, right = (_evaluate(sp.sympify(e)) for e in (lhs, rhs))
+        left, right = (_evaluate(sp.sympify(e, strict=True)) for e in (lhs, rhs))
         if left == right:  # also decides infinite limits, where a difference is undefined
             methods.add("both sides evaluate to the same value")
             continue
