@@ -99,9 +99,7 @@ def parameter_derivation(
         sym = name_symbol("P", layer.name, tilde=tilde)
         if isinstance(layer, BatchNorm):
             norms.append((sym, count.value))
-        b.define(sym, count.at, rule=f"{describe(layer)}: {_what_parameters(layer)}")
-        b.then(count.substituted, rule="substitute")
-        b.then(count.value, rule="multiply")
+        _count_steps(b, sym, count, f"{describe(layer)}: {_what_parameters(layer)}")
         names.append((sym, 1))
         values.append(count.value)
     value = sum_steps(b, total, names, values, "sum over the layers")
@@ -114,6 +112,13 @@ def parameter_derivation(
             "running mean and variance: 2C per batch norm, as many as its γ and β",
         )
     return CountResult(b.build(), value, tuple(values), total)
+
+
+def _count_steps(b: DerivationBuilder, sym: sp.Symbol, count, rule: str) -> None:
+    """``sym := formula at its values`` = the numbers substituted = the product."""
+    b.define(sym, count.at, rule=rule)
+    b.then(count.substituted, rule="substitute")
+    b.then(count.value, rule="multiply")
 
 
 def buffer_derivation(title: str, layers: Iterable[Layer], total: sp.Symbol) -> CountResult:
@@ -131,9 +136,7 @@ def buffer_derivation(title: str, layers: Iterable[Layer], total: sp.Symbol) -> 
         if count is None:
             continue
         sym = name_symbol("B", layer.name)
-        b.define(sym, count.at, rule=f"{describe(layer)}: running mean and variance")
-        b.then(count.substituted, rule="substitute")
-        b.then(count.value, rule="multiply")
+        _count_steps(b, sym, count, f"{describe(layer)}: running mean and variance")
         names.append((sym, 1))
         values.append(count.value)
     value = sum_steps(b, total, names, values, "sum over the batch-norm layers")
