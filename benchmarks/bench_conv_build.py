@@ -21,7 +21,7 @@ from sympy.core.cache import clear_cache
 from timing import best
 
 from symhw.conv import ConvIndexMap, conv_geometry
-from symhw.conv_symbols import ConvSymbols, SymbolicConvMatrix
+from symhw.conv.symbols import ConvSymbols, SymbolicConvMatrix
 
 SHAPES = [(2, 4, 3), (4, 16, 3), (8, 32, 3), (8, 64, 3), (16, 128, 3), (32, 256, 3), (64, 1024, 3)]
 TARGET_SHAPE, TARGET_SECONDS = (64, 1024, 3), 0.2

@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.p
 from timing import best
 
 from symhw.mlp import Network
-from symhw.mlp_numeric import batch_gradient, gradient_program, lambdify_program
+from symhw.mlp.numeric import batch_gradient, gradient_program, lambdify_program
 
 TARGET = 2.0
 

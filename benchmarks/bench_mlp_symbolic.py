@@ -32,7 +32,7 @@ import sympy as sp
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
 from symhw.mlp import Network, composed_loss, symbolic_weights
-from symhw.mlp_numeric import gradient_program, lambdify_program
+from symhw.mlp.numeric import gradient_program, lambdify_program
 
 WIDTH = 4
 DEPTHS = (1, 2, 3, 4, 5, 6, 8, 12, 16, 24, 32, 48, 64)

@@ -16,8 +16,8 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 from conftest import answers_error
-from symhw.blocks import Block
 from symhw.cli import main
+from symhw.counts.blocks import Block
 from symhw.errors import VerificationError
 from symhw.params import Where, build_params
 from symhw.problems import block_comparison

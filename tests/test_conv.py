@@ -26,8 +26,8 @@ from symhw.conv import (
     dilate_and_pad,
     flip_kernels,
 )
-from symhw.conv_checks import backward_map_matches
-from symhw.conv_symbols import SymbolicConvMatrix, sparsity_pattern
+from symhw.conv.checks import backward_map_matches
+from symhw.conv.symbols import SymbolicConvMatrix, sparsity_pattern
 from symhw.errors import InputError
 
 SETTINGS = settings(max_examples=25, deadline=None)

@@ -15,9 +15,8 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from symhw.blocks import Block, block_output, check_block, traced_layers
-from symhw.errors import InputError
-from symhw.layers import (
+from symhw.counts.blocks import Block, block_output, check_block, traced_layers
+from symhw.counts.layers import (
     BatchNorm,
     Conv,
     Linear,
@@ -27,7 +26,8 @@ from symhw.layers import (
     output_shape,
     parameter_count,
 )
-from symhw.resnets import RESNETS, build_network, network_totals, trace_network
+from symhw.counts.resnets import RESNETS, build_network, network_totals, trace_network
+from symhw.errors import InputError
 
 #: torchvision's published figures: parameters, and "GFLOPS" (which are GMACs) at 224×224.
 PUBLISHED = {

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from symhw.cli import main
 from symhw.errors import InputError
 from symhw.mlp import Network, Rounded, backprop, composed_loss, symbolic_weights
-from symhw.mlp_numeric import batch_gradient, gradient_program, lambdify_program
-from symhw.mlp_sheet import work
+from symhw.mlp.numeric import batch_gradient, gradient_program, lambdify_program
+from symhw.mlp.sheet import work
 from symhw.params import build_params
 from symhw.problems.mlp_backprop import Params, solve
 

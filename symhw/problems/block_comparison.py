@@ -7,10 +7,9 @@ from dataclasses import replace
 
 import sympy as sp
 
-from symhw.blocks import Block, traced_layers
 from symhw.builder import DerivationBuilder
-from symhw.derivation import Answer, Paragraph, Part, Segment
-from symhw.layers import (
+from symhw.counts.blocks import Block, traced_layers
+from symhw.counts.layers import (
     C,
     C_in,
     C_out,
@@ -26,7 +25,8 @@ from symhw.layers import (
     parameter_count,
     written,
 )
-from symhw.layers import written_sum as _sum
+from symhw.counts.layers import written_sum as _sum
+from symhw.derivation import Answer, Paragraph, Part, Segment
 
 POSITIVE = sp.Interval.open(0, sp.oo)
 

@@ -7,17 +7,15 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from symhw.blocks import Block, check_block, traced_layers
-from symhw.counting import (
+from symhw.counts.blocks import Block, check_block, traced_layers
+from symhw.counts.counting import (
     buffer_derivation,
     mac_derivation,
     memory_table,
     name_symbol,
     parameter_derivation,
 )
-from symhw.derivation import Answer, Paragraph, Part, Solution
-from symhw.errors import InputError
-from symhw.layers import (
+from symhw.counts.layers import (
     C_in,
     C_out,
     Shape,
@@ -27,10 +25,12 @@ from symhw.layers import (
     parameter_count,
     written,
 )
+from symhw.counts.resnets import NetworkSpec
+from symhw.derivation import Answer, Paragraph, Part, Solution
+from symhw.errors import InputError
 from symhw.params import Where, boolean, choice, param
 from symhw.problems.block_comparison import compare_blocks
 from symhw.problems.network_counts import parse_network, solve_network
-from symhw.resnets import NetworkSpec
 
 KIND = "block-params"
 SUMMARY = (

@@ -10,8 +10,8 @@ import numpy as np
 import sympy as sp
 
 from symhw.conv import ConvGeometry, ConvIndexMap, conv_geometry, flip_kernels
-from symhw.conv_backward import backward_convolution, backward_pass
-from symhw.conv_checks import (
+from symhw.conv.backward import backward_convolution, backward_pass
+from symhw.conv.checks import (
     exact_results,
     exact_tensor,
     numbers_derivation,
@@ -19,8 +19,8 @@ from symhw.conv_checks import (
     parse_tensor,
     rational,
 )
-from symhw.conv_derivation import Layer, built, element_equations, matrix_form
-from symhw.conv_symbols import LOSS, shown_part, sparsity_pattern
+from symhw.conv.derivation import Layer, built, element_equations, matrix_form
+from symhw.conv.symbols import LOSS, shown_part, sparsity_pattern
 from symhw.derivation import Answer, Figure, Paragraph, Solution
 from symhw.errors import InputError
 from symhw.notation import Dots, GradientEntry

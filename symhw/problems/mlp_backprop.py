@@ -6,8 +6,6 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symhw import mlp_display as show
-from symhw import mlp_sheet as sheet
 from symhw.activations import ACTIVATIONS
 from symhw.derivation import Part, Solution
 from symhw.errors import InputError
@@ -19,6 +17,8 @@ from symhw.mlp import (
     quantity_symbol,
     symbolic_weights,
 )
+from symhw.mlp import display as show
+from symhw.mlp import sheet as sheet
 from symhw.params import Where, boolean, integer, matrix, param, parse_number, text
 
 KIND = "mlp-backprop"

@@ -6,15 +6,21 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symhw.blocks import BLOCK_KINDS, block_output, traced_layers
 from symhw.builder import DerivationBuilder
-from symhw.counting import (
+from symhw.counts.blocks import BLOCK_KINDS, block_output, traced_layers
+from symhw.counts.counting import (
     flop_steps,
     mac_derivation,
     name_symbol,
     parameter_derivation,
     sum_steps,
 )
+from symhw.counts.layers import (
+    Layer,
+    Shape,
+    describe,
+)
+from symhw.counts.resnets import RESNETS, NetworkSpec, build_network, layer_totals, trace_sequence
 from symhw.derivation import (
     Answer,
     Derivation,
@@ -24,13 +30,7 @@ from symhw.derivation import (
     Table,
     numeric_check,
 )
-from symhw.layers import (
-    Layer,
-    Shape,
-    describe,
-)
 from symhw.params import Where, choice, text
-from symhw.resnets import RESNETS, NetworkSpec, build_network, layer_totals, trace_sequence
 from symhw.verify import Instance
 
 KIND = "block-params"
@@ -173,7 +173,7 @@ def solve_network(
 ) -> Solution:
     """Count a whole ResNet unit by unit, each unit layer by layer.
 
-    >>> from symhw.resnets import RESNETS
+    >>> from symhw.counts.resnets import RESNETS
     >>> sol = solve_network(RESNETS["resnet18"], (1, 224, 224), False, "NHWC", "r18", None)
     >>> sol.answer("params").value, sol.answer("macs").value
     (11689512, 1814073344)

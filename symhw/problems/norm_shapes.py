@@ -9,8 +9,8 @@ import numpy as np
 import sympy as sp
 
 from symhw.builder import DerivationBuilder
+from symhw.counts.layers import dim, written
 from symhw.derivation import Answer, Derivation, Paragraph, Part, Solution, numeric_check
-from symhw.layers import dim, written
 from symhw.params import Where, param
 
 KIND = "norm-shapes"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from symhw.counts.layers import BatchNorm, Conv, Layer, Shape, Width, output_shape
 from symhw.errors import InputError
-from symhw.layers import BatchNorm, Conv, Layer, Shape, Width, output_shape
 
 BLOCK_KINDS = ("basic", "bottleneck")
 

@@ -9,10 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import sympy as sp
 
-from symhw import mlp_display as show
 from symhw.derivation import Answer, NumericCheck, Paragraph, Table, numeric_check
 from symhw.mlp import Named, Network, Trace, average, backprop, quantity_symbol, weight_symbol
-from symhw.mlp_numeric import batch_gradient, evaluate_names
+from symhw.mlp import display as show
+from symhw.mlp.numeric import batch_gradient, evaluate_names
 from symhw.numeric import decade
 from symhw.render.json import to_json_value
 from symhw.verify import expand_functions

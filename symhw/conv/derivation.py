@@ -18,7 +18,7 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.conv import ConvGeometry, ConvIndexMap
-from symhw.conv_symbols import ConvSymbols, SymbolicConvMatrix, column, shown_part
+from symhw.conv.symbols import ConvSymbols, SymbolicConvMatrix, column, shown_part
 from symhw.derivation import Derivation, Paragraph
 from symhw.notation import PartialDerivative, WrittenSum
 

@@ -18,7 +18,7 @@ from symhw.conv import (
     correlate_transpose,
     flip_kernels,
 )
-from symhw.conv_symbols import column
+from symhw.conv.symbols import column
 from symhw.derivation import Derivation, NumericCheck, numeric_check
 from symhw.errors import InputError, VerificationError
 from symhw.numeric import decade

@@ -5,7 +5,7 @@ position t'); positions of a 2-D map are flattened row by row. A is never stored
 :class:`ConvIndexMap` records, for each kernel tap, which (t, t') pairs it occupies, which is
 the same for every pair of connected channels. Numbers are computed in convolution form
 (sliding windows), the matrix is kept for display and proof. The layer's shape
-(:class:`ConvGeometry`, :func:`conv_geometry`) lives in :mod:`symhw.conv_shape`.
+(:class:`ConvGeometry`, :func:`conv_geometry`) lives in :mod:`symhw.conv.shape`.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from symhw.conv_shape import AXIS_NAMES, ConvGeometry, Sizes, conv_geometry
+from symhw.conv.shape import AXIS_NAMES, ConvGeometry, Sizes, conv_geometry
 from symhw.errors import InputError
 
 

@@ -9,7 +9,7 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.conv import ConvGeometry, correlate, dilate_and_pad, flip_kernels
-from symhw.conv_derivation import (
+from symhw.conv.derivation import (
     CH_IN,
     CH_OUT,
     Layer,
@@ -23,7 +23,7 @@ from symhw.conv_derivation import (
     position_symbols,
     written_sum,
 )
-from symhw.conv_symbols import LOSS, column, shown_part
+from symhw.conv.symbols import LOSS, column, shown_part
 from symhw.derivation import Derivation
 from symhw.notation import GradientEntry, PartialDerivative
 

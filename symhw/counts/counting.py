@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symhw.builder import DerivationBuilder
-from symhw.derivation import Derivation, Paragraph, Segment, Table
-from symhw.layers import (
+from symhw.counts.layers import (
     BatchNorm,
     C_in,
     C_out,
@@ -31,6 +30,7 @@ from symhw.layers import (
     written,
     written_sum,
 )
+from symhw.derivation import Derivation, Paragraph, Segment, Table
 
 
 def name_symbol(letter: str, name: str, *, tilde: bool = False) -> sp.Symbol:
@@ -84,7 +84,7 @@ def parameter_derivation(
     """One step per layer with parameters, ``P = formula|values = substitution = result``;
     then the total.
 
-    >>> from symhw.blocks import Block
+    >>> from symhw.counts.blocks import Block
     >>> block = Block("basic", 32, 32, bias=True)
     >>> r = parameter_derivation("basic", block.layers(), sp.Symbol("P"))
     >>> r.total, r.per_layer
@@ -124,7 +124,7 @@ def _count_steps(b: DerivationBuilder, sym: sp.Symbol, count, rule: str) -> None
 def buffer_derivation(title: str, layers: Iterable[Layer], total: sp.Symbol) -> CountResult:
     """Running statistics of the batch-norm layers: 2C each (a mean and a variance).
 
-    >>> from symhw.blocks import Block
+    >>> from symhw.counts.blocks import Block
     >>> block = Block("basic", 64, 64, batchnorm=True)
     >>> buffer_derivation("buffers", block.layers(), sp.Symbol("B")).total
     256
@@ -154,7 +154,7 @@ def mac_derivation(
     """MACs of each conv/linear layer on its input (output sizes derived where they shrink);
     the total, and FLOPs = 2·MACs.
 
-    >>> from symhw.blocks import Block, traced_layers
+    >>> from symhw.counts.blocks import Block, traced_layers
     >>> traced = traced_layers(Block("basic", 32, 32), Shape(128, 32, 16, 16))
     >>> mac_derivation("MACs", traced, sp.Symbol("M"), sp.Symbol("F")).total
     603979776
@@ -203,7 +203,7 @@ def flop_steps(b: DerivationBuilder, macs: sp.Symbol, value: sp.Expr, flops: sp.
 def memory_table(title: str, traced: Iterable[tuple[Layer, Shape]], layout: str) -> Table:
     """Each layer's output: its shape in ``layout``, elements, and bytes in float32.
 
-    >>> from symhw.blocks import Block, traced_layers
+    >>> from symhw.counts.blocks import Block, traced_layers
     >>> traced = traced_layers(Block("basic", 32, 32), Shape(128, 32, 16, 16))
     >>> memory_table("memory", traced, "NHWC").rows[0][2:]
     ('128×16×16×32', 1048576, 4194304)

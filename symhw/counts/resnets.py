@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symhw.blocks import Block, block_output, traced_layers
-from symhw.layers import (
+from symhw.counts.blocks import Block, block_output, traced_layers
+from symhw.counts.layers import (
     BatchNorm,
     Conv,
     Layer,

@@ -1,0 +1,1 @@
+"""Counting: parameters, buffers, MACs and activation memory of layers, blocks and ResNets."""
