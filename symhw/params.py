@@ -98,19 +98,6 @@ def text(value: object, where: Where) -> str:
     return value
 
 
-def number(value: object, where: Where) -> sp.Rational:
-    return parse_number(value, where)
-
-
-def vector(value: object, where: Where) -> tuple[sp.Rational, ...]:
-    """A non-empty list of numbers (a single number is a vector of length 1)."""
-    if not isinstance(value, list):
-        value = [value]
-    if not value:
-        raise where.error("expected a non-empty list of numbers")
-    return tuple(parse_number(v, where) for v in value)
-
-
 def matrix(value: object, where: Where) -> sp.Matrix:
     """A matrix as a list of rows; a flat list is a column."""
     if not isinstance(value, list) or not value:
@@ -120,17 +107,6 @@ def matrix(value: object, where: Where) -> sp.Matrix:
     if len(widths) != 1 or 0 in widths:
         raise where.error(f"rows have different lengths {sorted(widths)}: every row needs one")
     return sp.Matrix([[parse_number(v, where) for v in r] for r in rows])
-
-
-def list_of(item: Parser) -> Parser:
-    """A parser for a list whose items all pass ``item``."""
-
-    def parse(value: object, where: Where) -> tuple:
-        if not isinstance(value, list):
-            raise where.error(f"expected a list, got {value!r}")
-        return tuple(item(v, where) for v in value)
-
-    return parse
 
 
 def param(default: Any = dataclasses.MISSING, *, parse: Parser, help: str) -> Any:
