@@ -82,3 +82,17 @@ def test_atomic_write_replaces_whole_files(tmp_path):
     atomic_write(target, b"new")
     assert target.read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]  # no temp file left
+
+
+def test_without_tex_the_default_formats_skip_pdf_and_say_so(tmp_path, monkeypatch, capsys):
+    import symhw.sheet
+    from symhw.cli import main
+
+    monkeypatch.setattr(symhw.sheet.shutil, "which", lambda name: None)
+    assert main(["sheet", "-o", str(tmp_path)]) == 0
+    assert "pdflatex not found" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hw2.json", "hw2.md", "hw2.tex"]
+    # asking for a PDF explicitly is an input error that names the fix
+    assert main(["sheet", "-o", str(tmp_path / "x"), "--format", "pdf"]) == 2
+    assert "install TeX" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
