@@ -78,6 +78,34 @@ class WrittenSum(sp.Add):
     def as_ordered_terms(self, order=None, data=False):
         return list(self.args)
 
+    def doit(self, **hints) -> sp.Expr:
+        """Evaluated, it is an ordinary sum: the written order is for display only."""
+        return sp.Add(*[a.doit(**hints) if isinstance(a, sp.Basic) else a for a in self.args])
+
+
+def written(*factors: object) -> sp.Expr:
+    """A product kept in the order written, e.g. 32·3·3 (SymPy would evaluate it).
+
+    >>> written(32, 3, 3)
+    32*3*3
+    """
+    args = [sp.sympify(f, strict=True) for f in factors]
+    if not args:
+        return sp.Integer(1)
+    return args[0] if len(args) == 1 else sp.Mul(*args, evaluate=False)
+
+
+def written_sum(*terms: object) -> sp.Expr:
+    """A sum kept in the order written (printed in that order too).
+
+    >>> written_sum(4128, 9248, 4224).args
+    (4128, 9248, 4224)
+    """
+    args = [sp.sympify(t, strict=True) for t in terms]
+    if not args:
+        return sp.Integer(0)
+    return args[0] if len(args) == 1 else WrittenSum(*args, evaluate=False)
+
 
 class GradientEntry(sp.Symbol):
     """∂f/∂v for one scalar v, as a symbol of its own (an entry of an upstream gradient).

@@ -86,7 +86,7 @@ def lower(expr: sp.Basic, inst: Instance, k: int | None = None) -> sp.Basic:
 
 def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Expr, sp.Expr]]:
     """The pairs of scalars that must be equal for ``a = b`` to hold."""
-    a, b = (_named_tuple(x, inst) for x in (a, b))
+    a, b = (_resolve(x, inst) for x in (a, b))
     if isinstance(a, sp.MatrixBase | sp.MatrixExpr) or isinstance(b, sp.MatrixBase | sp.MatrixExpr):
         a, b = sp.Matrix(a), sp.Matrix(b)
         if a.shape != b.shape:
@@ -108,12 +108,10 @@ def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Exp
         yield lower(a, inst), lower(b, inst)
 
 
-def _named_tuple(x: object, inst: Instance) -> object:
-    """What a defined name stands for when that is a tuple or matrix (e.g. shape(mu))."""
-    if isinstance(x, sp.Basic) and not isinstance(x, sp.MatrixBase) and x in inst.definitions:
-        value = inst.definitions[x]
-        if isinstance(value, tuple | sp.Tuple | sp.MatrixBase):
-            return value
+def _resolve(x: object, inst: Instance) -> object:
+    """What a defined name stands for: a scalar, or a tuple or matrix such as shape(mu)."""
+    while isinstance(x, sp.Basic) and not isinstance(x, sp.MatrixBase) and x in inst.definitions:
+        x = inst.definitions[x]
     return x
 
 

@@ -21,11 +21,10 @@ from symhw.conv.derivation import (
     grad_y_at,
     nested_sum,
     position_symbols,
-    written_sum,
 )
 from symhw.conv.symbols import LOSS, column, shown_part
 from symhw.derivation import Derivation
-from symhw.notation import GradientEntry, PartialDerivative
+from symhw.notation import GradientEntry, PartialDerivative, written_sum
 
 
 def backward_pass(layer: Layer, previous: DerivationBuilder) -> DerivationBuilder:
@@ -53,9 +52,9 @@ def backward_pass(layer: Layer, previous: DerivationBuilder) -> DerivationBuilde
         ensure_chain_rule(b, layer, i, pos)  # the sum over every output, checked against
         b.equal(s.grad_x(i, pos), chain_rule(b, layer, i, pos), rule="chain rule, terms not 0")
         if outputs:
-            slopes = [sp.diff(written_sum(layer.element_terms(j, t)), x) for j, t in outputs]
+            slopes = [sp.diff(written_sum(*layer.element_terms(j, t)), x) for j, t in outputs]
             terms = [k * s.grad_y(j, t) for k, (j, t) in zip(slopes, outputs, strict=True)]
-            b.then(written_sum(terms), rule="element equations")
+            b.then(written_sum(*terms), rule="element equations")
     if layer.transpose_fits:
         for i, pos in layer.shown(g.in_channels, g.size):
             ensure_chain_rule(b, layer, i, pos)
@@ -72,7 +71,7 @@ def backward_pass(layer: Layer, previous: DerivationBuilder) -> DerivationBuilde
             A.entry(row, c) * grad_y_at(layer, c) for c, _ in layer.index_map.nonzeros(row, True)
         ]
         if s.grad_x(i, pos) in b.instance.definitions:
-            b.equal(s.grad_x(i, pos), written_sum(terms), rule="row of Aᵀ")
+            b.equal(s.grad_x(i, pos), written_sum(*terms), rule="row of Aᵀ")
     return b
 
 
@@ -169,8 +168,8 @@ def backward_convolution(layer: Layer, previous: DerivationBuilder) -> tuple[Der
         zeros = len(products) - len(kept)  # "w · 0" is narrower than w ∂L/∂Y
         if not layer.fits(len(kept) + 2 * zeros // 3, gradient=True):
             continue
-        b.equal(s.grad_x(i, pos), written_sum(products), rule="correlate Z with v")
-        b.then(written_sum(kept), rule="drop zeros")
+        b.equal(s.grad_x(i, pos), written_sum(*products), rule="correlate Z with v")
+        b.then(written_sum(*kept), rule="drop zeros")
     if not layer.transpose_fits:
         return (b.build(),)
     check = DerivationBuilder(

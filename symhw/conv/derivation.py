@@ -20,7 +20,7 @@ from symhw.builder import DerivationBuilder
 from symhw.conv import ConvGeometry, ConvIndexMap
 from symhw.conv.symbols import ConvSymbols, SymbolicConvMatrix, column, shown_part
 from symhw.derivation import Derivation, Paragraph
-from symhw.notation import PartialDerivative, WrittenSum
+from symhw.notation import PartialDerivative, written_sum
 
 #: A is written out entry by entry up to this size; larger layers show corners and blocks.
 FULL_ROWS = 24
@@ -115,12 +115,6 @@ class Layer:
                 if None not in t:
                     found.append((j, tuple(t)))
         return sorted(set(found))
-
-
-def written_sum(terms: list[sp.Expr]) -> sp.Expr:
-    if not terms:
-        return sp.Integer(0)
-    return terms[0] if len(terms) == 1 else WrittenSum(*terms, evaluate=False)
 
 
 def flat_index(size: tuple[int, ...], pos: tuple[int, ...]) -> int:
@@ -237,7 +231,7 @@ def element_equations(layer: Layer) -> DerivationBuilder:
         terms = layer.element_terms(j, pos)
         if layer.fits(len(terms)):
             ensure_defined(b, layer, j, pos)
-            b.equal(layer.s.y(j, pos), written_sum(terms), rule=_at(g, j, pos))
+            b.equal(layer.s.y(j, pos), written_sum(*terms), rule=_at(g, j, pos))
     return b
 
 
@@ -255,7 +249,7 @@ def chain_rule(b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...])
     for j, t in outputs:
         ensure_defined(b, layer, j, t)
     s = layer.s
-    return written_sum([s.grad_y(j, t) * PartialDerivative(s.y(j, t), x) for j, t in outputs])
+    return written_sum(*[s.grad_y(j, t) * PartialDerivative(s.y(j, t), x) for j, t in outputs])
 
 
 #: Up to this many outputs, the chain rule for ∂L/∂x_{it} is checked summed over all of them.
@@ -366,7 +360,7 @@ def matrix_form(layer: Layer, previous: DerivationBuilder) -> tuple[Derivation |
         terms = [A.entry(row, c) * x_at(layer, c) for c, _ in layer.index_map.nonzeros(row)]
         if layer.fits(len(terms)):
             ensure_defined(b, layer, j, pos)
-            b.equal(layer.s.y(j, pos), written_sum(terms), rule="row of A times x")
+            b.equal(layer.s.y(j, pos), written_sum(*terms), rule="row of A times x")
     grid = shown_part(lambda r, c: block_name(layer, int(c), int(r)), g.out_channels, g.in_channels)
     blocks.define(sp.Symbol("A"), grid, rule="channel blocks")
     corner = shown_part(A.entry, math.prod(g.out_size), math.prod(g.size))

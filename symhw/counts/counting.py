@@ -27,10 +27,9 @@ from symhw.counts.layers import (
     output_shape,
     output_size_count,
     parameter_count,
-    written,
-    written_sum,
 )
 from symhw.derivation import Derivation, Paragraph, Segment, Table
+from symhw.notation import written, written_sum
 
 
 def name_symbol(letter: str, name: str, *, tilde: bool = False) -> sp.Symbol:

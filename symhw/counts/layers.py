@@ -18,6 +18,8 @@ from typing import NamedTuple
 
 import sympy as sp
 
+from symhw.notation import written, written_sum
+
 
 def dim(name: str) -> sp.Symbol:
     """A positive integer symbol for a size (N, C, H, W, ...).
@@ -34,26 +36,6 @@ p = sp.Symbol("p", integer=True, nonnegative=True)
 
 #: A channel count: a number, or a polynomial in C when a comparison is symbolic.
 Width = int | sp.Expr
-
-
-def written(*factors: object) -> sp.Expr:
-    """A product kept in the order written, e.g. 32·3·3 (SymPy would evaluate it).
-
-    >>> written(32, 3, 3)
-    32*3*3
-    """
-    args = [sp.sympify(f, strict=True) for f in factors]
-    return args[0] if len(args) == 1 else sp.Mul(*args, evaluate=False)
-
-
-def written_sum(*terms: object) -> sp.Expr:
-    """A sum kept in the order written.
-
-    >>> written_sum(4128, 9248, 4224).args
-    (4128, 9248, 4224)
-    """
-    args = [sp.sympify(t, strict=True) for t in terms]
-    return args[0] if len(args) == 1 else sp.Add(*args, evaluate=False)
 
 
 @dataclass(frozen=True)

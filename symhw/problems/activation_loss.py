@@ -14,7 +14,7 @@ from symhw.activations import ACTIVATIONS, Activation
 from symhw.builder import DerivationBuilder
 from symhw.derivation import Answer, Derivation, Paragraph, ReferenceCode, Solution, Table
 from symhw.losses import LOSSES, get_loss
-from symhw.notation import Grad, Inner, Norm, Vec
+from symhw.notation import Grad, Inner, Norm, Vec, written
 from symhw.params import choice, integer, param
 from symhw.verify import Instance, limit
 
@@ -55,11 +55,8 @@ class Params:
 
 
 def _unevaluated(*factors: sp.Expr) -> sp.Expr:
-    """A product kept in the order written (1s dropped), as a person would write it."""
-    kept = [f for f in factors if f != 1]
-    if not kept:
-        return sp.Integer(1)
-    return kept[0] if len(kept) == 1 else sp.Mul(*kept, evaluate=False)
+    """A product kept in the order written, with the 1s a person would not write dropped."""
+    return written(*(f for f in factors if f != 1))
 
 
 def derivative_derivation(act: Activation) -> Derivation:

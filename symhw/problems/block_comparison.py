@@ -23,10 +23,10 @@ from symhw.counts.layers import (
     k,
     mac_count,
     parameter_count,
-    written,
 )
-from symhw.counts.layers import written_sum as _sum
 from symhw.derivation import Answer, Paragraph, Part, Segment
+from symhw.notation import written
+from symhw.notation import written_sum as _sum
 
 POSITIVE = sp.Interval.open(0, sp.oo)
 

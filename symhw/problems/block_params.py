@@ -23,11 +23,11 @@ from symhw.counts.layers import (
     k,
     output_shape,
     parameter_count,
-    written,
 )
 from symhw.counts.resnets import NetworkSpec
 from symhw.derivation import Answer, Paragraph, Part, Solution
 from symhw.errors import InputError
+from symhw.notation import written
 from symhw.params import Where, boolean, choice, param
 from symhw.problems.block_comparison import compare_blocks
 from symhw.problems.network_counts import parse_network, solve_network

@@ -9,8 +9,9 @@ import numpy as np
 import sympy as sp
 
 from symhw.builder import DerivationBuilder
-from symhw.counts.layers import dim, written
+from symhw.counts.layers import dim
 from symhw.derivation import Answer, Derivation, Paragraph, Part, Solution, numeric_check
+from symhw.notation import written
 from symhw.params import Where, param
 
 KIND = "norm-shapes"

@@ -8,7 +8,16 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-from symhw.notation import Dots, Grad, GradientEntry, Inner, Norm, PartialDerivative, Vec
+from symhw.notation import (
+    Dots,
+    Grad,
+    GradientEntry,
+    Inner,
+    Norm,
+    PartialDerivative,
+    Vec,
+    WrittenSum,
+)
 
 
 def _is_unevaluated_mul(expr: sp.Basic) -> bool:
@@ -46,7 +55,7 @@ class SheetLatexPrinter(LatexPrinter):
         return rf"\nabla_{{{self._print(v)}}} {body}"
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
-        if any(_is_unevaluated_mul(t) for t in expr.args) or expr.args != sp.Add(*expr.args).args:
+        if isinstance(expr, WrittenSum) or any(_is_unevaluated_mul(t) for t in expr.args):
             return self._print_terms(list(expr.args))  # built in written order: keep it
         terms = self._as_ordered_terms(expr, order=order)
         if terms[0].could_extract_minus_sign():
