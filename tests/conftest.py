@@ -53,3 +53,17 @@ def default_sheet(tmp_path_factory) -> Path:
     done = run_cli("sheet", "-o", str(out), "--format", formats, hashseed="1")
     assert done.returncode == 0, done.stderr
     return out
+
+
+def torch_activations() -> dict:
+    """θ in torch, straight from each definition: the autograd oracle of the tests."""
+    import torch
+    import torch.nn.functional as F
+
+    return {
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+        "identity": lambda s: s,
+        "relu": torch.relu,
+        "softplus": lambda s: F.softplus(s, threshold=1000),  # log(1 + e^s), never linearised
+    }

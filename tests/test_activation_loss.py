@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import sympy as sp
 import torch
-import torch.nn.functional as F
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from conftest import torch_activations
 from symhw.errors import InputError
 from symhw.numeric import NUMPY_FUNCTIONS
 from symhw.problems.activation_loss import (
@@ -39,14 +39,7 @@ CASES = [
 ]
 ACTIVATION_NAMES = ["tanh", "sigmoid", "identity", "softplus", "relu"]
 
-#: θ in torch, straight from each definition.
-TORCH_THETA = {
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "identity": lambda u: u,
-    "softplus": F.softplus,
-    "relu": torch.relu,
-}
+TORCH_THETA = torch_activations()
 
 #: loss(p, y) in torch.
 TORCH_LOSS = {

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 import sympy as sp
 import torch
-import torch.nn.functional as F
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from conftest import answers_error, torch_activations
 from symhw.cli import main
 from symhw.errors import InputError
 from symhw.mlp import Network, Rounded, backprop, composed_loss, symbolic_weights
@@ -35,13 +35,7 @@ SEED = {
     "rounding": 2,
 }
 ACTIVATIONS = ["tanh", "sigmoid", "identity", "relu", "softplus"]
-TORCH_THETA = {
-    "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-    "identity": lambda s: s,
-    "relu": torch.relu,
-    "softplus": lambda s: F.softplus(s, threshold=1000),
-}
+TORCH_THETA = torch_activations()
 
 #: θ in NumPy, written here from the definitions, for the lambdified loss.
 NUMPY_THETA = {
@@ -331,21 +325,13 @@ def test_bad_input_names_the_layer_and_shapes(change, words):
 
 
 def test_cli_exit_status_2_on_bad_shape(tmp_path, capsys):
-    spec = tmp_path / "bad.toml"
-    spec.write_text(
-        textwrap.dedent(
-            """
-            [[problems]]
-            id = "q2"
-            kind = "mlp-backprop"
-            weights = [[[0.1, 0.2], [0.3, 0.4]], [[1], [2]]]
-            x = 2
-            y = 1
-            """
-        )
+    err = answers_error(
+        tmp_path,
+        capsys,
+        'id = "q2"\nkind = "mlp-backprop"\nweights = [[[0.1, 0.2], [0.3, 0.4]], [[1], [2]]]\n'
+        "x = 2\ny = 1",
     )
-    assert main(["answers", str(spec)]) == 2
-    assert "layer 2: W has shape (2, 1)" in capsys.readouterr().err
+    assert "layer 2: W has shape (2, 1)" in err
 
 
 def test_boxed_answers_show_decimals(seed_solution):
