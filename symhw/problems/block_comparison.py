@@ -175,8 +175,7 @@ def compare_blocks(
             d.then(sp.factor(difference), rule="factor")
         wide = _same_width(d, a, b, sa, sb, bias, prefix, unit)
         parts.append(d.build())
-        cheaper = sp.solve_univariate_inequality(qb < qa, C, relational=False) & POSITIVE
-        equal = sorted(sp.solveset(qa - qb, C, POSITIVE)) if difference != 0 else []
+        cheaper, equal = _cheaper_widths(difference)
         at_unit = ratio.subs(C, unit)
         findings += [
             f"{tag.capitalize()} bias, the {b.label} block has fewer parameters than the "
@@ -199,6 +198,23 @@ def compare_blocks(
     parts.append(_mac_comparison(letter, a, b, sa, sb, answers))
     parts.append(Paragraph((*findings, *_tradeoffs(a, b))))
     return parts, answers
+
+
+def _cheaper_widths(difference: sp.Expr) -> tuple[sp.Set, list[sp.Expr]]:
+    """Where ``difference = P_a(C) - P_b(C)`` is positive for C > 0, and its positive roots.
+
+    Parameter counts are polynomials in C, so this is real-root isolation on one polynomial
+    (``solve_univariate_inequality`` would also try periodicity and simplify: 100x slower).
+
+    >>> _cheaper_widths(C**2 - 4*C)
+    (Interval.open(4, oo), [4])
+    """
+    poly = sp.Poly(difference, C)
+    if poly.is_zero:
+        return sp.S.EmptySet, []
+    cheaper = sp.Union(*sp.solve_poly_inequality(poly, ">")) & POSITIVE
+    roots = sorted({r for r in poly.real_roots() if r.is_positive})
+    return cheaper, roots
 
 
 def _widths(block: Block) -> str:
