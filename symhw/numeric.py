@@ -18,13 +18,18 @@ NUMPY_FUNCTIONS: dict[str, Callable] = {
 NUMPY_FUNCTIONS["Heaviside"] = lambda s, h0=0.0: np.where(s > 0, 1.0, np.where(s < 0, 0.0, h0))
 
 
+#: The modules argument of every lambdify: symhw's functions, then NumPy's namespace. NumPy
+#: is given as the module object, not the string "numpy": for the string, SymPy runs
+#: ``from numpy import *``, which imports numpy.f2py and friends (~0.1 s per process).
+MODULES = [NUMPY_FUNCTIONS, np]
+
 #: Rows per block in :func:`vectorised_gradient` (8192 × 32 float64 is 2 MiB).
 GRADIENT_BLOCK_ROWS = 8192
 
 
 def lambdify(args, expr: sp.Expr) -> Callable:
     """``sympy.lambdify`` to NumPy, with symhw's activations and common subexpressions."""
-    return sp.lambdify(args, expr, modules=[NUMPY_FUNCTIONS, "numpy"], cse=True)
+    return sp.lambdify(args, expr, modules=MODULES, cse=True)
 
 
 def vectorised_gradient(factor: sp.Expr, s: sp.Symbol, y: sp.Symbol) -> Callable:

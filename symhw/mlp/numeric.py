@@ -68,7 +68,7 @@ def lambdify_program(
     return sp.lambdify(
         [safe[a] for a in args],
         outputs,
-        modules=[numeric.NUMPY_FUNCTIONS, "numpy"],
+        modules=numeric.MODULES,
         cse=lambda exprs: (steps, exprs),
     )
 
