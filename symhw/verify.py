@@ -81,14 +81,17 @@ def lower(expr: sp.Basic, inst: Instance, k: int | None = None) -> sp.Basic:
         return sp.Integer(inst.sizes[expr])
     if not expr.args:
         return expr
-    return expr.func(*[lower(a, inst, k) for a in expr.args])
+    args = [lower(a, inst, k) for a in expr.args]
+    if all(new is old for new, old in zip(args, expr.args, strict=True)):
+        return expr  # nothing to lower below: rebuilding would only cost time
+    return expr.func(*args)
 
 
 def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Expr, sp.Expr]]:
     """The pairs of scalars that must be equal for ``a = b`` to hold."""
     a, b = (_resolve(x, inst) for x in (a, b))
     if isinstance(a, sp.MatrixBase | sp.MatrixExpr) or isinstance(b, sp.MatrixBase | sp.MatrixExpr):
-        a, b = sp.Matrix(a), sp.Matrix(b)
+        a, b = _explicit(a), _explicit(b)
         if a.shape != b.shape:
             raise VerificationError(f"shapes differ: {a.shape} and {b.shape}")
         for x, y in zip(a, b, strict=True):  # entries may use definitions too
@@ -106,6 +109,14 @@ def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Exp
             yield lower(a, inst, k), lower(b, inst, k)
     else:
         yield lower(a, inst), lower(b, inst)
+
+
+def _explicit(m: object) -> sp.Matrix:
+    """A matrix with its entries written out; a product of explicit matrices is multiplied
+    (``MatMul.as_explicit`` would build and sum a ``Sum`` per entry, ~100x slower)."""
+    if isinstance(m, sp.MatrixExpr) and not isinstance(m, sp.MatrixBase):
+        m = m.doit(deep=False)
+    return sp.Matrix(m)
 
 
 def _resolve(x: object, inst: Instance) -> object:

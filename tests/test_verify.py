@@ -170,6 +170,17 @@ def test_one_wrong_matrix_entry_raises(row, col):
         check_equal(lhs, rhs)
 
 
+def test_matrix_products_are_multiplied_out():
+    a = sp.ImmutableMatrix([[1, s], [0, 2]])
+    x = sp.ImmutableMatrix([s, 3])
+    product = sp.MatMul(a, x, evaluate=False)
+    assert check_equal(product, sp.Matrix([4 * s, 6])).status in VERIFIED  # s + 3s, 2 * 3
+    with pytest.raises(VerificationError):
+        check_equal(product, sp.Matrix([4 * s, 7]))
+    with pytest.raises(VerificationError, match="shape"):
+        check_equal(sp.MatMul(a.T, x, evaluate=False), sp.Matrix([[4 * s, 6]]))
+
+
 @pytest.mark.parametrize(
     ("lhs", "rhs"),
     [
