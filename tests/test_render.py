@@ -118,3 +118,28 @@ def test_jupyter_display_is_the_derivations_and_boxed_answers():
     assert shown.startswith("$\\displaystyle \\begin{aligned}") and shown.endswith("$")
     assert shown.count("\\boxed{") == len(sol.answers)
     assert sol.parts[0]._repr_latex_().count("&=") == len(sol.parts[0].steps)
+
+
+_A, _B = sp.MatrixSymbol("A", 2, 2), sp.MatrixSymbol("B", 2, 2)
+_M, _v = sp.ImmutableMatrix([[1, -2], [3, 4]]), sp.ImmutableMatrix([-1, 5])
+
+
+@pytest.mark.parametrize(
+    "product",
+    [
+        sp.MatMul(-1, _A, _B, evaluate=False),
+        sp.MatMul(-2, _A, _B, evaluate=False),
+        sp.MatMul(sp.Rational(3, 2), _A, _B, evaluate=False),
+        sp.MatMul(_M, _v, evaluate=False),
+        sp.MatMul(-3, _M.T, _v, evaluate=False),
+        sp.MatMul(_A + _B, _A, evaluate=False),
+        -_A * _B,
+    ],
+    ids=str,
+)
+def test_matrix_products_print_as_sympy_prints_them(product):
+    """The sheet printer reads the sign off the leading scalar instead of multiplying the
+    matrices out; what it writes is what SymPy's own LaTeX printer writes."""
+    from sympy.printing.latex import LatexPrinter
+
+    assert latex(product) == LatexPrinter({"mul_symbol": None}).doprint(product)

@@ -6,6 +6,7 @@ from collections import OrderedDict
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from symhw.notation import (
@@ -98,6 +99,22 @@ class SheetLatexPrinter(LatexPrinter):
         if expr.args[0] == -1 and len(expr.args) > 2 and _is_unevaluated_mul(expr):
             return "- " + self._print(sp.Mul(*expr.args[1:], evaluate=False))
         return super()._print_Mul(_WrittenMul(*expr.args, evaluate=False))
+
+    def _print_MatMul(self, expr: sp.MatMul) -> str:
+        # As SymPy prints it, but the sign is read off the leading scalar: SymPy asks
+        # could_extract_minus_sign(), which negates the product and so multiplies explicit
+        # matrices out (most of the time spent printing a backward pass).
+        args = list(expr.args)
+        negative = args[0].is_Number and args[0].is_extended_negative
+        if negative:
+            args = args[1:] if args[0] == -1 else [-args[0], *args[1:]]
+
+        def factor(x: sp.Basic) -> str:
+            if isinstance(x, sp.Mul) and not isinstance(x, sp.MatMul):
+                return self._print(x)
+            return self.parenthesize(x, PRECEDENCE["Mul"], False)
+
+        return ("- " if negative else "") + " ".join(map(factor, args))
 
     def _print_Subs(self, expr: sp.Subs) -> str:
         inner, variables, points = expr.args
