@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 
 class SymhwError(Exception):
     """Base class of every error symhw raises on purpose."""
@@ -18,6 +20,7 @@ class InputError(SymhwError):
     exit_status = 2
 
     def __init__(self, message: str, *, problem: str | None = None, field: str | None = None):
+        self.message = message
         self.problem = problem
         self.field = field
         where = []
@@ -27,6 +30,11 @@ class InputError(SymhwError):
             where.append(f"field {field!r}")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
+
+    def __reduce__(self):
+        # Keyword-only fields: pickle (used to return errors from worker processes) would
+        # otherwise rebuild the error from its formatted text alone and lose them.
+        return partial(InputError, problem=self.problem, field=self.field), (self.message,)
 
 
 class VerificationError(SymhwError):

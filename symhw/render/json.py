@@ -45,7 +45,12 @@ def answers(sol: Solution) -> dict[str, Any]:
 
 def answers_document(solutions: list[Solution]) -> str:
     """``{problem id: {answer name: value}}`` as indented JSON."""
-    return json.dumps({s.problem_id: answers(s) for s in solutions}, indent=2) + "\n"
+    return dump_answers({s.problem_id: answers(s) for s in solutions})
+
+
+def dump_answers(by_problem: dict[str, dict[str, Any]]) -> str:
+    """Answers already converted by :func:`answers`, keyed by problem id, as indented JSON."""
+    return json.dumps(by_problem, indent=2) + "\n"
 
 
 def solution_data(sol: Solution) -> dict[str, Any]:
@@ -82,5 +87,10 @@ def solution_data(sol: Solution) -> dict[str, Any]:
 
 def document(title: str, solutions: list[Solution]) -> str:
     """The whole sheet as JSON: answers, LaTeX of every step, and how each was verified."""
-    data = {"title": title, "problems": [solution_data(s) for s in solutions]}
+    return assemble(title, [solution_data(s) for s in solutions])
+
+
+def assemble(title: str, sections: list[dict[str, Any]]) -> str:
+    """The document around sections made by :func:`solution_data`."""
+    data = {"title": title, "problems": sections}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
