@@ -31,8 +31,27 @@ def _parser() -> argparse.ArgumentParser:
     answers = sub.add_parser("answers", help="print the answers of a problem set")
     answers.add_argument("spec", nargs="?", help="problem-set TOML file (default: built-in HW2)")
     answers.add_argument("--json", action="store_true", help="print a JSON object")
+    for command in (sheet, answers):
+        command.add_argument(
+            "-j",
+            "--jobs",
+            type=_jobs,
+            default=None,
+            metavar="N",
+            help="worker processes solving problems side by side (default: auto, one per "
+            "CPU and problem; 1 solves in this process)",
+        )
     sub.add_parser("list", help="list the problem kinds and their parameters")
     return parser
+
+
+def _jobs(value: str) -> int | None:
+    """``--jobs``: a positive integer, or ``auto`` (None)."""
+    if value == "auto":
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer or auto, got {value!r}")
+    return int(value)
 
 
 def _formats(arg: str | None) -> tuple[str, ...]:
@@ -54,9 +73,11 @@ def _run(args: argparse.Namespace) -> int:
                 print(f"    {f.name}: {f.metadata['help']}{default}")
         return 0
 
+    from symhw.pool import default_jobs
     from symhw.spec import load_problem_set
 
     problem_set = load_problem_set(args.spec)
+    jobs = args.jobs or default_jobs(len(problem_set.problems))
     if args.command == "sheet":
         from symhw.sheet import write_sheet
 
@@ -64,19 +85,19 @@ def _run(args: argparse.Namespace) -> int:
             print(
                 "symhw: pdflatex not found: writing tex, md and json without pdf", file=sys.stderr
             )
-        for path in write_sheet(problem_set, args.output, _formats(args.format)):
+        for path in write_sheet(problem_set, args.output, _formats(args.format), jobs):
             print(path)
         return 0
-    from symhw.render.json import answers, answers_document
-    from symhw.sheet import solve_all
+    from symhw.render.json import dump_answers
+    from symhw.sheet import answers
 
-    solutions = solve_all(problem_set)
+    by_problem = answers(problem_set, jobs)
     if args.json:
-        sys.stdout.write(answers_document(solutions))
+        sys.stdout.write(dump_answers(by_problem))
     else:
-        for sol in solutions:
-            for name, value in answers(sol).items():
-                print(f"{sol.problem_id}.{name} = {value}")
+        for problem_id, values in by_problem.items():
+            for name, value in values.items():
+                print(f"{problem_id}.{name} = {value}")
     return 0
 
 

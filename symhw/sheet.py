@@ -7,37 +7,80 @@ import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from symhw.derivation import Solution
 from symhw.errors import InputError, TexError
+from symhw.pool import ordered_map
 from symhw.problems import KINDS
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.render import markdown as markdown_render
-from symhw.spec import ProblemSet
+from symhw.spec import ProblemSet, ProblemSpec
 
 FORMATS = ("tex", "pdf", "md", "json")
+
+#: Per text format: the section of one solution, and the document around the sections.
+RENDERERS = {
+    "tex": (latex_render.solution_section, latex_render.assemble),
+    "md": (markdown_render.solution_section, markdown_render.assemble),
+    "json": (json_render.solution_data, json_render.assemble),
+}
+
+
+def solve(problem: ProblemSpec) -> Solution:
+    """Solve one problem of a set."""
+    return KINDS[problem.kind].solve(problem.params, problem.id, problem.title)
 
 
 def solve_all(problem_set: ProblemSet) -> list[Solution]:
     """Solve every problem of a set, in order."""
-    return [KINDS[p.kind].solve(p.params, p.id, p.title) for p in problem_set.problems]
+    return [solve(p) for p in problem_set.problems]
+
+
+def _sections(problem: ProblemSpec, formats: tuple[str, ...]) -> dict[str, object]:
+    """Solve one problem and render its section in each format (in a worker process)."""
+    sol = solve(problem)
+    return {f: RENDERERS[f][0](sol) for f in formats}
+
+
+def _answers(problem: ProblemSpec) -> tuple[str, dict[str, object]]:
+    return problem.id, json_render.answers(solve(problem))
+
+
+def answers(problem_set: ProblemSet, jobs: int = 1) -> dict[str, dict[str, object]]:
+    """``{problem id: {answer name: JSON value}}``, solving in ``jobs`` processes."""
+    return dict(ordered_map(_answers, problem_set.problems, jobs))
 
 
 def tex_available() -> bool:
     return shutil.which("pdflatex") is not None
 
 
+def _text_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    need = set(formats) | ({"tex"} if "pdf" in formats else set())
+    return tuple(f for f in RENDERERS if f in need)
+
+
 def render(problem_set: ProblemSet, solutions: list[Solution], formats: Iterable[str]):
     """The text of each requested text format: {"tex": ..., "md": ..., "json": ...}."""
-    renderers = {
-        "tex": latex_render.document,
-        "md": markdown_render.document,
-        "json": json_render.document,
+    return {
+        f: assemble(problem_set.title, [section(s) for s in solutions])
+        for f, (section, assemble) in RENDERERS.items()
+        if f in _text_formats(formats)
     }
-    need = set(formats) | ({"tex"} if "pdf" in formats else set())
-    return {f: renderers[f](problem_set.title, solutions) for f in renderers if f in need}
+
+
+def sheet_texts(problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1) -> dict[str, str]:
+    """Solve and render a set: the text of each text format (tex too when pdf is asked for).
+
+    With ``jobs > 1`` each problem is solved and rendered in a worker process and only its
+    sections come back; the documents are the same, byte for byte, as with ``jobs = 1``.
+    """
+    need = _text_formats(formats)
+    sections = ordered_map(partial(_sections, formats=need), problem_set.problems, jobs)
+    return {f: RENDERERS[f][1](problem_set.title, [s[f] for s in sections]) for f in need}
 
 
 def compile_pdf(tex: str, workdir: Path) -> Path:
@@ -83,11 +126,13 @@ def write_sheet(
     problem_set: ProblemSet,
     out_dir: str | Path,
     formats: Iterable[str] = ("tex", "pdf", "md", "json"),
+    jobs: int = 1,
 ) -> list[Path]:
     """Solve, render and write the sheet files; return their paths.
 
     Everything (PDF included) is produced before ``out_dir`` is touched, and each file is
     renamed into place: on any error no new file is left and existing files are untouched.
+    ``jobs`` worker processes solve the problems (see :func:`symhw.pool.ordered_map`).
     """
     formats = tuple(formats)
     bad = [f for f in formats if f not in FORMATS]
@@ -96,8 +141,7 @@ def write_sheet(
             f"unknown format {bad[0] if bad else ''!r}; choose from {', '.join(FORMATS)}",
             field="--format",
         )
-    solutions = solve_all(problem_set)
-    texts = render(problem_set, solutions, formats)
+    texts = sheet_texts(problem_set, formats, jobs)
     out = Path(out_dir)
     with tempfile.TemporaryDirectory(prefix="symhw-") as tmp:
         payload: dict[str, bytes] = {}

@@ -114,6 +114,27 @@ def test_existing_files_are_untouched_on_error(tmp_path, capsys):
 def test_usage_errors_exit_2():
     assert run_cli("frobnicate").returncode == 2
     assert run_cli("sheet", "--format").returncode == 2
+    for jobs in ("0", "-1", "two"):
+        done = run_cli("answers", "--jobs", jobs)
+        assert done.returncode == 2
+        assert "positive integer or auto" in done.stderr
+
+
+def test_an_error_in_a_worker_process_exits_2_with_its_field_and_no_file(tmp_path):
+    """q2 is only found wrong while it is solved, in the second of two worker processes."""
+    spec = tmp_path / "spec.toml"
+    spec.write_text(
+        '[[problems]]\nid = "q1"\nkind = "activation-loss"\n\n'
+        '[[problems]]\nid = "q2"\nkind = "block-params"\nnetwork = "resnet18"\n'
+        'blocks = [{kind = "basic", channels = 8}]\n'
+    )
+    out = tmp_path / "out"
+    done = run_cli("sheet", str(spec), "-o", str(out), "--format", "tex,md,json", "--jobs", "2")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr == (
+        "symhw: error: problem 'q2', field 'network': give either blocks or network, not both\n"
+    )
+    assert not out.exists()
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,14 @@ def test_two_runs_under_different_hash_seeds_are_byte_identical(default_sheet, t
         assert (tmp_path / name).read_bytes() == (default_sheet / name).read_bytes(), name
 
 
+def test_solving_in_this_process_gives_the_same_files_as_two_workers(default_sheet, tmp_path):
+    done = run_cli("sheet", "-o", str(tmp_path), "--format", "tex,md,json", "--jobs", "1")
+    assert done.returncode == 0, done.stderr
+    for suffix in ("tex", "md", "json"):
+        name = f"hw2.{suffix}"
+        assert (tmp_path / name).read_bytes() == (default_sheet / name).read_bytes(), name
+
+
 @pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex (CI installs TeX)")
 def test_pdf_compiles_and_shows_the_answers(default_sheet):
     pdf = default_sheet / "hw2.pdf"

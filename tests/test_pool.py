@@ -1,0 +1,64 @@
+"""Worker processes: results in input order, errors as in a serial loop, serial fallback."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+
+import pytest
+
+from symhw import pool
+from symhw.errors import InputError
+from symhw.pool import default_jobs, ordered_map
+
+needs_fork = pytest.mark.skipif(not pool.can_fork(), reason="needs fork (Linux)")
+
+
+def _slow_square(x: int) -> tuple[int, int]:
+    time.sleep(0.05 * (3 - x))  # the first item finishes last
+    return x * x, os.getpid()
+
+
+def _fail_on(x: int) -> int:
+    if x >= 2:
+        raise InputError(f"item {x} is bad", problem=f"p{x}", field="x")
+    return x
+
+
+@needs_fork
+def test_results_come_back_in_input_order_from_other_processes():
+    results = ordered_map(_slow_square, [0, 1, 2, 3], jobs=2)
+    assert [r for r, _ in results] == [0, 1, 4, 9]
+    assert os.getpid() not in {pid for _, pid in results}
+
+
+def test_one_job_runs_in_this_process():
+    results = ordered_map(_slow_square, [2, 3], jobs=1)
+    assert results == [(4, os.getpid()), (9, os.getpid())]
+
+
+def test_without_fork_the_map_is_serial(monkeypatch):
+    monkeypatch.setattr(pool, "can_fork", lambda: False)
+    assert {pid for _, pid in ordered_map(_slow_square, [2, 3], jobs=2)} == {os.getpid()}
+    assert default_jobs(5) == 1
+
+
+@needs_fork
+def test_the_first_error_in_input_order_arrives_with_its_fields():
+    with pytest.raises(InputError) as caught:
+        ordered_map(_fail_on, [0, 1, 2, 3], jobs=2)
+    assert (caught.value.problem, caught.value.field) == ("p2", "x")
+    assert str(caught.value) == "problem 'p2', field 'x': item 2 is bad"
+
+
+def test_input_errors_pickle_with_their_fields():
+    error = InputError("give either blocks or network", problem="q3", field="network")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.problem, copy.field, str(copy)) == ("q3", "network", str(error))
+
+
+def test_default_jobs_is_one_per_task_at_most(monkeypatch):
+    monkeypatch.setattr(pool, "usable_cpus", lambda: 8)
+    monkeypatch.setattr(pool, "can_fork", lambda: True)
+    assert [default_jobs(n) for n in (0, 1, 3, 20)] == [1, 1, 3, 8]
