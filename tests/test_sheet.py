@@ -62,6 +62,14 @@ def test_pdf_is_reproducible(default_sheet, tmp_path):
     assert (tmp_path / "hw2.pdf").read_bytes() == (default_sheet / "hw2.pdf").read_bytes()
 
 
+@pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex (CI installs TeX)")
+def test_nothing_runs_into_the_margin(default_sheet, tmp_path):
+    """Wide matrices and tables are shrunk to the line: TeX reports no overfull box."""
+    compile_pdf((default_sheet / "hw2.tex").read_text("utf-8"), tmp_path)
+    log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
+    assert "Overfull \\hbox" not in log
+
+
 @pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex")
 def test_a_tex_failure_reports_the_log_lines(tmp_path):
     bad = "\\documentclass{article}\\begin{document}\\undefinedmacro\\end{document}\n"

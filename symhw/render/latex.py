@@ -77,15 +77,29 @@ def _rule(step: Step) -> str:
     return rf"\text{{\small {label}}}"
 
 
+#: LaTeX source shorter than this cannot typeset wider than 0.8 of the line (no glyph in a
+#: display is wider than ~10 pt per source character, the line is ~450 pt): left unwrapped.
+_SHORT_SOURCE = 36
+
+
+def _fit(member: str) -> str:
+    """A member of a PDF display, shrunk by ``\\fitmember`` if it would overrun the line
+    (an align row cannot break, and a matrix of long entries can be wider than the page)."""
+    return member if len(member) < _SHORT_SOURCE else rf"\fitmember{{{member}}}"
+
+
 def derivation_lines(d: Derivation, *, tags: bool = False) -> list[str]:
     """The rows of an aligned display: ``lhs &= rhs`` and the rule.
 
     With ``tags`` (the PDF) the rule is a ``\\tag*``, which amsmath moves under a row too
-    wide to share its line; otherwise (MathJax, Jupyter) it is a third column.
+    wide to share its line, and long members are fitted to the line; otherwise (MathJax,
+    Jupyter, which scroll) the rule is a third column.
     """
     rows = []
     for step in d.steps:
         members = [latex(e) for e in step.chain]
+        if tags:
+            members = [members[0], *map(_fit, members[1:])]
         first = "" if step.continues else members[0]
         rule = _rule(step)
         rows.append(
@@ -140,8 +154,8 @@ def _part(part) -> str:
         intro = paragraph(part.intro) + "\n" if part.intro else ""
         return (
             f"\\subsection*{{{escape(part.title)}}}\n{intro}\\begin{{center}}\n"
-            f"\\begin{{tabular}}{{{cols}}}\n\\hline\n{head} \\\\\n\\hline\n{rows}\n"
-            "\\hline\n\\end{tabular}\n\\end{center}\n"
+            f"\\fitwidth{{\\begin{{tabular}}{{{cols}}}\n\\hline\n{head} \\\\\n\\hline\n"
+            f"{rows}\n\\hline\n\\end{{tabular}}}}\n\\end{{center}}\n"
         )
     if isinstance(part, Figure):
         return _figure(part)
@@ -196,11 +210,15 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \input{glyphtounicode}
 \pdfgentounicode=1
 \usepackage{graphicx}
-% A display that is shrunk to the line width when it is wider (long boxed answers).
+% Boxes shrunk to a width when they are wider: \fitdisplay (long boxed answers) and
+% \fitwidth (tables) to the line, \fitmember (right of = in an align row) to 0.8 of it.
 \newsavebox{\symhwbox}
-\newcommand{\fitdisplay}[1]{\sbox{\symhwbox}{$\displaystyle #1$}%
-  \ifdim\wd\symhwbox>\linewidth\resizebox{\linewidth}{!}{\usebox{\symhwbox}}%
+\newcommand{\fitbox}[2]{\sbox{\symhwbox}{#2}%
+  \ifdim\wd\symhwbox>#1\resizebox{#1}{!}{\usebox{\symhwbox}}%
   \else\usebox{\symhwbox}\fi}
+\newcommand{\fitdisplay}[1]{\fitbox{\linewidth}{$\displaystyle #1$}}
+\newcommand{\fitmember}[1]{\fitbox{0.8\linewidth}{$\displaystyle #1$}}
+\newcommand{\fitwidth}[1]{\fitbox{\linewidth}{#1}}
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5em}
