@@ -63,15 +63,6 @@ def _text_formats(formats: Iterable[str]) -> tuple[str, ...]:
     return tuple(f for f in RENDERERS if f in need)
 
 
-def render(problem_set: ProblemSet, solutions: list[Solution], formats: Iterable[str]):
-    """The text of each requested text format: {"tex": ..., "md": ..., "json": ...}."""
-    return {
-        f: assemble(problem_set.title, [section(s) for s in solutions])
-        for f, (section, assemble) in RENDERERS.items()
-        if f in _text_formats(formats)
-    }
-
-
 def sheet_texts(problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1) -> dict[str, str]:
     """Solve and render a set: the text of each text format (tex too when pdf is asked for).
 
