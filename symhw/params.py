@@ -74,13 +74,25 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Parser:
     return parse
 
 
-def choice(options: Iterable[str]) -> Parser:
-    """A parser for a name from an allow-list."""
+def choice(options: Iterable[str], key: str | None = None) -> Parser:
+    """A parser for a name from an allow-list; ``key`` names it inside a table.
+
+    >>> from symhw.params import Where
+    >>> choice(("basic", "bottleneck"), "kind")(None, Where("q3", "blocks"))
+    Traceback (most recent call last):
+    ...
+    symhw.errors.InputError: problem 'q3', field 'blocks': missing kind; add kind = basic or bottleneck
+    """
     allowed = tuple(options)
 
     def parse(value: object, where: Where) -> str:
+        if value is None and key is not None:
+            one_of = " or ".join(allowed) if len(allowed) == 2 else f"one of {', '.join(allowed)}"
+            raise where.error(f"missing {key}; add {key} = {one_of}")
         if not isinstance(value, str) or value not in allowed:
-            raise where.error(f"unknown value {value!r}; choose one of {', '.join(allowed)}")
+            raise where.error(
+                f"unknown {key or 'value'} {value!r}; choose one of {', '.join(allowed)}"
+            )
         return value
 
     return parse

@@ -174,6 +174,8 @@ def test_every_case_states_its_shapes_as_checked_equalities(norm, layout):
 BAD = [
     ('cases = [{norm = "batch", layout = "NWHC"}]', "unknown layout 'NWHC'"),
     ('cases = [{norm = "weight", layout = "NC"}]', "unknown norm 'weight'"),
+    ('cases = [{layout = "NC"}]', "case 1: missing norm; add norm = one of batch"),
+    ('cases = [{norm = "batch"}]', "case 1: missing layout; add layout = one of NC"),
     ('cases = [{norm = "instance", layout = "NC"}]', "has none"),
     ('cases = [{norm = "batch", layout = "NC", groups = 2}]', "only applies"),
     ('cases = [{norm = "group", layout = "NCHW", groups = 0}]', "positive whole number"),

@@ -61,7 +61,7 @@ def _block(table: object, where: Where, i: int) -> Block:
     unknown = sorted(set(table) - set(BLOCK_KEYS))
     if unknown:
         raise where.error(f"block {i}: unknown key {unknown[0]!r}; use {', '.join(BLOCK_KEYS)}")
-    kind = choice(("basic", "bottleneck"))(table.get("kind"), where)
+    kind = choice(("basic", "bottleneck"), "kind")(table.get("kind"), where)
     if "channels" in table and ("in_channels" in table or "out_channels" in table):
         raise where.error(f"block {i}: give channels, or in_channels and out_channels, not both")
     c_in = table.get("in_channels", table.get("channels"))

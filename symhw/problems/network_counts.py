@@ -63,7 +63,7 @@ def parse_network(value: object, where: Where) -> NetworkSpec:
     unknown = sorted(set(value) - set(NETWORK_KEYS))
     if unknown:
         raise where.error(f"unknown key {unknown[0]!r}; use {', '.join(NETWORK_KEYS)}")
-    block = choice(BLOCK_KINDS)(value.get("block"), where)
+    block = choice(BLOCK_KINDS, "block")(value.get("block"), where)
     depths = _positive_list(value.get("depths"), where, "depths")
     default_widths = [64 * 2**i for i in range(len(depths))]
     widths = _positive_list(value.get("widths", default_widths), where, "widths")

@@ -54,6 +54,9 @@ def _case(table: object, where: Where, i: int) -> Case:
     if unknown:
         raise where.error(f"case {i}: unknown key {unknown[0]!r}; use {', '.join(CASE_KEYS)}")
     norm, layout = table.get("norm"), table.get("layout")
+    for key, value, options in (("norm", norm, NORMS), ("layout", layout, LAYOUTS)):
+        if value is None:
+            raise where.error(f"case {i}: missing {key}; add {key} = one of {', '.join(options)}")
     if norm not in NORMS:
         raise where.error(f"case {i}: unknown norm {norm!r}; choose one of {', '.join(NORMS)}")
     if layout not in LAYOUTS:
