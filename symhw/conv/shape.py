@@ -116,7 +116,12 @@ def _sizes(value: object, dims: int, field: str, minimum: int, problem: str | No
         isinstance(v, int | np.integer) and not isinstance(v, bool) for v in items
     ):
         raise InputError(
-            f"expected a whole number or a list of {dims} (one per axis), got {value!r}",
+            (
+                "expected a whole number (dims = 1)"
+                if dims == 1
+                else f"expected a whole number or a list of {dims} (one per axis)"
+            )
+            + f", got {list(value) if isinstance(value, tuple) else value!r}",
             problem=problem,
             field=field,
         )
