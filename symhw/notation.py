@@ -50,6 +50,12 @@ class Norm(sp.Function):
     nargs = 1
 
 
+class MinOver(sp.Function):
+    """``min_n f(n)``: the smallest value of an expression over an index (display only)."""
+
+    nargs = 2
+
+
 def is_vector(expr: object) -> bool:
     """Whether an expression built from these nodes is vector-valued.
 

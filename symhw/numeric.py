@@ -111,7 +111,8 @@ def activation_loss_checks(
 ) -> tuple[tuple[NumericCheck, ...], tuple[tuple[str, str], ...]]:
     """Check the derived gradient against central differences of the reference E_in.
 
-    Returns the check and a table of ‖∇E_in(t w)‖ for growing t on the same data.
+    Returns the check and a table, for growing t on the same data, of ‖∇E_in(t w)‖ and of
+    min_n |t wᵀx_n|, the least saturated sample (3 significant figures each).
     """
     X, y, w = random_problem(samples, dim, seed)
     derived = gradient(w, X, y)
@@ -123,6 +124,10 @@ def activation_loss_checks(
         err,
         FD_TOLERANCE,
     )
+    least = float(np.min(np.abs(X @ w)))
     with np.errstate(over="ignore", under="ignore"):
-        rows = tuple((str(t), f"{np.linalg.norm(gradient(t * w, X, y)):.3g}") for t in GROWTH)
+        rows = tuple(
+            (str(t), f"{np.linalg.norm(gradient(t * w, X, y)):#.3g}", f"{t * least:#.3g}")
+            for t in GROWTH
+        )
     return (check,), rows

@@ -16,6 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import torch_activations
+from symhw.derivation import Table
 from symhw.errors import InputError
 from symhw.numeric import NUMPY_FUNCTIONS
 from symhw.problems.activation_loss import (
@@ -306,6 +307,31 @@ def test_sigmoid_gradient_at_zero_weights_by_hand(loss, expected):
 
 
 # ---------------------------------------------------------------- input errors
+
+
+@pytest.mark.parametrize(("activation", "loss"), CASES)
+def test_growth_table_matches_torch_on_the_check_data(activation, loss):
+    """‖∇E_in(t w_0)‖ and min_n |t w_0ᵀx_n| on the check's data (the seeded draw restated
+    here), against torch autograd and NumPy, to the 3 significant figures shown."""
+    sol = solution(activation, loss)
+    table = next(p for p in sol.parts if isinstance(p, Table))
+    rng = np.random.default_rng(0)  # Params defaults: seed 0, N = 8, d = 3
+    X = rng.standard_normal((8, 3))
+    y = rng.uniform(0.05, 0.95, 8)
+    w0 = 0.5 * rng.standard_normal(3)
+    assert [row[0] for row in table.rows] == ["1", "10", "100", "1000"]
+    for t_text, norm_text, least_text in table.rows:
+        t = float(t_text)
+        if loss == "cross-entropy":  # log σ saturates to log 0 at t = 1000: use the logits form
+            wt = torch.tensor(t * w0, dtype=torch.float64, requires_grad=True)
+            logits = torch.tensor(X, dtype=torch.float64) @ wt
+            target = torch.tensor(y, dtype=torch.float64)
+            torch.nn.functional.binary_cross_entropy_with_logits(logits, target).backward()
+            expected = np.linalg.norm(wt.grad.numpy())
+        else:
+            expected = np.linalg.norm(torch_gradient(activation, loss, t * w0, X, y))
+        assert float(norm_text) == pytest.approx(expected, rel=5e-3, abs=1e-300)
+        assert float(least_text) == pytest.approx(t * np.min(np.abs(X @ w0)), rel=5e-3)
 
 
 @pytest.mark.parametrize("activation", ["tanh", "identity", "softplus", "relu"])

@@ -14,7 +14,7 @@ from symhw.activations import ACTIVATIONS, Activation
 from symhw.builder import DerivationBuilder
 from symhw.derivation import Answer, Derivation, Paragraph, ReferenceCode, Solution, Table
 from symhw.losses import LOSSES, get_loss
-from symhw.notation import Grad, Inner, Norm, Vec, written
+from symhw.notation import Grad, Inner, MinOver, Norm, Vec, written
 from symhw.params import choice, integer, param
 from symhw.verify import Instance, limit
 
@@ -297,13 +297,17 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
         reference,
         Table(
             "Gradient norm along a growing direction",
-            (t, Norm(sp.Subs(Grad(E_in, w), w, t * w0))),
+            (t, Norm(sp.Subs(Grad(E_in, w), w, t * w0)), MinOver(sp.Abs(t * Inner(w0, x_n)), n)),
             table,
             Paragraph(
                 (
-                    "On the same random data as the finite-difference check, with ",
+                    "The data are those of the finite-difference check and ",
                     w0,
-                    " the random weights of that check:",
+                    " is its random weight vector. Each term of the sum is scaled by ",
+                    _theta_prime_at(act, t * Inner(w0, x_n)),
+                    ", so as t grows the norm follows the samples whose ",
+                    sp.Abs(t * Inner(w0, x_n)),
+                    " is still small (last column), not the typical sample:",
                 )
             ),
         ),

@@ -14,6 +14,7 @@ from symhw.notation import (
     Grad,
     GradientEntry,
     Inner,
+    MinOver,
     Norm,
     PartialDerivative,
     Vec,
@@ -87,6 +88,10 @@ class SheetLatexPrinter(LatexPrinter):
 
     def _print_Norm(self, expr) -> str:
         return rf"\left\|{self._print(expr.args[0])}\right\|"
+
+    def _print_MinOver(self, expr: MinOver) -> str:
+        f, index = expr.args
+        return rf"\min_{{{self._print(index)}}} {self._print(f)}"
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         if not isinstance(expr, sp.Mul):  # _print_Pow hands over 1/x here
@@ -181,6 +186,9 @@ class SheetStrPrinter(StrPrinter):
 
     def _print_Grad(self, expr: Grad) -> str:
         return f"grad_{self._print(expr.args[1])}({self._print(expr.args[0])})"
+
+    def _print_MinOver(self, expr: MinOver) -> str:
+        return f"min_{self._print(expr.args[1])}({self._print(expr.args[0])})"
 
 
 _PRINTED: OrderedDict[int, tuple[object, str]] = OrderedDict()
