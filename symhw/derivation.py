@@ -115,12 +115,14 @@ Part = Paragraph | Derivation | Table | ReferenceCode | Figure
 
 @dataclass(frozen=True)
 class Answer:
-    """A named result: ``label`` (how it is displayed) equals ``value`` (exact SymPy)."""
+    """A named result: ``label`` (how it is displayed) equals ``value`` (exact SymPy), or
+    with ``approximate`` is shown as ≈ a rounded ``value`` (the JSON keeps the full value)."""
 
     name: str
     label: Any
     value: Any
     json_value: Any = None  # the JSON form, when it is not the default conversion of value
+    approximate: bool = False
 
 
 @dataclass(frozen=True)

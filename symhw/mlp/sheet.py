@@ -10,7 +10,16 @@ import numpy as np
 import sympy as sp
 
 from symhw.derivation import Answer, NumericCheck, Paragraph, Table, numeric_check
-from symhw.mlp import Named, Network, Trace, average, backprop, quantity_symbol, weight_symbol
+from symhw.mlp import (
+    DERIVATIVE_FROM_OUTPUT,
+    Named,
+    Network,
+    Trace,
+    average,
+    backprop,
+    quantity_symbol,
+    weight_symbol,
+)
 from symhw.mlp import display as show
 from symhw.mlp.numeric import batch_gradient, evaluate_names
 from symhw.numeric import decade
@@ -76,9 +85,12 @@ def _row(label, exact_shown, value, hand, w: Worked, decimals: int, with_exact: 
     return tuple(row)
 
 
-def _header(first: str, with_exact: bool, decimals: int, k: int) -> tuple[str, ...]:
-    head = [first] + (["exact"] if with_exact else []) + [f"value ({decimals} decimals)"]
-    return tuple(head + ([f"by hand ({k} decimals)", "drift (hand - exact)"] if k else []))
+def _header(first: str, forward: bool, decimals: int, k: int) -> tuple[str, ...]:
+    """Column titles; the forward table also has the exact form. By hand, only forward values
+    are rounded to k decimals: backward values are exact products of those (more decimals)."""
+    head = [first] + (["exact"] if forward else []) + [f"value ({decimals} decimals)"]
+    hand = f"by hand ({k} decimals)" if forward else f"by hand (from the {k}-decimal forward)"
+    return tuple(head + ([hand, "drift (hand - exact)"] if k else []))
 
 
 def value_tables(w: Worked, replays: list[Trace] | None, decimals: int, k: int) -> list[Table]:
@@ -147,6 +159,24 @@ def json_answers(net: Network, traces: list[Trace], grads, e, value: Callable) -
         out[f"grad_W{layer}"] = [vector(g.row(i)) for i in range(g.rows)]
     out["e"] = value(e)
     return out
+
+
+class Fixed(sp.Expr):
+    """A number written with exactly ``k`` decimals, halves away from zero (display only;
+    ``args[0]`` keeps the exact value).
+
+    >>> from symhw.render.expr import latex
+    >>> latex(Fixed(sp.Rational(17335296, 10**7), 4)), latex(Fixed(sp.Rational(81, 25), 4))
+    ('1.7335', '3.2400')
+    """
+
+    def __new__(cls, value, decimals: int):
+        return sp.Basic.__new__(cls, sp.sympify(value, strict=True), sp.Integer(decimals))
+
+    def _latex(self, printer) -> str:
+        return fmt(self.args[0], int(self.args[1]))
+
+    _sympystr = _latex
 
 
 class Approximated(show.Shown):
@@ -245,9 +275,15 @@ def answers(
         hand_e = sum((r.e for r in replays), sp.Integer(0)) / len(replays)
         tilde = show.Labels(w.net, tilde=True)
         label = sp.Tuple(*[tilde.grad(k) for k in range(1, w.net.depth + 1)], tilde.e())
-        value = sp.Tuple(*[show.shown(g) for g in hand_grads], show.shown(hand_e))
+        exact = [*hand_grads, sp.ImmutableMatrix([[hand_e]])]
+        # The hand products are exact in many digits (1.7335296): shown to ``decimals`` places
+        longer = any(not (v * 10**decimals).is_Integer for m in exact for v in m)
+        value = sp.Tuple(
+            *[show.shown(g.applyfunc(lambda v: Fixed(v, decimals))) for g in hand_grads],
+            Fixed(hand_e, decimals),
+        )
         hand = json_answers(w.net, list(replays), hand_grads, hand_e, float)
-        out.append(Answer("rounded", label, value, hand))
+        out.append(Answer("rounded", label, value, hand, approximate=longer))
     return tuple(out)
 
 
@@ -259,8 +295,15 @@ def statement(net: Network, w: Worked) -> Paragraph:
         f"{', '.join(net.activations)}) has weights ",
     ]
     for layer, weights in enumerate(net.weights, start=1):
-        segs += [sp.Eq(lab.W(layer), show.shown(weights), evaluate=False), ", "]
-    segs[-1] = " (the first row of each holds the bias weights). "
+        segs += [
+            ", " if layer > 1 else "",
+            sp.Eq(lab.W(layer), show.shown(weights), evaluate=False),
+        ]
+    segs += [
+        " (row 0 of each holds the bias weights: ",
+        weight_symbol(1, 0, 1),
+        " is the bias of unit 1 of layer 1, and units count from 1). ",
+    ]
     xs = [p[0][:, 0].T for p in w.points]
     ys = [p[1][:, 0].T for p in w.points]
     if len(xs) == 1:
@@ -327,6 +370,21 @@ def numeric_checks(net: Network, w: Worked) -> tuple[NumericCheck, ...]:
     return tuple(checks)
 
 
+def _hand_derivatives(activations: tuple[str, ...], k: int) -> list:
+    """How the hand replay gets θ' for each activation of the network, from the rules it uses
+    (:data:`symhw.mlp.DERIVATIVE_FROM_OUTPUT`): ``1 - (x^(l))^2 for tanh, 1 for identity``."""
+    s_l, x_l = sp.Symbol("s^(l)"), sp.Symbol("x^(l)")
+    parts: list = []
+    for name in dict.fromkeys(activations):  # each once, in layer order
+        rule = DERIVATIVE_FROM_OUTPUT[name]
+        if rule is None:
+            parts += [f"{name}' at the rounded ", s_l, f" (rounded to {k} decimals)"]
+        else:
+            parts += [rule(s_l, x_l).rewrite(sp.Piecewise), f" for {name}"]
+        parts.append(", ")
+    return ["taken from the rounded outputs: ", *parts[:-1], ";"]
+
+
 def replay_paragraph(k: int, w: Worked, replays: list[Trace], decimals: int) -> Paragraph:
     """How the hand replay works, and where it drifts most from the exact gradient."""
     hand = [average([r.grads[i] for r in replays]) for i in range(w.net.depth)]
@@ -337,7 +395,6 @@ def replay_paragraph(k: int, w: Worked, replays: list[Trace], decimals: int) -> 
         for j in range(g.cols)
     ]
     worst, layer, i, j = max(drifts, key=lambda d: d[0])
-    x = sp.Symbol("x")
     e = sp.Symbol("e", real=True)
     return Paragraph(
         (
@@ -345,12 +402,9 @@ def replay_paragraph(k: int, w: Worked, replays: list[Trace], decimals: int) -> 
             sp.Symbol("s^(l)"),
             ", ",
             sp.Symbol("x^(l)"),
-            f" is rounded to {k} decimals as soon as it is computed; θ' is then taken from the "
-            "rounded outputs (",
-            1 - x**2,
-            " for tanh, ",
-            x * (1 - x),
-            " for the sigmoid) and the backward pass multiplies those rounded numbers exactly, "
+            f" is rounded to {k} decimals as soon as it is computed; θ' is then ",
+            *_hand_derivatives(w.net.activations, k),
+            " and the backward pass multiplies those rounded numbers exactly, "
             "as on a hand-written sheet. The tables compare this replay with the exact values. "
             f"Rounding the forward pass alone moves the gradient by up to {fmt(worst, decimals)}, "
             "in ",

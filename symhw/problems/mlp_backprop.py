@@ -74,14 +74,27 @@ def activation_list(value: object, where: Where) -> tuple[str, ...]:
 
 
 _sl, _xl, _e = sp.Symbol("s^(l)"), sp.Symbol("x^(l)"), sp.Symbol("e")
-INTRO_FORWARD = (
-    "Each line gives the quantity, its formula, the numbers substituted and the result, "
-    "exactly. A pre-activation that is not a rational number is written ",
-    sp.Symbol("s^(l)_j"),
-    " (entry j of ",
-    _sl,
-    " above) where later lines use it, and so is a long δ entry.",
-)
+
+
+def intro_forward(named: tuple[sp.Symbol, ...]) -> tuple:
+    """How the forward lines read, and which values are carried by name (``named``)."""
+    delta = any(str(n).startswith("delta") for n in named)
+    return (
+        "Each line gives the quantity, its formula, the numbers substituted and the result, "
+        "exactly. A pre-activation that is not a rational number is written ",
+        sp.Symbol("s^(l)_j"),
+        " (entry j of ",
+        _sl,
+        " above) where later lines use it",
+        *(
+            (", and so is a long entry ", sp.Symbol("delta^(l)_j"), " of ", sp.Symbol("delta^(l)"))
+            if delta
+            else ()
+        ),
+        ".",
+    )
+
+
 INTRO_BACKWARD = (
     sp.Symbol("Wbar^(l+1)"),
     " is ",
@@ -222,7 +235,7 @@ def _derivations(net: Network, w: sheet.Worked, *, hand: int | None = None) -> l
         parts += [
             show.forward_derivation(
                 net, trace, y, forward[0].upper() + forward[1:], k=hand,
-                intro=INTRO_FORWARD if first else None,
+                intro=intro_forward(tuple(n for n, _ in w.definitions)) if first else None,
             ),
             show.backward_derivation(
                 net, trace, y, f"{lead or 'B'}{'b' if tilde else ''}ackward pass{at}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from symhw.derivation import (
+    Answer,
     Derivation,
     Figure,
     Paragraph,
@@ -126,10 +127,16 @@ def reference_math(part: ReferenceCode) -> str:
     )
 
 
+def answer_math(a: Answer) -> str:
+    """A boxed answer, ``label = value`` (``≈`` for a rounded value); every format's form."""
+    relation = r"\approx" if a.approximate else "="
+    return rf"\boxed{{{latex(a.label)} {relation} {latex(a.value)}}}"
+
+
 def solution_math(sol: Solution) -> str:
     """A solution's derivations and boxed answers as one display (for Jupyter)."""
     blocks = [derivation_math(p) for p in sol.parts if isinstance(p, Derivation)]
-    blocks += [rf"\boxed{{{latex(a.label)} = {latex(a.value)}}}" for a in sol.answers]
+    blocks += [answer_math(a) for a in sol.answers]
     return "$\\displaystyle " + r" \\[1em] ".join(blocks) + "$"
 
 
@@ -195,7 +202,7 @@ def solution_section(sol: Solution) -> str:
     out.append("\\subsection*{Answers}")
     for a in sol.answers:
         out.append(
-            rf"\begin{{center}}\fitdisplay{{\boxed{{{latex(a.label)} = {latex(a.value)}}}}}"
+            rf"\begin{{center}}\fitdisplay{{{answer_math(a)}}}"
             r"\end{center}"
         )
     out.append(f"\\paragraph{{Verification.}} {escape(verification_summary(sol))}\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from symhw.derivation import Derivation, Figure, Paragraph, ReferenceCode, Solution, Table
 from symhw.render.expr import latex
-from symhw.render.latex import derivation_math, reference_math
+from symhw.render.latex import answer_math, derivation_math, reference_math
 from symhw.render.summary import verification_summary
 
 
@@ -43,7 +43,7 @@ def solution_section(sol: Solution) -> str:
     out = [f"## {sol.problem_id}. {sol.title}", paragraph(sol.statement)]
     out += [_part(p) for p in sol.parts]
     out.append("### Answers")
-    out += [f"$$\n\\boxed{{{latex(a.label)} = {latex(a.value)}}}\n$$" for a in sol.answers]
+    out += [f"$$\n{answer_math(a)}\n$$" for a in sol.answers]
     out.append(f"**Verification.** {verification_summary(sol)}")
     return "\n\n".join(out)
 
