@@ -158,14 +158,15 @@ def mac_derivation(
     >>> mac_derivation("MACs", traced, sp.Symbol("M"), sp.Symbol("F")).total
     603979776
     """
+    traced = list(traced)
     if intro is None:
+        linear = any(isinstance(layer, Linear) for layer, _ in traced)
         intro = (
             "A conv does one MAC per weight at each output position: ",
             written(N, H_out, W_out, C_out, C_in, k**2),
             " for a batch of ",
             N,
-            "; a linear layer ",
-            written(N, C_out, C_in),
+            *(("; a linear layer ", written(N, C_out, C_in)) if linear else ()),
             ".",
         )
     b = DerivationBuilder(title, intro=intro)
@@ -199,27 +200,36 @@ def flop_steps(b: DerivationBuilder, macs: sp.Symbol, value: sp.Expr, flops: sp.
     b.then(2 * value, rule="multiply")
 
 
-def memory_table(title: str, traced: Iterable[tuple[Layer, Shape]], layout: str) -> Table:
-    """Each layer's output: its shape in ``layout``, elements, and bytes in float32.
+def memory_table(
+    title: str, traced: Iterable[tuple[Layer, Shape]], layout: str, total: sp.Symbol
+) -> Table:
+    """Each layer's output: its shape in ``layout``, elements, and bytes in float32; the last
+    row is ``total``, their sum.
 
     >>> from symhw.counts.blocks import Block, traced_layers
     >>> traced = traced_layers(Block("basic", 32, 32), Shape(128, 32, 16, 16))
-    >>> memory_table("memory", traced, "NHWC").rows[0][2:]
-    ('128×16×16×32', 1048576, 4194304)
+    >>> table = memory_table("memory", traced, "NHWC", sp.Symbol("A"))
+    >>> table.rows[0][2:], table.rows[-1][3:]
+    (('128×16×16×32', 1048576, 4194304), (2097152, 8388608))
     """
     rows = []
     for layer, shape in traced:
         out = output_shape(layer, shape)
         shape_text = "×".join(str(d) for d in out.in_layout(layout))
         rows.append((layer.name, describe(layer), shape_text, out.elements, 4 * out.elements))
+    elements = sum((row[3] for row in rows), sp.Integer(0))
+    rows.append((total, "sum", "", elements, 4 * elements))
     return Table(
         title,
         ("layer", "", f"output ({layout})", "elements", "bytes (float32)"),
         tuple(rows),
         Paragraph(
             (
-                "Activation memory: the output each layer stores for the backward pass "
-                "(ReLU and the residual addition work in place).",
+                "Activation memory ",
+                total,
+                ": the output each layer stores for its backward pass (ReLU and the residual "
+                "addition work in place). The block's input, which the first layers' backward "
+                "pass also reads, is counted with the layer that produced it.",
             )
         ),
     )

@@ -143,12 +143,14 @@ def compare_blocks(
     >>> answers[0].value, answers[1].value
     ((17*C + 6)/(18*C + 2), 4)
     """
-    unit = min(w for w in (a.c_in, a.c_out, a.mid) if w is not None)
+    widths = {w for w in (a.c_in, a.c_out, a.mid) if w is not None}
+    unit = min(widths)
     sa, sb = symbolic_block(a, unit), symbolic_block(b, unit)
+    which = "the width" if len(widths) == 1 else "the narrowest width"
     intro: tuple[Segment, ...] = (
         "Write every width as a multiple of ",
         C,
-        f", the narrowest width of the {a.label} block (",
+        f", {which} of the {a.label} block (",
         sp.Eq(C, unit),
         f" in this question): the {a.label} block is {_widths(sa)} and the {b.label} block is "
         f"{_widths(sb)}. The count of each layer above becomes a polynomial in ",
@@ -251,10 +253,13 @@ def _same_width(d, a, b, sa, sb, bias, prefix, unit) -> tuple[Segment, ...] | No
 def _mac_comparison(letter, a, b, sa, sb, answers: list[Answer]):
     ma, mb = sp.Function(f"M_{a.label}")(C), sp.Function(f"M_{b.label}")(C)
     qa, qb = (sp.expand(sp.Add(*layer_macs(blk))) for blk in (sa, sb))
+    strided = any(getattr(layer, "stride", 1) != 1 for blk in (sa, sb) for layer in blk.layers())
     d = DerivationBuilder(
         f"({letter}) Multiply-accumulates in C, H and W",
         intro=(
-            "On an N×H×W input (H and W divisible by the strides) each conv does ",
+            "On an N×H×W input"
+            + (" (H and W divisible by the strides)" if strided else "")
+            + " each conv does ",
             written(N, H_out, W_out, C_out, C_in, k**2),
             " MACs, with or without bias:",
         ),

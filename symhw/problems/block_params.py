@@ -21,7 +21,6 @@ from symhw.counts.layers import (
     Shape,
     describe,
     k,
-    output_shape,
     parameter_count,
 )
 from symhw.counts.resnets import NetworkSpec
@@ -233,8 +232,11 @@ def block_parts(
         name_symbol("F", label),
     )
     parts.append(macs.derivation)
-    parts.append(memory_table(f"({letter}) {title} block: activation memory", traced, layout))
-    elements = sum((output_shape(layer, s).elements for layer, s in traced), sp.Integer(0))
+    memory = memory_table(
+        f"({letter}) {title} block: activation memory", traced, layout, name_symbol("A", label)
+    )
+    parts.append(memory)
+    elements = memory.rows[-1][3]
     answers += [
         Answer(f"{label}_macs", name_symbol("M", label), macs.total),
         Answer(f"{label}_flops", name_symbol("F", label), 2 * macs.total),
