@@ -161,8 +161,8 @@ def _size(axis: str, case: Case) -> sp.Expr:
 
 
 _WHAT = {
-    "batch": "Batch norm computes one mean and variance per channel, over the batch and every "
-    "position: it averages over every axis except C.",
+    "batch": "Batch norm computes one mean and variance per channel, over the batch{positions}: "
+    "it averages over every axis except C.",
     "layer": "Layer norm computes one mean and variance per sample, over all of that sample's "
     "entries: it averages over every axis except N.",
     "instance": "Instance norm computes one mean and variance per sample and channel, over the "
@@ -201,7 +201,8 @@ def case_derivation(letter: str, case: Case) -> tuple[Derivation, Statistics]:
     m = sp.Symbol("m", integer=True, positive=True)
     mean, var = mu[tuple(kept)], sigma[tuple(kept)] ** 2
     layout_text = "×".join(case.layout)
-    intro = [f"The input x is {layout_text}. {_WHAT[case.norm]}"]
+    positions = " and every position" if any(a in SPATIAL for a in case.layout) else ""
+    intro = [f"The input x is {layout_text}. {_WHAT[case.norm].format(positions=positions)}"]
     if case.norm == "group":
         intro.append(
             " Channel (g - 1)·C/G + j is channel j of group g: the input is viewed as "
@@ -232,10 +233,15 @@ def case_derivation(letter: str, case: Case) -> tuple[Derivation, Statistics]:
     b.equal(shape(squeeze), sp.Tuple(*st.squeezed), rule="summed axes dropped")
     symbolic = all(not d.is_Integer for d in st.shape)
     entries = sp.UnevaluatedExpr(written(*st.shape)) if symbolic else sp.Mul(*st.shape)
+    numel = sp.Function("numel")(mu)
+    b.instance = b.instance.with_definition(
+        numel, sp.Mul(*statistic_shape(mean_sum, sizes, keepdims=False))
+    )
     b.equal(
+        numel,
         written(*st.squeezed) if symbolic else sp.Mul(*st.squeezed),
         sp.Mul(entries, 1 / m),
-        rule="entries of μ = entries of x / entries per statistic",
+        rule="entries of μ: from its shape, and as entries of x / entries per statistic",
     )
     return b.build(), st
 
