@@ -109,7 +109,9 @@ def backward_convolution(layer: Layer, previous: DerivationBuilder) -> tuple[Der
     back = g.backward()
     z_name = sp.Symbol("Z" if g.dims == 1 else "Z^{j}")
     intro = (
-        "Spread ∂L/∂Y out by the stride and pad it (",
+        "Spread ∂L/∂Y out by the stride and pad it ("
+        if any(st > 1 for st in g.stride)
+        else "Pad ∂L/∂Y (",
         _describe_padding(g),
         ") into ",
         z_name,
@@ -175,17 +177,17 @@ def backward_convolution(layer: Layer, previous: DerivationBuilder) -> tuple[Der
     check = DerivationBuilder(
         "The convolution equals Aᵀ ∂L/∂Y",
         intro=(
-            "The whole backward convolution, computed from ",
+            "Left, the matrix product; right, the backward convolution: ",
             z_name,
-            " and the kernels ",
+            " correlated with the kernels ",
             sp.Symbol("v^{ij}"),
-            ", against the matrix product, entry by entry:",
+            ", computed on its own. They agree entry by entry:",
         ),
     )
     check.equal(
         sp.MatMul(layer.explicit.T, column(s.array("grad_y")), evaluate=False),
         column(correlate(v, z, back)),
-        rule="entry by entry",
+        rule="correlate Z with v",
     )
     return b.build(), check.build()
 

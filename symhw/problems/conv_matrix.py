@@ -164,13 +164,14 @@ def _figure(index_map: ConvIndexMap, title: str, name: sp.Symbol) -> Figure:
     rows, cols = index_map.geometry.matrix_shape
     share = index_map.nnz / (rows * cols)
     what = (
-        "each dark square is a nonzero entry"
+        "each filled cell is a nonzero entry"
         if b == 1
-        else f"each square stands for a {b} × {b} block and is dark where the block has a nonzero"
+        else f"each cell stands for a {b} × {b} block and is filled where the block has a nonzero"
     )
+    percent = f"{100 * share:.2f}".rstrip("0").rstrip(".")
     caption = (
         name,
-        f" is {rows:,} × {cols:,} with {index_map.nnz:,} nonzeros ({share:.2%} of its entries); "
+        f" is {rows:,} × {cols:,} with {index_map.nnz:,} nonzeros ({percent}% of its entries); "
         f"{what}.",
     )
     return Figure(title, grid, Paragraph(caption))
