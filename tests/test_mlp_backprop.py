@@ -146,6 +146,18 @@ def test_replay_reproduces_the_seed_sheet(seed_solution, name, index, printed, d
     assert abs(hand[index] - printed) <= 10.0**-decimals  # within one unit of the last digit
 
 
+def test_hand_answer_is_shown_rounded_with_approx(seed_solution):
+    """The hand products are exact in 7 decimals (2 x 0.8668 x 1.3680 x 0.4224 ...); the sheet
+    shows them to its 4 decimals with ≈, the JSON keeps them whole."""
+    from symhw.render.latex import answer_math
+
+    answer = seed_solution.answer("rounded")
+    tex = answer_math(answer)
+    assert answer.approximate and r"\approx" in tex
+    assert "1.7335" in tex and "3.4671" in tex and "1.7335296" not in tex
+    assert answer.json_value["grad_W1"][0][1] == pytest.approx(1.7335296, abs=1e-12)
+
+
 def test_replay_exact_on_the_issue_numbers():
     net = Network(
         (exact([[0.1, 0.2], [0.3, 0.4]]), exact([0.2, 1, -3]), exact([1, 2])),
