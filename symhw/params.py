@@ -8,6 +8,7 @@ naming the problem and the field.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -41,6 +42,8 @@ def parse_number(value: object, where: Where) -> sp.Rational:
     if isinstance(value, bool):
         raise where.error(f"expected a number, got {value!r}")
     if isinstance(value, int):
+        if value and not 1 <= abs(value) <= LIMIT:
+            raise where.error(_out_of_range(value))
         return sp.Integer(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
@@ -50,13 +53,32 @@ def parse_number(value: object, where: Where) -> sp.Rational:
         text = value.strip()
     else:
         raise where.error(f'expected a number such as 0.1 or "1/10", got {value!r}')
+    exponent = re.search(r"[eE]\s*([+-]?\d+)", text)
+    if len(text) > MAX_NUMBER_TEXT or (exponent and abs(int(exponent[1])) > 2 * MAX_EXPONENT):
+        raise where.error(_out_of_range(value))  # before Fraction builds a huge integer
     try:
         f = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise where.error(
             f'{value!r} is not a number: write a decimal such as 0.1 or a fraction such as "1/10"'
         ) from None
+    if f and not LIMIT**-1 <= abs(f) <= LIMIT:
+        raise where.error(_out_of_range(value))
     return sp.Rational(f.numerator, f.denominator)
+
+
+#: Numbers are exact, but the float64 cross-checks must be able to confirm them: nonzero
+#: magnitudes from 1e-15 to 1e15, written in at most 100 characters.
+MAX_EXPONENT = 15
+LIMIT = Fraction(10**MAX_EXPONENT)
+MAX_NUMBER_TEXT = 100
+
+
+def _out_of_range(value: object) -> str:
+    return (
+        f"{value!r} is out of range: give 0 or a number between 1e-{MAX_EXPONENT} and "
+        f"1e{MAX_EXPONENT} in size (the float64 cross-checks could not confirm others)"
+    )
 
 
 def integer(minimum: int | None = None, maximum: int | None = None) -> Parser:

@@ -350,3 +350,10 @@ def test_numpy_sigmoid_is_accurate_in_the_left_tail():
     points = np.array([-45.0, -30.0, -20.0])
     exact = torch.sigmoid(torch.tensor(points, dtype=torch.float64)).numpy()
     np.testing.assert_allclose(NUMPY_FUNCTIONS["sigmoid"](points), exact, rtol=1e-12)
+
+
+def test_a_wide_cross_entropy_check_is_confirmed():
+    """d = 1000: the check's weights are scaled by 1/sqrt(d), so σ(wᵀx_n) does not saturate
+    and the plain-Python reference keeps its digits (unscaled, it missed by 0.06)."""
+    sol = solve(Params("sigmoid", "cross-entropy", check_samples=100, check_dim=1000))
+    assert all(c.passed for c in sol.numeric_checks)

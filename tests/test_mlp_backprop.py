@@ -397,3 +397,14 @@ def test_symbolic_answers_json_as_lists_of_text(tmp_path, capsys):
     assert "w^(2)_01" in got["s2"][0] and "y" in got["delta2"][0]
     assert isinstance(got["e"], str)
     assert "w^(1)_01" in got["definitions"]["s^(1)_1"]
+
+
+def test_huge_weights_are_checked_relative_to_their_size():
+    """A bias of 1e15 (the largest number taken) in a one-layer identity network: e ≈ 1e30,
+    so the cross-checks must scale with the numbers; the gradient is torch's."""
+    sol = solve(params(weights=[[[1e15], [1]]], x=2, y=1))
+    w = torch.tensor([[1e15], [1.0]], dtype=torch.float64, requires_grad=True)
+    s = torch.tensor([1.0, 2.0], dtype=torch.float64) @ w  # [bias input 1, x = 2]
+    ((s - 1) ** 2).sum().backward()
+    expected = w.grad.numpy().ravel()
+    assert np.ravel(sol.answer("grad_W1").json_value) == pytest.approx(expected, rel=1e-12)

@@ -13,7 +13,7 @@ from symhw.sheet import atomic_write, compile_pdf, relevant_log_lines, write_she
 from symhw.spec import load_problem_set
 
 
-@pytest.mark.parametrize("suffix", ["tex", "md"])
+@pytest.mark.parametrize("suffix", ["tex", "md", "json"])
 def test_committed_reports_are_what_the_code_generates(default_sheet, suffix):
     committed = (REPO / "reports" / f"hw2.{suffix}").read_bytes()
     assert (default_sheet / f"hw2.{suffix}").read_bytes() == committed, (

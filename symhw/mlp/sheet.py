@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import numpy as np
 import sympy as sp
@@ -22,14 +22,22 @@ from symhw.mlp import (
 )
 from symhw.mlp import display as show
 from symhw.mlp.numeric import batch_gradient, evaluate_names
-from symhw.numeric import decade
+from symhw.numeric import central_difference, decade, fd_tolerance
 from symhw.render.json import to_json_value
 from symhw.verify import expand_functions
 
 
 def fmt(value: sp.Expr, decimals: int) -> str:
-    """A value written with ``decimals`` decimals (halves away from zero)."""
-    d = Decimal(str(sp.N(value, 40))).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    """A value written with ``decimals`` decimals (halves away from zero), at any magnitude.
+
+    >>> fmt(sp.Rational(-5, 8), 2), fmt(sp.Integer(10) ** 40 / 3, 1)[-4:]
+    ('-0.63', '33.3')
+    """
+    digits = 40 + max(0, Decimal(str(sp.N(value, 15))).adjusted()) + decimals
+    d = Decimal(str(sp.N(value, digits)))
+    with localcontext() as ctx:  # quantize needs every digit before the point, plus decimals
+        ctx.prec = max(28, d.adjusted() + decimals + 2)
+        d = d.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     out = f"{d:f}"
     return out[1:] if out.startswith("-") and set(out[1:]) <= set("0.") else out
 
@@ -344,7 +352,7 @@ def numeric_checks(net: Network, w: Worked) -> tuple[NumericCheck, ...]:
             "the exact gradient agrees with the batched NumPy backward pass to within "
             f"{decade(err)}",
             err,
-            1e-10,
+            1e-10 * max(1.0, max(float(np.max(np.abs(g))) for g in exact)),  # float64: relative
         )
     ]
     weights = [np.array(m.tolist(), dtype=float) for m in net.weights]
@@ -357,14 +365,13 @@ def numeric_checks(net: Network, w: Worked) -> tuple[NumericCheck, ...]:
         return run(X, Y, parts)[0]
 
     flat = np.concatenate([m.ravel() for m in weights])
-    h = 1e-6
-    fd = np.array([(loss(flat + h * e) - loss(flat - h * e)) / (2 * h) for e in np.eye(flat.size)])
-    err = float(np.max(np.abs(fd - np.concatenate([g.ravel() for g in exact]))))
+    derived = np.concatenate([g.ravel() for g in exact])
+    err = float(np.max(np.abs(central_difference(loss, flat) - derived)))
     checks.append(
         numeric_check(
             f"it agrees with central finite differences of the loss to within {decade(err)}",
             err,
-            1e-5,
+            fd_tolerance(flat, loss(flat), derived, 1e-5),
         )
     )
     return tuple(checks)

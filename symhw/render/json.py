@@ -8,6 +8,7 @@ from typing import Any
 import sympy as sp
 
 from symhw.derivation import Derivation, Solution
+from symhw.numeric import decade
 from symhw.render.expr import latex, text
 from symhw.render.summary import verification_summary
 
@@ -76,8 +77,14 @@ def solution_data(sol: Solution) -> dict[str, Any]:
         "verification": {
             "summary": verification_summary(sol),
             "counts": sol.summary(),
+            # Errors as the power of ten above them and tolerances to 2 digits: their last
+            # bits depend on the BLAS and CPU, and the file must not.
             "numeric_checks": [
-                {"description": c.description, "max_error": c.max_error, "tolerance": c.tolerance}
+                {
+                    "description": c.description,
+                    "max_error_within": float(decade(c.max_error)),
+                    "tolerance": float(f"{c.tolerance:.2g}"),
+                }
                 for c in sol.numeric_checks
             ],
         },
