@@ -140,12 +140,20 @@ def write_sheet(
             payload["pdf"] = compile_pdf(texts["tex"], Path(tmp)).read_bytes()
         payload.update({f: texts[f].encode("utf-8") for f in ("tex", "md", "json") if f in formats})
     # Everything is rendered: only now touch the output directory.
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for fmt in FORMATS:
-        if fmt in payload:
-            written.append(atomic_write(out / f"{problem_set.name}.{fmt}", payload[fmt]))
-    return written
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{str(out)!r} is a file, not a directory", field="-o")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        return [
+            atomic_write(out / f"{problem_set.name}.{fmt}", payload[fmt])
+            for fmt in FORMATS
+            if fmt in payload
+        ]
+    except OSError as e:
+        reason = e.strerror or str(e)
+        raise InputError(
+            f"cannot write to {str(out)!r}: {reason}; give a writable directory", field="-o"
+        ) from None
 
 
 def atomic_write(path: Path, data: bytes) -> Path:

@@ -246,6 +246,11 @@ def test_large_layer_is_shown_in_part_and_listed_by_size():
         (dict(dims=2, height=3, width=3, kernel=[2, 5]), "kernel", ["width", "5 positions"]),
         (dict(height=3), "height", ["dims = 2"]),
         (dict(kernel=[2, 3]), "kernel", ["a whole number (dims = 1), got [2, 3]"]),
+        (
+            dict(in_channels=512, out_channels=512, length=4096),
+            "in_channels, out_channels, length",
+            ["3,219,652,608 nonzeros", "at most 20,000,000"],
+        ),
         (dict(dims=2, stride=[1, 1, 1]), "stride", ["a list of two, got [1, 1, 1]"]),
         (dict(weights=[[[1, 2, 3]]], x=[[1, 2, 3, 4]] * 2), "weights", ["[1][1][3]", "[2][2][3]"]),
         (dict(weights=[[[1, 2, 3]] * 2] * 2, x=[[1, 2, 3]] * 2), "x", ["[2][3]", "[2][4]"]),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 
@@ -112,3 +113,28 @@ def test_without_tex_the_default_formats_skip_pdf_and_say_so(tmp_path, monkeypat
     assert main(["sheet", "-o", str(tmp_path / "x"), "--format", "pdf"]) == 2
     assert "install TeX" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+def _one_problem(tmp_path):
+    spec = tmp_path / "one.toml"
+    spec.write_text('[[problems]]\nid = "q"\nkind = "norm-shapes"\n', "utf-8")
+    return spec
+
+
+def test_an_output_path_that_is_a_file_exits_2_and_keeps_it(tmp_path, capsys):
+    from symhw.cli import main
+
+    afile = tmp_path / "afile"
+    afile.write_text("keep", "utf-8")
+    assert main(["sheet", str(_one_problem(tmp_path)), "-o", str(afile), "--format", "md"]) == 2
+    assert "field '-o'" in capsys.readouterr().err and afile.read_text("utf-8") == "keep"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs Linux /proc")
+def test_an_unwritable_output_directory_exits_2(tmp_path, capsys):
+    """/proc takes no new directories, even from root (which CI runs as)."""
+    from symhw.cli import main
+
+    out = "/proc/symhw-no-such-dir"
+    assert main(["sheet", str(_one_problem(tmp_path)), "-o", out, "--format", "md"]) == 2
+    assert "field '-o': cannot write to '/proc/symhw-no-such-dir'" in capsys.readouterr().err

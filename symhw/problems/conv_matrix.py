@@ -95,7 +95,7 @@ def layer_geometry(params: Params, problem: str | None = None) -> ConvGeometry:
                 "is for dims = 1; give height and width", problem=problem, field="length"
             )
         size = tuple(4 if v is None else v for v in (params.height, params.width))
-    return conv_geometry(
+    g = conv_geometry(
         params.in_channels,
         params.out_channels,
         size,
@@ -106,6 +106,20 @@ def layer_geometry(params: Params, problem: str | None = None) -> ConvGeometry:
         params.groups,
         problem=problem,
     )
+    nonzeros = g.out_channels * g.in_per_group * math.prod(g.out_size) * math.prod(g.kernel)
+    if nonzeros > MAX_NONZEROS:
+        sizes = "length" if g.dims == 1 else "height, width"
+        raise InputError(
+            f"A would have up to {nonzeros:,} nonzeros; symhw builds at most {MAX_NONZEROS:,} "
+            "(about 0.7 GB and 5 s): use fewer channels or a smaller input",
+            problem=problem,
+            field=f"in_channels, out_channels, {sizes}",
+        )
+    return g
+
+
+#: The largest A built: (64, 64, 1024, 3) has 12.6 million nonzeros, 0.43 GB, 3 s.
+MAX_NONZEROS = 20_000_000
 
 
 def _channels(n: int) -> str:
