@@ -112,6 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SymhwError as e:
         print(f"symhw: internal error: {e}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("symhw: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

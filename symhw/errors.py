@@ -43,3 +43,7 @@ class VerificationError(SymhwError):
 
 class TexError(SymhwError):
     """pdflatex failed; the message carries the relevant lines of its log."""
+
+
+class WorkerError(SymhwError):
+    """An unexpected error in a worker process, carried back as its traceback text."""

@@ -2,18 +2,27 @@
 
 Problems of a set are independent, so a sheet solves them side by side: one process per
 usable CPU, forked after the imports (which cost about as much as the solving), so the
-workers start at once. Where fork is unsafe or missing (macOS, Windows) or one worker is
-asked for, the same function runs in this process, in order.
+workers start at once. The same function runs in this process, in order, where forking is
+unsafe: on macOS (system libraries are not fork-safe), on Windows (no fork), and in a
+process running other Python threads (a Jupyter kernel, a web server), which a fork could
+catch holding a lock.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
+import threading
+import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
 from typing import TypeVar
+
+from symhw.errors import SymhwError, WorkerError
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -39,22 +48,45 @@ def default_jobs(tasks: int) -> int:
     return max(1, min(tasks, usable_cpus())) if can_fork() else 1
 
 
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool (no trace per worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _call(fn: Callable[[T], R], x: T) -> R:
+    """``fn(x)`` in a worker. symhw's errors cross back as they are; any other exception is
+    sent as its traceback text, since not every exception survives pickling."""
+    try:
+        return fn(x)
+    except SymhwError:
+        raise
+    except Exception as e:
+        raise WorkerError(f"{type(e).__name__}: {e}\n{traceback.format_exc()}") from None
+
+
 def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int = 1) -> list[R]:
     """``[fn(x) for x in items]``, computed by up to ``jobs`` forked workers.
 
     ``fn`` and the results cross a process boundary, so they must pickle; an exception
-    raised by ``fn`` is re-raised here, the first in input order, as in the serial loop.
+    raised by ``fn`` is re-raised here, the first in input order, as in the serial loop
+    (other than symhw's own errors, as a :class:`WorkerError` with its traceback).
 
     >>> ordered_map(abs, [-2, 1, -3], jobs=2)
     [2, 1, 3]
     """
     items = list(items)
     jobs = min(jobs, len(items))
-    if jobs <= 1 or not can_fork():
+    if jobs <= 1 or not can_fork() or threading.active_count() > 1:
         return [fn(x) for x in items]
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts) as pool:
         try:
-            return list(pool.map(fn, items))
+            return list(pool.map(partial(_call, fn), items))
+        except BrokenProcessPool:
+            raise WorkerError(
+                "a worker process died (out of memory, or killed by a signal); "
+                "--jobs 1 runs everything in one process"
+            ) from None
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise

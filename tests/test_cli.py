@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 
@@ -173,3 +176,20 @@ def test_code_in_any_kind_is_refused_and_never_run(tmp_path, kind, body, field):
     assert done.stderr.count("\n") == 1
     assert not marker.exists()
     assert not out.exists()
+
+
+def test_ctrl_c_stops_the_workers_with_one_line(tmp_path):
+    """SIGINT reaches the whole process group, as from a terminal: one line, status 130."""
+    import signal
+    import time
+
+    big = 'kind = "conv-matrix"\nin_channels = 64\nout_channels = 64\nlength = 1024\n'
+    spec = tmp_path / "slow.toml"
+    spec.write_text(f'[[problems]]\nid = "a"\n{big}\n[[problems]]\nid = "b"\n{big}', "utf-8")
+    command = [sys.executable, "-m", "symhw", "answers", str(spec), "--jobs", "2"]
+    proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    time.sleep(2.0)  # imports done, both workers busy (each problem takes ~3 s)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err == "symhw: interrupted\n"

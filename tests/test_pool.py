@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import pickle
+import threading
 import time
 
 import pytest
 
 from symhw import pool
-from symhw.errors import InputError
+from symhw.errors import InputError, WorkerError
 from symhw.pool import default_jobs, ordered_map
 
 needs_fork = pytest.mark.skipif(not pool.can_fork(), reason="needs fork (Linux)")
@@ -62,3 +63,41 @@ def test_default_jobs_is_one_per_task_at_most(monkeypatch):
     monkeypatch.setattr(pool, "usable_cpus", lambda: 8)
     monkeypatch.setattr(pool, "can_fork", lambda: True)
     assert [default_jobs(n) for n in (0, 1, 3, 20)] == [1, 1, 3, 8]
+
+
+class _Unpicklable(Exception):
+    def __init__(self, a, b):  # pickle rebuilds it with one argument and fails
+        super().__init__(f"{a} and {b}")
+
+
+def _raise_unpicklable(x: int) -> int:
+    raise _Unpicklable(x, "more")
+
+
+def _die(x: int) -> int:
+    os._exit(3)
+
+
+@needs_fork
+def test_an_exception_that_does_not_pickle_arrives_as_its_traceback():
+    with pytest.raises(WorkerError, match="_Unpicklable: 1 and more") as caught:
+        ordered_map(_raise_unpicklable, [1, 2], jobs=2)
+    assert "Traceback" in str(caught.value) and "_raise_unpicklable" in str(caught.value)
+
+
+@needs_fork
+def test_a_worker_that_dies_is_reported_not_hung():
+    with pytest.raises(WorkerError, match="worker process died"):
+        ordered_map(_die, [1, 2], jobs=2)
+
+
+def test_with_other_threads_running_the_map_stays_in_this_process():
+    """A fork could catch another thread holding a lock (Jupyter kernels, web servers)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert {pid for _, pid in ordered_map(_slow_square, [2, 3], jobs=2)} == {os.getpid()}
+    finally:
+        stop.set()
+        thread.join()
