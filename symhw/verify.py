@@ -208,19 +208,26 @@ def _sample(sym: sp.Symbol, rng: random.Random) -> sp.Rational:
 
 
 def _numeric_max(d: sp.Basic, rng: random.Random, points: int = NUMERIC_POINTS) -> float | None:
-    """max |d| over random rational points, in 30-digit arithmetic; None if not evaluable."""
+    """max |d| over ``points`` random rational points, in 30-digit arithmetic.
+
+    A point where d cannot be evaluated (a pole, log of a negative) is replaced by another,
+    up to four tries a point; None if that still leaves too few points.
+    """
     syms = sorted(d.free_symbols, key=str)
-    worst = 0.0
-    for _ in range(points):
+    worst, seen = 0.0, 0
+    for _ in range(4 * points):
         point = {s: _sample(s, rng) for s in syms}
         value = sp.N(d.subs(point), NUMERIC_DIGITS)
         if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-            return None
+            continue
         try:
             worst = max(worst, float(abs(value)))
         except TypeError:
-            return None
-    return worst
+            continue
+        seen += 1
+        if seen == points:
+            return worst
+    return None
 
 
 def check_equal(a: object, b: object, inst: Instance | None = None) -> Check:
@@ -263,14 +270,17 @@ def check_equal(a: object, b: object, inst: Instance | None = None) -> Check:
     if not undecided:
         method = "; ".join(sorted(methods)) if methods else "both sides empty"
         return Check("symbolic", method, where)
-    worst = 0.0
-    for d in undecided:
+    worst, unevaluable = 0.0, False
+    for d in undecided:  # every pair, so that a false one raises even after an undecided one
         err = _numeric_max(d, rng)
         if err is None:
-            return Check("unverified", "neither simplification nor numeric evaluation decided")
+            unevaluable = True
+            continue
         if err > NUMERIC_TOLERANCE:
             raise VerificationError(f"{a} = {b} is false: |difference| = {err:.3g} at a point")
         worst = max(worst, err)
+    if unevaluable:
+        return Check("unverified", "neither simplification nor numeric evaluation decided")
     method = (
         f"|difference| at most {worst:.1g} at {NUMERIC_POINTS} random points "
         f"({NUMERIC_DIGITS}-digit arithmetic)"

@@ -6,6 +6,7 @@ of least squares); the false ones are the slips a student makes (a sign, a facto
 
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
@@ -276,3 +277,28 @@ def test_limits_at_infinity_agree_with_the_gruntz_algorithm(expr, point):
 
     direction = "-" if point == sp.oo else "+"
     assert limit(expr, _s, point) == sp.limit(expr, _s, point, dir=direction)
+
+
+def test_a_pole_at_a_sample_point_is_stepped_over(monkeypatch):
+    """s = 1 is a point of the sampling grid; 1/(s - 1) is not evaluable there."""
+    import symhw.verify as verify
+
+    values = iter([sp.Integer(1), sp.Rational(1, 3), sp.Rational(3, 7), sp.Rational(5, 9)])
+    monkeypatch.setattr(verify, "_sample", lambda sym, rng: next(values))
+    err = verify._numeric_max(1 / (s - 1), random.Random(0), points=3)
+    assert err == pytest.approx(float(abs(1 / (sp.Rational(5, 9) - 1))))
+
+
+def test_an_unevaluable_pair_does_not_hide_a_false_one(monkeypatch):
+    """g(s) = h(s) can be decided neither way; s = 1/2 is false, though true at the one point
+    the quick probe tries. The check must still raise, not report 'unverified'."""
+    import symhw.verify as verify
+
+    calls = iter(range(10**6))
+    half, others = sp.Rational(1, 2), [sp.Rational(k, 11) for k in range(1, 60)]
+    monkeypatch.setattr(
+        verify, "_sample", lambda sym, rng: half if next(calls) < 5 else others.pop()
+    )
+    g, h = sp.Function("g")(s), sp.Function("h")(s)
+    with pytest.raises(VerificationError, match="is false"):
+        check_equal((g, s), (h, half))
