@@ -17,6 +17,7 @@ from typing import Any
 import sympy as sp
 
 from symhw.errors import InputError
+from symhw.render.latex import untypesettable  # the renderer knows what it can show
 
 
 @dataclass(frozen=True)
@@ -126,9 +127,23 @@ def boolean(value: object, where: Where) -> bool:
     return value
 
 
+MAX_TEXT = 200
+
+
 def text(value: object, where: Where) -> str:
-    if not isinstance(value, str):
-        raise where.error(f"expected a string, got {value!r}")
+    """Free text shown on a sheet (a title): 1 to 200 characters, each one it can typeset.
+
+    >>> text("Übung 2", Where(None, "title"))
+    'Übung 2'
+    """
+    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
+        raise where.error(f"expected a non-empty string of at most {MAX_TEXT} characters")
+    bad = untypesettable(value)
+    if bad is not None:
+        raise where.error(
+            f"character {bad!r} (U+{ord(bad):04X}) cannot be typeset on the sheet; use Latin "
+            "letters, digits, punctuation and common symbols, on one line"
+        )
     return value
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from symhw.errors import InputError
-from symhw.params import build_params
+from symhw.params import Where, build_params, text
 from symhw.problems import KINDS
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
@@ -49,11 +49,7 @@ def _check_name(value: object, problem: str | None, field: str) -> str:
 
 
 def _check_text(value: object, problem: str | None, field: str) -> str:
-    if not isinstance(value, str) or not value.strip() or len(value) > 200:
-        raise InputError(
-            "expected a non-empty string of at most 200 characters", problem=problem, field=field
-        )
-    return value
+    return text(value, Where(problem, field))
 
 
 def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -94,6 +95,11 @@ def test_code_in_a_title_is_printed_as_text_and_never_run(tmp_path, field):
             'loss = "cross-entropy"\n',
             "use activation = 'sigmoid'",
         ),
+        ('title = "日本"\n[[problems]]\nid = "q"\nkind = "norm-shapes"\n', "'日' (U+65E5) cannot"),
+        (
+            '[[problems]]\nid = "q"\nkind = "norm-shapes"\ntitle = "two\\nlines"\n',
+            "field 'title': character '\\n'",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_one_clear_message_and_no_file(tmp_path, capsys, spec_text, message):
@@ -178,6 +184,7 @@ def test_code_in_any_kind_is_refused_and_never_run(tmp_path, kind, body, field):
     assert not out.exists()
 
 
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="needs Linux /proc")
 def test_ctrl_c_stops_the_workers_with_one_line(tmp_path):
     """SIGINT reaches the whole process group, as from a terminal: one line, status 130."""
     import signal
@@ -188,7 +195,12 @@ def test_ctrl_c_stops_the_workers_with_one_line(tmp_path):
     spec.write_text(f'[[problems]]\nid = "a"\n{big}\n[[problems]]\nid = "b"\n{big}', "utf-8")
     command = [sys.executable, "-m", "symhw", "answers", str(spec), "--jobs", "2"]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    time.sleep(2.0)  # imports done, both workers busy (each problem takes ~3 s)
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    deadline = time.monotonic() + 60
+    while len(children.read_text().split()) < 2:  # until both workers run (~3 s of work each)
+        assert time.monotonic() < deadline and proc.poll() is None, "no workers started"
+        time.sleep(0.05)
+    time.sleep(0.3)
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err

@@ -143,3 +143,15 @@ def test_matrix_products_print_as_sympy_prints_them(product):
     from sympy.printing.latex import LatexPrinter
 
     assert latex(product) == LatexPrinter({"mul_symbol": None}).doprint(product)
+
+
+def test_markdown_shows_user_text_as_written():
+    """A title with Markdown markup must not become a heading, emphasis or a table column."""
+    from symhw.derivation import Solution
+
+    sol = Solution(
+        "q1", "k", "A *bold* claim | # not a heading", Paragraph(("x_1 and y_1",)), (), ()
+    )
+    section = markdown_render.solution_section(sol)
+    assert section.startswith(r"## q1. A \*bold\* claim \| \# not a heading")
+    assert r"x\_1 and y\_1" in section
