@@ -30,23 +30,24 @@ from symhw.spec import load_problem_set, parse_problem_set
 
 #: The seed's A (question 5), rows (j, t), columns (i, t'); its w_5^{22} is w_3^{22}.
 SEED_A = [
-    "w_{1}^{11} w_{2}^{11} w_{3}^{11} 0 w_{1}^{21} w_{2}^{21} w_{3}^{21} 0",
-    "0 w_{1}^{11} w_{2}^{11} w_{3}^{11} 0 w_{1}^{21} w_{2}^{21} w_{3}^{21}",
-    "w_{1}^{12} w_{2}^{12} w_{3}^{12} 0 w_{1}^{22} w_{2}^{22} w_{3}^{22} 0",
-    "0 w_{1}^{12} w_{2}^{12} w_{3}^{12} 0 w_{1}^{22} w_{2}^{22} w_{3}^{22}",
+    "w_1^11 w_2^11 w_3^11 0 w_1^21 w_2^21 w_3^21 0",
+    "0 w_1^11 w_2^11 w_3^11 0 w_1^21 w_2^21 w_3^21",
+    "w_1^12 w_2^12 w_3^12 0 w_1^22 w_2^22 w_3^22 0",
+    "0 w_1^12 w_2^12 w_3^12 0 w_1^22 w_2^22 w_3^22",
 ]
 #: The seed's B, the matrix of ∂L/∂x = B ∂L/∂Y, which it shows to be Aᵀ.
 SEED_B = [
-    "w_{1}^{11} 0 w_{1}^{12} 0",
-    "w_{2}^{11} w_{1}^{11} w_{2}^{12} w_{1}^{12}",
-    "w_{3}^{11} w_{2}^{11} w_{3}^{12} w_{2}^{12}",
-    "0 w_{3}^{11} 0 w_{3}^{12}",
-    "w_{1}^{21} 0 w_{1}^{22} 0",
-    "w_{2}^{21} w_{1}^{21} w_{2}^{22} w_{1}^{22}",
-    "w_{3}^{21} w_{2}^{21} w_{3}^{22} w_{2}^{22}",
-    "0 w_{3}^{21} 0 w_{3}^{22}",
+    "w_1^11 0 w_1^12 0",
+    "w_2^11 w_1^11 w_2^12 w_1^12",
+    "w_3^11 w_2^11 w_3^12 w_2^12",
+    "0 w_3^11 0 w_3^12",
+    "w_1^21 0 w_1^22 0",
+    "w_2^21 w_1^21 w_2^22 w_1^22",
+    "w_3^21 w_2^21 w_3^22 w_2^22",
+    "0 w_3^21 0 w_3^22",
 ]
-WEIGHT_NAME = re.compile(r"w_\{([\d,]+)\}\^\{(\d+),?(\d+)\}")
+#: w_k^ij, or w_(k,l)^ij in 2-D and w_k^(i,j) past nine channels (JSON names have no braces).
+WEIGHT_NAME = re.compile(r"w_\(?([\d,]+)\)?\^\(?(\d+?),?(\d+)\)?")
 
 SETTINGS = settings(max_examples=10, deadline=None)
 
@@ -67,7 +68,7 @@ def test_hw2_transpose_is_the_seeds_backward_matrix(hw2_q5):
 
 def test_hw2_backward_kernels_are_reversed(hw2_q5):
     # by input channel i, then output channel j: [w_3^{ij}, w_2^{ij}, w_1^{ij}]
-    expected = [[[f"w_{{{k}}}^{{{i}{j}}}" for k in (3, 2, 1)] for j in (1, 2)] for i in (1, 2)]
+    expected = [[[f"w_{k}^{i}{j}" for k in (3, 2, 1)] for j in (1, 2)] for i in (1, 2)]
     assert hw2_q5.answer("backward_kernel").json_value == expected
 
 
@@ -115,7 +116,7 @@ def test_a_chain_rule_missing_a_term_is_caught(monkeypatch):
 
 
 def numeric_matrix(names: list[list[str]], weights: np.ndarray) -> np.ndarray:
-    """A with numbers put in for the names w_{k}^{ij} (k 1-based taps, i input, j output)."""
+    """A with numbers put in for the names w_k^ij (k 1-based taps, i input, j output)."""
     out = np.zeros((len(names), len(names[0])))
     for r, row in enumerate(names):
         for c, name in enumerate(row):

@@ -11,6 +11,7 @@ import sympy as sp
 
 from symhw.conv import ConvGeometry, ConvIndexMap
 from symhw.notation import Dots, GradientEntry
+from symhw.render.expr import plain_name
 
 LOSS = sp.Symbol("L")
 #: The most entries a matrix may have to be written out in JSON.
@@ -140,12 +141,12 @@ class SymbolicConvMatrix:
         return sp.ImmutableMatrix(rows, cols, flat)
 
     def json_rows(self) -> list[list[str]] | None:
-        """Rows of strings such as ``w_{1}^{11}`` and ``0``; None beyond JSON_ENTRIES."""
+        """Rows of strings such as ``w_1^11`` and ``0``; None beyond JSON_ENTRIES."""
         rows, cols = self.shape
         if rows * cols > JSON_ENTRIES:
             return None
         table = [["0"] * cols for _ in range(rows)]
-        names = [s.name for s in self.symbols.weights().reshape(-1)]
+        names = [plain_name(s.name) for s in self.symbols.weights().reshape(-1)]
         for r, c, w in zip(*self.index_map.triplets(self.transposed), strict=True):
             table[r][c] = names[w]
         return table

@@ -25,6 +25,7 @@ from symhw.derivation import Answer, Figure, Paragraph, Solution
 from symhw.errors import InputError
 from symhw.notation import Dots, GradientEntry
 from symhw.params import Where, integer, param
+from symhw.render.expr import text
 
 KIND = "conv-matrix"
 SUMMARY = (
@@ -213,7 +214,7 @@ def _kernels_answer(layer: Layer) -> Answer:
         [v[i, j % g.out_per_group] if g.connected(i, j) else zero for j in range(g.out_channels)]
         for i in range(g.in_channels)
     ]
-    json = [[np.vectorize(str)(k).tolist() for k in row] for row in table]
+    json = [[np.vectorize(text)(k).tolist() for k in row] for row in table]
     pairs = [(i, j) for i in range(g.in_channels) for j in range(g.out_channels)]
     if len(pairs) > 8:
         pairs = [*pairs[:2], None, pairs[-1]]
@@ -304,7 +305,7 @@ def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> S
     >>> sol.answer("A").value[1, :4]
     Matrix([[0, w_{1}^{11}, w_{2}^{11}, w_{3}^{11}]])
     >>> sol.answer("backward_kernel").json_value[0][1]
-    ['w_{3}^{12}', 'w_{2}^{12}', 'w_{1}^{12}']
+    ['w_3^12', 'w_2^12', 'w_1^12']
     """
     g = layer_geometry(params, problem_id)
     w, x, gy = _given(params, g, problem_id)
