@@ -69,7 +69,7 @@ def sheet_texts(problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1) 
     With ``jobs > 1`` each problem is solved and rendered in a worker process and only its
     sections come back; the documents are the same, byte for byte, as with ``jobs = 1``.
     """
-    need = _text_formats(formats)
+    need = _text_formats(check_formats(formats))
     sections = ordered_map(partial(_sections, formats=need), problem_set.problems, jobs)
     return {f: RENDERERS[f][1](problem_set.title, [s[f] for s in sections]) for f in need}
 
@@ -113,6 +113,18 @@ def relevant_log_lines(log: str, context: int = 3) -> str:
     return "\n".join(picked or lines[-20:])
 
 
+def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The requested formats as a tuple, each one known (else exit 2 naming --format)."""
+    formats = tuple(formats)
+    bad = [f for f in formats if f not in FORMATS]
+    if bad or not formats:
+        raise InputError(
+            f"unknown format {bad[0] if bad else ''!r}; choose from {', '.join(FORMATS)}",
+            field="--format",
+        )
+    return formats
+
+
 def write_sheet(
     problem_set: ProblemSet,
     out_dir: str | Path,
@@ -121,17 +133,12 @@ def write_sheet(
 ) -> list[Path]:
     """Solve, render and write the sheet files; return their paths.
 
-    Everything (PDF included) is produced before ``out_dir`` is touched, and each file is
-    renamed into place: on any error no new file is left and existing files are untouched.
+    Everything (PDF included) is produced before ``out_dir`` is touched; then every file is
+    written to a temporary file beside its target, and only when all are written are they
+    renamed into place. An error on the way leaves no new file and existing files untouched.
     ``jobs`` worker processes solve the problems (see :func:`symhw.pool.ordered_map`).
     """
-    formats = tuple(formats)
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise InputError(
-            f"unknown format {bad[0] if bad else ''!r}; choose from {', '.join(FORMATS)}",
-            field="--format",
-        )
+    formats = check_formats(formats)
     texts = sheet_texts(problem_set, formats, jobs)
     out = Path(out_dir)
     with tempfile.TemporaryDirectory(prefix="symhw-") as tmp:
@@ -142,13 +149,10 @@ def write_sheet(
     # Everything is rendered: only now touch the output directory.
     if out.exists() and not out.is_dir():
         raise InputError(f"{str(out)!r} is a file, not a directory", field="-o")
+    files = {out / f"{problem_set.name}.{fmt}": payload[fmt] for fmt in FORMATS if fmt in payload}
     try:
         out.mkdir(parents=True, exist_ok=True)
-        return [
-            atomic_write(out / f"{problem_set.name}.{fmt}", payload[fmt])
-            for fmt in FORMATS
-            if fmt in payload
-        ]
+        return atomic_write_all(files)
     except OSError as e:
         reason = e.strerror or str(e)
         raise InputError(
@@ -158,13 +162,24 @@ def write_sheet(
 
 def atomic_write(path: Path, data: bytes) -> Path:
     """Write through a temporary file in the same directory and rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    return atomic_write_all({path: data})[0]
+
+
+def atomic_write_all(files: dict[Path, bytes]) -> list[Path]:
+    """Write each file to a temporary file in its directory, then rename them all into place
+    (a rename within a directory is atomic); on an error before the renames, no trace."""
+    temporary: list[tuple[str, Path]] = []
     try:
-        os.fchmod(fd, 0o644)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        for path, data in files.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            temporary.append((tmp, path))
+            os.fchmod(fd, 0o644)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        for tmp, path in temporary:
+            os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        for tmp, _ in temporary:
+            Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+    return list(files)

@@ -66,9 +66,9 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
         raise InputError("add at least one [[problems]] table with id and kind", field="problems")
     problems, seen = [], set()
     for i, table in enumerate(tables, start=1):
-        pid = _check_name(table.get("id", f"#{i}"), f"#{i}", "id") if "id" in table else None
-        if pid is None:
+        if "id" not in table:
             raise InputError('missing; add `id = "q1"` (a short name)', problem=f"#{i}", field="id")
+        pid = _check_name(table["id"], f"#{i}", "id")
         if pid in seen:
             raise InputError("duplicate id; every problem needs its own", problem=pid, field="id")
         seen.add(pid)
@@ -104,5 +104,6 @@ def load_problem_set(path: str | Path | None = None) -> ProblemSet:
         raise InputError(f"{str(p)!r} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{str(p)!r} is not valid TOML: {e}") from None
-    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", p.stem) or "sheet"
+    # The file's stem as a valid name (the name field says how): "_draft v2" -> "draft_v2"
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", p.stem).lstrip("_.-")[:64] or "sheet"
     return parse_problem_set(data, stem)

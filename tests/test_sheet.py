@@ -10,7 +10,14 @@ import pytest
 
 from conftest import HAS_TEX, REPO, run_cli
 from symhw.errors import InputError, TexError
-from symhw.sheet import atomic_write, compile_pdf, relevant_log_lines, write_sheet
+from symhw.sheet import (
+    atomic_write,
+    atomic_write_all,
+    compile_pdf,
+    relevant_log_lines,
+    sheet_texts,
+    write_sheet,
+)
 from symhw.spec import load_problem_set
 
 
@@ -99,6 +106,22 @@ def test_atomic_write_replaces_whole_files(tmp_path):
     atomic_write(target, b"new")
     assert target.read_text() == "new"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt"]  # no temp file left
+
+
+def test_a_failed_write_leaves_every_target_as_it_was(tmp_path):
+    """The second file cannot be written (its directory is missing): the first, though
+    written to a temporary file, is not renamed over the old one."""
+    first = tmp_path / "a.tex"
+    first.write_text("old")
+    with pytest.raises(FileNotFoundError):
+        atomic_write_all({first: b"new", tmp_path / "missing" / "a.md": b"new"})
+    assert first.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tex"]
+
+
+def test_sheet_texts_refuses_an_unknown_format():
+    with pytest.raises(InputError, match="unknown format 'docx'"):
+        sheet_texts(load_problem_set(), iter(["md", "docx"]))
 
 
 def test_without_tex_the_default_formats_skip_pdf_and_say_so(tmp_path, monkeypatch, capsys):

@@ -69,3 +69,10 @@ def test_output_name_defaults_to_the_file_stem(tmp_path):
     path = tmp_path / "my sheet.toml"
     path.write_text('[[problems]]\nid = "q1"\nkind = "activation-loss"\n')
     assert load_problem_set(path).name == "my_sheet"
+
+
+def test_a_file_stem_that_is_not_a_name_still_gives_one(tmp_path):
+    """'_draft v2.toml' names no valid sheet; the user wrote no name field to blame."""
+    path = tmp_path / "_draft v2.toml"
+    path.write_text('[[problems]]\nid = "q1"\nkind = "activation-loss"\n')
+    assert load_problem_set(path).name == "draft_v2"
