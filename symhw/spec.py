@@ -84,6 +84,7 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
         heading = _check_text(table["title"], pid, "title") if "title" in table else None
         rest = {k: v for k, v in table.items() if k not in ("id", "kind", "title")}
         params = build_params(KINDS[kind].params, rest, pid)
+        KINDS[kind].validate(params, pid)
         problems.append(ProblemSpec(pid, kind, heading, params))
     return ProblemSet(name, title, tuple(problems))
 

@@ -12,6 +12,7 @@ import pytest
 
 from conftest import run_cli
 from symhw.cli import main
+from symhw.errors import InputError
 
 PAYLOAD = "__import__('os').system('touch {marker}')"
 
@@ -129,14 +130,18 @@ def test_usage_errors_exit_2():
         assert "positive integer or auto" in done.stderr
 
 
-def test_an_error_in_a_worker_process_exits_2_with_its_field_and_no_file(tmp_path):
-    """q2 is only found wrong while it is solved, in the second of two worker processes."""
+def test_a_mistake_in_the_last_problem_is_found_when_the_file_loads(tmp_path):
+    """q2's settings exclude each other: reported before q1 is solved, with exit 2."""
+    from symhw.spec import load_problem_set
+
     spec = tmp_path / "spec.toml"
     spec.write_text(
         '[[problems]]\nid = "q1"\nkind = "activation-loss"\n\n'
         '[[problems]]\nid = "q2"\nkind = "block-params"\nnetwork = "resnet18"\n'
         'blocks = [{kind = "basic", channels = 8}]\n'
     )
+    with pytest.raises(InputError, match="not both"):
+        load_problem_set(spec)
     out = tmp_path / "out"
     done = run_cli("sheet", str(spec), "-o", str(out), "--format", "tex,md,json", "--jobs", "2")
     assert done.returncode == 2, done.stderr

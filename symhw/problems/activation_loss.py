@@ -246,6 +246,11 @@ def risk_function(activation: str, loss: str) -> Callable[..., float]:
     return lambda w_, X, y_: reference(w_, X, y_, theta)
 
 
+def validate(params: Params, problem_id: str) -> None:
+    """The loss must fit the activation (cross-entropy needs σ); run when the file loads."""
+    get_loss(params.loss, params.activation, problem=problem_id)
+
+
 def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> Solution:
     """Derive question 1 for the given activation and loss.
 
@@ -253,8 +258,8 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
     >>> sol.answer("activation_derivative").value
     1 - tanh(s)**2
     """
+    validate(params, problem_id)
     act = ACTIVATIONS[params.activation]
-    get_loss(params.loss, params.activation, problem=problem_id)
     loss = LOSSES[params.loss]
     d_act = derivative_derivation(act)
     d_grad, form = gradient_derivation(act, params.loss)

@@ -249,6 +249,20 @@ def _with_params(block: Block) -> list:
     return [layer for layer in block.layers() if parameter_count(layer) is not None]
 
 
+def validate(params: Params, problem_id: str) -> None:
+    """Settings that exclude each other, found when the file loads."""
+    if params.network and params.blocks is not None:
+        raise InputError(
+            "give either blocks or network, not both", problem=problem_id, field="network"
+        )
+    if params.network and params.bias == "both":
+        raise InputError(
+            "a network is counted with one bias setting; use auto, with or without",
+            problem=problem_id,
+            field="bias",
+        )
+
+
 def solve(params: Params, problem_id: str = "q3", title: str | None = None) -> Solution:
     """Count parameters, MACs and memory of residual blocks (or a whole ResNet).
 
@@ -256,17 +270,8 @@ def solve(params: Params, problem_id: str = "q3", title: str | None = None) -> S
     >>> sol.answer("basic_params_bias").value, sol.answer("bottleneck_params_no_bias").value
     (18496, 17408)
     """
+    validate(params, problem_id)
     if params.network:
-        if params.blocks is not None:
-            raise InputError(
-                "give either blocks or network, not both", problem=problem_id, field="network"
-            )
-        if params.bias == "both":
-            raise InputError(
-                "a network is counted with one bias setting; use auto, with or without",
-                problem=problem_id,
-                field="bias",
-            )
         return solve_network(
             params.network,
             params.input or (1, 224, 224),

@@ -298,6 +298,12 @@ def _given(params: Params, g: ConvGeometry, problem: str) -> tuple[Any, Any, Any
     return w, x, gy
 
 
+def validate(params: Params, problem_id: str) -> None:
+    """Every check that needs no solving (sizes, the layer's size, given tensors' shapes),
+    run when the file loads."""
+    _given(params, layer_geometry(params, problem_id), problem_id)
+
+
 def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> Solution:
     """Derive question 5 for any 1-D or 2-D layer.
 

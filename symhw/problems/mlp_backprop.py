@@ -271,6 +271,11 @@ def _delta_check(net: Network) -> Part:
     )
 
 
+def validate(params: Params, problem_id: str) -> None:
+    """Every check that needs no solving (shapes, names, limits), run when the file loads."""
+    network(params, problem_id)
+
+
 def solve(params: Params, problem_id: str = "q2", title: str | None = None) -> Solution:
     """Derive question 2 for the given network: exact, replayed by hand, verified.
 
