@@ -14,9 +14,14 @@ from hypothesis import strategies as st
 
 from symhw.cli import main
 
-small = st.integers(-1, 6)
+small = st.one_of(st.integers(-1, 6), st.sampled_from([64, 4096, 2**20, 2**63 - 1]))
+#: Everyday numbers, and the edges of what parse_number takes (1e-15..1e15) and beyond.
+EXTREME = ["1e15", "-1e15", "1e-15", 1e15, "1e16", 1e-16, "1e100000", "1/0", "nan", 2**62]
 num = st.one_of(
-    st.integers(-3, 3), st.floats(-2, 2, width=32), st.sampled_from(["1/3", "0.5", "-2"])
+    st.integers(-3, 3),
+    st.floats(-2, 2, width=32),
+    st.sampled_from(["1/3", "0.5", "-2"]),
+    st.sampled_from(EXTREME),
 )
 
 
