@@ -101,6 +101,21 @@ def layer_macs(block: Block) -> list[sp.Expr]:
     return [sp.factor(c.value) for c in counts if c is not None]
 
 
+def _nhwc(monomial: sp.Expr) -> sp.Expr:
+    """A term such as 9 C² H N W written in the order of N×H×W×C: 9 N H W C².
+
+    >>> from symhw.render.expr import latex
+    >>> latex(_nhwc(9 * C**2 * H * N * W))
+    '9 N H W C^{2}'
+    """
+    coeff, rest = monomial.as_coeff_Mul()
+    powers = rest.as_powers_dict()
+    factors = [s**powers[s] for s in (N, H, W, C) if s in powers]
+    if sp.Mul(*factors) != rest:  # not a monomial in N, H, W, C: leave it as SymPy orders it
+        return monomial
+    return written(*([coeff] if coeff != 1 else []), *factors)
+
+
 def _where(condition: sp.Set) -> tuple[Segment, ...]:
     if condition == POSITIVE:
         return ("for every width C",)
@@ -267,8 +282,8 @@ def _mac_comparison(letter, a, b, sa, sb, answers: list[Answer]):
     for name, blk, total in ((ma, sa, qa), (mb, sb, qb)):
         traced = traced_layers(blk, Shape(N, blk.c_in, H, W))
         d.instance = d.instance.with_definition(name, layer_sum(mac_count(*t) for t in traced))
-        d.equal(name, _sum(*layer_macs(blk)), rule="the conv MACs, widths in C")
-        d.then(total, rule="add")
+        d.equal(name, _sum(*map(_nhwc, layer_macs(blk))), rule="the conv MACs, widths in C")
+        d.then(_nhwc(total), rule="add")
     ratio = sp.cancel(qb / qa)
     d.equal(mb / ma, *dict.fromkeys((qb / qa, ratio)), rule="cancel N H W")
     answers.append(Answer("macs_ratio", mb / ma, ratio, str(ratio)))

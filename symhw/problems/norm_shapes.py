@@ -325,7 +325,7 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
                 squeezed,
                 _json(squeezed),
             ),
-            Answer(f"{case.name}_count", m, sp.expand(st.count), str(st.count)),
+            Answer(f"{case.name}_count", m, st.count, str(st.count)),  # in layout order
         ]
     return Solution(
         problem_id,
