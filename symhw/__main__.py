@@ -1,5 +1,5 @@
 """``python -m symhw`` runs the command-line interface."""
 
-from symhw.cli import main
+from symhw.cli import run
 
-raise SystemExit(main())
+run()

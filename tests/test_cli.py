@@ -210,3 +210,24 @@ def test_ctrl_c_stops_the_workers_with_one_line(tmp_path):
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert err == "symhw: interrupted\n"
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
+    """`symhw answers | head -1`: the pipe closes after one line of ~170 kB (more than a
+    pipe holds, so a write fails); exit quietly with 0."""
+    spec = tmp_path / "c8.toml"
+    spec.write_text(
+        '[[problems]]\nid = "c"\nkind = "conv-matrix"\nin_channels = 8\nout_channels = 8\n'
+        "length = 16\n",
+        "utf-8",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "symhw", "answers", str(spec)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().startswith("c.")
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0 and err == ""

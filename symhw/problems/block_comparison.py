@@ -110,7 +110,7 @@ def _nhwc(monomial: sp.Expr) -> sp.Expr:
     """
     coeff, rest = monomial.as_coeff_Mul()
     powers = rest.as_powers_dict()
-    factors = [s**powers[s] for s in (N, H, W, C) if s in powers]
+    factors = [s ** powers[s] for s in (N, H, W, C) if s in powers]
     if sp.Mul(*factors) != rest:  # not a monomial in N, H, W, C: leave it as SymPy orders it
         return monomial
     return written(*([coeff] if coeff != 1 else []), *factors)
