@@ -132,10 +132,11 @@ class NumericCheck:
     description: str
     max_error: float
     tolerance: float
+    confirmed: bool = True  # False: the computation could not decide (the description says why)
 
     @property
     def passed(self) -> bool:
-        return self.max_error <= self.tolerance
+        return self.confirmed and self.max_error <= self.tolerance
 
 
 @dataclass(frozen=True)

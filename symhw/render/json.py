@@ -82,7 +82,8 @@ def solution_data(sol: Solution) -> dict[str, Any]:
             "numeric_checks": [
                 {
                     "description": c.description,
-                    "max_error_within": float(decade(c.max_error)),
+                    "confirmed": c.confirmed,
+                    "max_error_within": float(decade(c.max_error)) if c.confirmed else None,
                     "tolerance": float(f"{c.tolerance:.2g}"),
                 }
                 for c in sol.numeric_checks
