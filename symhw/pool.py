@@ -87,6 +87,14 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int = 1) -> list
                 "a worker process died (out of memory, or killed by a signal); "
                 "--jobs 1 runs everything in one process"
             ) from None
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
+        except BaseException:  # an error, or Ctrl-C: stop the other workers now
+            _terminate(pool)
             raise
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop every worker at once: they ignore Ctrl-C, and one still running its problem
+    would keep the parent waiting (and outlive it if the user presses Ctrl-C again)."""
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
+    pool.shutdown(wait=True, cancel_futures=True)

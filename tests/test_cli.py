@@ -124,7 +124,7 @@ def test_existing_files_are_untouched_on_error(tmp_path, capsys):
 def test_usage_errors_exit_2():
     assert run_cli("frobnicate").returncode == 2
     assert run_cli("sheet", "--format").returncode == 2
-    for jobs in ("0", "-1", "two"):
+    for jobs in ("0", "-1", "two", "²"):
         done = run_cli("answers", "--jobs", jobs)
         assert done.returncode == 2
         assert "positive integer or auto" in done.stderr
@@ -195,21 +195,26 @@ def test_ctrl_c_stops_the_workers_with_one_line(tmp_path):
     import signal
     import time
 
-    big = 'kind = "conv-matrix"\nin_channels = 64\nout_channels = 64\nlength = 1024\n'
+    big = 'kind = "conv-matrix"\nin_channels = 64\nout_channels = 64\nlength = 1500\n'
     spec = tmp_path / "slow.toml"
     spec.write_text(f'[[problems]]\nid = "a"\n{big}\n[[problems]]\nid = "b"\n{big}', "utf-8")
     command = [sys.executable, "-m", "symhw", "answers", str(spec), "--jobs", "2"]
     proc = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
     deadline = time.monotonic() + 60
-    while len(children.read_text().split()) < 2:  # until both workers run (~3 s of work each)
+    while len(children.read_text().split()) < 2:  # until both workers run (~2.5 s of work each)
         assert time.monotonic() < deadline and proc.poll() is None, "no workers started"
         time.sleep(0.05)
+    workers = [Path(f"/proc/{pid}") for pid in children.read_text().split()]
     time.sleep(0.3)
+    interrupted = time.monotonic()
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert err == "symhw: interrupted\n"
+    # The workers are stopped at once (~0.1 s), not left to finish their problems (~2 s more).
+    assert time.monotonic() - interrupted < 1.0
+    assert not any(w.exists() for w in workers), "workers outlived the interrupted run"
 
 
 def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
