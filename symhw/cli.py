@@ -50,7 +50,7 @@ def _jobs(value: str) -> int | None:
     """``--jobs``: a positive integer, or ``auto`` (None)."""
     if value == "auto":
         return None
-    if not value.isdigit() or int(value) < 1:
+    if not value.isascii() or not value.isdigit() or int(value) < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer or auto, got {value!r}")
     return int(value)
 

@@ -54,6 +54,10 @@ def parse_number(value: object, where: Where) -> sp.Rational:
         text = value.strip()
     else:
         raise where.error(f'expected a number such as 0.1 or "1/10", got {value!r}')
+    if "_" in text:  # Fraction reads 1_000 and 1e1_000_000_000 (a hang): not a TOML number
+        raise where.error(
+            f'{value!r} is not a number: write a decimal such as 0.1 or a fraction such as "1/10"'
+        )
     exponent = re.search(r"[eE]\s*([+-]?\d+)", text)
     if len(text) > MAX_NUMBER_TEXT or (exponent and abs(int(exponent[1])) > 2 * MAX_EXPONENT):
         raise where.error(_out_of_range(value))  # before Fraction builds a huge integer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -168,6 +169,9 @@ def atomic_write(path: Path, data: bytes) -> Path:
 def atomic_write_all(files: dict[Path, bytes]) -> list[Path]:
     """Write each file to a temporary file in its directory, then rename them all into place
     (a rename within a directory is atomic); on an error before the renames, no trace."""
+    for path in files:  # what would stop a rename, found before any file is replaced
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "a directory stands where a file goes", path)
     temporary: list[tuple[str, Path]] = []
     try:
         for path, data in files.items():

@@ -104,9 +104,11 @@ def test_parse_number_never_evaluates_text(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("value", [2**70, -(10**16), 1e16, 1e-16, "1e16", "-1e-16", "1e100000000"])
+@pytest.mark.parametrize(
+    "value", [2**70, -(10**16), 1e16, 1e-16, "1e16", "-1e-16", "1e100000000", "1e1_000_000_000"]
+)
 def test_numbers_beyond_float64_checks_are_refused(value):
-    with pytest.raises(InputError, match="out of range: give 0 or a number between 1e-15 and 1e15"):
+    with pytest.raises(InputError, match=r"out of range|is not a number"):
         parse_number(value, WHERE)
 
 

@@ -119,6 +119,16 @@ def test_a_failed_write_leaves_every_target_as_it_was(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tex"]
 
 
+def test_a_directory_where_a_file_goes_stops_before_any_file_is_replaced(tmp_path):
+    first = tmp_path / "a.tex"
+    first.write_text("old")
+    (tmp_path / "a.md").mkdir()
+    with pytest.raises(IsADirectoryError):
+        atomic_write_all({first: b"new", tmp_path / "a.md": b"new"})
+    assert first.read_text() == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.md", "a.tex"]
+
+
 def test_sheet_texts_refuses_an_unknown_format():
     with pytest.raises(InputError, match="unknown format 'docx'"):
         sheet_texts(load_problem_set(), iter(["md", "docx"]))

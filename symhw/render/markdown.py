@@ -24,7 +24,8 @@ def paragraph(p: Paragraph) -> str:
 
 
 def _cell(c) -> str:
-    return escape(c) if isinstance(c, str) else f"${latex(c)}$"
+    """A table cell; a | inside its math is escaped, or GFM would end the cell there."""
+    return escape(c) if isinstance(c, str) else "$" + latex(c).replace("|", "\\|") + "$"
 
 
 def _part(part) -> str:
