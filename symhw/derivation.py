@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -172,6 +173,13 @@ class Solution:
         for s in self.steps:
             counts[s.check.status] += 1
         return counts
+
+
+def decade(x: float) -> str:
+    """The smallest power of ten at or above x, as text: a bound stable across machines."""
+    if x <= 0:
+        return "0"
+    return f"1e{math.ceil(math.log10(x))}"
 
 
 def numeric_check(description: str, max_error: float, tolerance: float) -> NumericCheck:

@@ -9,7 +9,7 @@ import numpy as np
 import sympy as sp
 
 from symhw.activations import ACTIVATIONS
-from symhw.derivation import NumericCheck, numeric_check
+from symhw.derivation import NumericCheck, decade, numeric_check
 
 #: How lambdified code evaluates symhw's own SymPy functions (numerically stable forms).
 NUMPY_FUNCTIONS: dict[str, Callable] = {
@@ -148,13 +148,6 @@ def random_problem(samples: int, dim: int, seed: int):
     # wᵀx_n ~ N(0, 3/4) whatever d (weights 0.5·N(0, 1) at d = 3): large d does not saturate θ
     w = (0.5 * np.sqrt(3) / np.sqrt(dim)) * rng.standard_normal(dim)
     return X, y, w
-
-
-def decade(x: float) -> str:
-    """The smallest power of ten at or above x, as text: a bound stable across machines."""
-    if x <= 0:
-        return "0"
-    return f"1e{math.ceil(math.log10(x))}"
 
 
 def activation_loss_checks(

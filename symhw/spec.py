@@ -48,10 +48,6 @@ def _check_name(value: object, problem: str | None, field: str) -> str:
     return value
 
 
-def _check_text(value: object, problem: str | None, field: str) -> str:
-    return text(value, Where(problem, field))
-
-
 def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
     """Validate a parsed TOML document into a :class:`ProblemSet`."""
     unknown = sorted(set(data) - {"title", "name", "problems"})
@@ -59,7 +55,7 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
         raise InputError(
             "unknown top-level key; allowed keys are title, name, problems", field=unknown[0]
         )
-    title = _check_text(data.get("title", "Solutions"), None, "title")
+    title = text(data.get("title", "Solutions"), Where(None, "title"))
     name = _check_name(data.get("name", default_name), None, "name")
     tables = data.get("problems")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
@@ -81,7 +77,7 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
                 problem=pid,
                 field="kind",
             )
-        heading = _check_text(table["title"], pid, "title") if "title" in table else None
+        heading = text(table["title"], Where(pid, "title")) if "title" in table else None
         rest = {k: v for k, v in table.items() if k not in ("id", "kind", "title")}
         params = build_params(KINDS[kind].params, rest, pid)
         KINDS[kind].validate(params, pid)

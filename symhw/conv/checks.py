@@ -19,9 +19,8 @@ from symhw.conv import (
     flip_kernels,
 )
 from symhw.conv.symbols import column
-from symhw.derivation import Derivation, NumericCheck, numeric_check
+from symhw.derivation import Derivation, NumericCheck, decade, numeric_check
 from symhw.errors import InputError, VerificationError
-from symhw.numeric import decade
 from symhw.params import Where, parse_number
 
 #: Random-data checks pass when every entry agrees to this (entries are of order 1 to 100).

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 import numpy as np
 import sympy as sp
 
-from symhw.derivation import Answer, NumericCheck, Paragraph, Table, numeric_check
+from symhw.derivation import Answer, NumericCheck, Paragraph, Table, decade, numeric_check
 from symhw.mlp import (
     DERIVATIVE_FROM_OUTPUT,
     Named,
@@ -22,7 +22,7 @@ from symhw.mlp import (
 )
 from symhw.mlp import display as show
 from symhw.mlp.numeric import batch_gradient, evaluate_names
-from symhw.numeric import decade, finite_difference_check
+from symhw.numeric import finite_difference_check
 from symhw.render.json import to_json_value
 from symhw.verify import expand_functions
 

@@ -7,8 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from symhw.derivation import Derivation, Solution
-from symhw.numeric import decade
+from symhw.derivation import Derivation, Solution, decade
 from symhw.render.expr import latex, text
 from symhw.render.summary import verification_summary
 
