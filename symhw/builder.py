@@ -64,7 +64,7 @@ class DerivationBuilder:
         return Derivation(self.title, tuple(self._steps), self.intro)
 
 
-_ORDER = {"unverified": 0, "numeric": 1, "symbolic": 2, "definition": 3}
+_ORDER = {"budget": 0, "unverified": 0, "numeric": 1, "symbolic": 2, "definition": 3}
 
 
 def _weakest(checks: list[Check]) -> Check:

@@ -11,7 +11,7 @@ import sympy as sp
 
 from symhw.errors import VerificationError
 
-Status = Literal["definition", "symbolic", "numeric", "unverified"]
+Status = Literal["definition", "symbolic", "numeric", "unverified", "budget"]
 
 #: A piece of prose: plain text and inline SymPy expressions, rendered in order.
 Segment = str | sp.Basic
@@ -23,8 +23,9 @@ class Check:
 
     ``status`` is ``"symbolic"`` (the difference simplified to 0), ``"numeric"`` (the
     difference was below ``tolerance`` at several random points), ``"definition"`` (the step
-    introduces a name: nothing to check) or ``"unverified"`` (neither could decide; the sheet
-    says so).
+    introduces a name: nothing to check), ``"unverified"`` (neither could decide; the sheet
+    says so) or ``"budget"`` (deciding it would exceed a stated size budget, so it was not
+    tried; the sheet says "not verified (budget)" and ``method`` says which budget).
     """
 
     status: Status
@@ -169,7 +170,7 @@ class Solution:
 
     def summary(self) -> dict[str, int]:
         """Counts of steps by verification status (definitions are not counted as checks)."""
-        counts = {"symbolic": 0, "numeric": 0, "unverified": 0, "definition": 0}
+        counts = {"symbolic": 0, "numeric": 0, "unverified": 0, "budget": 0, "definition": 0}
         for s in self.steps:
             counts[s.check.status] += 1
         return counts

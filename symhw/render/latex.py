@@ -96,6 +96,8 @@ def _rule(step: Step) -> str:
         label += ", checked numerically"
     elif step.check.status == "unverified":
         label += r", \textbf{not verified}"
+    elif step.check.status == "budget":
+        label += r", \textbf{not verified (budget)}"
     return rf"\text{{\small {label}}}"
 
 
