@@ -3,18 +3,34 @@
 >>> from symhw import load_problem_set
 >>> load_problem_set().problems[0].kind
 'activation-loss'
+
+The names below are imported when first used, so that ``import symhw`` (and the command
+line's start, which Ctrl-C may interrupt) does not wait for SymPy.
 """
 
 from __future__ import annotations
 
-from symhw.builder import DerivationBuilder
-from symhw.derivation import Answer, Check, Derivation, Solution, Step
-from symhw.errors import InputError, SymhwError, VerificationError
-from symhw.problems import KINDS
-from symhw.sheet import solve_all, write_sheet
-from symhw.spec import load_problem_set, parse_problem_set
-from symhw.verify import Instance, check_equal
+from importlib import import_module
+from typing import TYPE_CHECKING
 
+_WHERE = {
+    "DerivationBuilder": "symhw.builder",
+    "Answer": "symhw.derivation",
+    "Check": "symhw.derivation",
+    "Derivation": "symhw.derivation",
+    "Solution": "symhw.derivation",
+    "Step": "symhw.derivation",
+    "InputError": "symhw.errors",
+    "SymhwError": "symhw.errors",
+    "VerificationError": "symhw.errors",
+    "KINDS": "symhw.problems",
+    "solve_all": "symhw.sheet",
+    "write_sheet": "symhw.sheet",
+    "load_problem_set": "symhw.spec",
+    "parse_problem_set": "symhw.spec",
+    "Instance": "symhw.verify",
+    "check_equal": "symhw.verify",
+}
 __all__ = [
     "KINDS",
     "Answer",
@@ -34,3 +50,24 @@ __all__ = [
     "write_sheet",
 ]
 __version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from symhw.builder import DerivationBuilder
+    from symhw.derivation import Answer, Check, Derivation, Solution, Step
+    from symhw.errors import InputError, SymhwError, VerificationError
+    from symhw.problems import KINDS
+    from symhw.sheet import solve_all, write_sheet
+    from symhw.spec import load_problem_set, parse_problem_set
+    from symhw.verify import Instance, check_equal
+
+
+def __getattr__(name: str) -> object:
+    if name not in _WHERE:
+        raise AttributeError(f"module 'symhw' has no attribute {name!r}")
+    value = getattr(import_module(_WHERE[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -1,6 +1,7 @@
 """The command line: parse arguments, call the library, map errors to exit statuses.
 
-Exit status 0: done; 2: bad input or usage; 1: internal error.
+Exit status 0: done; 2: bad input or usage; 1: internal error; 130 and 143: stopped by
+Ctrl-C (SIGINT) or SIGTERM, after killing workers and pdflatex and removing temporary files.
 """
 
 from __future__ import annotations
@@ -8,10 +9,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import signal
 import sys
 from collections.abc import Sequence
 
-from symhw.errors import InputError, SymhwError
+from symhw.errors import InputError, SymhwError, Terminated
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -56,14 +58,14 @@ def _jobs(value: str) -> int | None:
 
 
 def _formats(arg: str | None) -> tuple[str, ...]:
-    from symhw.sheet import tex_available
+    from symhw.tex import tex_available
 
     if arg is None:
         return ("tex", "pdf", "md", "json") if tex_available() else ("tex", "md", "json")
     return tuple(f.strip() for f in arg.split(",") if f.strip())
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, own_process: bool) -> int:
     if args.command == "list":
         from symhw.problems import KINDS
 
@@ -80,7 +82,11 @@ def _run(args: argparse.Namespace) -> int:
     problem_set = load_problem_set(args.spec)
     jobs = args.jobs or default_jobs(len(problem_set.problems))
     if args.command == "sheet":
+        from symhw.cleanup import start_guardian
         from symhw.sheet import write_sheet
+
+        if own_process:  # temporary files and pdflatex go, even if symhw is killed
+            start_guardian()
 
         if args.format is None and "pdf" not in _formats(None):
             print(
@@ -102,20 +108,30 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``symhw`` command; returns the exit status."""
-    args = _parser().parse_args(argv)
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
+    """Entry point of the ``symhw`` command; returns the exit status.
+
+    ``own_process``: this process is the command itself, not a caller's (a test, a
+    notebook), so it may start a guardian process (see :mod:`symhw.cleanup`).
+    """
     try:
-        return _run(args)
+        return _run(_parser().parse_args(argv), own_process)
     except InputError as e:
         print(f"symhw: error: {e}", file=sys.stderr)
         return 2
     except SymhwError as e:
         print(f"symhw: internal error: {e}", file=sys.stderr)
         return 1
+    except Terminated:
+        print("symhw: terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("symhw: interrupted", file=sys.stderr)
-        return 130
+        return 128 + signal.SIGINT
     except BrokenPipeError:  # `symhw answers | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return 0
@@ -127,8 +143,11 @@ def run() -> None:
     By then every file is written and closed and every worker has exited; what is left is
     the interpreter's teardown, which frees SymPy's caches object by object (~0.08 s, a
     tenth of a sheet's run). Output is flushed, then the process ends without it.
+    SIGTERM stops a run as Ctrl-C does (from the first line: nothing heavy is imported yet).
     """
-    status = main()
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # from here, main catches
+    signal.signal(signal.SIGTERM, _terminate)
+    status = main(own_process=True)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import reprlib
 from functools import partial
+
+_SHORT = reprlib.Repr()  # keyword arguments only from Python 3.12
+_SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxtuple = 3, 4, 6, 6
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 80
+
+
+def quote(value: object) -> str:
+    """``repr(value)``, cut to about 80 characters, for an error message that shows what
+    was given (a 5 MB string is shown by its ends, never echoed whole).
+
+    >>> shown = quote("a" * 5_000_000)
+    >>> len(shown), shown[:4], "..." in shown
+    (80, "'aaa", True)
+    >>> quote([[1, 2], {"a": 1}])
+    "[[1, 2], {'a': 1}]"
+    """
+    return _SHORT.repr(value)
 
 
 class SymhwError(Exception):
@@ -47,3 +65,9 @@ class TexError(SymhwError):
 
 class WorkerError(SymhwError):
     """An unexpected error in a worker process, carried back as its traceback text."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the main program is, so that it stops as Ctrl-C does: workers
+    and pdflatex are killed, temporary files removed, old outputs left as they were.
+    The CLI exits with status 143 (128 + SIGTERM)."""

@@ -22,6 +22,7 @@ from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import TypeVar
 
+from symhw.cleanup import die_with_parent
 from symhw.errors import SymhwError, WorkerError
 
 T = TypeVar("T")
@@ -48,9 +49,13 @@ def default_jobs(tasks: int) -> int:
     return max(1, min(tasks, usable_cpus())) if can_fork() else 1
 
 
-def _ignore_interrupts() -> None:
-    """Workers leave Ctrl-C to the parent, which stops the pool (no trace per worker)."""
+def _start_worker(parent: int) -> None:
+    """Workers leave Ctrl-C to the parent, which stops the pool (no trace per worker); they
+    die at SIGTERM (the parent's handler raises, which a worker must not) and with the
+    parent, even one killed with SIGKILL, instead of waiting on its pipe forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    die_with_parent(parent)
 
 
 def _call(fn: Callable[[T], R], x: T) -> R:
@@ -79,7 +84,8 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int = 1) -> list
     if jobs <= 1 or not can_fork() or threading.active_count() > 1:
         return [fn(x) for x in items]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_ignore_interrupts) as pool:
+    start = partial(_start_worker, os.getpid())
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=start) as pool:
         try:
             return list(pool.map(partial(_call, fn), items))
         except BrokenProcessPool:
@@ -87,7 +93,7 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int = 1) -> list
                 "a worker process died (out of memory, or killed by a signal); "
                 "--jobs 1 runs everything in one process"
             ) from None
-        except BaseException:  # an error, or Ctrl-C: stop the other workers now
+        except BaseException:  # an error, Ctrl-C or SIGTERM: stop the other workers now
             _terminate(pool)
             raise
 

@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
-import shutil
-import subprocess
 import tempfile
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 
+from symhw.cleanup import guarded_path, temporary_directory
 from symhw.derivation import Solution
-from symhw.errors import InputError, TexError
+from symhw.errors import InputError, quote
 from symhw.pool import ordered_map
 from symhw.problems import KINDS
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.render import markdown as markdown_render
 from symhw.spec import ProblemSet, ProblemSpec
+from symhw.tex import compile_pdf
 
 FORMATS = ("tex", "pdf", "md", "json")
 
@@ -55,10 +56,6 @@ def answers(problem_set: ProblemSet, jobs: int = 1) -> dict[str, dict[str, objec
     return dict(ordered_map(_answers, problem_set.problems, jobs))
 
 
-def tex_available() -> bool:
-    return shutil.which("pdflatex") is not None
-
-
 def _text_formats(formats: Iterable[str]) -> tuple[str, ...]:
     need = set(formats) | ({"tex"} if "pdf" in formats else set())
     return tuple(f for f in RENDERERS if f in need)
@@ -73,45 +70,6 @@ def sheet_texts(problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1) 
     need = _text_formats(check_formats(formats))
     sections = ordered_map(partial(_sections, formats=need), problem_set.problems, jobs)
     return {f: RENDERERS[f][1](problem_set.title, [s[f] for s in sections]) for f in need}
-
-
-def compile_pdf(tex: str, workdir: Path) -> Path:
-    """Run pdflatex (twice, for stable layout) on ``tex``; return the PDF path.
-
-    SOURCE_DATE_EPOCH pins the dates and IDs pdfTeX writes, so the PDF is reproducible.
-    """
-    if not tex_available():
-        raise InputError(
-            "PDF output needs pdflatex; install TeX (Debian: texlive-latex-base "
-            "texlive-latex-recommended) or leave pdf out of --format",
-            field="--format",
-        )
-    src = workdir / "sheet.tex"
-    src.write_text(tex, encoding="utf-8")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "FORCE_SOURCE_DATE": "1"}
-    cmd = ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "sheet.tex"]
-    for _ in range(2):
-        done = subprocess.run(
-            cmd, cwd=workdir, env=env, capture_output=True, text=True, errors="replace", check=False
-        )
-        if done.returncode != 0:
-            log = (
-                (workdir / "sheet.log").read_text(errors="replace")
-                if (workdir / "sheet.log").exists()
-                else done.stdout
-            )
-            raise TexError("pdflatex failed:\n" + relevant_log_lines(log))
-    return workdir / "sheet.pdf"
-
-
-def relevant_log_lines(log: str, context: int = 3) -> str:
-    """The error lines of a TeX log (those starting with '!') and a few lines after each."""
-    lines = log.splitlines()
-    picked: list[str] = []
-    for i, line in enumerate(lines):
-        if line.startswith("!"):
-            picked.extend(lines[i : i + context + 1])
-    return "\n".join(picked or lines[-20:])
 
 
 def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
@@ -140,25 +98,47 @@ def write_sheet(
     ``jobs`` worker processes solve the problems (see :func:`symhw.pool.ordered_map`).
     """
     formats = check_formats(formats)
+    out = output_directory(out_dir)  # a mistake in -o is reported before the solving
     texts = sheet_texts(problem_set, formats, jobs)
-    out = Path(out_dir)
-    with tempfile.TemporaryDirectory(prefix="symhw-") as tmp:
-        payload: dict[str, bytes] = {}
-        if "pdf" in formats:
-            payload["pdf"] = compile_pdf(texts["tex"], Path(tmp)).read_bytes()
-        payload.update({f: texts[f].encode("utf-8") for f in ("tex", "md", "json") if f in formats})
+    payload: dict[str, bytes] = {}
+    if "pdf" in formats:
+        with temporary_directory() as tmp:
+            payload["pdf"] = compile_pdf(texts["tex"], tmp).read_bytes()
+    payload.update({f: texts[f].encode("utf-8") for f in ("tex", "md", "json") if f in formats})
     # Everything is rendered: only now touch the output directory.
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{str(out)!r} is a file, not a directory", field="-o")
+    out = output_directory(out_dir)  # again: it may have changed while we worked
     files = {out / f"{problem_set.name}.{fmt}": payload[fmt] for fmt in FORMATS if fmt in payload}
     try:
         out.mkdir(parents=True, exist_ok=True)
         return atomic_write_all(files)
     except OSError as e:
+        where = e.filename if isinstance(e, IsADirectoryError) and e.filename else out
         reason = e.strerror or str(e)
         raise InputError(
-            f"cannot write to {str(out)!r}: {reason}; give a writable directory", field="-o"
+            f"cannot write {str(where)!r}: {reason}; give a writable directory", field="-o"
         ) from None
+
+
+def output_directory(out_dir: str | Path) -> Path:
+    """``out_dir`` as a path, if it can be a directory to write into (nothing is created).
+
+    >>> output_directory("")
+    Traceback (most recent call last):
+    ...
+    symhw.errors.InputError: field '-o': empty; give an output directory such as reports
+    """
+    if not isinstance(out_dir, str | os.PathLike) or not os.fspath(out_dir).strip():
+        raise InputError("empty; give an output directory such as reports", field="-o")
+    out = Path(out_dir)
+    if out.is_symlink() and not out.exists():
+        raise InputError(
+            f"{quote(str(out))} is a symbolic link to {quote(os.readlink(out))}, which does "
+            "not exist; create that directory or give another",
+            field="-o",
+        )
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{quote(str(out))} is a file, not a directory", field="-o")
+    return out
 
 
 def atomic_write(path: Path, data: bytes) -> Path:
@@ -173,17 +153,19 @@ def atomic_write_all(files: dict[Path, bytes]) -> list[Path]:
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, "a directory stands where a file goes", path)
     temporary: list[tuple[str, Path]] = []
-    try:
-        for path, data in files.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-            temporary.append((tmp, path))
-            os.fchmod(fd, 0o644)
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-        for tmp, path in temporary:
-            os.replace(tmp, path)
-    except BaseException:
-        for tmp, _ in temporary:
-            Path(tmp).unlink(missing_ok=True)
-        raise
+    with contextlib.ExitStack() as guards:
+        try:
+            for path, data in files.items():
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+                temporary.append((tmp, path))
+                guards.enter_context(guarded_path(tmp))  # removed even if symhw is killed
+                os.fchmod(fd, 0o644)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+            for tmp, path in temporary:
+                os.replace(tmp, path)
+        except BaseException:
+            for tmp, _ in temporary:
+                Path(tmp).unlink(missing_ok=True)
+            raise
     return list(files)

@@ -1,0 +1,140 @@
+"""A run stopped at any moment (Ctrl-C, SIGTERM, SIGKILL) leaves no process, no temporary
+file and no half-written output behind, and says so in one line."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from conftest import HAS_TEX, REPO
+
+pytestmark = pytest.mark.skipif(
+    not os.path.isdir("/proc/self") or not hasattr(os, "fork"), reason="needs Linux /proc"
+)
+
+SPEC = """title = "Stopping"
+[[problems]]
+id = "q1"
+kind = "activation-loss"
+[[problems]]
+id = "q4"
+kind = "norm-shapes"
+"""
+FORMATS = "tex,pdf,md" if HAS_TEX else "tex,md"
+NAMES = [f"spec.{f}" for f in FORMATS.split(",")]
+
+
+def _start(tmp: Path, out: Path) -> tuple[subprocess.Popen, str]:
+    """`symhw sheet` with two workers and pdflatex, marked so that every process it starts
+    can be found by its environment; temporary files go to ``tmp``, stderr to a file (a
+    pipe would wait for every process that holds it, orphans included)."""
+    mark = uuid.uuid4().hex
+    env = {**os.environ, "TMPDIR": str(tmp), "SYMHW_TEST_RUN": mark, "PYTHONHASHSEED": "0"}
+    argv = [sys.executable, "-m", "symhw", "sheet", str(out.parent / "spec.toml"), "-o"]
+    proc = subprocess.Popen(
+        [*argv, str(out), "--format", FORMATS, "--jobs", "2"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=(out.parent / "stderr").open("w"),
+    )
+    return proc, mark
+
+
+def _stderr(out: Path) -> str:
+    return (out.parent / "stderr").read_text()
+
+
+def _marked(mark: str) -> list[int]:
+    """Live processes whose environment carries ``mark`` (zombies have none)."""
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/environ", "rb") as f:
+                if f"SYMHW_TEST_RUN={mark}".encode() in f.read():
+                    found.append(int(pid))
+        except OSError:
+            continue
+    return found
+
+
+def _settled(check, seconds: float = 10.0) -> bool:
+    """``check()`` turns true within ``seconds`` (the guardian cleans up just after)."""
+    end = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > end:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory) -> tuple[float, dict[str, bytes]]:
+    """A run left alone: how long it takes, and the files it writes."""
+    base = tmp_path_factory.mktemp("whole")
+    (base / "spec.toml").write_text(SPEC, "utf-8")
+    (base / "tmp").mkdir()
+    start = time.monotonic()
+    proc, _ = _start(base / "tmp", base / "out")
+    assert proc.wait(timeout=300) == 0, _stderr(base / "out")
+    took = time.monotonic() - start
+    return took, {n: (base / "out" / n).read_bytes() for n in NAMES}
+
+
+# When to send the signal, as a fraction of a whole run: start-up, solving, pdflatex, writing.
+MOMENTS = {
+    signal.SIGKILL: (0.15, 0.45, 0.7, 0.85, 0.95),
+    signal.SIGTERM: (0.1, 0.5, 0.8),
+    signal.SIGINT: (0.1, 0.5, 0.8),
+}
+
+
+@pytest.mark.parametrize(
+    "sig,moment", [(s, m) for s, moments in MOMENTS.items() for m in moments], ids=str
+)
+def test_a_stopped_run_leaves_nothing_behind(tmp_path, finished, sig, moment):
+    took, new = finished
+    (tmp_path / "spec.toml").write_text(SPEC, "utf-8")
+    tmp, out = tmp_path / "tmp", tmp_path / "out"
+    tmp.mkdir()
+    out.mkdir()
+    for name in NAMES:
+        (out / name).write_bytes(b"old")
+    proc, mark = _start(tmp, out)
+    time.sleep(took * moment)
+    proc.send_signal(sig)
+    status = proc.wait(timeout=60)
+    err = _stderr(out)
+    assert _settled(lambda: not _marked(mark)), f"left running: {_marked(mark)}"
+    assert _settled(lambda: not any(tmp.iterdir())), f"left in TMPDIR: {list(tmp.iterdir())}"
+    assert sorted(p.name for p in out.iterdir()) == sorted(NAMES)  # no temporary file
+    for name in NAMES:  # each file whole: the old one, or the new one
+        assert (out / name).read_bytes() in (b"old", new[name]), name
+    if status == 0:  # it finished before the signal came
+        return
+    if sig == signal.SIGKILL:
+        assert status == -signal.SIGKILL
+    else:
+        assert status == 128 + sig
+        word = "interrupted" if sig == signal.SIGINT else "terminated"
+        assert err == f"symhw: {word}\n"
+
+
+@pytest.mark.parametrize("delay", [0.15, 0.25, 0.35, 0.6])
+def test_ctrl_c_during_start_up_is_one_line(tmp_path, delay):
+    """From 0.15 s on; before that the interpreter itself is starting (site, the editable
+    install's finder), and a Ctrl-C there is Python's own affair."""
+    (tmp_path / "spec.toml").write_text(SPEC, "utf-8")
+    (tmp_path / "tmp").mkdir()
+    proc, _ = _start(tmp_path / "tmp", tmp_path / "out")
+    time.sleep(delay)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) == 130
+    assert _stderr(tmp_path / "out") == "symhw: interrupted\n"
