@@ -43,9 +43,9 @@ class InputError(SymhwError):
         self.field = field
         where = []
         if problem is not None:
-            where.append(f"problem {problem!r}")
+            where.append(f"problem {quote(problem)}")
         if field is not None:
-            where.append(f"field {field!r}")
+            where.append(f"field {quote(field)}")
         prefix = ", ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
 

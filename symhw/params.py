@@ -3,32 +3,50 @@
 Nothing here evaluates text: numbers go through :class:`fractions.Fraction`, names are
 looked up in tables. Each parser takes ``(value, where)`` and raises :class:`InputError`
 naming the problem and the field.
+
+The same parsers guard the Python API: every kind's ``Params`` derives from
+:class:`Parameters`, which parses each field when an instance is made. So a parser also
+accepts what it returns (tuples as well as lists, SymPy rationals and matrices, parsed
+records), and parsing twice changes nothing.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import numbers
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
-from symhw.errors import InputError
+from symhw.errors import InputError, quote
 from symhw.render.latex import untypesettable  # the renderer knows what it can show
+
+#: What a list in a problem file may be given as from Python.
+SEQUENCE = (list, tuple)
 
 
 @dataclass(frozen=True)
 class Where:
-    """Which problem and field a value comes from (for error messages)."""
+    """Which problem and field a value comes from, and where inside it (``context``, such
+    as "layer 2"), for error messages."""
 
     problem: str | None
     field: str
+    context: str = ""
 
     def error(self, message: str) -> InputError:
-        return InputError(message, problem=self.problem, field=self.field)
+        text = f"{self.context}: {message}" if self.context else message
+        return InputError(text, problem=self.problem, field=self.field)
+
+    def within(self, context: str) -> Where:
+        """The same field, one level in: ``where.within("layer 2")``."""
+        inner = f"{self.context}: {context}" if self.context else context
+        return Where(self.problem, self.field, inner)
 
 
 Parser = Callable[[Any, Where], Any]
@@ -41,22 +59,28 @@ def parse_number(value: object, where: Where) -> sp.Rational:
     (1/10, 1/10)
     """
     if isinstance(value, bool):
-        raise where.error(f"expected a number, got {value!r}")
-    if isinstance(value, int):
-        if value and not 1 <= abs(value) <= LIMIT:
+        raise where.error(f"expected a number, got {quote(value)}")
+    if isinstance(value, numbers.Rational):  # int, Fraction, a SymPy or NumPy integer...
+        f = Fraction(int(value.numerator), int(value.denominator))
+        if f and not LIMIT**-1 <= abs(f) <= LIMIT:
             raise where.error(_out_of_range(value))
-        return sp.Integer(value)
+        return sp.Rational(f.numerator, f.denominator)
+    if isinstance(value, sp.Float):  # SymPy's decimal digits, as written: Float(0.1) -> 1/10
+        value = str(value) if value.is_finite else float(value)
+    elif isinstance(value, numbers.Real) and not isinstance(value, float):  # e.g. np.float32
+        value = float(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise where.error(f"expected a finite number, got {value!r}")
-        text = repr(value)  # the shortest decimal that reads back as this float: 0.1 -> 1/10
+        text = repr(float(value))  # the shortest decimal that reads back as this float: 0.1 -> 1/10
     elif isinstance(value, str):
         text = value.strip()
     else:
-        raise where.error(f'expected a number such as 0.1 or "1/10", got {value!r}')
+        raise where.error(f'expected a number such as 0.1 or "1/10", got {quote(value)}')
     if "_" in text:  # Fraction reads 1_000 and 1e1_000_000_000 (a hang): not a TOML number
         raise where.error(
-            f'{value!r} is not a number: write a decimal such as 0.1 or a fraction such as "1/10"'
+            f"{quote(value)} is not a number: write a decimal such as 0.1 or a fraction "
+            'such as "1/10"'
         )
     exponent = re.search(r"[eE]\s*([+-]?\d+)", text)
     if len(text) > MAX_NUMBER_TEXT or (exponent and abs(int(exponent[1])) > 2 * MAX_EXPONENT):
@@ -65,7 +89,8 @@ def parse_number(value: object, where: Where) -> sp.Rational:
         f = Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise where.error(
-            f'{value!r} is not a number: write a decimal such as 0.1 or a fraction such as "1/10"'
+            f"{quote(value)} is not a number: write a decimal such as 0.1 or a fraction "
+            'such as "1/10"'
         ) from None
     if f and not LIMIT**-1 <= abs(f) <= LIMIT:
         raise where.error(_out_of_range(value))
@@ -81,7 +106,7 @@ MAX_NUMBER_TEXT = 100
 
 def _out_of_range(value: object) -> str:
     return (
-        f"{value!r} is out of range: give 0 or a number between 1e-{MAX_EXPONENT} and "
+        f"{quote(value)} is out of range: give 0 or a number between 1e-{MAX_EXPONENT} and "
         f"1e{MAX_EXPONENT} in size (the float64 cross-checks could not confirm others)"
     )
 
@@ -90,8 +115,9 @@ def integer(minimum: int | None = None, maximum: int | None = None) -> Parser:
     """A parser for whole numbers within bounds."""
 
     def parse(value: object, where: Where) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise where.error(f"expected a whole number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            raise where.error(f"expected a whole number, got {quote(value)}")
+        value = int(value)
         if minimum is not None and value < minimum:
             raise where.error(f"must be at least {minimum}, got {value}")
         if maximum is not None and value > maximum:
@@ -118,7 +144,7 @@ def choice(options: Iterable[str], key: str | None = None) -> Parser:
             raise where.error(f"missing {key}; add {key} = {one_of}")
         if not isinstance(value, str) or value not in allowed:
             raise where.error(
-                f"unknown {key or 'value'} {value!r}; choose one of {', '.join(allowed)}"
+                f"unknown {key or 'value'} {quote(value)}; choose one of {', '.join(allowed)}"
             )
         return value
 
@@ -127,7 +153,7 @@ def choice(options: Iterable[str], key: str | None = None) -> Parser:
 
 def boolean(value: object, where: Where) -> bool:
     if not isinstance(value, bool):
-        raise where.error(f"expected true or false, got {value!r}")
+        raise where.error(f"expected true or false, got {quote(value)}")
     return value
 
 
@@ -140,8 +166,12 @@ def text(value: object, where: Where) -> str:
     >>> text("Übung 2", Where(None, "title"))
     'Übung 2'
     """
-    if not isinstance(value, str) or not value.strip() or len(value) > MAX_TEXT:
-        raise where.error(f"expected a non-empty string of at most {MAX_TEXT} characters")
+    if not isinstance(value, str):
+        raise where.error(f"expected text in quotes, got {quote(value)}")
+    if not value.strip() or len(value) > MAX_TEXT:
+        raise where.error(
+            f"expected a non-empty string of at most {MAX_TEXT} characters, got {len(value)}"
+        )
     bad = untypesettable(value)
     if bad is not None:
         raise where.error(
@@ -152,10 +182,21 @@ def text(value: object, where: Where) -> str:
 
 
 def matrix(value: object, where: Where) -> sp.Matrix:
-    """A matrix as a list of rows; a flat list is a column."""
-    if not isinstance(value, list) or not value:
+    """A matrix as a list of rows; a flat list is a column. From Python, also a SymPy
+    matrix whose entries are numbers (each parsed as a number in a file would be).
+
+    >>> matrix(sp.ImmutableMatrix([[1, 0.5]]), Where(None, "w"))
+    Matrix([[1, 1/2]])
+    >>> matrix(sp.Matrix([[sp.Symbol("a")]]), Where(None, "w"))
+    Traceback (most recent call last):
+    ...
+    symhw.errors.InputError: field 'w': expected a number such as 0.1 or "1/10", got a
+    """
+    if isinstance(value, sp.MatrixBase | np.ndarray):
+        value = value.tolist()
+    if not isinstance(value, SEQUENCE) or not value:
         raise where.error("expected a matrix as a non-empty list of rows, e.g. [[0.1, 0.2]]")
-    rows = [r if isinstance(r, list) else [r] for r in value]
+    rows = [r if isinstance(r, SEQUENCE) else [r] for r in value]
     widths = {len(r) for r in rows}
     if len(widths) != 1 or 0 in widths:
         raise where.error(f"rows have different lengths {sorted(widths)}: every row needs one")
@@ -170,24 +211,54 @@ def param(default: Any = dataclasses.MISSING, *, parse: Parser, help: str) -> An
     return dataclasses.field(**kwargs)
 
 
+class Parameters:
+    """Base of every kind's ``Params`` (a frozen dataclass of :func:`param` fields).
+
+    Making an instance parses every field with its parser, as a problem file's values are
+    parsed, so the Python API is held to the same rules: no unparsed value reaches SymPy,
+    and a wrong value is an :class:`InputError` naming the field. Then :meth:`check` tests
+    the fields against each other.
+
+    >>> from symhw.problems.conv_matrix import Params
+    >>> Params(dims=3)
+    Traceback (most recent call last):
+    ...
+    symhw.errors.InputError: field 'dims': must be at most 2, got 3
+    """
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if value is None and f.default is None:  # an optional field left out
+                continue
+            object.__setattr__(self, f.name, f.metadata["parse"](value, Where(None, f.name)))
+        self.check()
+
+    def check(self) -> None:
+        """Constraints between fields (a kind overrides this); raise :class:`InputError`."""
+
+
 def build_params(cls: type, table: dict[str, Any], problem: str | None) -> Any:
-    """Instantiate the parameter dataclass ``cls`` from a TOML table, checking every field."""
+    """Instantiate the parameter dataclass ``cls`` from a TOML table, checking every field
+    and the fields against each other; errors name ``problem``."""
+    if not issubclass(cls, Parameters):
+        raise TypeError(f"{cls.__name__} must derive from symhw.params.Parameters")
     fields = {f.name: f for f in dataclasses.fields(cls)}
     unknown = sorted(set(table) - set(fields))
     if unknown:
         raise InputError(
-            f"unknown parameter {unknown[0]!r}; this kind takes {', '.join(fields) or 'none'}",
+            f"unknown parameter {quote(unknown[0])}; this kind takes {', '.join(fields) or 'none'}",
             problem=problem,
             field=unknown[0],
         )
-    values = {}
     for name, f in fields.items():
-        if name in table:
-            values[name] = f.metadata["parse"](table[name], Where(problem, name))
-        elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+        if name not in table and f.default is dataclasses.MISSING:
             raise InputError(
                 f"missing required parameter; add `{name} = ...` ({f.metadata['help']})",
                 problem=problem,
                 field=name,
             )
-    return cls(**values)
+    try:
+        return cls(**table)
+    except InputError as e:
+        raise InputError(e.message, problem=problem, field=e.field) from None

@@ -7,19 +7,44 @@ are parsed by :mod:`symhw.params`; no text from the file is ever evaluated.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from symhw.errors import InputError
+from symhw.errors import InputError, quote
 from symhw.params import Where, build_params, text
 from symhw.problems import KINDS
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 BUILTIN = "hw2"
+#: The largest problem-set file read (numeric tensors included), and its most problems.
+MAX_FILE_BYTES = 4 << 20
+MAX_PROBLEMS = 50
+
+
+def read_regular_file(path: Path, limit: int, what: str) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; anything else (a directory,
+    a FIFO that would block, /dev/zero that never ends, a huge file) is an InputError."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise InputError(f"cannot read {what} {quote(str(path))}: {e.strerror}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"{quote(str(path))} is not a regular file; give a {what} file")
+        data = os.read(fd, limit + 1)  # a regular file gives all it has, up to the limit
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise InputError(
+            f"{quote(str(path))} is over {limit >> 20} MiB; a {what} file is at most that"
+        )
+    return data
 
 
 @dataclass(frozen=True)
@@ -40,7 +65,7 @@ class ProblemSet:
 def _check_name(value: object, problem: str | None, field: str) -> str:
     if not isinstance(value, str) or not _NAME.fullmatch(value):
         raise InputError(
-            f"{value!r} is not a valid name: use letters, digits, '_', '-' or '.' "
+            f"{quote(value)} is not a valid name: use letters, digits, '_', '-' or '.' "
             "(at most 64 characters, starting with a letter or digit)",
             problem=problem,
             field=field,
@@ -55,11 +80,17 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
         raise InputError(
             "unknown top-level key; allowed keys are title, name, problems", field=unknown[0]
         )
-    title = text(data.get("title", "Solutions"), Where(None, "title"))
-    name = _check_name(data.get("name", default_name), None, "name")
     tables = data.get("problems")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
         raise InputError("add at least one [[problems]] table with id and kind", field="problems")
+    if len(tables) > MAX_PROBLEMS:
+        raise InputError(
+            f"{len(tables)} problems; a set has at most {MAX_PROBLEMS}: split it into several "
+            "files",
+            field="problems",
+        )
+    title = text(data.get("title", "Solutions"), Where(None, "title"))
+    name = _check_name(data.get("name", default_name), None, "name")
     problems, seen = [], set()
     for i, table in enumerate(tables, start=1):
         if "id" not in table:
@@ -69,9 +100,9 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
             raise InputError("duplicate id; every problem needs its own", problem=pid, field="id")
         seen.add(pid)
         kind = table.get("kind")
-        if kind not in KINDS:
+        if not isinstance(kind, str) or kind not in KINDS:
             raise InputError(
-                f"unknown kind {kind!r}; choose one of {', '.join(KINDS)} (see `symhw list`)"
+                f"unknown kind {quote(kind)}; choose one of {', '.join(KINDS)} (see `symhw list`)"
                 if kind is not None
                 else f"missing; add `kind = ...`, one of {', '.join(KINDS)}",
                 problem=pid,
@@ -79,8 +110,7 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
             )
         heading = text(table["title"], Where(pid, "title")) if "title" in table else None
         rest = {k: v for k, v in table.items() if k not in ("id", "kind", "title")}
-        params = build_params(KINDS[kind].params, rest, pid)
-        KINDS[kind].validate(params, pid)
+        params = build_params(KINDS[kind].params, rest, pid)  # each field, and all together
         problems.append(ProblemSpec(pid, kind, heading, params))
     return ProblemSet(name, title, tuple(problems))
 
@@ -91,16 +121,17 @@ def load_problem_set(path: str | Path | None = None) -> ProblemSet:
         text = resources.files("symhw.data").joinpath(f"{BUILTIN}.toml").read_text("utf-8")
         return parse_problem_set(tomllib.loads(text), BUILTIN)
     p = Path(path)
+    raw = read_regular_file(p, MAX_FILE_BYTES, "problem set")
     try:
-        raw = p.read_bytes()
-    except OSError as e:
-        raise InputError(f"cannot read problem set {str(p)!r}: {e.strerror}") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # a byte-order mark is not an error
     except UnicodeDecodeError:
-        raise InputError(f"{str(p)!r} is not UTF-8 text") from None
+        raise InputError(f"{quote(str(p))} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
-        raise InputError(f"{str(p)!r} is not valid TOML: {e}") from None
+        raise InputError(f"{quote(str(p))} is not valid TOML: {e}") from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise InputError(
+            f"{quote(str(p))} nests arrays or tables too deeply for a problem set"
+        ) from None
     # The file's stem as a valid name (the name field says how): "_draft v2" -> "draft_v2"
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", p.stem).lstrip("_.-")[:64] or "sheet"
     return parse_problem_set(data, stem)

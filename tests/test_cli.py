@@ -236,3 +236,31 @@ def test_a_reader_that_stops_early_gets_no_traceback(tmp_path):
     proc.stdout.close()
     err = proc.stderr.read()
     assert proc.wait(timeout=60) == 0 and err == ""
+
+
+def _norm_spec(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[[problems]]\nid = "q"\nkind = "norm-shapes"\n')
+    return spec
+
+
+def test_an_empty_output_directory_is_refused_before_anything_is_solved(tmp_path, capsys):
+    assert main(["sheet", str(_norm_spec(tmp_path)), "-o", "", "--format", "md"]) == 2
+    assert "field '-o': empty; give an output directory" in capsys.readouterr().err
+
+
+def test_a_dangling_symlink_as_output_directory_says_what_it_points_to(tmp_path, capsys):
+    link = tmp_path / "out"
+    link.symlink_to(tmp_path / "gone")
+    assert main(["sheet", str(_norm_spec(tmp_path)), "-o", str(link), "--format", "md"]) == 2
+    err = capsys.readouterr().err
+    assert "symbolic link to" in err and "gone" in err and "does not exist" in err
+
+
+def test_a_directory_where_an_output_file_goes_is_named(tmp_path, capsys):
+    (tmp_path / "out" / "spec.md").mkdir(parents=True)
+    assert main(["sheet", str(_norm_spec(tmp_path)), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write '{tmp_path / 'out' / 'spec.md'}'" in err
+    assert err.count("\n") == 1
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["spec.md"]

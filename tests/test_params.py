@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from symhw.errors import InputError
 from symhw.params import (
+    Parameters,
     Where,
     build_params,
     choice,
@@ -80,7 +81,8 @@ def test_parse_number_is_exact(value, p, q):
         [],
         [0.1],
         {"value": 1},
-        sp.Rational(1, 10),  # not a TOML value
+        sp.Symbol("x"),  # from Python: not a number
+        sp.Float("inf"),
         "sp.Rational(1, 10)",
         "__import__('os').getcwd()",
         "exec('x = 1')",
@@ -188,7 +190,7 @@ def test_parser_rejects(parser, value, message):
 
 
 @dataclass(frozen=True)
-class StepParams:
+class StepParams(Parameters):
     """A made-up problem kind: one gradient-descent step."""
 
     # Required fields: param() returns a dataclasses.field, so RUF009 does not apply.

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
+from pathlib import Path
+
 import pytest
 
 from symhw.errors import InputError
-from symhw.spec import load_problem_set, parse_problem_set
+from symhw.spec import MAX_FILE_BYTES, MAX_PROBLEMS, load_problem_set, parse_problem_set
 
 
 def problem_set(**problem) -> dict:
@@ -76,3 +80,52 @@ def test_a_file_stem_that_is_not_a_name_still_gives_one(tmp_path):
     path = tmp_path / "_draft v2.toml"
     path.write_text('[[problems]]\nid = "q1"\nkind = "activation-loss"\n')
     assert load_problem_set(path).name == "draft_v2"
+
+
+# ------------------------------------------------------ hostile files (issue 9, section 4)
+
+NORM = '[[problems]]\nid = "q"\nkind = "norm-shapes"\n'
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('[[problems]]\nid = "a"\nkind = ["x"]\n', "unknown kind ['x']"),
+        ('[[problems]]\nid = "a"\nkind = {a = 1}\n', "unknown kind {'a': 1}"),
+        ("x = " + "[" * 496 + "]" * 496 + "\n", "nests arrays or tables too deeply"),
+        (NORM + "b" * 100_000 + " = 1\n", "unknown parameter"),
+        ('[[problems]]\nid = "a"\nkind = "' + "a" * 3_000_000 + '"\n', "unknown kind"),
+        ("[[problems]]\n" * (MAX_PROBLEMS + 1), f"at most {MAX_PROBLEMS}"),
+    ],
+    ids=["kind-list", "kind-table", "deep", "long-key", "long-kind", "too-many"],
+)
+def test_hostile_files_give_one_short_error(tmp_path, content, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(content, "utf-8")
+    with pytest.raises(InputError, match=re.escape(message)) as err:
+        load_problem_set(path)
+    assert len(str(err.value)) < 400  # values are quoted cut short, never echoed whole
+
+
+def test_a_byte_order_mark_is_read_as_the_start_of_the_file(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + NORM.encode())
+    assert load_problem_set(path).problems[0].kind == "norm-shapes"
+
+
+@pytest.mark.parametrize("what", ["directory", "fifo", "device", "huge"])
+def test_only_regular_files_of_bounded_size_are_read(tmp_path, what):
+    path = {"directory": tmp_path, "device": Path("/dev/zero")}.get(what, tmp_path / "f.toml")
+    if what == "fifo":
+        os.mkfifo(path)  # opening it to read would wait for a writer forever
+    if what == "huge":
+        path.write_bytes(NORM.encode() + b"#" * MAX_FILE_BYTES)
+    with pytest.raises(InputError, match=r"not a regular file|over 4 MiB"):
+        load_problem_set(path)
+
+
+def test_a_file_at_the_size_limit_is_read(tmp_path):
+    path = tmp_path / "f.toml"
+    path.write_bytes(NORM.encode() + b"#" * (MAX_FILE_BYTES - len(NORM) - 1) + b"\n")
+    assert path.stat().st_size == MAX_FILE_BYTES
+    assert load_problem_set(path).problems[0].id == "q"

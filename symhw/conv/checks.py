@@ -20,8 +20,8 @@ from symhw.conv import (
 )
 from symhw.conv.symbols import column
 from symhw.derivation import Derivation, NumericCheck, decade, numeric_check
-from symhw.errors import InputError, VerificationError
-from symhw.params import Where, parse_number
+from symhw.errors import InputError, VerificationError, quote
+from symhw.params import SEQUENCE, Where, parse_number
 
 #: Random-data checks pass when every entry agrees to this (entries are of order 1 to 100).
 TOLERANCE = 1e-9
@@ -34,28 +34,38 @@ def _shape(value: Any) -> tuple[int, ...]:
 
 
 def parse_tensor(value: object, where: Where) -> tuple:
-    """Nested lists of exact numbers (any depth), checked to be rectangular.
+    """Nested lists of exact numbers (at most :data:`MAX_DEPTH` deep), checked to be
+    rectangular.
 
     >>> parse_tensor([[0.5, 1], [2, "1/3"]], Where(None, "x"))
     ((1/2, 1), (2, 1/3))
     """
-    if not isinstance(value, list):
-        raise where.error(f"expected nested lists of numbers such as [[0.5, 1.0]], got {value!r}")
+    if isinstance(value, np.ndarray):  # from Python
+        value = value.tolist()
+    if not isinstance(value, SEQUENCE):
+        raise where.error(
+            f"expected nested lists of numbers such as [[0.5, 1.0]], got {quote(value)}"
+        )
 
-    def walk(v: object) -> Any:
-        if not isinstance(v, list):
+    def walk(v: object, depth: int) -> Any:
+        if not isinstance(v, SEQUENCE):
             return parse_number(v, where)
         if not v:
             raise where.error("contains an empty list")
-        items = tuple(walk(u) for u in v)
+        if depth == MAX_DEPTH:
+            raise where.error(f"lists are nested more than {MAX_DEPTH} deep; no tensor is")
+        items = tuple(walk(u, depth + 1) for u in v)
         shapes = sorted({_shape(u) for u in items})
         if len(shapes) > 1:
             found = " and ".join("".join(f"[{n}]" for n in s) or "a number" for s in shapes)
             raise where.error(f"is ragged: its entries have shapes {found}")
         return items
 
-    return walk(value)
+    return walk(value, 0)
 
+
+#: The deepest tensor a layer takes: 2-D weights [out][in / groups][height][width].
+MAX_DEPTH = 4
 
 LAYOUTS = {
     "weights": "[out_channels][in_channels / groups][kernel taps]",

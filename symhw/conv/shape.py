@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from symhw.errors import InputError
+from symhw.errors import InputError, quote
 
 Sizes = tuple[int, ...]
 
@@ -121,7 +121,7 @@ def _sizes(value: object, dims: int, field: str, minimum: int, problem: str | No
                 if dims == 1
                 else f"expected a whole number or a list of {dims} (one per axis)"
             )
-            + f", got {list(value) if isinstance(value, tuple) else value!r}",
+            + f", got {quote(list(value) if isinstance(value, tuple) else value)}",
             problem=problem,
             field=field,
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from symhw.counts.layers import BatchNorm, Conv, Layer, Shape, Width, output_shape
-from symhw.errors import InputError
+from symhw.errors import InputError, quote
 
 BLOCK_KINDS = ("basic", "bottleneck")
 
@@ -105,7 +105,7 @@ def check_block(block: Block, problem: str | None, field: str) -> Block:
         return InputError(f"{block.label} block: {message}", problem=problem, field=field)
 
     if block.kind not in BLOCK_KINDS:
-        raise error(f"unknown kind {block.kind!r}; choose one of {', '.join(BLOCK_KINDS)}")
+        raise error(f"unknown kind {quote(block.kind)}; choose one of {', '.join(BLOCK_KINDS)}")
     widths = {"in_channels": block.c_in, "out_channels": block.c_out}
     if block.kind == "bottleneck":
         if block.mid is None:
@@ -115,7 +115,7 @@ def check_block(block: Block, problem: str | None, field: str) -> Block:
         raise error("a basic block has no `mid` width; remove it or use kind = 'bottleneck'")
     for key, value in widths.items():
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
-            raise error(f"{key} must be a positive whole number, got {value!r}")
+            raise error(f"{key} must be a positive whole number, got {quote(value)}")
     if block.kind == "bottleneck" and block.mid > min(block.c_in, block.c_out):
         raise error(
             f"mid = {block.mid} is wider than the block ({block.c_in}→{block.c_out}): a "

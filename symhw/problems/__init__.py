@@ -1,10 +1,10 @@
 """The problem kinds symhw can solve: one module per question family.
 
 Each module in ``MODULES`` defines ``KIND`` (its name), ``SUMMARY`` (one line), ``Params``
-(a frozen dataclass of :func:`symhw.params.param` fields), a pure
-``solve(params, problem_id, title) -> Solution`` and, where parameters constrain each other,
-``validate(params, problem_id)``: the checks that need no solving, run when a file loads so
-that a mistake in its last problem is reported before the first is solved.
+(a frozen dataclass of :func:`symhw.params.param` fields deriving from
+:class:`symhw.params.Parameters`, so every field is parsed and the fields are checked against
+each other when an instance is made: a mistake in a file's last problem is reported before
+the first is solved) and a pure ``solve(params, problem_id, title) -> Solution``.
 """
 
 from __future__ import annotations
@@ -26,18 +26,11 @@ class ProblemKind:
     summary: str
     params: type
     solve: Callable[..., Solution]
-    validate: Callable[[object, str], None]
-
-
-def _no_constraints(params: object, problem_id: str) -> None:
-    """For kinds whose fields are each checked as they are parsed."""
 
 
 def _kind(module_name: str) -> ProblemKind:
     m = import_module(f"symhw.problems.{module_name}")
-    return ProblemKind(
-        m.KIND, m.SUMMARY, m.Params, m.solve, getattr(m, "validate", _no_constraints)
-    )
+    return ProblemKind(m.KIND, m.SUMMARY, m.Params, m.solve)
 
 
 KINDS: dict[str, ProblemKind] = {k.name: k for k in map(_kind, MODULES)}

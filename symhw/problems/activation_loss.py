@@ -15,7 +15,7 @@ from symhw.builder import DerivationBuilder
 from symhw.derivation import Answer, Derivation, Paragraph, ReferenceCode, Solution, Table
 from symhw.losses import LOSSES, get_loss
 from symhw.notation import Grad, Inner, MinOver, Norm, Vec, written
-from symhw.params import choice, integer, param
+from symhw.params import Parameters, choice, integer, param
 from symhw.verify import Instance, limit
 
 KIND = "activation-loss"
@@ -42,7 +42,7 @@ INSTANCE = Instance({N: 3}, dim=2)
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(Parameters):
     """Parameters of an ``activation-loss`` problem."""
 
     activation: str = param("tanh", parse=choice(ACTIVATIONS), help="the activation θ")
@@ -52,6 +52,9 @@ class Params:
     )
     check_dim: int = param(3, parse=integer(1, 1_000), help="dimension d of that check")
     seed: int = param(0, parse=integer(0), help="seed of the random check data")
+
+    def check(self) -> None:
+        validate(self)
 
 
 def _unevaluated(*factors: sp.Expr) -> sp.Expr:
@@ -246,7 +249,7 @@ def risk_function(activation: str, loss: str) -> Callable[..., float]:
     return lambda w_, X, y_: reference(w_, X, y_, theta)
 
 
-def validate(params: Params, problem_id: str) -> None:
+def validate(params: Params, problem_id: str | None = None) -> None:
     """The loss must fit the activation (cross-entropy needs σ); run when the file loads."""
     get_loss(params.loss, params.activation, problem=problem_id)
 
@@ -258,7 +261,6 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
     >>> sol.answer("activation_derivative").value
     1 - tanh(s)**2
     """
-    validate(params, problem_id)
     act = ACTIVATIONS[params.activation]
     loss = LOSSES[params.loss]
     d_act = derivative_derivation(act)

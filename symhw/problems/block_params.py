@@ -25,9 +25,9 @@ from symhw.counts.layers import (
 )
 from symhw.counts.resnets import NetworkSpec
 from symhw.derivation import Answer, Paragraph, Part, Solution
-from symhw.errors import InputError
+from symhw.errors import InputError, quote
 from symhw.notation import written
-from symhw.params import Where, boolean, choice, param
+from symhw.params import SEQUENCE, Parameters, Where, boolean, choice, param
 from symhw.problems.block_comparison import compare_blocks
 from symhw.problems.network_counts import parse_network, solve_network
 
@@ -54,12 +54,33 @@ BLOCK_KEYS = (
 _LABEL = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 
+def _table(block: Block) -> dict[str, object]:
+    """A block given from Python as the table it would be in a file (its bias is the
+    problem's, not the block's), to be parsed as one."""
+    table = {
+        "kind": block.kind,
+        "in_channels": block.c_in,
+        "out_channels": block.c_out,
+        "mid": block.mid,
+        "kernel": block.kernel,
+        "stride": block.stride,
+        "projection": block.projection,
+        "batchnorm": block.batchnorm,
+        "name": block.name,
+    }
+    return {k: v for k, v in table.items() if v is not None}
+
+
 def _block(table: object, where: Where, i: int) -> Block:
+    if isinstance(table, Block):
+        table = _table(table)
     if not isinstance(table, dict):
         raise where.error(f'block {i}: expected a table such as {{kind = "basic", channels = 32}}')
     unknown = sorted(set(table) - set(BLOCK_KEYS))
     if unknown:
-        raise where.error(f"block {i}: unknown key {unknown[0]!r}; use {', '.join(BLOCK_KEYS)}")
+        raise where.error(
+            f"block {i}: unknown key {quote(unknown[0])}; use {', '.join(BLOCK_KEYS)}"
+        )
     kind = choice(("basic", "bottleneck"), "kind")(table.get("kind"), where)
     if "channels" in table and ("in_channels" in table or "out_channels" in table):
         raise where.error(f"block {i}: give channels, or in_channels and out_channels, not both")
@@ -69,12 +90,12 @@ def _block(table: object, where: Where, i: int) -> Block:
         raise where.error(f"block {i}: missing width; add channels = 32 (or in/out_channels)")
     name = table.get("name", "")
     if name and (not isinstance(name, str) or not _LABEL.fullmatch(name)):
-        raise where.error(f"block {i}: name {name!r} must be lower-case letters, digits and _")
+        raise where.error(f"block {i}: name {quote(name)} must be lower-case letters, digits and _")
     ints = {}
     for key, default in (("kernel", 3), ("stride", 1)):
         value = table.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise where.error(f"block {i}: {key} must be a whole number, got {value!r}")
+            raise where.error(f"block {i}: {key} must be a whole number, got {quote(value)}")
         ints[key] = value
     batchnorm = boolean(table.get("batchnorm", False), where)
     stride = ints["stride"]
@@ -100,7 +121,7 @@ def parse_blocks(value: object, where: Where) -> tuple[Block, ...]:
     >>> [b.label for b in parse_blocks([{"kind": "basic", "channels": 8}] * 2, Where(None, "b"))]
     ['basic', 'basic_2']
     """
-    if not isinstance(value, list) or not value:
+    if not isinstance(value, SEQUENCE) or not value:
         raise where.error('expected a list of block tables, e.g. [{kind = "basic", channels = 32}]')
     blocks, seen = [], set()
     for i, table in enumerate(value, start=1):
@@ -120,16 +141,16 @@ def parse_input(value: object, where: Where) -> tuple[int, int, int]:
     (128, 16, 16)
     """
     if (
-        not isinstance(value, list)
+        not isinstance(value, SEQUENCE)
         or len(value) != 3
         or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
     ):
-        raise where.error(f"expected [N, H, W], three positive whole numbers, got {value!r}")
+        raise where.error(f"expected [N, H, W], three positive whole numbers, got {quote(value)}")
     return (value[0], value[1], value[2])
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(Parameters):
     """Parameters of a ``block-params`` problem."""
 
     blocks: tuple[Block, ...] | None = param(
@@ -156,6 +177,9 @@ class Params:
     )
     layout: str = param("NHWC", parse=choice(("NHWC", "NCHW")), help="how shapes are written")
     compare: bool = param(True, parse=boolean, help="compare two blocks symbolically in width C")
+
+    def check(self) -> None:
+        validate(self)
 
 
 def _block_statement(letter: str, block: Block) -> str:
@@ -249,7 +273,7 @@ def _with_params(block: Block) -> list:
     return [layer for layer in block.layers() if parameter_count(layer) is not None]
 
 
-def validate(params: Params, problem_id: str) -> None:
+def validate(params: Params, problem_id: str | None = None) -> None:
     """Settings that exclude each other, found when the file loads."""
     if params.network and params.blocks is not None:
         raise InputError(
@@ -270,7 +294,6 @@ def solve(params: Params, problem_id: str = "q3", title: str | None = None) -> S
     >>> sol.answer("basic_params_bias").value, sol.answer("bottleneck_params_no_bias").value
     (18496, 17408)
     """
-    validate(params, problem_id)
     if params.network:
         return solve_network(
             params.network,

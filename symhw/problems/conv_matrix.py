@@ -22,9 +22,9 @@ from symhw.conv.checks import (
 from symhw.conv.derivation import Layer, built, element_equations, matrix_form
 from symhw.conv.symbols import LOSS, shown_part, sparsity_pattern
 from symhw.derivation import Answer, Figure, Paragraph, Solution
-from symhw.errors import InputError
+from symhw.errors import InputError, quote
 from symhw.notation import Dots, GradientEntry
-from symhw.params import Where, integer, param
+from symhw.params import SEQUENCE, Parameters, Where, integer, param
 from symhw.render.expr import text
 
 KIND = "conv-matrix"
@@ -38,17 +38,17 @@ def per_axis(minimum: int):
     """A parser for a size given once for every axis or as a list [height, width]."""
 
     def parse(value: object, where: Where) -> int | tuple[int, ...]:
-        items = value if isinstance(value, list) else [value]
+        items = value if isinstance(value, SEQUENCE) else [value]
         if not 1 <= len(items) <= 2:
-            raise where.error(f"expected a whole number or a list of two, got {value!r}")
+            raise where.error(f"expected a whole number or a list of two, got {quote(value)}")
         parsed = tuple(integer(minimum, 1 << 20)(v, where) for v in items)
-        return parsed if isinstance(value, list) else parsed[0]
+        return parsed if isinstance(value, SEQUENCE) else parsed[0]
 
     return parse
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(Parameters):
     """Parameters of a ``conv-matrix`` problem (defaults: question 5 of the seed sheet)."""
 
     dims: int = param(1, parse=integer(1, 2), help="1 (a signal of some length) or 2 (an image)")
@@ -79,6 +79,9 @@ class Params:
     )
     x: tuple | None = param(None, parse=parse_tensor, help="a numeric input [in][positions]")
     grad_y: tuple | None = param(None, parse=parse_tensor, help="a numeric ∂L/∂Y [out][positions]")
+
+    def check(self) -> None:
+        validate(self)
 
 
 def layer_geometry(params: Params, problem: str | None = None) -> ConvGeometry:
@@ -298,7 +301,7 @@ def _given(params: Params, g: ConvGeometry, problem: str) -> tuple[Any, Any, Any
     return w, x, gy
 
 
-def validate(params: Params, problem_id: str) -> None:
+def validate(params: Params, problem_id: str | None = None) -> None:
     """Every check that needs no solving (sizes, the layer's size, given tensors' shapes),
     run when the file loads."""
     _given(params, layer_geometry(params, problem_id), problem_id)

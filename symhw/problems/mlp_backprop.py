@@ -8,7 +8,7 @@ import sympy as sp
 
 from symhw.activations import ACTIVATIONS
 from symhw.derivation import Part, Solution
-from symhw.errors import InputError
+from symhw.errors import InputError, quote
 from symhw.mlp import (
     Network,
     Rounded,
@@ -19,7 +19,17 @@ from symhw.mlp import (
 )
 from symhw.mlp import display as show
 from symhw.mlp import sheet as sheet
-from symhw.params import Where, boolean, integer, matrix, param, parse_number, text
+from symhw.params import (
+    SEQUENCE,
+    Parameters,
+    Where,
+    boolean,
+    choice,
+    integer,
+    matrix,
+    param,
+    parse_number,
+)
 
 KIND = "mlp-backprop"
 SUMMARY = (
@@ -31,32 +41,29 @@ MAX_LAYERS, MAX_UNITS, MAX_POINTS = 8, 8, 8
 
 def weight_list(value: object, where: Where) -> tuple[sp.ImmutableMatrix, ...]:
     """Weight matrices, one per layer; each a list of rows, a flat list being a column."""
-    if not isinstance(value, list) or not value:
+    example = "weights = [[[0.1, 0.2], [0.3, 0.4]], [0.2, 1, -3]]"
+    if not isinstance(value, SEQUENCE):
         raise where.error(
-            "the network is empty: give one weight matrix per layer, e.g. "
-            "weights = [[[0.1, 0.2], [0.3, 0.4]], [0.2, 1, -3]]"
+            f"expected a list of weight matrices, one per layer, e.g. {example}; got {quote(value)}"
         )
+    if not value:
+        raise where.error(f"the network is empty: give one weight matrix per layer, e.g. {example}")
     out = []
     for layer, item in enumerate(value, start=1):
-        try:
-            out.append(sp.ImmutableMatrix(matrix(item, where)))
-        except InputError as e:
-            prefix = str(where.error(""))  # "problem 'q2', field 'weights': "
-            detail = str(e).removeprefix(prefix)
-            raise where.error(f"layer {layer}: {detail}") from None
+        out.append(sp.ImmutableMatrix(matrix(item, where.within(f"layer {layer}"))))
     return tuple(out)
 
 
 def data_points(value: object, where: Where) -> tuple[tuple[sp.Rational, ...], ...]:
     """A number or a list of numbers is one data point; a list of lists is several."""
-    if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
+    if isinstance(value, SEQUENCE) and value and all(isinstance(v, SEQUENCE) for v in value):
         points = value
-    elif isinstance(value, list) and any(isinstance(v, list) for v in value):
+    elif isinstance(value, SEQUENCE) and any(isinstance(v, SEQUENCE) for v in value):
         raise where.error(
             "mix of numbers and lists: give one point as [a, b] or several as [[a], [b]]"
         )
     else:
-        points = [value if isinstance(value, list) else [value]]
+        points = [value if isinstance(value, SEQUENCE) else [value]]
     out = []
     for p in points:
         if not p:
@@ -68,9 +75,17 @@ def data_points(value: object, where: Where) -> tuple[tuple[sp.Rational, ...], .
 
 
 def activation_list(value: object, where: Where) -> tuple[str, ...]:
-    if not isinstance(value, list) or not value:
+    """One activation name per layer.
+
+    >>> activation_list(["tanh", 1], Where(None, "activations"))
+    Traceback (most recent call last):
+    ...
+    symhw.errors.InputError: field 'activations': layer 2: unknown activation 1; choose one of ...
+    """
+    if not isinstance(value, SEQUENCE) or not value:
         raise where.error('expected a list of names, one per layer, e.g. ["tanh", "identity"]')
-    return tuple(text(v, where) for v in value)
+    name = choice(ACTIVATIONS, "activation")
+    return tuple(name(v, where.within(f"layer {layer}")) for layer, v in enumerate(value, start=1))
 
 
 _sl, _xl, _e = sp.Symbol("s^(l)"), sp.Symbol("x^(l)"), sp.Symbol("e")
@@ -116,7 +131,7 @@ INTRO_CHECK = (
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(Parameters):
     """Parameters of an ``mlp-backprop`` problem."""
 
     weights: tuple = param(
@@ -132,6 +147,9 @@ class Params:
         0, parse=integer(0, 12), help="hand replay rounded to k decimals (0: off)"
     )
     symbolic: bool = param(False, parse=boolean, help="weights, x and y as symbols w_ij^(l)")
+
+    def check(self) -> None:
+        validate(self)
 
 
 def network(params: Params, problem: str | None = None) -> Network:
@@ -172,7 +190,7 @@ def network(params: Params, problem: str | None = None) -> Network:
     for layer, name in enumerate(acts, start=1):
         if name not in ACTIVATIONS:
             raise InputError(
-                f"layer {layer}: unknown activation {name!r}; choose one of "
+                f"layer {layer}: unknown activation {quote(name)}; choose one of "
                 f"{', '.join(ACTIVATIONS)}",
                 problem=problem,
                 field="activations",
@@ -271,7 +289,7 @@ def _delta_check(net: Network) -> Part:
     )
 
 
-def validate(params: Params, problem_id: str) -> None:
+def validate(params: Params, problem_id: str | None = None) -> None:
     """Every check that needs no solving (shapes, names, limits), run when the file loads."""
     network(params, problem_id)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import sympy as sp
 
@@ -30,7 +30,8 @@ from symhw.derivation import (
     Table,
     numeric_check,
 )
-from symhw.params import Where, choice, text
+from symhw.errors import quote
+from symhw.params import SEQUENCE, Where, choice, text
 from symhw.verify import Instance
 
 KIND = "block-params"
@@ -51,18 +52,20 @@ def parse_network(value: object, where: Where) -> NetworkSpec:
     >>> parse_network({"block": "basic", "depths": [1, 1]}, Where(None, "network")).widths
     (64, 128)
     """
+    if isinstance(value, NetworkSpec):  # from Python: parsed again as the table it would be
+        value = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(value).items()}
     if isinstance(value, str):
         if value not in RESNETS:
             raise where.error(
-                f"unknown network {value!r}; choose one of {', '.join(RESNETS)} "
+                f"unknown network {quote(value)}; choose one of {', '.join(RESNETS)} "
                 "or give a table {block, depths, widths, ...}"
             )
         return RESNETS[value]
     if not isinstance(value, dict):
-        raise where.error(f"expected a name such as 'resnet18' or a table, got {value!r}")
+        raise where.error(f"expected a name such as 'resnet18' or a table, got {quote(value)}")
     unknown = sorted(set(value) - set(NETWORK_KEYS))
     if unknown:
-        raise where.error(f"unknown key {unknown[0]!r}; use {', '.join(NETWORK_KEYS)}")
+        raise where.error(f"unknown key {quote(unknown[0])}; use {', '.join(NETWORK_KEYS)}")
     block = choice(BLOCK_KINDS, "block")(value.get("block"), where)
     depths = _positive_list(value.get("depths"), where, "depths")
     default_widths = [64 * 2**i for i in range(len(depths))]
@@ -84,11 +87,11 @@ def parse_network(value: object, where: Where) -> NetworkSpec:
 
 def _positive_list(value: object, where: Where, key: str) -> tuple[int, ...]:
     if (
-        not isinstance(value, list)
+        not isinstance(value, SEQUENCE)
         or not value
         or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
     ):
-        raise where.error(f"{key} must be positive whole numbers, got {value!r}")
+        raise where.error(f"{key} must be positive whole numbers, got {quote(value)}")
     return tuple(value)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import sympy as sp
@@ -11,8 +11,9 @@ import sympy as sp
 from symhw.builder import DerivationBuilder
 from symhw.counts.layers import dim
 from symhw.derivation import Answer, Derivation, Paragraph, Part, Solution, numeric_check
+from symhw.errors import quote
 from symhw.notation import written
-from symhw.params import Where, param
+from symhw.params import SEQUENCE, Parameters, Where, param
 
 KIND = "norm-shapes"
 SUMMARY = (
@@ -48,20 +49,22 @@ CASE_KEYS = ("name", "norm", "layout", "groups")
 
 
 def _case(table: object, where: Where, i: int) -> Case:
+    if isinstance(table, Case):  # from Python: parsed again as the table it would be
+        table = {k: v for k, v in asdict(table).items() if v is not None}
     if not isinstance(table, dict):
         raise where.error(f'case {i}: expected a table such as {{norm = "batch", layout = "NC"}}')
     unknown = sorted(set(table) - set(CASE_KEYS))
     if unknown:
-        raise where.error(f"case {i}: unknown key {unknown[0]!r}; use {', '.join(CASE_KEYS)}")
+        raise where.error(f"case {i}: unknown key {quote(unknown[0])}; use {', '.join(CASE_KEYS)}")
     norm, layout = table.get("norm"), table.get("layout")
     for key, value, options in (("norm", norm, NORMS), ("layout", layout, LAYOUTS)):
         if value is None:
             raise where.error(f"case {i}: missing {key}; add {key} = one of {', '.join(options)}")
     if norm not in NORMS:
-        raise where.error(f"case {i}: unknown norm {norm!r}; choose one of {', '.join(NORMS)}")
+        raise where.error(f"case {i}: unknown norm {quote(norm)}; choose one of {', '.join(NORMS)}")
     if layout not in LAYOUTS:
         raise where.error(
-            f"case {i}: unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)} "
+            f"case {i}: unknown layout {quote(layout)}; choose one of {', '.join(LAYOUTS)} "
             "(N batch, C channels, L length, H height, W width)"
         )
     if norm == "instance" and not any(a in SPATIAL for a in layout):
@@ -74,10 +77,12 @@ def _case(table: object, where: Where, i: int) -> Case:
         if norm != "group":
             raise where.error(f"case {i}: groups only applies to norm = 'group'")
         if isinstance(groups, bool) or not isinstance(groups, int) or groups <= 0:
-            raise where.error(f"case {i}: groups must be a positive whole number, got {groups!r}")
+            raise where.error(
+                f"case {i}: groups must be a positive whole number, got {quote(groups)}"
+            )
     name = table.get("name", f"{norm}_{layout.lower()}")
     if not isinstance(name, str) or not _LABEL.fullmatch(name):
-        raise where.error(f"case {i}: name {name!r} must be lower-case letters, digits and _")
+        raise where.error(f"case {i}: name {quote(name)} must be lower-case letters, digits and _")
     return Case(name, norm, layout, groups)
 
 
@@ -87,18 +92,18 @@ def parse_cases(value: object, where: Where) -> tuple[Case, ...]:
     >>> parse_cases([{"norm": "group", "layout": "NCHW", "groups": 32}], Where(None, "cases"))
     (Case(name='group_nchw', norm='group', layout='NCHW', groups=32),)
     """
-    if not isinstance(value, list) or not value:
+    if not isinstance(value, SEQUENCE) or not value:
         raise where.error('expected a list of tables, e.g. [{norm = "batch", layout = "NC"}]')
     cases = tuple(_case(t, where, i) for i, t in enumerate(value, start=1))
     names = [c.name for c in cases]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate:
-        raise where.error(f"two cases are named {duplicate!r}; give each its own name")
+        raise where.error(f"two cases are named {quote(duplicate)}; give each its own name")
     return cases
 
 
 @dataclass(frozen=True)
-class Params:
+class Params(Parameters):
     """Parameters of a ``norm-shapes`` problem."""
 
     cases: tuple[Case, ...] | None = param(
