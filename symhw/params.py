@@ -238,6 +238,38 @@ class Parameters:
         """Constraints between fields (a kind overrides this); raise :class:`InputError`."""
 
 
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def short_name(value: object, where: Where) -> str:
+    """A short name (a problem id, a file stem): letters, digits, '_', '-', '.'."""
+    if not isinstance(value, str) or not NAME.fullmatch(value):
+        raise where.error(
+            f"{quote(value)} is not a valid name: use letters, digits, '_', '-' or '.' "
+            "(at most 64 characters, starting with a letter or digit)"
+        )
+    return value
+
+
+def check_call(params: object, cls: type, problem_id: object, title: object) -> None:
+    """The arguments of a kind's ``solve``, checked as a problem file's would be.
+
+    >>> from symhw.problems.norm_shapes import Params
+    >>> check_call({"cases": []}, Params, "q4", None)
+    Traceback (most recent call last):
+    ...
+    TypeError: expected symhw.problems.norm_shapes.Params, got dict: make one with Params(...)
+    """
+    if not isinstance(params, cls):
+        raise TypeError(
+            f"expected {cls.__module__}.{cls.__qualname__}, got {type(params).__name__}: "
+            f"make one with {cls.__qualname__}(...)"
+        )
+    short_name(problem_id, Where(None, "problem_id"))
+    if title is not None:
+        text(title, Where(None, "title"))
+
+
 def build_params(cls: type, table: dict[str, Any], problem: str | None) -> Any:
     """Instantiate the parameter dataclass ``cls`` from a TOML table, checking every field
     and the fields against each other; errors name ``problem``."""

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from symhw.errors import InputError, quote
-from symhw.params import Where, build_params, text
+from symhw.params import Where, build_params, short_name, text
 from symhw.problems import KINDS
 
-_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 BUILTIN = "hw2"
 #: The largest problem-set file read (numeric tensors included), and its most problems.
 MAX_FILE_BYTES = 4 << 20
@@ -62,17 +61,6 @@ class ProblemSet:
     problems: tuple[ProblemSpec, ...]
 
 
-def _check_name(value: object, problem: str | None, field: str) -> str:
-    if not isinstance(value, str) or not _NAME.fullmatch(value):
-        raise InputError(
-            f"{quote(value)} is not a valid name: use letters, digits, '_', '-' or '.' "
-            "(at most 64 characters, starting with a letter or digit)",
-            problem=problem,
-            field=field,
-        )
-    return value
-
-
 def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
     """Validate a parsed TOML document into a :class:`ProblemSet`."""
     unknown = sorted(set(data) - {"title", "name", "problems"})
@@ -90,12 +78,12 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
             field="problems",
         )
     title = text(data.get("title", "Solutions"), Where(None, "title"))
-    name = _check_name(data.get("name", default_name), None, "name")
+    name = short_name(data.get("name", default_name), Where(None, "name"))
     problems, seen = [], set()
     for i, table in enumerate(tables, start=1):
         if "id" not in table:
             raise InputError('missing; add `id = "q1"` (a short name)', problem=f"#{i}", field="id")
-        pid = _check_name(table["id"], f"#{i}", "id")
+        pid = short_name(table["id"], Where(f"#{i}", "id"))
         if pid in seen:
             raise InputError("duplicate id; every problem needs its own", problem=pid, field="id")
         seen.add(pid)

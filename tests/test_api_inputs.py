@@ -19,9 +19,7 @@ from symhw.problems import KINDS
 from symhw.problems.norm_shapes import Case
 
 #: Valid values for the fields a kind requires (the rest have defaults).
-REQUIRED = {
-    "mlp-backprop": {"weights": [[[0], [2]]], "x": 3, "y": 1, "activations": ["identity"]}
-}
+REQUIRED = {"mlp-backprop": {"weights": [[[0], [2]]], "x": 3, "y": 1, "activations": ["identity"]}}
 
 
 def payloads(marker) -> list[object]:
@@ -150,3 +148,14 @@ def test_python_values_mean_what_the_file_values_mean(kind, python, toml):
 def test_parsing_twice_changes_nothing(kind):
     params = kind.params(**REQUIRED.get(kind.name, {}))
     assert dataclasses.replace(params) == params
+
+
+@pytest.mark.parametrize("kind", KINDS.values(), ids=lambda k: k.name)
+def test_solve_checks_its_other_arguments_too(kind):
+    params = kind.params(**REQUIRED.get(kind.name, {}))
+    with pytest.raises(TypeError, match="expected symhw.problems"):
+        kind.solve(dataclasses.asdict(params))
+    with pytest.raises(InputError, match="field 'problem_id'"):
+        kind.solve(params, "../../etc/passwd")
+    with pytest.raises(InputError, match="field 'title'"):
+        kind.solve(params, "q", "日本")

@@ -15,7 +15,7 @@ from symhw.builder import DerivationBuilder
 from symhw.derivation import Answer, Derivation, Paragraph, ReferenceCode, Solution, Table
 from symhw.losses import LOSSES, get_loss
 from symhw.notation import Grad, Inner, MinOver, Norm, Vec, written
-from symhw.params import Parameters, choice, integer, param
+from symhw.params import Parameters, check_call, choice, integer, param
 from symhw.verify import Instance, limit
 
 KIND = "activation-loss"
@@ -261,6 +261,7 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
     >>> sol.answer("activation_derivative").value
     1 - tanh(s)**2
     """
+    check_call(params, Params, problem_id, title)
     act = ACTIVATIONS[params.activation]
     loss = LOSSES[params.loss]
     d_act = derivative_derivation(act)

@@ -27,7 +27,7 @@ from symhw.counts.resnets import NetworkSpec
 from symhw.derivation import Answer, Paragraph, Part, Solution
 from symhw.errors import InputError, quote
 from symhw.notation import written
-from symhw.params import SEQUENCE, Parameters, Where, boolean, choice, param
+from symhw.params import SEQUENCE, Parameters, Where, boolean, check_call, choice, param
 from symhw.problems.block_comparison import compare_blocks
 from symhw.problems.network_counts import parse_network, solve_network
 
@@ -294,6 +294,7 @@ def solve(params: Params, problem_id: str = "q3", title: str | None = None) -> S
     >>> sol.answer("basic_params_bias").value, sol.answer("bottleneck_params_no_bias").value
     (18496, 17408)
     """
+    check_call(params, Params, problem_id, title)
     if params.network:
         return solve_network(
             params.network,

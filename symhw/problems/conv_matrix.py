@@ -24,7 +24,7 @@ from symhw.conv.symbols import LOSS, shown_part, sparsity_pattern
 from symhw.derivation import Answer, Figure, Paragraph, Solution
 from symhw.errors import InputError, quote
 from symhw.notation import Dots, GradientEntry
-from symhw.params import SEQUENCE, Parameters, Where, integer, param
+from symhw.params import SEQUENCE, Parameters, Where, check_call, integer, param
 from symhw.render.expr import text
 
 KIND = "conv-matrix"
@@ -316,6 +316,7 @@ def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> S
     >>> sol.answer("backward_kernel").json_value[0][1]
     ['w_3^12', 'w_2^12', 'w_1^12']
     """
+    check_call(params, Params, problem_id, title)
     g = layer_geometry(params, problem_id)
     w, x, gy = _given(params, g, problem_id)
     layer = Layer(g)

@@ -24,6 +24,7 @@ from symhw.params import (
     Parameters,
     Where,
     boolean,
+    check_call,
     choice,
     integer,
     matrix,
@@ -302,6 +303,7 @@ def solve(params: Params, problem_id: str = "q2", title: str | None = None) -> S
     >>> solve(p).answer("grad_W1").json_value
     [[10.0], [30.0]]
     """
+    check_call(params, Params, problem_id, title)
     given = network(params, problem_id)
     points = [
         (sp.ImmutableMatrix(x), sp.ImmutableMatrix(y))

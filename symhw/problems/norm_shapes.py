@@ -13,7 +13,7 @@ from symhw.counts.layers import dim
 from symhw.derivation import Answer, Derivation, Paragraph, Part, Solution, numeric_check
 from symhw.errors import quote
 from symhw.notation import written
-from symhw.params import SEQUENCE, Parameters, Where, param
+from symhw.params import SEQUENCE, Parameters, Where, check_call, param
 
 KIND = "norm-shapes"
 SUMMARY = (
@@ -297,6 +297,7 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
     >>> sol.answer("fc_mean_shape").json_value, sol.answer("conv_var_shape").json_value
     ([1, 'C'], [1, 1, 1, 'C'])
     """
+    check_call(params, Params, problem_id, title)
     parts: list[Part] = []
     answers: list[Answer] = []
     checks = []
