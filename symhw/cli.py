@@ -76,17 +76,18 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
                 print(f"    {f.name}: {f.metadata['help']}{default}")
         return 0
 
+    if args.command == "sheet" and own_process:
+        from symhw.cleanup import start_guardian
+
+        start_guardian()  # temporary files and pdflatex go, even if symhw is killed; forked
+        # before SymPy is imported, it is a small process
     from symhw.pool import default_jobs
     from symhw.spec import load_problem_set
 
     problem_set = load_problem_set(args.spec)
     jobs = args.jobs or default_jobs(len(problem_set.problems))
     if args.command == "sheet":
-        from symhw.cleanup import start_guardian
         from symhw.sheet import write_sheet
-
-        if own_process:  # temporary files and pdflatex go, even if symhw is killed
-            start_guardian()
 
         if args.format is None and "pdf" not in _formats(None):
             print(

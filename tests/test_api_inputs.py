@@ -153,7 +153,7 @@ def test_parsing_twice_changes_nothing(kind):
 @pytest.mark.parametrize("kind", KINDS.values(), ids=lambda k: k.name)
 def test_solve_checks_its_other_arguments_too(kind):
     params = kind.params(**REQUIRED.get(kind.name, {}))
-    with pytest.raises(TypeError, match="expected symhw.problems"):
+    with pytest.raises(TypeError, match=r"expected symhw\.problems"):
         kind.solve(dataclasses.asdict(params))
     with pytest.raises(InputError, match="field 'problem_id'"):
         kind.solve(params, "../../etc/passwd")
