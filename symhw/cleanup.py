@@ -39,10 +39,15 @@ def start_guardian() -> None:
 
 
 def _send(op: str, kind: str, value: str | int) -> None:
+    global _write_end
     if _write_end is None:
         return
     token = os.fsencode(str(value)).hex()  # any file name, on one line
-    os.write(_write_end, f"{op}{kind} {token}\n".encode())
+    try:
+        os.write(_write_end, f"{op}{kind} {token}\n".encode())
+    except OSError:  # the guardian is gone (killed by hand): the finally blocks remain
+        os.close(_write_end)
+        _write_end = None
 
 
 @contextlib.contextmanager

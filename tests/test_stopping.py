@@ -138,3 +138,32 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path, delay):
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 130
     assert _stderr(tmp_path / "out") == "symhw: interrupted\n"
+
+
+def test_a_run_whose_guardian_was_killed_still_writes_its_files(tmp_path):
+    """The guardian is a helper, not a condition: without it the run ends as usual."""
+    from symhw import cleanup
+    from symhw.sheet import write_sheet
+    from symhw.spec import load_problem_set
+
+    (tmp_path / "spec.toml").write_text(SPEC, "utf-8")
+    cleanup.start_guardian()
+    try:
+        os.kill(_guardian_pid(), signal.SIGKILL)
+        time.sleep(0.2)
+        paths = write_sheet(load_problem_set(tmp_path / "spec.toml"), tmp_path / "out", ["md"])
+    finally:
+        cleanup._write_end = None
+    assert [p.name for p in paths] == ["spec.md"] and paths[0].stat().st_size > 0
+
+
+def _guardian_pid() -> int:
+    """The child of this process that is a new session's leader: the guardian."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat[1]) == os.getpid() and int(stat[3]) == int(pid):  # ppid, session id
+            return int(pid)
+    raise AssertionError("no guardian found")
