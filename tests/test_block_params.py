@@ -229,7 +229,13 @@ def test_hw2_comparison_states_block_totals_as_checked_equalities():
     """Before: 64 equalities and 31 definitions (P(C) and M(C) were definitions). Now the 6
     P(C) and 2 M(C) totals are equalities checked against the layers' formulas."""
     sol = hw2_solution("q3")
-    assert sol.summary() == {"symbolic": 72, "numeric": 0, "unverified": 0, "budget": 0, "definition": 23}
+    assert sol.summary() == {
+        "symbolic": 72,
+        "numeric": 0,
+        "unverified": 0,
+        "budget": 0,
+        "definition": 23,
+    }
     comparison = [p for p in sol.parts if getattr(p, "title", "").startswith("(c)")]
     steps = [s for p in comparison for s in getattr(p, "steps", ())]
     assert steps and all(s.check.status == "symbolic" for s in steps)

@@ -140,7 +140,13 @@ def test_solution_is_fully_verified_and_cross_checked():
     sol = solve(Params())
     # Before: 2 equalities and 14 definitions. Now per case m, shape(μ), shape(σ²),
     # shape(squeeze(μ)) and the entry count are checked; shape(x), m := Σ 1, μ and σ² define.
-    assert sol.summary() == {"symbolic": 10, "numeric": 0, "unverified": 0, "budget": 0, "definition": 8}
+    assert sol.summary() == {
+        "symbolic": 10,
+        "numeric": 0,
+        "unverified": 0,
+        "budget": 0,
+        "definition": 8,
+    }
     assert len(sol.numeric_checks) == 2 and all(c.passed for c in sol.numeric_checks)
     c = sp.Symbol("C", integer=True, positive=True)
     assert sol.answer("conv_mean_shape").value == sp.Tuple(1, 1, 1, c)
