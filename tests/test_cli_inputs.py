@@ -32,7 +32,7 @@ def nested(depth, leaf=num, max_size=3):
     return s
 
 
-#: Channel counts and input sizes of block-params at and just past their limit (2^16).
+#: Widths and input sizes of block-params, and norm groups, at and just past their limit.
 WIDTH_EDGES = st.sampled_from([65536, 65537])
 ACT = st.sampled_from(["tanh", "sigmoid", "identity", "softplus", "relu"])
 FIELDS = {
@@ -116,7 +116,7 @@ FIELDS = {
                 optional={
                     "norm": st.sampled_from(["batch", "layer", "instance", "group", "x"]),
                     "layout": st.sampled_from(["NC", "NCL", "NLC", "NCHW", "NHWC", "x"]),
-                    "groups": st.integers(-1, 8),
+                    "groups": st.one_of(st.integers(-1, 8), WIDTH_EDGES),
                     "name": st.just("n"),
                 },
             ),
