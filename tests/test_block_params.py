@@ -319,15 +319,21 @@ def torch_bottleneck_network_params(widths: list[int], depth: int = 1024) -> int
 
 
 def test_the_most_and_largest_blocks_give_a_sheet(tmp_path):
-    """26 blocks (a to z) of widths 2^16 with 63×63 kernels, stride 64, batch norm and both
-    bias settings, PDF included."""
-    block = (
+    """26 blocks (a to z) of widths 2^16 with 63×63 kernels, batch norm and both bias
+    settings, PDF included; the basic blocks (stride 1) have the longest counts of all, FLOPs
+    of 29 digits, checked against 2·N·H·W·k²·(C_in·C_out + C_out²) + the 1×1 projection."""
+    basic = f'{{kind = "basic", in_channels = {M - 1}, out_channels = {M}, kernel = 63}}'
+    bottleneck = (
         f'{{kind = "bottleneck", in_channels = {M}, out_channels = {M - 1}, mid = {M - 1}, '
         "kernel = 63, stride = 64, batchnorm = true}"
     )
-    done = _sheet(tmp_path, f"input = [{M}, {M}, {M}]\nblocks = [{', '.join([block] * 26)}]")
+    blocks = ", ".join([basic, bottleneck] * 13)
+    done = _sheet(tmp_path, f"input = [{M}, {M}, {M}]\nblocks = [{blocks}]")
     assert done.returncode == 0, done.stderr
-    assert "bottleneck_26_params_bias" in (tmp_path / "limits.json").read_text("utf-8")
+    answers = json.loads((tmp_path / "limits.json").read_text("utf-8"))["problems"][0]["answers"]
+    assert "bottleneck_13_params_bias" in answers
+    flops = 2 * M**3 * (63**2 * ((M - 1) * M + M * M) + (M - 1) * M)
+    assert answers["basic_13_flops"] == flops and len(str(flops)) == 29
 
 
 def hw2_solution(problem_id: str):

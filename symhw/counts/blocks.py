@@ -11,7 +11,7 @@ BLOCK_KINDS = ("basic", "bottleneck")
 
 #: Size limits. Counts are exact integers whatever the sizes, and cost no more to derive when
 #: large; the limits keep each count short enough to set on a line of the sheet (with sizes
-#: of 2^16 and a 63×63 kernel a conv's MACs have at most 27 digits).
+#: of 2^16 and a 63×63 kernel a conv's MACs have 28 digits, a block's FLOPs 29).
 MAX_CHANNELS = 1 << 16
 MAX_KERNEL = 63
 MAX_STRIDE = 64
