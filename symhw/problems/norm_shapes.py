@@ -292,7 +292,7 @@ def numpy_shape_check(case: Case, st: Statistics) -> tuple[bool, str]:
     if case.groups is not None:  # C/G must be whole
         sizes[dim("C")] = 2 * case.groups
     shape = tuple(int(d.subs(sizes)) for d in st.shape)
-    x = np.random.default_rng(0).standard_normal(shape)
+    x = np.zeros(shape)  # only the shapes of the statistics are compared, not their values
     got = x.mean(axis=st.reduced, keepdims=True).shape
     expected = tuple(int(d.subs(sizes)) for d in st.keepdims)
     var = x.var(axis=st.reduced, keepdims=True).shape
