@@ -15,7 +15,7 @@ import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import torch_activations
+from conftest import answers_error, run_cli, torch_activations
 from symhw.derivation import Table
 from symhw.errors import InputError
 from symhw.numeric import NUMPY_FUNCTIONS
@@ -357,3 +357,36 @@ def test_a_wide_cross_entropy_check_is_confirmed():
     and the plain-Python reference keeps its digits (unscaled, it missed by 0.06)."""
     sol = solve(Params("sigmoid", "cross-entropy", check_samples=100, check_dim=1000))
     assert all(c.passed for c in sol.numeric_checks)
+
+
+# ---------------------------------------------------------------- size limits
+
+
+def test_the_largest_check_finishes_and_says_what_it_checked(tmp_path):
+    """N = 10000, d = 1000 (the limits): 2001 evaluations of the plain-Python reference took
+    89 s one coordinate at a time; the check now differentiates 49 evenly spaced coordinates
+    (N·d·(2k + 1) ≤ 1e9) in blocks of columns and says so."""
+    spec = tmp_path / "big.toml"
+    spec.write_text(
+        '[[problems]]\nid = "q1"\nkind = "activation-loss"\n'
+        "check_samples = 10000\ncheck_dim = 1000\nseed = 4294967295\n",
+        "utf-8",
+    )
+    done = run_cli("sheet", str(spec), "-o", str(tmp_path), "--format", "json", timeout=120)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / "big.json").read_text("utf-8")
+    assert "along 49 of its 1000 coordinates, evenly spaced" in text
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("check_samples = 10001", "'check_samples': must be at most 10000, got 10001"),
+        ("check_dim = 1001", "'check_dim': must be at most 1000, got 1001"),
+        ("seed = 4294967296", "'seed': must be at most 4294967295"),
+        ("seed = -1", "'seed': must be at least 0"),
+    ],
+)
+def test_sizes_past_the_limits_exit_2_naming_the_field(tmp_path, capsys, body, message):
+    err = answers_error(tmp_path, capsys, f'id = "q1"\nkind = "activation-loss"\n{body}')
+    assert message in err and err.count("\n") == 1

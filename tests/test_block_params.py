@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 
 import pytest
 import sympy as sp
@@ -15,7 +16,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from conftest import answers_error
+from conftest import HAS_TEX, answers_error, run_cli
 from symhw.cli import main
 from symhw.counts.blocks import Block
 from symhw.errors import VerificationError
@@ -211,13 +212,128 @@ BAD = [
     ('network = {block = "basic", depths = [0]}', "positive whole numbers"),
     ('network = "resnet18"\nblocks = [{kind = "basic", channels = 32}]', "not both"),
     ("input = [128, 0, 16]", "three positive whole numbers"),
+    # one past each size limit
+    ("blocks = [" + ", ".join(['{kind = "basic", channels = 8}'] * 27) + "]", "at most 26"),
+    ('blocks = [{kind = "basic", channels = 65537}]', "channels = 65537 is over the limit"),
+    (
+        'blocks = [{kind = "bottleneck", channels = 65536, mid = 65537}]',
+        "mid = 65537 is over the limit; use at most 65536 channels",
+    ),
+    ('blocks = [{kind = "basic", channels = 8, kernel = 65}]', "odd number from 1 to 63"),
+    (
+        'blocks = [{kind = "basic", channels = 8, stride = 65, projection = true}]',
+        "stride must be from 1 to 64",
+    ),
+    ("input = [1, 65537, 16]", "use sizes up to 65536"),
+    ('network = {block = "basic", depths = [1, 1, 1, 1, 1, 1, 1, 1, 1]}', "at most 8"),
+    # the reproducer: 88 stages failed in pdflatex ('Dimension too large', exit 1)
+    ('network = {block = "basic", depths = [' + ", ".join(["1"] * 88) + "]}", "at most 8"),
+    ('network = {block = "basic", depths = [1025]}', "depths = 1025 is over the limit"),
+    ('network = {block = "basic", depths = [1], widths = [65537]}', "widths = 65537 is over"),
+    (
+        'network = {block = "bottleneck", depths = [1], widths = [16385]}',
+        "width × expansion = 16385 × 4, is over 65536 channels",
+    ),
+    ('network = {block = "basic", depths = [1], stem = 65537}', "stem = 65537 is over"),
+    ('network = {block = "basic", depths = [1], in_channels = 65537}', "in_channels = 65537"),
+    ('network = {block = "basic", depths = [1], classes = 65537}', "classes = 65537 is over"),
 ]
 
 
 @pytest.mark.parametrize("body,message", BAD)
 def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, body, message):
     err = answers_error(tmp_path, capsys, f'id = "q3"\nkind = "block-params"\n{body}')
-    assert message in err and "q3" in err
+    assert message in err and "q3" in err and err.count("\n") == 1
+
+
+# ---------------------------------------------------------------- at the size limits
+
+M = 1 << 16  # the largest width and input size
+
+
+def test_a_block_at_every_limit_matches_torch_and_the_output_size_formula():
+    """Widths 2^16, a 63×63 kernel and stride 64 on a 2^16-sized input: parameters against
+    torch modules on the meta device, MACs against N·H_out·W_out·C_out·C_in·k² with
+    H_out = ⌊(H + 2p − k)/s⌋ + 1 (PyTorch's Conv2d documentation)."""
+    table = {"kind": "basic", "in_channels": M - 1, "out_channels": M, "kernel": 63}
+    blocks = parse_blocks([{**table, "stride": 64, "batchnorm": True}], Where("q", "blocks"))
+    sol = solve(Params(blocks=blocks, bias="without", input=(M, M, M)))
+    with torch.device("meta"):
+        convs = [
+            nn.Conv2d(M - 1, M, 63, 64, 31, bias=False),
+            nn.Conv2d(M, M, 63, 1, 31, bias=False),
+            nn.Conv2d(M - 1, M, 1, 64, bias=False),
+        ]
+        norms = [nn.BatchNorm2d(M) for _ in convs]
+    assert sol.answer("basic_params_no_bias").value == sum(map(numel, convs + norms))
+    h1 = (M + 2 * 31 - 63) // 64 + 1  # conv1 and the projection (⌊(M − 1)/64⌋ + 1 = 1024)
+    assert h1 == (M - 1) // 64 + 1 == 1024
+    macs = M * h1 * h1 * (M * (M - 1) * 63**2 + M * M * 63**2 + M * (M - 1))
+    assert sol.answer("basic_macs").value == macs
+
+
+def _sheet(tmp_path, body: str) -> subprocess.CompletedProcess:
+    spec = tmp_path / "limits.toml"
+    spec.write_text(f'[[problems]]\nid = "q3"\nkind = "block-params"\n{body}\n', "utf-8")
+    formats = "tex,pdf,json" if HAS_TEX else "tex,json"
+    return run_cli(
+        "sheet", str(spec), "-o", str(tmp_path), "--format", formats, "--jobs", "1", timeout=120
+    )
+
+
+def test_the_largest_network_gives_a_sheet(tmp_path):
+    """8 stages of 1024 blocks, every width 2^16, a 2^16-sized input, PDF included (88
+    stages, now refused, made pdflatex fail with 'Dimension too large')."""
+    widths = ", ".join(str(M - i % 2) for i in range(8))
+    network = (
+        f'{{block = "bottleneck", depths = [{", ".join(["1024"] * 8)}], widths = [{widths}], '
+        f"expansion = 1, stem = {M}, in_channels = {M}, classes = {M}}}"
+    )
+    done = _sheet(tmp_path, f'network = {network}\ninput = [{M}, {M}, {M}]\nbias = "with"')
+    assert done.returncode == 0, done.stderr
+    answers = json.loads((tmp_path / "limits.json").read_text("utf-8"))["problems"][0]["answers"]
+    assert answers["params"] == torch_bottleneck_network_params([M - i % 2 for i in range(8)])
+
+
+def torch_bottleneck_network_params(widths: list[int], depth: int = 1024) -> int:
+    """Parameters of torchvision's ResNet layout (stem 7×7/2 conv, stages of bottleneck blocks
+    with expansion 1, a projection where the stride or the width changes, a linear head), every conv
+    with a bias, stem, input channels and classes 2^16; torch modules on the meta device."""
+
+    def block(c_in: int, width: int, projection: bool) -> list[nn.Module]:
+        convs = [nn.Conv2d(c_in, width, 1), nn.Conv2d(width, width, 3), nn.Conv2d(width, width, 1)]
+        convs += [nn.Conv2d(c_in, width, 1)] if projection else []
+        return convs + [nn.BatchNorm2d(width) for _ in convs]
+
+    with torch.device("meta"):
+        total = numel(
+            nn.Sequential(nn.Conv2d(M, M, 7), nn.BatchNorm2d(M), nn.Linear(widths[-1], M))
+        )
+        c_in = M
+        for i, width in enumerate(widths):
+            projection = i > 0 or c_in != width  # stride 2 after the first stage, or new width
+            total += sum(map(numel, block(c_in, width, projection)))
+            total += (depth - 1) * sum(map(numel, block(width, width, False)))
+            c_in = width
+    return total
+
+
+def test_the_most_and_largest_blocks_give_a_sheet(tmp_path):
+    """26 blocks (a to z) of widths 2^16 with 63×63 kernels, batch norm and both bias
+    settings, PDF included; the basic blocks (stride 1) have the longest counts of all, FLOPs
+    of 29 digits, checked against 2·N·H·W·k²·(C_in·C_out + C_out²) + the 1×1 projection."""
+    basic = f'{{kind = "basic", in_channels = {M - 1}, out_channels = {M}, kernel = 63}}'
+    bottleneck = (
+        f'{{kind = "bottleneck", in_channels = {M}, out_channels = {M - 1}, mid = {M - 1}, '
+        "kernel = 63, stride = 64, batchnorm = true}"
+    )
+    blocks = ", ".join([basic, bottleneck] * 13)
+    done = _sheet(tmp_path, f"input = [{M}, {M}, {M}]\nblocks = [{blocks}]")
+    assert done.returncode == 0, done.stderr
+    answers = json.loads((tmp_path / "limits.json").read_text("utf-8"))["problems"][0]["answers"]
+    assert "bottleneck_13_params_bias" in answers
+    flops = 2 * M**3 * (63**2 * ((M - 1) * M + M * M) + (M - 1) * M)
+    assert answers["basic_13_flops"] == flops and len(str(flops)) == 29
 
 
 def hw2_solution(problem_id: str):

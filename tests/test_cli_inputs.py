@@ -32,6 +32,8 @@ def nested(depth, leaf=num, max_size=3):
     return s
 
 
+#: Widths and input sizes of block-params, and norm groups, at and just past their limit.
+WIDTH_EDGES = st.sampled_from([65536, 65537])
 ACT = st.sampled_from(["tanh", "sigmoid", "identity", "softplus", "relu"])
 FIELDS = {
     "activation-loss": {
@@ -71,12 +73,12 @@ FIELDS = {
             st.fixed_dictionaries(
                 {"kind": st.sampled_from(["basic", "bottleneck"])},
                 optional={
-                    "channels": st.integers(-1, 64),
-                    "in_channels": st.integers(0, 64),
-                    "out_channels": st.integers(0, 64),
-                    "mid": st.integers(0, 32),
-                    "kernel": st.integers(0, 5),
-                    "stride": st.integers(0, 3),
+                    "channels": st.one_of(st.integers(-1, 64), WIDTH_EDGES),
+                    "in_channels": st.one_of(st.integers(0, 64), WIDTH_EDGES),
+                    "out_channels": st.one_of(st.integers(0, 64), WIDTH_EDGES),
+                    "mid": st.one_of(st.integers(0, 32), WIDTH_EDGES),
+                    "kernel": st.one_of(st.integers(0, 5), st.sampled_from([63, 64, 65])),
+                    "stride": st.one_of(st.integers(0, 3), st.sampled_from([64, 65])),
                     "projection": st.booleans(),
                     "batchnorm": st.booleans(),
                     "name": st.sampled_from(["a", "b", ""]),
@@ -90,18 +92,20 @@ FIELDS = {
                 {},
                 optional={
                     "block": st.sampled_from(["basic", "bottleneck", "x"]),
-                    "depths": st.lists(st.integers(0, 3), max_size=4),
-                    "widths": st.lists(st.integers(0, 64), max_size=4),
-                    "expansion": st.integers(0, 4),
-                    "stem": st.integers(0, 64),
-                    "in_channels": st.integers(0, 4),
-                    "classes": st.integers(0, 10),
+                    "depths": st.lists(
+                        st.one_of(st.integers(0, 3), st.sampled_from([1024, 1025])), max_size=4
+                    ),
+                    "widths": st.lists(st.one_of(st.integers(0, 64), WIDTH_EDGES), max_size=4),
+                    "expansion": st.one_of(st.integers(0, 4), WIDTH_EDGES),
+                    "stem": st.one_of(st.integers(0, 64), WIDTH_EDGES),
+                    "in_channels": st.one_of(st.integers(0, 4), WIDTH_EDGES),
+                    "classes": st.one_of(st.integers(0, 10), WIDTH_EDGES),
                     "title": st.just("t"),
                 },
             ),
         ),
         "bias": st.sampled_from(["auto", "with", "without", "both", "x"]),
-        "input": st.lists(st.integers(0, 64), max_size=4),
+        "input": st.lists(st.one_of(st.integers(0, 64), WIDTH_EDGES), max_size=4),
         "layout": st.sampled_from(["NHWC", "NCHW", "NC", "x"]),
         "compare": st.booleans(),
     },
@@ -112,7 +116,7 @@ FIELDS = {
                 optional={
                     "norm": st.sampled_from(["batch", "layer", "instance", "group", "x"]),
                     "layout": st.sampled_from(["NC", "NCL", "NLC", "NCHW", "NHWC", "x"]),
-                    "groups": st.integers(-1, 8),
+                    "groups": st.one_of(st.integers(-1, 8), WIDTH_EDGES),
                     "name": st.just("n"),
                 },
             ),

@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from conftest import answers_error
+from conftest import HAS_TEX, answers_error, run_cli
 from symhw.cli import main
 from symhw.errors import VerificationError
 from symhw.problems.norm_shapes import (
@@ -188,10 +188,49 @@ BAD = [
     ('cases = [{norm = "batch", layout = "NC", axis = 0}]', "unknown key 'axis'"),
     ('cases = [{norm = "batch", layout = "NC"}, {norm = "batch", layout = "NC"}]', "two cases"),
     ("cases = []", "expected a list"),
+    # one past each limit; 10**9 groups was a 358 GiB NumPy array (MemoryError, exit 1)
+    (
+        "cases = ["
+        + ", ".join(f'{{norm = "batch", layout = "NC", name = "c{i}"}}' for i in range(27))
+        + "]",
+        "27 cases; a sheet labels them (a) to (z), at most 26",
+    ),
+    ('cases = [{norm = "group", layout = "NHWC", groups = 65537}]', "use at most 65536"),
+    ('cases = [{norm = "group", layout = "NHWC", groups = 1000000000}]', "use at most 65536"),
 ]
 
 
 @pytest.mark.parametrize("body,message", BAD)
 def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, body, message):
     err = answers_error(tmp_path, capsys, f'id = "q4"\nkind = "norm-shapes"\n{body}')
-    assert message in err and "q4" in err
+    assert message in err and "q4" in err and err.count("\n") == 1
+
+
+def test_the_most_cases_and_groups_give_a_sheet(tmp_path):
+    """26 cases (a to z), the last a group norm with 2^16 groups, PDF included; its
+    statistics have the shape torch's group_norm normalizes over (N, G)."""
+    cases = [
+        f'{{norm = "group", layout = "NHWC", groups = {g}, name = "g{g}"}}' for g in range(1, 26)
+    ]
+    cases.append('{norm = "group", layout = "NHWC", groups = 65536, name = "g65536"}')
+    spec = tmp_path / "limits.toml"
+    spec.write_text(
+        f'[[problems]]\nid = "q4"\nkind = "norm-shapes"\ncases = [{", ".join(cases)}]\n'
+    )
+    formats = "tex,pdf,json" if HAS_TEX else "tex,json"
+    done = run_cli("sheet", str(spec), "-o", str(tmp_path), "--format", formats, timeout=120)
+    assert done.returncode == 0, done.stderr
+    answers = json.loads((tmp_path / "limits.json").read_text("utf-8"))["problems"][0]["answers"]
+    assert answers["g65536_mean_shape"] == ["N", 1, 1, 65536, 1]
+    h, w, c = sp.symbols("H W C")
+    assert sp.sympify(answers["g65536_count"]) == h * w * c / 65536  # H·W·(C/G) entries averaged
+
+
+def test_group_norm_with_the_most_groups_reproduces_torch():
+    g = 1 << 16
+    case = Case("g", "group", "NHWC", g)
+    at = sizes(n=2, c=2 * g, h=1, w=2, g=g)
+    x = np.random.default_rng(3).standard_normal(layout_shape("NHWC", at))
+    ours, mean_shape = derived_normalized(x, case, at)
+    assert mean_shape == (2, 1, 1, g, 1)
+    np.testing.assert_allclose(ours, torch_normalized(x, case, g), atol=1e-9)

@@ -9,6 +9,13 @@ from symhw.errors import InputError, quote
 
 BLOCK_KINDS = ("basic", "bottleneck")
 
+#: Size limits. Counts are exact integers whatever the sizes, and cost no more to derive when
+#: large; the limits keep each count short enough to set on a line of the sheet (with sizes
+#: of 2^16 and a 63×63 kernel a conv's MACs have 28 digits, a block's FLOPs 29).
+MAX_CHANNELS = 1 << 16
+MAX_KERNEL = 63
+MAX_STRIDE = 64
+
 
 @dataclass(frozen=True)
 class Block:
@@ -116,15 +123,20 @@ def check_block(block: Block, problem: str | None, field: str) -> Block:
     for key, value in widths.items():
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise error(f"{key} must be a positive whole number, got {quote(value)}")
+        if value > MAX_CHANNELS:
+            raise error(f"{key} = {value} is over the limit; use at most {MAX_CHANNELS} channels")
     if block.kind == "bottleneck" and block.mid > min(block.c_in, block.c_out):
         raise error(
             f"mid = {block.mid} is wider than the block ({block.c_in}→{block.c_out}): a "
             "bottleneck narrows the width; use mid ≤ min(in_channels, out_channels)"
         )
-    if block.kernel <= 0 or block.kernel % 2 == 0:
-        raise error(f"kernel must be a positive odd number (padding k//2), got {block.kernel}")
-    if block.stride <= 0:
-        raise error(f"stride must be at least 1, got {block.stride}")
+    if not 0 < block.kernel <= MAX_KERNEL or block.kernel % 2 == 0:
+        raise error(
+            f"kernel must be an odd number from 1 to {MAX_KERNEL} (padding k//2), "
+            f"got {block.kernel}"
+        )
+    if not 0 < block.stride <= MAX_STRIDE:
+        raise error(f"stride must be from 1 to {MAX_STRIDE}, got {block.stride}")
     if not block.projection and (block.c_in != block.c_out or block.stride != 1):
         raise error(
             f"an identity shortcut needs in_channels = out_channels and stride 1 (got "

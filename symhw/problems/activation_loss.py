@@ -12,7 +12,15 @@ import sympy as sp
 from symhw import numeric
 from symhw.activations import ACTIVATIONS, Activation
 from symhw.builder import DerivationBuilder
-from symhw.derivation import Answer, Derivation, Paragraph, ReferenceCode, Solution, Table
+from symhw.derivation import (
+    Answer,
+    Derivation,
+    Paragraph,
+    ReferenceCode,
+    Solution,
+    Table,
+    decade,
+)
 from symhw.losses import LOSSES, get_loss
 from symhw.notation import Grad, Inner, MinOver, Norm, Vec, written
 from symhw.params import Parameters, check_call, choice, integer, param
@@ -37,6 +45,9 @@ t = sp.Symbol("t", positive=True)
 w0 = Vec(sp.Symbol("w_0"))
 REFERENCE_NAMES = {"squared": "squared_error_risk", "cross-entropy": "cross_entropy_risk"}
 
+#: Sizes of the random check: X is N × d (80 MB at the largest), and the seed is 32 bits.
+MAX_SAMPLES, MAX_DIM, MAX_SEED = 10_000, 1_000, 2**32 - 1
+
 #: Where vector-notation steps are checked: three samples, vectors of length two.
 INSTANCE = Instance({N: 3}, dim=2)
 
@@ -48,10 +59,19 @@ class Params(Parameters):
     activation: str = param("tanh", parse=choice(ACTIVATIONS), help="the activation θ")
     loss: str = param("squared", parse=choice(LOSSES), help="the per-sample loss ℓ(p, y)")
     check_samples: int = param(
-        8, parse=integer(1, 10_000), help="samples N of the random finite-difference check"
+        8,
+        parse=integer(1, MAX_SAMPLES),
+        help=f"samples N of the random finite-difference check, 1 to {MAX_SAMPLES}",
     )
-    check_dim: int = param(3, parse=integer(1, 1_000), help="dimension d of that check")
-    seed: int = param(0, parse=integer(0), help="seed of the random check data")
+    check_dim: int = param(
+        3,
+        parse=integer(1, MAX_DIM),
+        help=f"dimension d of that check, 1 to {MAX_DIM} (every coordinate is differentiated "
+        f"while N·d·(2d + 1) ≤ {decade(numeric.FD_BUDGET)} multiply-adds, else evenly spaced ones)",
+    )
+    seed: int = param(
+        0, parse=integer(0, MAX_SEED), help=f"seed of the random check data, 0 to {MAX_SEED}"
+    )
 
     def check(self) -> None:
         validate(self)

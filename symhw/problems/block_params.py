@@ -7,7 +7,14 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from symhw.counts.blocks import Block, check_block, traced_layers
+from symhw.counts.blocks import (
+    MAX_CHANNELS,
+    MAX_KERNEL,
+    MAX_STRIDE,
+    Block,
+    check_block,
+    traced_layers,
+)
 from symhw.counts.counting import (
     buffer_derivation,
     mac_derivation,
@@ -29,7 +36,7 @@ from symhw.errors import InputError, quote
 from symhw.notation import written
 from symhw.params import SEQUENCE, Parameters, Where, boolean, check_call, choice, param
 from symhw.problems.block_comparison import compare_blocks
-from symhw.problems.network_counts import parse_network, solve_network
+from symhw.problems.network_counts import MAX_DEPTH, MAX_STAGES, parse_network, solve_network
 
 KIND = "block-params"
 SUMMARY = (
@@ -52,6 +59,8 @@ BLOCK_KEYS = (
     "batchnorm",
 )
 _LABEL = re.compile(r"[a-z][a-z0-9_]{0,31}")
+#: Blocks per problem (labelled (a) to (z) on the sheet) and the largest N, H or W of the input.
+MAX_BLOCKS, MAX_SIZE = 26, 1 << 16
 
 
 def _table(block: Block) -> dict[str, object]:
@@ -123,6 +132,11 @@ def parse_blocks(value: object, where: Where) -> tuple[Block, ...]:
     """
     if not isinstance(value, SEQUENCE) or not value:
         raise where.error('expected a list of block tables, e.g. [{kind = "basic", channels = 32}]')
+    if len(value) > MAX_BLOCKS:
+        raise where.error(
+            f"{len(value)} blocks; a sheet labels them (a) to (z), at most {MAX_BLOCKS}: "
+            "split them over several problems"
+        )
     blocks, seen = [], set()
     for i, table in enumerate(value, start=1):
         block = _block(table, where, i)
@@ -135,7 +149,8 @@ def parse_blocks(value: object, where: Where) -> tuple[Block, ...]:
 
 
 def parse_input(value: object, where: Where) -> tuple[int, int, int]:
-    """``[N, H, W]``: batch size and spatial size of the input, positive whole numbers.
+    """``[N, H, W]``: batch size and spatial size of the input, whole numbers from 1 to
+    :data:`MAX_SIZE`.
 
     >>> parse_input([128, 16, 16], Where(None, "input"))
     (128, 16, 16)
@@ -146,6 +161,8 @@ def parse_input(value: object, where: Where) -> tuple[int, int, int]:
         or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
     ):
         raise where.error(f"expected [N, H, W], three positive whole numbers, got {quote(value)}")
+    if max(value) > MAX_SIZE:
+        raise where.error(f"{quote(value)} has a size over the limit; use sizes up to {MAX_SIZE}")
     return (value[0], value[1], value[2])
 
 
@@ -156,14 +173,17 @@ class Params(Parameters):
     blocks: tuple[Block, ...] | None = param(
         None,
         parse=parse_blocks,
-        help="tables {kind = basic|bottleneck, channels (or in_channels, out_channels), "
-        "mid, kernel, stride, projection, batchnorm, name}; default the seed's two blocks",
+        help=f"1 to {MAX_BLOCKS} tables {{kind = basic|bottleneck, channels (or in_channels, "
+        f"out_channels), mid (widths 1 to {MAX_CHANNELS}), kernel (odd, 1 to {MAX_KERNEL}), "
+        f"stride (1 to {MAX_STRIDE}), projection, batchnorm, name}}; default the seed's two blocks",
     )
     network: NetworkSpec | None = param(  # noqa: RUF009 - param() returns a dataclasses.field
         None,
         parse=parse_network,
         help="a whole network instead of blocks: resnet18|resnet34|resnet50, or a table "
-        "{block, depths, widths, expansion, stem, in_channels, classes, title}",
+        f"{{block, depths (1 to {MAX_STAGES} stages of 1 to {MAX_DEPTH} blocks), widths, "
+        f"expansion, stem, in_channels, classes (widths × expansion and the rest 1 to "
+        f"{MAX_CHANNELS}), title}}",
     )
     bias: str = param(
         "auto",
@@ -173,7 +193,8 @@ class Params(Parameters):
     input: tuple[int, int, int] | None = param(
         None,
         parse=parse_input,
-        help="[N, H, W] of the input; default [128, 16, 16] for blocks, [1, 224, 224] for networks",
+        help=f"[N, H, W] of the input, each 1 to {MAX_SIZE}; default [128, 16, 16] for blocks, "
+        "[1, 224, 224] for networks",
     )
     layout: str = param("NHWC", parse=choice(("NHWC", "NCHW")), help="how shapes are written")
     compare: bool = param(True, parse=boolean, help="compare two blocks symbolically in width C")

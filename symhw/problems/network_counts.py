@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 import sympy as sp
 
 from symhw.builder import DerivationBuilder
-from symhw.counts.blocks import BLOCK_KINDS, block_output, traced_layers
+from symhw.counts.blocks import BLOCK_KINDS, MAX_CHANNELS, block_output, traced_layers
 from symhw.counts.counting import (
     flop_steps,
     mac_derivation,
@@ -42,6 +42,9 @@ PUBLISHED = {
     "resnet34": (21_797_672, "3.66"),
     "resnet50": (25_557_032, "4.09"),
 }
+#: Stages of a network given as a table, and blocks per stage (a stage's repeated block is
+#: derived once whatever its count, which only multiplies).
+MAX_STAGES, MAX_DEPTH = 8, 1024
 NETWORK_KEYS = ("title", "block", "depths", "widths", "expansion", "stem", "in_channels", "classes")
 
 
@@ -67,9 +70,14 @@ def parse_network(value: object, where: Where) -> NetworkSpec:
     if unknown:
         raise where.error(f"unknown key {quote(unknown[0])}; use {', '.join(NETWORK_KEYS)}")
     block = choice(BLOCK_KINDS, "block")(value.get("block"), where)
-    depths = _positive_list(value.get("depths"), where, "depths")
+    depths = _positive_list(value.get("depths"), where, "depths", MAX_DEPTH)
+    if len(depths) > MAX_STAGES:
+        raise where.error(
+            f"depths has {len(depths)} stages; use at most {MAX_STAGES} (each halves the "
+            "spatial size, and every stage adds a term to each total)"
+        )
     default_widths = [64 * 2**i for i in range(len(depths))]
-    widths = _positive_list(value.get("widths", default_widths), where, "widths")
+    widths = _positive_list(value.get("widths", default_widths), where, "widths", MAX_CHANNELS)
     if len(widths) != len(depths):
         raise where.error(f"depths has {len(depths)} stages but widths has {len(widths)}")
     sizes = {}
@@ -80,18 +88,25 @@ def parse_network(value: object, where: Where) -> NetworkSpec:
         "classes": 1000,
     }
     for key, default in defaults.items():
-        sizes[key] = _positive_list([value.get(key, default)], where, key)[0]
+        sizes[key] = _positive_list([value.get(key, default)], where, key, MAX_CHANNELS)[0]
+    if max(widths) * sizes["expansion"] > MAX_CHANNELS:
+        raise where.error(
+            f"a stage's output width, width × expansion = {max(widths)} × "
+            f"{sizes['expansion']}, is over {MAX_CHANNELS} channels; use narrower widths"
+        )
     title = text(value.get("title", f"A {block}-block ResNet"), where)
     return NetworkSpec(title, block, depths, widths, **sizes)
 
 
-def _positive_list(value: object, where: Where, key: str) -> tuple[int, ...]:
+def _positive_list(value: object, where: Where, key: str, maximum: int) -> tuple[int, ...]:
     if (
         not isinstance(value, SEQUENCE)
         or not value
         or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
     ):
         raise where.error(f"{key} must be positive whole numbers, got {quote(value)}")
+    if max(value) > maximum:
+        raise where.error(f"{key} = {max(value)} is over the limit; use at most {maximum}")
     return tuple(value)
 
 
