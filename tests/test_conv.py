@@ -7,6 +7,7 @@ conv_transpose1d/2d, the Jacobian of conv) or is worked out by hand in the test.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -20,14 +21,16 @@ from symhw.conv import (
     ConvGeometry,
     ConvIndexMap,
     backward_as_convolution,
+    backward_map,
     conv_geometry,
     correlate,
     correlate_transpose,
     dilate_and_pad,
     flip_kernels,
 )
-from symhw.conv.checks import backward_map_matches
+from symhw.conv.backward_map import _all_triplets_match, _blocks_match, backward_map_matches
 from symhw.conv.symbols import SymbolicConvMatrix, sparsity_pattern
+from symhw.conv.windows import Scan
 from symhw.errors import InputError
 
 SETTINGS = settings(max_examples=25, deadline=None)
@@ -159,7 +162,11 @@ def test_random_layers_match_torch(g, seed):
     assert ConvIndexMap(g).matvec(w, x).reshape(y.shape) == pytest.approx(y, abs=1e-11)
     assert backward_as_convolution(w, gy, g) == pytest.approx(grad_x, abs=1e-11)
     assert correlate_transpose(w, gy, g) == pytest.approx(torch_transpose(g, w, gy), abs=1e-11)
-    assert backward_map_matches(g) == ConvIndexMap(g).nnz
+    assert (
+        backward_map_matches(g)
+        == f"{ConvIndexMap(g).nnz} (position, weight) pairs compared exactly"
+    )
+    assert _blocks_match(g)
 
 
 @SETTINGS
@@ -178,6 +185,38 @@ def test_entry_lookups_agree_with_the_dense_matrix(g):
         assert [r for r, _ in index_map.nonzeros(c, transpose=True)] == list(
             np.flatnonzero(a[:, c])
         )
+
+
+@pytest.mark.parametrize("compare", [_all_triplets_match, _blocks_match])
+@pytest.mark.parametrize(
+    "mistake",
+    [
+        "kernels not reversed",
+        "Z one place to the left",
+        "channels not swapped",
+    ],
+)
+def test_backward_map_comparisons_catch_a_wrong_backward_convolution(monkeypatch, compare, mistake):
+    g = conv_geometry(4, 2, (5, 6), (3, 2), stride=(2, 1), padding=1, groups=2)
+    assert compare(g)
+    if mistake == "kernels not reversed":
+        monkeypatch.setattr(backward_map, "flip_kernels", lambda w, g: unflipped(w, g))
+    elif mistake == "Z one place to the left":
+        right = Scan.backward
+        monkeypatch.setattr(
+            Scan, "backward", staticmethod(lambda g: replace(right(g), offset=(-1, 0)))
+        )
+    else:
+        monkeypatch.setattr(
+            backward_map, "flip_kernels", lambda w, g: flip_kernels(w, g)[[1, 0, 3, 2]]
+        )
+    assert not compare(g)
+
+
+def unflipped(w, g: ConvGeometry) -> np.ndarray:
+    """flip_kernels without the reversal: the channels swapped, the taps in forward order."""
+    reversed_twice = np.asarray(w)[(slice(None), slice(None), *(slice(None, None, -1),) * g.dims)]
+    return flip_kernels(reversed_twice, g)
 
 
 def test_seed_example_by_hand():
