@@ -9,8 +9,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symhw.conv import ConvGeometry, ConvIndexMap, conv_geometry, flip_kernels
-from symhw.conv.backward import backward_convolution, backward_pass
+from symhw.conv import ConvGeometry, conv_geometry, flip_kernels
+from symhw.conv.backward import backward_convolution, backward_pass, flipped_kernel
 from symhw.conv.checks import (
     exact_results,
     exact_tensor,
@@ -19,13 +19,14 @@ from symhw.conv.checks import (
     parse_tensor,
     rational,
 )
-from symhw.conv.derivation import Layer, built, element_equations, matrix_form
-from symhw.conv.symbols import LOSS, shown_part, sparsity_pattern
+from symhw.conv.derivation import built, element_equations, matrix_form
+from symhw.conv.layer import Layer
+from symhw.conv.limits import MAX_TAPS, check_layer
+from symhw.conv.symbols import JSON_ENTRIES, LOSS, shown_part, sparsity_pattern
 from symhw.derivation import Answer, Figure, Paragraph, Solution
 from symhw.errors import InputError
 from symhw.notation import Dots, GradientEntry
 from symhw.params import Where, integer, param
-from symhw.render.expr import text
 
 KIND = "conv-matrix"
 SUMMARY = (
@@ -34,14 +35,14 @@ SUMMARY = (
 )
 
 
-def per_axis(minimum: int):
+def per_axis(minimum: int, maximum: int = 1 << 20):
     """A parser for a size given once for every axis or as a list [height, width]."""
 
     def parse(value: object, where: Where) -> int | tuple[int, ...]:
         items = value if isinstance(value, list) else [value]
         if not 1 <= len(items) <= 2:
             raise where.error(f"expected a whole number or a list of two, got {value!r}")
-        parsed = tuple(integer(minimum, 1 << 20)(v, where) for v in items)
+        parsed = tuple(integer(minimum, maximum)(v, where) for v in items)
         return parsed if isinstance(value, list) else parsed[0]
 
     return parse
@@ -64,7 +65,7 @@ class Params:
         None, parse=integer(1, 1 << 12), help="input width W (dims = 2; 4 if not given)"
     )
     kernel: int | tuple[int, ...] = param(
-        3, parse=per_axis(1), help="kernel size K, or [K_h, K_w] in 2-D"
+        3, parse=per_axis(1, MAX_TAPS), help="kernel size K, or [K_h, K_w] in 2-D"
     )
     stride: int | tuple[int, ...] = param(1, parse=per_axis(1), help="stride s (or one per axis)")
     padding: int | tuple[int, ...] = param(
@@ -107,20 +108,8 @@ def layer_geometry(params: Params, problem: str | None = None) -> ConvGeometry:
         params.groups,
         problem=problem,
     )
-    nonzeros = g.out_channels * g.in_per_group * math.prod(g.out_size) * math.prod(g.kernel)
-    if nonzeros > MAX_NONZEROS:
-        sizes = "length" if g.dims == 1 else "height, width"
-        raise InputError(
-            f"A would have up to {nonzeros:,} nonzeros; symhw builds at most {MAX_NONZEROS:,} "
-            "(about 0.7 GB and 5 s): use fewer channels or a smaller input",
-            problem=problem,
-            field=f"in_channels, out_channels, {sizes}",
-        )
+    check_layer(g, problem)
     return g
-
-
-#: The largest A built: (64, 64, 1024, 3) has 12.6 million nonzeros, 0.43 GB, 3 s.
-MAX_NONZEROS = 20_000_000
 
 
 def _channels(n: int) -> str:
@@ -174,20 +163,20 @@ def _axes(values: tuple[int, ...]) -> str:
     return str(values[0]) if len(set(values)) == 1 else " × ".join(map(str, values))
 
 
-def _figure(index_map: ConvIndexMap, title: str, name: sp.Symbol) -> Figure:
-    grid, b = sparsity_pattern(index_map)
-    rows, cols = index_map.geometry.matrix_shape
-    share = index_map.nnz / (rows * cols)
+def _figure(layer: Layer, title: str, name: sp.Symbol, one_block: bool = False) -> Figure:
+    grid, b = sparsity_pattern(layer.index_map, one_block=one_block)
+    g, index_map = layer.geometry, layer.index_map
+    rows, cols = (math.prod(g.out_size), math.prod(g.size)) if one_block else g.matrix_shape
+    nnz = index_map.block_nnz if one_block else index_map.nnz
     what = (
         "each filled cell is a nonzero entry"
         if b == 1
         else f"each cell stands for a {b} × {b} block and is filled where the block has a nonzero"
     )
-    percent = f"{100 * share:.2f}".rstrip("0").rstrip(".")
+    percent = f"{100 * nnz / (rows * cols):.2f}".rstrip("0").rstrip(".")
     caption = (
         name,
-        f" is {rows:,} × {cols:,} with {index_map.nnz:,} nonzeros ({percent}% of its entries); "
-        f"{what}.",
+        f" is {rows:,} × {cols:,} with {nnz:,} nonzeros ({percent}% of its entries); {what}.",
     )
     return Figure(title, grid, Paragraph(caption))
 
@@ -195,29 +184,41 @@ def _figure(index_map: ConvIndexMap, title: str, name: sp.Symbol) -> Figure:
 def _figures(layer: Layer) -> list[Figure]:
     """A's pattern; and a channel block's when A's squares are too coarse to show its bands."""
     g = layer.geometry
-    figures = [_figure(layer.index_map, "Sparsity pattern of A", sp.Symbol("A"))]
-    _, b = sparsity_pattern(layer.index_map)
+    figures = [_figure(layer, "Sparsity pattern of A", sp.Symbol("A"))]
+    rows, cols = g.matrix_shape
+    b = max(1, math.ceil(max(rows, cols) / 64))  # as sparsity_pattern draws A
     if b > 1 and 8 * b > math.prod(g.out_size) and g.in_channels * g.out_channels > 1:
-        one = ConvGeometry(1, 1, g.size, g.kernel, g.stride, g.padding, g.dilation)
         sep = "," if max(g.in_channels, g.out_channels) > 9 else ""
         name = sp.Symbol(f"A^{{1{sep}1}}")
-        figures.append(_figure(ConvIndexMap(one), "Sparsity pattern of one channel block", name))
+        figures.append(_figure(layer, "Sparsity pattern of one channel block", name, True))
     return figures
+
+
+def _kernels_json(layer: Layer) -> Any:
+    """Every v^{ij} by input channel i then output channel j ("0"s across groups), as names;
+    only the sizes past JSON_ENTRIES names."""
+    g = layer.geometry
+    shape = (g.in_channels, g.out_channels, *g.kernel)
+    if math.prod(shape) > JSON_ENTRIES:
+        return {"shape": list(shape), "entries": "omitted"}
+    count = math.prod(g.weight_shape)
+    v = flip_kernels(np.arange(count).reshape(g.weight_shape), g)  # which weight, flat
+    names = layer.s.weight_texts(v)
+    table = np.full(shape, "0", dtype=object)
+    for grp in range(g.groups):
+        ins = slice(grp * g.in_per_group, (grp + 1) * g.in_per_group)
+        table[ins, grp * g.out_per_group : (grp + 1) * g.out_per_group] = names[ins]
+    return table.tolist()
 
 
 def _kernels_answer(layer: Layer) -> Answer:
     """The flipped kernels v^{ij}, by input channel i then output channel j."""
     g = layer.geometry
-    v = flip_kernels(layer.s.weights(), g)
-    zero = np.zeros(g.kernel, dtype=int)
-    table = [
-        [v[i, j % g.out_per_group] if g.connected(i, j) else zero for j in range(g.out_channels)]
-        for i in range(g.in_channels)
-    ]
-    json = [[np.vectorize(text)(k).tolist() for k in row] for row in table]
-    pairs = [(i, j) for i in range(g.in_channels) for j in range(g.out_channels)]
-    if len(pairs) > 8:
-        pairs = [*pairs[:2], None, pairs[-1]]
+    pairs: list[tuple[int, int] | None] = [
+        (i, j) for i in range(min(g.in_channels, 9)) for j in range(g.out_channels)
+    ][:9]
+    if g.in_channels * g.out_channels > 8:
+        pairs = [*pairs[:2], None, (g.in_channels - 1, g.out_channels - 1)]
 
     def label(pair) -> sp.Expr:
         if pair is None:
@@ -226,7 +227,12 @@ def _kernels_answer(layer: Layer) -> Answer:
         return sp.Symbol(f"v^{{{pair[0] + 1}{sep}{pair[1] + 1}}}")
 
     def kernel(pair) -> sp.ImmutableMatrix:
-        k = np.full(g.kernel, Dots("⋮"), dtype=object) if pair is None else table[pair[0]][pair[1]]
+        if pair is None:
+            k = np.full(g.kernel, Dots("⋮"), dtype=object)
+        elif g.connected(*pair):
+            k = flipped_kernel(layer, pair[0], pair[1] % g.out_per_group)
+        else:
+            k = np.zeros(g.kernel, dtype=int)
         return sp.ImmutableMatrix(k.reshape(-1, g.kernel[-1]).tolist())
 
     labels = sp.ImmutableMatrix([label(p) for p in pairs])
@@ -234,7 +240,7 @@ def _kernels_answer(layer: Layer) -> Answer:
         value: Any = sp.ImmutableMatrix.vstack(*[kernel(p) for p in pairs])
     else:
         value = sp.BlockMatrix([[kernel(p)] for p in pairs])
-    return Answer("backward_kernel", labels, value, json)
+    return Answer("backward_kernel", labels, value, _kernels_json(layer))
 
 
 def _matrix_answers(layer: Layer) -> tuple[Answer, Answer]:
