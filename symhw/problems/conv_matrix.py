@@ -2,31 +2,24 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import sympy as sp
 
-from symhw.conv import ConvGeometry, conv_geometry, flip_kernels
-from symhw.conv.backward import backward_convolution, backward_pass, flipped_kernel
-from symhw.conv.checks import (
-    exact_results,
-    exact_tensor,
-    numbers_derivation,
-    operator_checks,
-    parse_tensor,
-    rational,
-)
+from symhw.conv import ConvGeometry, conv_geometry
+from symhw.conv.backward import backward_convolution, backward_pass
+from symhw.conv.checks import exact_results, numbers_derivation, operator_checks
 from symhw.conv.derivation import built, element_equations, matrix_form
+from symhw.conv.given import exact_tensor, parse_tensor
 from symhw.conv.layer import Layer
-from symhw.conv.limits import MAX_TAPS, check_layer
-from symhw.conv.symbols import JSON_ENTRIES, LOSS, shown_part, sparsity_pattern
-from symhw.derivation import Answer, Figure, Paragraph, Solution
+from symhw.conv.limits import MAX_NUMBERS, MAX_TAPS, check_layer
+from symhw.conv.symbols import LOSS
+from symhw.derivation import Paragraph, Solution
 from symhw.errors import InputError
-from symhw.notation import Dots, GradientEntry
+from symhw.notation import GradientEntry
 from symhw.params import Where, integer, param
+from symhw.problems.conv_parts import figures, kernels_answer, matrix_answers, tensor_answer
 
 KIND = "conv-matrix"
 SUMMARY = (
@@ -163,120 +156,6 @@ def _axes(values: tuple[int, ...]) -> str:
     return str(values[0]) if len(set(values)) == 1 else " × ".join(map(str, values))
 
 
-def _figure(layer: Layer, title: str, name: sp.Symbol, one_block: bool = False) -> Figure:
-    grid, b = sparsity_pattern(layer.index_map, one_block=one_block)
-    g, index_map = layer.geometry, layer.index_map
-    rows, cols = (math.prod(g.out_size), math.prod(g.size)) if one_block else g.matrix_shape
-    nnz = index_map.block_nnz if one_block else index_map.nnz
-    what = (
-        "each filled cell is a nonzero entry"
-        if b == 1
-        else f"each cell stands for a {b} × {b} block and is filled where the block has a nonzero"
-    )
-    percent = f"{100 * nnz / (rows * cols):.2f}".rstrip("0").rstrip(".")
-    caption = (
-        name,
-        f" is {rows:,} × {cols:,} with {nnz:,} nonzeros ({percent}% of its entries); {what}.",
-    )
-    return Figure(title, grid, Paragraph(caption))
-
-
-def _figures(layer: Layer) -> list[Figure]:
-    """A's pattern; and a channel block's when A's squares are too coarse to show its bands."""
-    g = layer.geometry
-    figures = [_figure(layer, "Sparsity pattern of A", sp.Symbol("A"))]
-    rows, cols = g.matrix_shape
-    b = max(1, math.ceil(max(rows, cols) / 64))  # as sparsity_pattern draws A
-    if b > 1 and 8 * b > math.prod(g.out_size) and g.in_channels * g.out_channels > 1:
-        sep = "," if max(g.in_channels, g.out_channels) > 9 else ""
-        name = sp.Symbol(f"A^{{1{sep}1}}")
-        figures.append(_figure(layer, "Sparsity pattern of one channel block", name, True))
-    return figures
-
-
-def _kernels_json(layer: Layer) -> Any:
-    """Every v^{ij} by input channel i then output channel j ("0"s across groups), as names;
-    only the sizes past JSON_ENTRIES names."""
-    g = layer.geometry
-    shape = (g.in_channels, g.out_channels, *g.kernel)
-    if math.prod(shape) > JSON_ENTRIES:
-        return {"shape": list(shape), "entries": "omitted"}
-    count = math.prod(g.weight_shape)
-    v = flip_kernels(np.arange(count).reshape(g.weight_shape), g)  # which weight, flat
-    names = layer.s.weight_texts(v)
-    table = np.full(shape, "0", dtype=object)
-    for grp in range(g.groups):
-        ins = slice(grp * g.in_per_group, (grp + 1) * g.in_per_group)
-        table[ins, grp * g.out_per_group : (grp + 1) * g.out_per_group] = names[ins]
-    return table.tolist()
-
-
-def _kernels_answer(layer: Layer) -> Answer:
-    """The flipped kernels v^{ij}, by input channel i then output channel j."""
-    g = layer.geometry
-    pairs: list[tuple[int, int] | None] = [
-        (i, j) for i in range(min(g.in_channels, 9)) for j in range(g.out_channels)
-    ][:9]
-    if g.in_channels * g.out_channels > 8:
-        pairs = [*pairs[:2], None, (g.in_channels - 1, g.out_channels - 1)]
-
-    def label(pair) -> sp.Expr:
-        if pair is None:
-            return Dots("⋮")
-        sep = "," if max(g.in_channels, g.out_channels) > 9 else ""
-        return sp.Symbol(f"v^{{{pair[0] + 1}{sep}{pair[1] + 1}}}")
-
-    def kernel(pair) -> sp.ImmutableMatrix:
-        if pair is None:
-            k = np.full(g.kernel, Dots("⋮"), dtype=object)
-        elif g.connected(*pair):
-            k = flipped_kernel(layer, pair[0], pair[1] % g.out_per_group)
-        else:
-            k = np.zeros(g.kernel, dtype=int)
-        return sp.ImmutableMatrix(k.reshape(-1, g.kernel[-1]).tolist())
-
-    labels = sp.ImmutableMatrix([label(p) for p in pairs])
-    if g.dims == 1:
-        value: Any = sp.ImmutableMatrix.vstack(*[kernel(p) for p in pairs])
-    else:
-        value = sp.BlockMatrix([[kernel(p)] for p in pairs])
-    return Answer("backward_kernel", labels, value, _kernels_json(layer))
-
-
-def _matrix_answers(layer: Layer) -> tuple[Answer, Answer]:
-    a = layer.A
-    rows, cols = a.shape
-
-    def too_big(r: int, c: int) -> dict[str, Any]:
-        return {"rows": r, "columns": c, "nonzeros": layer.index_map.nnz, "entries": "omitted"}
-
-    value = layer.explicit if layer.full else a.shown()
-    value_t = layer.explicit.T if layer.transpose_fits else a.T.shown()
-    return (
-        Answer("A", sp.Symbol("A"), value, a.json_rows() or too_big(rows, cols)),
-        Answer(
-            "A_T",
-            sp.MatrixSymbol("A", rows, cols).T,
-            value_t,
-            a.T.json_rows() or too_big(cols, rows),
-        ),
-    )
-
-
-def _tensor_answer(name: str, label: sp.Expr, values: np.ndarray) -> Answer:
-    """A numeric result: per channel a row (1-D) or a matrix (2-D); corners only when large."""
-    exact = rational(values)
-    json = np.vectorize(lambda r: int(r) if r.is_integer else float(r), otypes=[object])(exact)
-
-    def matrix(a: np.ndarray) -> sp.ImmutableMatrix:
-        if a.shape[0] * a.shape[1] <= 16 * 16:
-            return sp.ImmutableMatrix(a.tolist())
-        return shown_part(lambda r, c: a[int(r), int(c)], *a.shape)
-
-    value: Any = matrix(exact) if exact.ndim == 2 else sp.Tuple(*[matrix(c) for c in exact])
-    return Answer(name, label, value, json.tolist())
-
-
 def _given(params: Params, g: ConvGeometry, problem: str) -> tuple[Any, Any, Any]:
     if params.weights is None:
         for name in ("x", "grad_y"):
@@ -301,7 +180,40 @@ def _given(params: Params, g: ConvGeometry, problem: str) -> tuple[Any, Any, Any
         x = exact_tensor(params.x, (g.in_channels, *g.size), "x", problem)
     if params.grad_y is not None:
         gy = exact_tensor(params.grad_y, (g.out_channels, *g.out_size), "grad_y", problem)
+    for given, result, size in ((x, "Y", g.matrix_shape[0]), (gy, "∂L/∂x", g.matrix_shape[1])):
+        if given is not None and size > MAX_NUMBERS:
+            raise InputError(
+                f"{result} would have {size:,} entries; symhw computes numeric results of at "
+                f"most {MAX_NUMBERS:,}: give a smaller layer",
+                problem=problem,
+                field="x" if result == "Y" else "grad_y",
+            )
     return w, x, gy
+
+
+def _numbers(layer: Layer, w: Any, x: Any, gy: Any) -> tuple[list, list, list]:
+    """Y and ∂L/∂x from the given numbers: sheet parts, answers and checks."""
+    y, gx, checks = exact_results(layer.geometry, w, x, gy)
+    parts, answers = [], []
+    exact = all(p is None or p.exact for p in (y, gx))
+    if layer.full and exact:
+        shown_gx = gx if layer.transpose_fits else None  # Aᵀ too wide to write out
+        parts.append(
+            numbers_derivation(
+                layer.explicit,
+                layer.s.weights(),
+                w,
+                x,
+                gy,
+                None if y is None else y.rationals(),
+                None if shown_gx is None else shown_gx.rationals(),
+            )
+        )
+    if y is not None:
+        answers.append(tensor_answer("y", sp.Symbol("Y"), y))
+    if gx is not None:
+        answers.append(tensor_answer("grad_x", GradientEntry(LOSS, sp.Symbol("x")), gx))
+    return parts, answers, list(checks)
 
 
 def validate(params: Params, problem_id: str) -> None:
@@ -328,25 +240,17 @@ def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> S
     parts: list[Any] = [
         elements.build(),
         *matrix,
-        *_figures(layer),
+        *figures(layer),
         built(backward),
         *backward_convolution(layer, backward),
     ]
-    answers = [*_matrix_answers(layer), _kernels_answer(layer)]
+    answers = [*matrix_answers(layer), kernels_answer(layer)]
     checks = list(operator_checks(g))
     if w is not None:
-        y, gx, exact_checks = exact_results(g, w, x, gy)
-        checks += exact_checks
-        if layer.full:
-            shown_gx = gx if layer.transpose_fits else None  # Aᵀ too wide to write out
-            parts.append(
-                numbers_derivation(layer.explicit, layer.s.weights(), w, x, gy, y, shown_gx)
-            )
-        if y is not None:
-            answers.append(_tensor_answer("y", sp.Symbol("Y"), y))
-        if gx is not None:
-            label = GradientEntry(LOSS, sp.Symbol("x"))
-            answers.append(_tensor_answer("grad_x", label, gx))
+        more_parts, more_answers, more_checks = _numbers(layer, w, x, gy)
+        parts += more_parts
+        answers += more_answers
+        checks += more_checks
     return Solution(
         problem_id,
         KIND,
