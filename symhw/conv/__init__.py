@@ -98,9 +98,9 @@ class ConvIndexMap:
         """(row, column, flat weight index) of the nonzeros of A (of Aᵀ if ``transpose``),
         about ``size`` at a time: channel pair after channel pair, each block in tap order."""
         g = self.geometry
-        t, u, q = self.block_pattern()
+        t, u, starts = self._pattern
         dtype = _index_type(max(*g.matrix_shape, math.prod(g.weight_shape)))
-        t, u, q = t.astype(dtype), u.astype(dtype), q.astype(dtype)
+        t, u = t.astype(dtype, copy=False), u.astype(dtype, copy=False)
         m, n = math.prod(g.out_size), math.prod(g.size)
         pairs, block = g.out_channels * g.in_per_group, len(t)
         per = max(1, size // max(1, block))
@@ -110,9 +110,10 @@ class ConvIndexMap:
             i = (j // g.out_per_group) * g.in_per_group + local
             for a in range(0, block, size):
                 b = min(block, a + size)
+                q = (np.searchsorted(starts, np.arange(a, b), side="right") - 1).astype(dtype)
                 rows = (j[:, None] * m + t[None, a:b]).ravel()
                 cols = (i[:, None] * n + u[None, a:b]).ravel()
-                weight = (p[:, None] * g.taps + q[None, a:b]).ravel()
+                weight = (p[:, None] * g.taps + q[None, :]).ravel()
                 yield (cols, rows, weight) if transpose else (rows, cols, weight)
 
     def triplets(self, transpose: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from symhw.conv import ConvGeometry, ConvIndexMap, flip_kernels
-from symhw.conv.windows import Scan, tap_windows
+from symhw.conv.windows import CHUNK, Scan, counts, pieces, tap_windows
 from symhw.errors import VerificationError
 
 #: Up to this many nonzeros, every (position, weight) triplet of Aᵀ is compared at once.
@@ -52,8 +52,9 @@ def backward_triplets(g: ConvGeometry) -> tuple[np.ndarray, np.ndarray, np.ndarr
     return tuple(np.concatenate([empty, *(p[k] for p in parts)]) for k in range(3))  # type: ignore[return-value]
 
 
-def _all_triplets_match(g: ConvGeometry) -> bool:
-    rows, cols, weight = ConvIndexMap(g).triplets(transpose=True)
+def _all_triplets_match(index_map: ConvIndexMap) -> bool:
+    g = index_map.geometry
+    rows, cols, weight = index_map.triplets(transpose=True)
     b_rows, b_cols, b_weight = backward_triplets(g)
     m = g.out_channels * math.prod(g.out_size)
     key = rows.astype(np.int64) * m + cols
@@ -64,43 +65,55 @@ def _all_triplets_match(g: ConvGeometry) -> bool:
     )
 
 
-def _blocks_match(g: ConvGeometry) -> bool:
+def _blocks_match(index_map: ConvIndexMap) -> bool:
     """One channel block tap by tap (every pair of channels has the same pattern), then
     which weight of A each flipped, channel-swapped kernel entry is, for every pair."""
-    forward = ConvIndexMap(g).tap_pairs
+    g = index_map.geometry
+    forward = index_map.tap_pairs
     flipped = np.arange(g.taps).reshape(g.kernel)[(slice(None, None, -1),) * g.dims].ravel()
     seen = set()
     for q, outs, stored in tap_windows(Scan.backward(g)):
         t, u = forward[flipped[q]]
         seen.add(int(flipped[q]))
-        if not (
-            np.array_equal(u, _flat(outs, g.size)) and np.array_equal(t, _flat(stored, g.out_size))
-        ):
+        if len(t) != math.prod(counts(outs)):
             return False
+        start = 0
+        for o, st in pieces(outs, stored, 1):  # a piece at a time: no block-sized arrays
+            end = start + math.prod(counts(o))
+            if not (
+                np.array_equal(u[start:end], _flat(o, g.size))
+                and np.array_equal(t[start:end], _flat(st, g.out_size))
+            ):
+                return False
+            start = end
     if any(len(forward[q][0]) and q not in seen for q in range(g.taps)):
         return False
-    i = np.arange(g.in_channels)[:, None, None]
+    source = _source(g).reshape(g.in_channels, g.out_per_group, g.taps)
+    step = max(1, CHUNK // (g.out_per_group * g.taps))  # input channels at a time
     jl = np.arange(g.out_per_group)[None, :, None]
-    j = i // g.in_per_group * g.out_per_group + jl
-    pair = j * g.in_per_group + i % g.in_per_group  # channel pair (j, i) of A, in its order
-    expected = pair * g.taps + flipped[None, None, :]
-    return np.array_equal(_source(g).reshape(expected.shape), expected)
+    for first in range(0, g.in_channels, step):
+        i = np.arange(first, min(g.in_channels, first + step))[:, None, None]
+        j = i // g.in_per_group * g.out_per_group + jl
+        pair = j * g.in_per_group + i % g.in_per_group  # channel pair (j, i) of A, its order
+        if not np.array_equal(source[i[:, 0, 0]], pair * g.taps + flipped[None, None, :]):
+            return False
+    return True
 
 
-def backward_map_matches(g: ConvGeometry) -> str:
+def backward_map_matches(index_map: ConvIndexMap) -> str:
     """Compare where the backward convolution and Aᵀ put each weight; say what was compared.
 
     Raises VerificationError if they differ.
 
     >>> from symhw.conv import conv_geometry
-    >>> backward_map_matches(conv_geometry(2, 2, 4, 3))
+    >>> backward_map_matches(ConvIndexMap(conv_geometry(2, 2, 4, 3)))
     '24 (position, weight) pairs compared exactly'
     """
-    index_map = ConvIndexMap(g)
+    g = index_map.geometry
     if index_map.nnz <= EXACT_LIMIT:
-        same, what = _all_triplets_match(g), f"{index_map.nnz} (position, weight) pairs"
+        same, what = _all_triplets_match(index_map), f"{index_map.nnz} (position, weight) pairs"
     else:
-        same = _blocks_match(g)
+        same = _blocks_match(index_map)
         what = (
             f"the {index_map.block_nnz:,} positions of one channel block tap by tap (every "
             f"pair of channels shares them) and the {math.prod(g.weight_shape):,} weights of "

@@ -104,8 +104,30 @@ def tap_windows(scan: Scan) -> list[tuple[int, tuple[slice, ...], tuple[slice, .
     return found
 
 
-def _counts(slices: tuple[slice, ...]) -> tuple[int, ...]:
+def counts(slices: tuple[slice, ...]) -> tuple[int, ...]:
     return tuple(len(range(s.start, s.stop, s.step)) for s in slices)
+
+
+#: Entries of a tap's window multiplied at once (bounds the work arrays: ~8 MB of floats).
+CHUNK = 1 << 20
+
+
+def pieces(
+    out: tuple[slice, ...], src: tuple[slice, ...], channels: int
+) -> list[tuple[tuple[slice, ...], tuple[slice, ...]]]:
+    """A tap's (output, stored) window cut along its first axis into pieces of about
+    CHUNK entries over ``channels`` channels."""
+    sizes = counts(out)
+    rows = max(1, CHUNK // max(1, channels * math.prod(sizes[1:])))
+    found = []
+    for first in range(0, sizes[0], rows):
+        last = min(sizes[0], first + rows)
+        cut = [
+            slice(s.start + first * s.step, s.start + (last - 1) * s.step + 1, s.step)
+            for s in (out[0], src[0])
+        ]
+        found.append(((cut[0], *out[1:]), (cut[1], *src[1:])))
+    return found
 
 
 def scan_correlate(weights: np.ndarray, values: np.ndarray, scan: Scan, groups: int) -> np.ndarray:
@@ -120,10 +142,11 @@ def scan_correlate(weights: np.ndarray, values: np.ndarray, scan: Scan, groups: 
     w = weights.reshape(groups, co, ci, -1).astype(dtype, copy=False)
     v = values.reshape(groups, ci, *values.shape[1:])
     y = np.zeros((groups, co, *scan.out_size), dtype=dtype)
-    for q, out, src in tap_windows(scan):
-        read = v[(slice(None), slice(None), *src)].reshape(groups, ci, -1)
-        part = np.matmul(w[..., q], read).reshape(groups, co, *_counts(out))
-        y[(slice(None), slice(None), *out)] += part
+    for q, window, reads in tap_windows(scan):
+        for out, src in pieces(window, reads, groups * max(ci, co)):
+            read = v[(slice(None), slice(None), *src)].reshape(groups, ci, -1)
+            part = np.matmul(w[..., q], read).reshape(groups, co, *counts(out))
+            y[(slice(None), slice(None), *out)] += part
     return y.reshape(c_out, *scan.out_size)
 
 
@@ -137,8 +160,9 @@ def scan_correlate_transpose(
     w = weights.reshape(groups, co, ci, -1).astype(dtype, copy=False)
     gg = grad.reshape(groups, co, *scan.out_size)
     out = np.zeros((groups, ci, *scan.stored), dtype=dtype)
-    for q, tout, src in tap_windows(scan):
-        read = gg[(slice(None), slice(None), *tout)].reshape(groups, co, -1)
-        share = np.matmul(w[..., q].swapaxes(1, 2), read).reshape(groups, ci, *_counts(src))
-        out[(slice(None), slice(None), *src)] += share
+    for q, window, reads in tap_windows(scan):
+        for tout, src in pieces(window, reads, groups * max(ci, co)):
+            read = gg[(slice(None), slice(None), *tout)].reshape(groups, co, -1)
+            share = np.matmul(w[..., q].swapaxes(1, 2), read).reshape(groups, ci, *counts(src))
+            out[(slice(None), slice(None), *src)] += share
     return out.reshape(groups * ci, *scan.stored)

@@ -193,7 +193,7 @@ def _given(params: Params, g: ConvGeometry, problem: str) -> tuple[Any, Any, Any
 
 def _numbers(layer: Layer, w: Any, x: Any, gy: Any) -> tuple[list, list, list]:
     """Y and ∂L/∂x from the given numbers: sheet parts, answers and checks."""
-    y, gx, checks = exact_results(layer.geometry, w, x, gy)
+    y, gx, checks = exact_results(layer.index_map, w, x, gy)
     parts, answers = [], []
     exact = all(p is None or p.exact for p in (y, gx))
     if layer.full and exact:
@@ -245,7 +245,7 @@ def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> S
         *backward_convolution(layer, backward),
     ]
     answers = [*matrix_answers(layer), kernels_answer(layer)]
-    checks = list(operator_checks(g))
+    checks = list(operator_checks(layer.index_map))
     if w is not None:
         more_parts, more_answers, more_checks = _numbers(layer, w, x, gy)
         parts += more_parts
