@@ -133,6 +133,18 @@ def flipped_kernel(layer: Layer, i: int, jl: int) -> np.ndarray:
     return np.flip(layer.s.kernel(j, i % g.in_per_group))
 
 
+#: A kernel is written out in full up to this many taps per axis; else its corners.
+SHOWN_TAPS = 8
+
+
+def shown_kernel(kernel: np.ndarray) -> sp.ImmutableMatrix:
+    """A kernel as a matrix (1-D: one row), its middle elided past SHOWN_TAPS per axis."""
+    k = kernel.reshape(-1, kernel.shape[-1])
+    if max(k.shape) <= SHOWN_TAPS:
+        return sp.ImmutableMatrix(k.tolist())
+    return shown_part(lambda r, c: k[int(r), int(c)], *k.shape)
+
+
 def _intro(g: ConvGeometry) -> tuple:
     return (
         "Spread ∂L/∂Y out by the stride and pad it ("
@@ -182,10 +194,9 @@ def _define_z_and_kernels(b: DerivationBuilder, layer: Layer, z_at) -> None:
         else sorted({(0, 0), last})
     )
     for i, j in pairs:
-        kernel = flipped_kernel(layer, i, j % g.out_per_group)
         b.define(
             sp.Symbol(f"v^{{{block_name(layer, i, j).name[3:-1]}}}"),
-            sp.ImmutableMatrix(kernel.reshape(-1, kernel.shape[-1]).tolist()),
+            shown_kernel(flipped_kernel(layer, i, j % g.out_per_group)),
             rule="reversed kernel",
         )
 

@@ -9,7 +9,7 @@ import numpy as np
 import sympy as sp
 
 from symhw.conv import flip_kernels
-from symhw.conv.backward import flipped_kernel
+from symhw.conv.backward import flipped_kernel, shown_kernel
 from symhw.conv.exact import Product
 from symhw.conv.layer import Layer
 from symhw.conv.symbols import JSON_ENTRIES, shown_part, sparsity_pattern
@@ -90,7 +90,7 @@ def kernels_answer(layer: Layer) -> Answer:
             k = flipped_kernel(layer, pair[0], pair[1] % g.out_per_group)
         else:
             k = np.zeros(g.kernel, dtype=int)
-        return sp.ImmutableMatrix(k.reshape(-1, g.kernel[-1]).tolist())
+        return shown_kernel(k)
 
     labels = sp.ImmutableMatrix([label(p) for p in pairs])
     if g.dims == 1:
