@@ -29,9 +29,11 @@ from symhw.conv import (
     flip_kernels,
 )
 from symhw.conv.backward_map import _all_triplets_match, _blocks_match, backward_map_matches
-from symhw.conv.symbols import SymbolicConvMatrix, sparsity_pattern
-from symhw.conv.windows import Scan
+from symhw.conv.limits import nonzeros
+from symhw.conv.symbols import ConvSymbols, SymbolicConvMatrix, sparsity_pattern
+from symhw.conv.windows import Scan, axis_window
 from symhw.errors import InputError
+from symhw.render.expr import plain_name
 
 SETTINGS = settings(max_examples=25, deadline=None)
 
@@ -216,6 +218,50 @@ def unflipped(w, g: ConvGeometry) -> np.ndarray:
     """flip_kernels without the reversal: the channels swapped, the taps in forward order."""
     reversed_twice = np.asarray(w)[(slice(None), slice(None), *(slice(None, None, -1),) * g.dims)]
     return flip_kernels(reversed_twice, g)
+
+
+@SETTINGS
+@given(
+    st.integers(1, 12),
+    st.integers(1, 4),
+    st.integers(-9, 9),
+    st.integers(1, 4),
+    st.integers(1, 12),
+)
+def test_a_tap_window_is_every_output_that_reads_a_stored_value(out_len, stride, shift, step, n):
+    """Brute force: output t reads grid position t·stride + shift, which holds value q when
+    it equals q·step for some 0 <= q < n."""
+    expected = [
+        (t, (t * stride + shift) // step)
+        for t in range(out_len)
+        if (t * stride + shift) % step == 0 and 0 <= (t * stride + shift) // step < n
+    ]
+    window = axis_window(out_len, stride, shift, step, n)
+    if window is None:
+        assert expected == []
+        return
+    outs, values = range(out_len)[window[0]], range(n)[window[1]]
+    assert list(zip(outs, values, strict=True)) == expected
+
+
+@SETTINGS
+@given(layers())
+def test_nonzeros_are_counted_as_torch_s_jacobian_has_them(g):
+    w = np.random.default_rng(0).uniform(1, 2, g.weight_shape)  # no weight is 0
+    jac = torch.autograd.functional.jacobian(
+        lambda v: torch_conv(g)(v[None], torch.tensor(w), **torch_kwargs(g))[0],
+        torch.zeros((g.in_channels, *g.size), dtype=torch.float64),
+    )
+    assert nonzeros(g) == ConvIndexMap(g).nnz == int(torch.count_nonzero(jac))
+
+
+@SETTINGS
+@given(layers(), st.integers(0, 2**32 - 1))
+def test_json_names_are_the_symbols_printed_plainly(g, seed):
+    s = ConvSymbols(g)
+    index = np.random.default_rng(seed).integers(0, math.prod(g.weight_shape), 5)
+    expected = [plain_name(s.weight_flat(int(i)).name) for i in index]
+    assert s.weight_texts(index).tolist() == expected
 
 
 def test_seed_example_by_hand():
