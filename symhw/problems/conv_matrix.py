@@ -58,7 +58,9 @@ class Params:
         None, parse=integer(1, 1 << 12), help="input width W (dims = 2; 4 if not given)"
     )
     kernel: int | tuple[int, ...] = param(
-        3, parse=per_axis(1, MAX_TAPS), help="kernel size K, or [K_h, K_w] in 2-D"
+        3,
+        parse=per_axis(1, MAX_TAPS),
+        help="kernel size K, or [K_h, K_w] in 2-D (at most 4096 positions)",
     )
     stride: int | tuple[int, ...] = param(1, parse=per_axis(1), help="stride s (or one per axis)")
     padding: int | tuple[int, ...] = param(
@@ -69,10 +71,14 @@ class Params:
     )
     groups: int = param(1, parse=integer(1, 4096), help="groups (each sees C_in/groups inputs)")
     weights: tuple | None = param(
-        None, parse=parse_tensor, help="numbers [out][in/groups][taps] (PyTorch)"
+        None, parse=parse_tensor, help="numbers [out][in/groups][taps] (PyTorch; at most 65,536)"
     )
-    x: tuple | None = param(None, parse=parse_tensor, help="a numeric input [in][positions]")
-    grad_y: tuple | None = param(None, parse=parse_tensor, help="a numeric ∂L/∂Y [out][positions]")
+    x: tuple | None = param(
+        None, parse=parse_tensor, help="a numeric input [in][positions] (at most 65,536 numbers)"
+    )
+    grad_y: tuple | None = param(
+        None, parse=parse_tensor, help="a numeric ∂L/∂Y [out][positions] (at most 65,536 numbers)"
+    )
 
 
 def layer_geometry(params: Params, problem: str | None = None) -> ConvGeometry:
