@@ -219,3 +219,21 @@ def test_counts_of_terms_and_readers_match_the_lists():
     for i in range(g.in_channels):
         for pos in np.ndindex(*g.size):
             assert layer.reader_count(i, pos) == len(layer.readers(i, pos))
+
+
+@pytest.mark.parametrize(("channels", "written"), [(256, True), (257, False)])
+def test_a_and_the_kernels_are_written_to_json_up_to_65536_entries(channels, written):
+    """256 x 256 channels of length 1, kernel 1: A, Aᵀ and the kernel table have 65,536."""
+    from symhw.conv.layer import Layer
+    from symhw.problems.conv_parts import kernels_answer, matrix_answers
+
+    layer = Layer(conv_geometry(channels, channels, 1, 1))
+    a, a_t = matrix_answers(layer)
+    kernels = kernels_answer(layer).json_value
+    if written:
+        assert len(a.json_value) == len(a_t.json_value) == len(kernels) == channels
+        assert a.json_value[255][0] == "w_1^(1,256)" and kernels[0][255] == ["w_1^(1,256)"]
+        return
+    size = {"rows": 257, "columns": 257, "nonzeros": 257 * 257, "entries": "omitted"}
+    assert a.json_value == size
+    assert kernels == {"shape": [257, 257, 1], "entries": "omitted"}

@@ -14,8 +14,9 @@ from symhw.notation import Dots, GradientEntry
 from symhw.render.expr import plain_name
 
 LOSS = sp.Symbol("L")
-#: The most entries a matrix may have to be written out in JSON.
-JSON_ENTRIES = 1 << 20
+#: The most entries A, Aᵀ or the table of backward kernels may have to be written out in
+#: JSON, name by name (2^20 made 120 MB of JSON for 1024 -> 1024 channels); past it, sizes.
+JSON_ENTRIES = 1 << 16
 
 
 def _joined(indices: tuple[int, ...], comma: bool) -> str:
