@@ -85,10 +85,12 @@ class ConvIndexMap:
 
     @property
     def block_nnz(self) -> int:
+        """Nonzeros of one channel block (every connected pair has the same)."""
         return int(self._pattern[2][-1])
 
     @property
     def nnz(self) -> int:
+        """Nonzeros of A."""
         g = self.geometry
         return g.out_channels * g.in_per_group * self.block_nnz
 

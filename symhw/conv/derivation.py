@@ -85,17 +85,17 @@ def checked_entry(
 
 
 def block_name(layer: Layer, i: int, j: int) -> sp.Symbol:
+    """A^{ij}: the block taking input channel i to output channel j (commas past 9)."""
     g = layer.geometry
     sep = "," if max(g.in_channels, g.out_channels) > 9 else ""
     return sp.Symbol(f"A^{{{i + 1}{sep}{j + 1}}}")
 
 
-def matrix_form(layer: Layer, previous: DerivationBuilder) -> tuple[Derivation | Paragraph, ...]:
-    """Y = A x (rows (j, t), columns (i, t')), then the block structure of A."""
+def _matrix_intro(layer: Layer) -> tuple:
     g = layer.geometry
     position = (sp.Symbol("t"),) if g.dims == 1 else sp.symbols("m n")
     primed = tuple(sp.Symbol(f"{p}'") for p in position)
-    intro = (
+    return (
         "Reading off the coefficient of every input gives ",
         sp.Eq(sp.Symbol("Y"), sp.Mul(*sp.symbols("A x"), evaluate=False)),
         ", with the rows of A in the order of ",
@@ -104,54 +104,59 @@ def matrix_form(layer: Layer, previous: DerivationBuilder) -> tuple[Derivation |
         sp.Tuple(CH_IN, *primed),
         "." if layer.full else "; the rows below are checked against the element equations.",
     )
-    b = DerivationBuilder(
-        "The convolution as a matrix: Y = A x", instance=previous.instance, intro=intro
-    )
+
+
+def _blocks_intro(g: ConvGeometry) -> tuple:
     kind = (
         "a Toeplitz matrix (constant along its diagonals)"
         if g.dims == 1
         else "doubly block Toeplitz: block Toeplitz, with Toeplitz blocks"
     )
-    blocks = DerivationBuilder(
-        "Block structure of A",
-        intro=(
-            "The block ",
-            sp.Symbol("A^{ij}"),
-            " that takes input channel ",
-            CH_IN,
-            " to output channel ",
-            CH_OUT,
-            " sits in block row ",
-            CH_OUT,
-            " and block column ",
-            CH_IN,
-            " (rows follow the outputs, columns the inputs), holds the weights of kernel ",
-            sp.Symbol("w^{ij}"),
-            f" only, and is {kind}.",
-        ),
+    return (
+        "The block ",
+        sp.Symbol("A^{ij}"),
+        " that takes input channel ",
+        CH_IN,
+        " to output channel ",
+        CH_OUT,
+        " sits in block row ",
+        CH_OUT,
+        " and block column ",
+        CH_IN,
+        " (rows follow the outputs, columns the inputs), holds the weights of kernel ",
+        sp.Symbol("w^{ij}"),
+        f" only, and is {kind}.",
     )
-    A = layer.A
-    if layer.full:
-        for j, pos in layer.shown(g.out_channels, g.out_size):
-            ensure_defined(b, layer, j, pos)  # also the entries too long to show
-        b.equal(
-            column(layer.s.array("y")),
-            sp.MatMul(layer.explicit, column(layer.s.array("x")), evaluate=False),
-            rule="collect",
-        )
-        grid = [[A.block(j, i) for i in range(g.in_channels)] for j in range(g.out_channels)]
-        blocks.define(sp.Symbol("A"), layer.explicit, rule="as collected")
-        if g.in_channels * g.out_channels > 1:
-            blocks.then(sp.BlockMatrix(grid), rule="channel blocks")
-        if g.dims == 2 and 2 * math.prod(g.size) <= FULL_COLS[2]:  # both fit on one line
-            h, w = g.out_size[1], g.size[1]
-            a11 = A.block(0, 0)
-            inner = [
-                [a11[r * h : (r + 1) * h, c * w : (c + 1) * w] for c in range(g.size[0])]
-                for r in range(g.out_size[0])
-            ]
-            blocks.equal(a11, sp.BlockMatrix(inner), rule="by image rows")
-        return built(b), built(blocks)
+
+
+def _full_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: Layer) -> None:
+    """A small A in full: Y = A x checked entry by entry, A by channel blocks (and by image
+    rows, when a 2-D block is small enough)."""
+    g, A = layer.geometry, layer.A
+    for j, pos in layer.shown(g.out_channels, g.out_size):
+        ensure_defined(b, layer, j, pos)  # also the entries too long to show
+    b.equal(
+        column(layer.s.array("y")),
+        sp.MatMul(layer.explicit, column(layer.s.array("x")), evaluate=False),
+        rule="collect",
+    )
+    grid = [[A.block(j, i) for i in range(g.in_channels)] for j in range(g.out_channels)]
+    blocks.define(sp.Symbol("A"), layer.explicit, rule="as collected")
+    if g.in_channels * g.out_channels > 1:
+        blocks.then(sp.BlockMatrix(grid), rule="channel blocks")
+    if g.dims == 2 and 2 * math.prod(g.size) <= FULL_COLS[2]:  # both fit on one line
+        h, w = g.out_size[1], g.size[1]
+        a11 = A.block(0, 0)
+        inner = [
+            [a11[r * h : (r + 1) * h, c * w : (c + 1) * w] for c in range(g.size[0])]
+            for r in range(g.out_size[0])
+        ]
+        blocks.equal(a11, sp.BlockMatrix(inner), rule="by image rows")
+
+
+def _large_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: Layer) -> None:
+    """A large A by a few rows (those short enough to show), its block grid and a corner."""
+    g, A = layer.geometry, layer.A
     for j, pos in layer.shown(g.out_channels, g.out_size):
         if not layer.fits(layer.term_count(j, pos)):
             continue
@@ -162,6 +167,17 @@ def matrix_form(layer: Layer, previous: DerivationBuilder) -> tuple[Derivation |
     blocks.define(sp.Symbol("A"), grid, rule="channel blocks")
     corner = shown_part(A.entry, math.prod(g.out_size), math.prod(g.size))
     blocks.define(block_name(layer, 0, 0), corner, rule="corners shown")
+
+
+def matrix_form(layer: Layer, previous: DerivationBuilder) -> tuple[Derivation | Paragraph, ...]:
+    """Y = A x (rows (j, t), columns (i, t')), then the block structure of A."""
+    b = DerivationBuilder(
+        "The convolution as a matrix: Y = A x",
+        instance=previous.instance,
+        intro=_matrix_intro(layer),
+    )
+    blocks = DerivationBuilder("Block structure of A", intro=_blocks_intro(layer.geometry))
+    (_full_matrix if layer.full else _large_matrix)(b, blocks, layer)
     return built(b), built(blocks)
 
 

@@ -33,12 +33,14 @@ ALL_OUTPUTS = 64
 
 
 def position_symbols(dims: int, prime: str = "") -> tuple[sp.Symbol, ...]:
+    """t (1-D) or m, n (2-D), optionally primed: the positions in the general equations."""
     return tuple(sp.Symbol(n + prime) for n in ("t",) if dims == 1) or tuple(
         sp.Symbol(n + prime) for n in ("m", "n")
     )
 
 
 def tap_symbols(dims: int) -> tuple[sp.Symbol, ...]:
+    """k (1-D) or a, b (2-D): the kernel positions in the general equations."""
     return (sp.Symbol("k"),) if dims == 1 else sp.symbols("a b")
 
 

@@ -105,6 +105,7 @@ def tap_windows(scan: Scan) -> list[tuple[int, tuple[slice, ...], tuple[slice, .
 
 
 def counts(slices: tuple[slice, ...]) -> tuple[int, ...]:
+    """How many positions each slice of a window holds."""
     return tuple(len(range(s.start, s.stop, s.step)) for s in slices)
 
 

@@ -101,6 +101,7 @@ def kernels_answer(layer: Layer) -> Answer:
 
 
 def matrix_answers(layer: Layer) -> tuple[Answer, Answer]:
+    """A and Aᵀ: in full when small, else corners; JSON names up to JSON_ENTRIES, else sizes."""
     a = layer.A
     rows, cols = a.shape
 
