@@ -20,7 +20,8 @@ from symhw.conv.limits import nonzeros
 from symhw.conv.shape import ConvGeometry
 from symhw.conv.windows import Scan, scan_correlate, scan_correlate_transpose, tap_windows
 
-#: Multiply-adds times the 30-bit digits of each factor, over both passes (about 3 s).
+#: Multiply-adds times the 30-bit digits of each factor, over both passes (about 1 s at the
+#: edge: benchmarks/limits/make_conv_numbers.py, conv-numbers-digits).
 EXACT_WORK = 1 << 24
 #: Sums of products of integers below 2^INT64_BITS cannot overflow int64.
 INT64_BITS = 62
