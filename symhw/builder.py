@@ -50,6 +50,22 @@ class DerivationBuilder:
         self._steps.append(step)
         return step
 
+    def over_budget(self, *chain: Any, rule: str, budget: str, continues: bool = False) -> Step:
+        """Add ``chain[0] = chain[1] = ...`` unchecked because checking it would pass a size
+        budget; ``budget`` says which. The sheet marks it "not verified (budget)".
+
+        >>> b = DerivationBuilder("Big")
+        >>> b.over_budget(1, 1, rule="r", budget="4,096 terms, over 2,048").check.status
+        'budget'
+        """
+        if continues:
+            chain = (self._steps[-1].rhs, *chain)
+        if len(chain) < 2:
+            raise ValueError("an equality needs at least two members")
+        step = Step(tuple(chain), rule, Check("budget", budget), continues=continues)
+        self._steps.append(step)
+        return step
+
     def then(self, *chain: Any, rule: str, note: str = "") -> Step:
         """Continue from the last member of the previous step: ``= chain[0] = ...``."""
         if not self._steps:

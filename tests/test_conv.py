@@ -7,6 +7,7 @@ conv_transpose1d/2d, the Jacobian of conv) or is worked out by hand in the test.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -20,15 +21,19 @@ from symhw.conv import (
     ConvGeometry,
     ConvIndexMap,
     backward_as_convolution,
+    backward_map,
     conv_geometry,
     correlate,
     correlate_transpose,
     dilate_and_pad,
     flip_kernels,
 )
-from symhw.conv.checks import backward_map_matches
-from symhw.conv.symbols import SymbolicConvMatrix, sparsity_pattern
+from symhw.conv.backward_map import _all_triplets_match, _blocks_match, backward_map_matches
+from symhw.conv.limits import nonzeros
+from symhw.conv.symbols import ConvSymbols, SymbolicConvMatrix, sparsity_pattern
+from symhw.conv.windows import Scan, axis_window
 from symhw.errors import InputError
+from symhw.render.expr import plain_name
 
 SETTINGS = settings(max_examples=25, deadline=None)
 
@@ -159,7 +164,10 @@ def test_random_layers_match_torch(g, seed):
     assert ConvIndexMap(g).matvec(w, x).reshape(y.shape) == pytest.approx(y, abs=1e-11)
     assert backward_as_convolution(w, gy, g) == pytest.approx(grad_x, abs=1e-11)
     assert correlate_transpose(w, gy, g) == pytest.approx(torch_transpose(g, w, gy), abs=1e-11)
-    assert backward_map_matches(g) == ConvIndexMap(g).nnz
+    index_map = ConvIndexMap(g)
+    compared = backward_map_matches(index_map)
+    assert compared == f"{index_map.nnz} (position, weight) pairs compared exactly"
+    assert _blocks_match(index_map)  # the tap-by-tap comparison of large layers agrees
 
 
 @SETTINGS
@@ -178,6 +186,82 @@ def test_entry_lookups_agree_with_the_dense_matrix(g):
         assert [r for r, _ in index_map.nonzeros(c, transpose=True)] == list(
             np.flatnonzero(a[:, c])
         )
+
+
+@pytest.mark.parametrize("compare", [_all_triplets_match, _blocks_match])
+@pytest.mark.parametrize(
+    "mistake",
+    [
+        "kernels not reversed",
+        "Z one place to the left",
+        "channels not swapped",
+    ],
+)
+def test_backward_map_comparisons_catch_a_wrong_backward_convolution(monkeypatch, compare, mistake):
+    g = conv_geometry(4, 2, (5, 6), (3, 2), stride=(2, 1), padding=1, groups=2)
+    assert compare(ConvIndexMap(g))
+    if mistake == "kernels not reversed":
+        monkeypatch.setattr(backward_map, "flip_kernels", lambda w, g: unflipped(w, g))
+    elif mistake == "Z one place to the left":
+        right = Scan.backward
+        monkeypatch.setattr(
+            Scan, "backward", staticmethod(lambda g: replace(right(g), offset=(-1, 0)))
+        )
+    else:
+        monkeypatch.setattr(
+            backward_map, "flip_kernels", lambda w, g: flip_kernels(w, g)[[1, 0, 3, 2]]
+        )
+    assert not compare(ConvIndexMap(g))
+
+
+def unflipped(w, g: ConvGeometry) -> np.ndarray:
+    """flip_kernels without the reversal: the channels swapped, the taps in forward order."""
+    reversed_twice = np.asarray(w)[(slice(None), slice(None), *(slice(None, None, -1),) * g.dims)]
+    return flip_kernels(reversed_twice, g)
+
+
+@SETTINGS
+@given(
+    st.integers(1, 12),
+    st.integers(1, 4),
+    st.integers(-9, 9),
+    st.integers(1, 4),
+    st.integers(1, 12),
+)
+def test_a_tap_window_is_every_output_that_reads_a_stored_value(out_len, stride, shift, step, n):
+    """Brute force: output t reads grid position t·stride + shift, which holds value q when
+    it equals q·step for some 0 <= q < n."""
+    expected = [
+        (t, (t * stride + shift) // step)
+        for t in range(out_len)
+        if (t * stride + shift) % step == 0 and 0 <= (t * stride + shift) // step < n
+    ]
+    window = axis_window(out_len, stride, shift, step, n)
+    if window is None:
+        assert expected == []
+        return
+    outs, values = range(out_len)[window[0]], range(n)[window[1]]
+    assert list(zip(outs, values, strict=True)) == expected
+
+
+@SETTINGS
+@given(layers())
+def test_nonzeros_are_counted_as_torch_s_jacobian_has_them(g):
+    w = np.random.default_rng(0).uniform(1, 2, g.weight_shape)  # no weight is 0
+    jac = torch.autograd.functional.jacobian(
+        lambda v: torch_conv(g)(v[None], torch.tensor(w), **torch_kwargs(g))[0],
+        torch.zeros((g.in_channels, *g.size), dtype=torch.float64),
+    )
+    assert nonzeros(g) == ConvIndexMap(g).nnz == int(torch.count_nonzero(jac))
+
+
+@SETTINGS
+@given(layers(), st.integers(0, 2**32 - 1))
+def test_json_names_are_the_symbols_printed_plainly(g, seed):
+    s = ConvSymbols(g)
+    index = np.random.default_rng(seed).integers(0, math.prod(g.weight_shape), 5)
+    expected = [plain_name(s.weight_flat(int(i)).name) for i in index]
+    assert s.weight_texts(index).tolist() == expected
 
 
 def test_seed_example_by_hand():

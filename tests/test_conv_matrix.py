@@ -22,7 +22,9 @@ from hypothesis import strategies as st
 from conftest import run_cli
 from symhw.conv import conv_geometry
 from symhw.conv.backward import backward_pass
-from symhw.conv.derivation import Layer, element_equations, general_element
+from symhw.conv.derivation import element_equations
+from symhw.conv.general import general_element
+from symhw.conv.layer import Layer
 from symhw.errors import InputError, VerificationError
 from symhw.notation import Dots
 from symhw.problems.conv_matrix import Params, layer_geometry, solve

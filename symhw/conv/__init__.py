@@ -10,8 +10,9 @@ the same for every pair of connected channels. Numbers are computed in convoluti
 
 from __future__ import annotations
 
+import itertools
 import math
-import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -19,7 +20,15 @@ from typing import Any
 import numpy as np
 
 from symhw.conv.shape import AXIS_NAMES, ConvGeometry, Sizes, conv_geometry
+from symhw.conv.windows import Scan, scan_correlate, scan_correlate_transpose
 from symhw.errors import InputError
+
+#: Nonzeros of A expanded at once when it is applied (bounds the work arrays: ~40 MB).
+CHUNK = 1 << 20
+
+
+def _index_type(largest: int) -> np.dtype:
+    return np.dtype(np.int32 if largest < 2**31 else np.int64)
 
 
 @dataclass(frozen=True)
@@ -38,10 +47,10 @@ class ConvIndexMap:
     geometry: ConvGeometry
 
     @cached_property
-    def tap_pairs(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
-        """For each tap q (kernel positions in row-major order): flat (t, t') arrays."""
+    def _pattern(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(t, t') of one channel block's nonzeros, tap after tap, and where each tap starts."""
         g = self.geometry
-        pairs = []
+        per_tap = []
         for tap in np.ndindex(*g.kernel):
             outs, ins = [], []
             for k, n, s, p, d, m in zip(
@@ -52,36 +61,70 @@ class ConvIndexMap:
                 t = np.arange(lo, max(lo, hi))
                 outs.append(t)
                 ins.append(t * s + k * d - p)
-            out_flat = np.ravel_multi_index(np.ix_(*outs), g.out_size).ravel()
-            in_flat = np.ravel_multi_index(np.ix_(*ins), g.size).ravel()
-            pairs.append((out_flat.astype(np.int64), in_flat.astype(np.int64)))
-        return tuple(pairs)
+            per_tap.append((outs, ins))
+        counts = [math.prod(len(t) for t in outs) for outs, _ in per_tap]
+        starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        dtype = _index_type(max(*g.matrix_shape))
+        t_all, u_all = np.empty(starts[-1], dtype), np.empty(starts[-1], dtype)
+        for (outs, ins), (a, b) in zip(per_tap, itertools.pairwise(starts), strict=True):
+            t_all[a:b] = np.ravel_multi_index(np.ix_(*outs), g.out_size).ravel()
+            u_all[a:b] = np.ravel_multi_index(np.ix_(*ins), g.size).ravel()
+        return t_all, u_all, starts
+
+    @property
+    def tap_pairs(self) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+        """For each tap q (kernel positions in row-major order): flat (t, t') arrays (views)."""
+        t, u, starts = self._pattern
+        return tuple((t[a:b], u[a:b]) for a, b in itertools.pairwise(starts))
 
     def block_pattern(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(t, t', tap) of every nonzero of one channel block."""
-        t = np.concatenate([o for o, _ in self.tap_pairs])
-        u = np.concatenate([i for _, i in self.tap_pairs]).astype(np.int64)
-        q = np.repeat(np.arange(len(self.tap_pairs)), [len(o) for o, _ in self.tap_pairs])
+        t, u, starts = self._pattern
+        q = np.repeat(np.arange(len(starts) - 1, dtype=np.int32), np.diff(starts))
         return t, u, q
 
     @property
+    def block_nnz(self) -> int:
+        """Nonzeros of one channel block (every connected pair has the same)."""
+        return int(self._pattern[2][-1])
+
+    @property
     def nnz(self) -> int:
+        """Nonzeros of A."""
         g = self.geometry
-        return g.out_channels * g.in_per_group * sum(len(o) for o, _ in self.tap_pairs)
+        return g.out_channels * g.in_per_group * self.block_nnz
+
+    def chunks(
+        self, transpose: bool = False, size: int = CHUNK
+    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """(row, column, flat weight index) of the nonzeros of A (of Aᵀ if ``transpose``),
+        about ``size`` at a time: channel pair after channel pair, each block in tap order."""
+        g = self.geometry
+        t, u, starts = self._pattern
+        dtype = _index_type(max(*g.matrix_shape, math.prod(g.weight_shape)))
+        t, u = t.astype(dtype, copy=False), u.astype(dtype, copy=False)
+        m, n = math.prod(g.out_size), math.prod(g.size)
+        pairs, block = g.out_channels * g.in_per_group, len(t)
+        per = max(1, size // max(1, block))
+        for first in range(0, pairs, per):
+            p = np.arange(first, min(pairs, first + per), dtype=dtype)
+            j, local = np.divmod(p, dtype.type(g.in_per_group))
+            i = (j // g.out_per_group) * g.in_per_group + local
+            for a in range(0, block, size):
+                b = min(block, a + size)
+                q = (np.searchsorted(starts, np.arange(a, b), side="right") - 1).astype(dtype)
+                rows = (j[:, None] * m + t[None, a:b]).ravel()
+                cols = (i[:, None] * n + u[None, a:b]).ravel()
+                weight = (p[:, None] * g.taps + q[None, :]).ravel()
+                yield (cols, rows, weight) if transpose else (rows, cols, weight)
 
     def triplets(self, transpose: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(row, column, flat weight index) of every nonzero of A (of Aᵀ if ``transpose``)."""
         g = self.geometry
-        t, u, q = self.block_pattern()
-        big = max(*g.matrix_shape, math.prod(g.weight_shape)) >= 2**31
-        dtype = np.int64 if big else np.int32
-        j = np.repeat(np.arange(g.out_channels, dtype=dtype), g.in_per_group)
-        local = np.tile(np.arange(g.in_per_group, dtype=dtype), g.out_channels)
-        i = (j // g.out_per_group) * g.in_per_group + local
-        rows = (j[:, None] * math.prod(g.out_size) + t.astype(dtype)[None, :]).ravel()
-        cols = (i[:, None] * math.prod(g.size) + u.astype(dtype)[None, :]).ravel()
-        weight = ((j * g.in_per_group + local)[:, None] * g.taps + q.astype(dtype)[None, :]).ravel()
-        return (cols, rows, weight) if transpose else (rows, cols, weight)
+        empty = np.zeros(0, _index_type(max(*g.matrix_shape, math.prod(g.weight_shape))))
+        parts = [(empty, empty, empty), *self.chunks(transpose, size=max(1, self.nnz))]
+        rows, cols, weight = (np.concatenate([c[k] for c in parts]) for k in range(3))
+        return rows, cols, weight
 
     def weight_at(self, row: int, col: int) -> int | None:
         """The flat weight index at A[row, col], or None where A is 0."""
@@ -139,12 +182,16 @@ class ConvIndexMap:
         return a
 
     def matvec(self, weights: Any, v: Any, transpose: bool = False) -> np.ndarray:
-        """A v (Aᵀ v) from the scattered triplets, for float data of any size."""
+        """A v (Aᵀ v) from the scattered triplets, a chunk at a time, for float data of any size."""
         w = np.asarray(weights, dtype=float).reshape(-1)
-        rows, cols, idx = self.triplets(transpose)
+        vs = np.asarray(v, dtype=float).reshape(-1)
         n = self.geometry.matrix_shape[1 if transpose else 0]
-        vals = w[idx] * np.asarray(v, dtype=float).reshape(-1)[cols]
-        return np.bincount(rows, weights=vals, minlength=n)
+        out = np.zeros(n)
+        for rows, cols, idx in self.chunks(transpose):
+            if len(rows):
+                lo, hi = int(rows.min()), int(rows.max()) + 1
+                out[lo:hi] += np.bincount(rows - lo, weights=w[idx] * vs[cols], minlength=hi - lo)
+        return out
 
 
 def check_shape(value: Any, shape: Sizes, field: str, problem: str | None = None) -> np.ndarray:
@@ -164,90 +211,25 @@ def _has_objects(value: Any) -> bool:
     return isinstance(value, np.ndarray) and value.dtype == object
 
 
-def _window(g: ConvGeometry, tap: Sizes) -> tuple[slice, ...]:
-    """The positions of the padded input that tap ``tap`` reads, for every output position."""
-    return tuple(
-        slice(k * d, k * d + s * (m - 1) + 1, s)
-        for k, d, s, m in zip(tap, g.dilation, g.stride, g.out_size, strict=True)
-    )
-
-
-_SCRATCH = threading.local()
-
-
-def _scratch(name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """A zero-initialised work array kept between calls of the same shape (numbers only).
-
-    Allocating and freeing arrays of a few MB on every call costs more in page faults than
-    the arithmetic; reusing them keeps the operator within reach of torch's allocator.
-    """
-    if dtype.kind == "O":  # exact numbers and symbols: a fresh array each time
-        return np.zeros(shape, dtype)
-    arrays = _SCRATCH.__dict__.setdefault("arrays", {})
-    key = (name, shape, dtype.str)
-    if key not in arrays:
-        if len(arrays) > 16:
-            arrays.clear()
-        arrays[key] = np.zeros(shape, dtype)
-    return arrays[key]
-
-
-def _pad(x: np.ndarray, padding: Sizes) -> np.ndarray:
-    """x inside a border of zeros (a scratch array: its border is never written)."""
-    inner = tuple(slice(p, p + n) for n, p in zip(x.shape[1:], padding, strict=True))
-    if not any(padding):
-        return x
-    shape = (x.shape[0], *(n + 2 * p for n, p in zip(x.shape[1:], padding, strict=True)))
-    out = _scratch(f"padded {x.shape} by {padding}", shape, x.dtype)  # same border each call
-    out[(slice(None), *inner)] = x
-    return out
-
-
 def correlate(weights: Any, x: Any, g: ConvGeometry) -> np.ndarray:
-    """Y = A x in convolution form: the windows each tap reads, times the weights (one GEMM).
+    """Y = A x in convolution form: for each tap, the weights times the window it reads.
 
-    Works for floats, exact Fractions and SymPy symbols (object arrays) alike.
+    Works for floats, exact numbers and SymPy symbols (object arrays) alike; the zero
+    padding is never built (see :mod:`symhw.conv.windows`).
 
     >>> correlate([[[1, 2, 3]]], [[1, 0, 0, 1]], conv_geometry(1, 1, 4, 3)).tolist()
     [[1, 3]]
     """
     w = check_shape(weights, g.weight_shape, "weights")
     xs = check_shape(x, (g.in_channels, *g.size), "x")
-    dtype = np.result_type(w, xs)
-    xp = _pad(xs.astype(dtype, copy=False), g.padding)
-    y = np.empty((g.out_channels, math.prod(g.out_size)), dtype=dtype)
-    ci, co = g.in_per_group, g.out_per_group
-    # im2col: row (i, tap) holds what that tap reads of channel i at every output position
-    cols = _scratch("columns", (ci, g.taps, *g.out_size), dtype)
-    for grp in range(g.groups):
-        xg = xp[grp * ci : (grp + 1) * ci]
-        for q, tap in enumerate(np.ndindex(*g.kernel)):
-            cols[:, q] = xg[(slice(None), *_window(g, tap))]
-        wg = w[grp * co : (grp + 1) * co].reshape(co, ci * g.taps).astype(dtype, copy=False)
-        np.matmul(wg, cols.reshape(ci * g.taps, -1), out=y[grp * co : (grp + 1) * co])
-    return y.reshape(g.out_channels, *g.out_size)
+    return scan_correlate(w, xs, Scan.forward(g), g.groups)
 
 
 def correlate_transpose(weights: Any, grad_y: Any, g: ConvGeometry) -> np.ndarray:
-    """Aᵀ ∂L/∂Y in convolution form: Wᵀ ∂L/∂Y, each tap's share added back onto its window."""
+    """Aᵀ ∂L/∂Y in convolution form: each tap's share Wᵀ ∂L/∂Y added back onto its window."""
     w = check_shape(weights, g.weight_shape, "weights")
     gy = check_shape(grad_y, (g.out_channels, *g.out_size), "grad_y")
-    dtype = np.result_type(w, gy)
-    padded = tuple(n + 2 * p for n, p in zip(g.size, g.padding, strict=True))
-    gx = _scratch("gradient", (g.in_channels, *padded), dtype)
-    gx[...] = 0
-    ci, co = g.in_per_group, g.out_per_group
-    shares = _scratch("shares", (ci, g.taps, *g.out_size), dtype)
-    for grp in range(g.groups):
-        wg = w[grp * co : (grp + 1) * co].reshape(co, ci * g.taps).astype(dtype, copy=False)
-        gg = gy[grp * co : (grp + 1) * co].reshape(co, -1).astype(dtype, copy=False)
-        # col2im: row (i, tap) of Wᵀ g is added back onto the window that tap read
-        np.matmul(wg.T, gg, out=shares.reshape(ci * g.taps, -1))
-        xg = gx[grp * ci : (grp + 1) * ci]
-        for q, tap in enumerate(np.ndindex(*g.kernel)):
-            xg[(slice(None), *_window(g, tap))] += shares[:, q]
-    inner = tuple(slice(p, p + n) for n, p in zip(g.size, g.padding, strict=True))
-    return gx[(slice(None), *inner)].copy()
+    return scan_correlate_transpose(w, gy, Scan.forward(g), g.groups)
 
 
 def dilate_and_pad(grad_y: Any, g: ConvGeometry) -> np.ndarray:
@@ -285,8 +267,14 @@ def flip_kernels(weights: Any, g: ConvGeometry) -> np.ndarray:
 
 
 def backward_as_convolution(weights: Any, grad_y: Any, g: ConvGeometry) -> np.ndarray:
-    """∂L/∂x as a convolution: the dilated, padded ∂L/∂Y correlated with the flipped kernels."""
-    return correlate(flip_kernels(weights, g), dilate_and_pad(grad_y, g), g.backward())
+    """∂L/∂x as a convolution: the spread, padded ∂L/∂Y (Z) correlated with the flipped
+    kernels, with stride 1. Z is not built: each tap reads only the entries that hold ∂L/∂Y.
+
+    >>> backward_as_convolution([[[1, 2, 3]]], [[1, 10]], conv_geometry(1, 1, 4, 3)).tolist()
+    [[1, 12, 23, 30]]
+    """
+    gy = check_shape(grad_y, (g.out_channels, *g.out_size), "grad_y")
+    return scan_correlate(flip_kernels(weights, g), gy, Scan.backward(g), g.groups)
 
 
 __all__ = [

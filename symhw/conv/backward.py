@@ -9,19 +9,19 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.conv import ConvGeometry, correlate, dilate_and_pad, flip_kernels
-from symhw.conv.derivation import (
+from symhw.conv.derivation import block_name
+from symhw.conv.general import (
     CH_IN,
     CH_OUT,
-    Layer,
-    block_name,
     chain_rule,
+    chain_rule_budget,
+    chain_rule_sum,
     ensure_chain_rule,
-    flat_index,
     general_symbol,
-    grad_y_at,
     nested_sum,
     position_symbols,
 )
+from symhw.conv.layer import Layer, flat_index, grad_y_at
 from symhw.conv.symbols import LOSS, column, shown_part
 from symhw.derivation import Derivation
 from symhw.notation import GradientEntry, PartialDerivative, written_sum
@@ -45,16 +45,8 @@ def backward_pass(layer: Layer, previous: DerivationBuilder) -> DerivationBuilde
         rule="chain rule",
     )
     for i, pos in layer.shown(g.in_channels, g.size):
-        outputs = layer.readers(i, pos)
-        if not layer.fits(len(outputs), gradient=True):
-            continue
-        x = s.x(i, pos)
-        ensure_chain_rule(b, layer, i, pos)  # the sum over every output, checked against
-        b.equal(s.grad_x(i, pos), chain_rule(b, layer, i, pos), rule="chain rule, terms not 0")
-        if outputs:
-            slopes = [sp.diff(written_sum(*layer.element_terms(j, t)), x) for j, t in outputs]
-            terms = [k * s.grad_y(j, t) for k, (j, t) in zip(slopes, outputs, strict=True)]
-            b.then(written_sum(*terms), rule="element equations")
+        if layer.fits(layer.reader_count(i, pos), gradient=True):
+            _chain_rule_steps(b, layer, i, pos)
     if layer.transpose_fits:
         for i, pos in layer.shown(g.in_channels, g.size):
             ensure_chain_rule(b, layer, i, pos)
@@ -66,13 +58,51 @@ def backward_pass(layer: Layer, previous: DerivationBuilder) -> DerivationBuilde
         return b
     A = layer.A.T
     for i, pos in layer.shown(g.in_channels, g.size):
+        if not layer.fits(layer.reader_count(i, pos), gradient=True):
+            continue
         row = i * math.prod(g.size) + flat_index(g.size, pos)
         terms = [
             A.entry(row, c) * grad_y_at(layer, c) for c, _ in layer.index_map.nonzeros(row, True)
         ]
-        if s.grad_x(i, pos) in b.instance.definitions:
-            b.equal(s.grad_x(i, pos), written_sum(*terms), rule="row of Aᵀ")
+        checked_gradient(b, layer, i, pos, written_sum(*terms), rule="row of Aᵀ")
     return b
+
+
+def _chain_rule_steps(b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...]) -> None:
+    """∂L/∂x_{i,pos} by the chain rule over the outputs that read it, then with each slope
+    ∂Y/∂x read off its element equation (the weight of the tap that reads x_{i,pos})."""
+    s, ci = layer.s, layer.geometry.in_per_group
+    readers = layer.readers_with_taps(i, pos)
+    slopes = [s.weight(j, i % ci, tap) * s.grad_y(j, t) for j, t, tap in readers]
+    reason = chain_rule_budget(layer, i, pos)
+    if reason is not None:
+        b.over_budget(
+            s.grad_x(i, pos), chain_rule_sum(layer, i, pos), rule=CHAIN_RULE, budget=reason
+        )
+        if readers:
+            b.over_budget(
+                written_sum(*slopes), rule="element equations", budget=reason, continues=True
+            )
+        return
+    ensure_chain_rule(b, layer, i, pos)  # the sum over every output, checked against
+    b.equal(s.grad_x(i, pos), chain_rule(b, layer, i, pos), rule=CHAIN_RULE)
+    if readers:
+        b.then(written_sum(*slopes), rule="element equations")
+
+
+CHAIN_RULE = "chain rule, terms not 0"
+
+
+def checked_gradient(
+    b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...], value: sp.Expr, rule: str
+) -> None:
+    """∂L/∂x_{i,pos} = value, checked against the chain rule (within the term budget)."""
+    reason = chain_rule_budget(layer, i, pos)
+    if reason is not None:
+        b.over_budget(layer.s.grad_x(i, pos), value, rule=rule, budget=reason)
+        return
+    ensure_chain_rule(b, layer, i, pos)
+    b.equal(layer.s.grad_x(i, pos), value, rule=rule)
 
 
 def _describe_padding(g: ConvGeometry) -> str:
@@ -88,33 +118,41 @@ def _describe_padding(g: ConvGeometry) -> str:
     return "; ".join(parts)
 
 
-def backward_convolution(layer: Layer, previous: DerivationBuilder) -> tuple[Derivation, ...]:
-    """The backward pass as a cross-correlation of the dilated, padded ∂L/∂Y with v^{ij}.
+def _z_lookup(layer: Layer):
+    """Entry ``at`` of channel j of Z, as a function (j, at) -> SymPy expression."""
+    if not layer.full:
+        return lambda j, at: _z_entry(layer, j, at)
+    z = dilate_and_pad(layer.s.array("grad_y"), layer.geometry)
+    return lambda j, at: sp.sympify(z[(j, *at)], strict=True)
 
-    A small layer gets a second derivation: the whole convolution against Aᵀ ∂L/∂Y.
-    """
+
+def flipped_kernel(layer: Layer, i: int, jl: int) -> np.ndarray:
+    """v^{ij} for output j = jl-th of i's group: w^{ij} reversed along every axis (symbols)."""
     g = layer.geometry
-    s = layer.s
-    if layer.full:
-        z = dilate_and_pad(s.array("grad_y"), g)
+    j = i // g.in_per_group * g.out_per_group + jl
+    return np.flip(layer.s.kernel(j, i % g.in_per_group))
 
-        def z_at(j: int, at: tuple[int, ...]) -> sp.Expr:
-            return sp.sympify(z[(j, *at)], strict=True)
-    else:
 
-        def z_at(j: int, at: tuple[int, ...]) -> sp.Expr:
-            return _z_entry(layer, j, at)
+#: A kernel is written out in full up to this many taps per axis; else its corners.
+SHOWN_TAPS = 8
 
-    v = flip_kernels(s.weights(), g)
-    back = g.backward()
-    z_name = sp.Symbol("Z" if g.dims == 1 else "Z^{j}")
-    intro = (
+
+def shown_kernel(kernel: np.ndarray) -> sp.ImmutableMatrix:
+    """A kernel as a matrix (1-D: one row), its middle elided past SHOWN_TAPS per axis."""
+    k = kernel.reshape(-1, kernel.shape[-1])
+    if max(k.shape) <= SHOWN_TAPS:
+        return sp.ImmutableMatrix(k.tolist())
+    return shown_part(lambda r, c: k[int(r), int(c)], *k.shape)
+
+
+def _intro(g: ConvGeometry) -> tuple:
+    return (
         "Spread ∂L/∂Y out by the stride and pad it ("
         if any(st > 1 for st in g.stride)
         else "Pad ∂L/∂Y (",
         _describe_padding(g),
         ") into ",
-        z_name,
+        sp.Symbol("Z" if g.dims == 1 else "Z^{j}"),
         ", reverse every kernel, and swap the channel roles: channel ",
         CH_OUT,
         " of ",
@@ -129,11 +167,14 @@ def backward_convolution(layer: Layer, previous: DerivationBuilder) -> tuple[Der
         GradientEntry(LOSS, sp.Symbol("x")),
         f", with stride 1, dilation {_axes(g.dilation)} and no padding.",
     )
-    b = DerivationBuilder(
-        "The backward pass as a convolution", instance=previous.instance, intro=intro
-    )
+
+
+def _define_z_and_kernels(b: DerivationBuilder, layer: Layer, z_at) -> None:
+    """Z (corners only for a large layer) and the reversed kernels v^{ij} (the first and last
+    connected pair only for a large layer)."""
+    g = layer.geometry
     channels = range(g.out_channels) if layer.full else sorted({0, g.out_channels - 1})
-    size = back.size
+    size = g.backward().size
     for j in channels if g.dims == 2 else [None]:
         if j is None:  # 1-D: one row per output channel
             rows, cols = g.out_channels, size[0]
@@ -146,48 +187,81 @@ def backward_convolution(layer: Layer, previous: DerivationBuilder) -> tuple[Der
         )
         name = sp.Symbol("Z" if j is None else f"Z^{{{j + 1}}}")
         b.define(name, shown, rule="spread, padded")
-    pairs = [(i, j) for i in range(g.in_channels) for j in range(g.out_channels)]
-    pairs = [(i, j) for i, j in pairs if g.connected(i, j)]
-    for i, j in pairs if layer.full else sorted({pairs[0], pairs[-1]}):
-        kernel = v[i, j % g.out_per_group]
+    last = (g.in_channels - 1, g.out_channels - 1)  # connected: the last group's last pair
+    pairs = (
+        [(i, j) for i in range(g.in_channels) for j in range(g.out_channels) if g.connected(i, j)]
+        if layer.full
+        else sorted({(0, 0), last})
+    )
+    for i, j in pairs:
         b.define(
             sp.Symbol(f"v^{{{block_name(layer, i, j).name[3:-1]}}}"),
-            sp.ImmutableMatrix(kernel.reshape(-1, kernel.shape[-1]).tolist()),
+            shown_kernel(flipped_kernel(layer, i, j % g.out_per_group)),
             rule="reversed kernel",
         )
+
+
+def _correlation_steps(b: DerivationBuilder, layer: Layer, z_at) -> None:
+    """∂L/∂x_{i,pos} as the products of v with the window of Z it reads, then without zeros."""
+    g = layer.geometry
     for i, pos in layer.shown(g.in_channels, g.size):
-        if s.grad_x(i, pos) not in b.instance.definitions:
+        kept_count = layer.reader_count(i, pos)
+        zeros = g.out_per_group * g.taps - kept_count  # "w · 0" is narrower than w ∂L/∂Y
+        if not layer.fits(kept_count + 2 * zeros // 3, gradient=True):
             continue
         first = i // g.in_per_group * g.out_per_group
         products, kept = [], []
         for jl in range(g.out_per_group):
+            v = flipped_kernel(layer, i, jl)
             for tap in np.ndindex(*g.kernel):
-                at = tuple(u + k * d for u, k, d in zip(pos, tap, back.dilation, strict=True))
+                at = tuple(u + k * d for u, k, d in zip(pos, tap, g.dilation, strict=True))
                 entry = z_at(first + jl, at)
-                products.append(sp.Mul(v[(i, jl, *tap)], entry, evaluate=False))
+                products.append(sp.Mul(v[tap], entry, evaluate=False))
                 if entry != 0:
-                    kept.append(v[(i, jl, *tap)] * entry)
-        zeros = len(products) - len(kept)  # "w · 0" is narrower than w ∂L/∂Y
-        if not layer.fits(len(kept) + 2 * zeros // 3, gradient=True):
+                    kept.append(v[tap] * entry)
+        reason = chain_rule_budget(layer, i, pos)
+        grad_x = layer.s.grad_x(i, pos)
+        if reason is not None:
+            b.over_budget(grad_x, written_sum(*products), rule=CORRELATE, budget=reason)
+            b.over_budget(written_sum(*kept), rule="drop zeros", budget=reason, continues=True)
             continue
-        b.equal(s.grad_x(i, pos), written_sum(*products), rule="correlate Z with v")
+        ensure_chain_rule(b, layer, i, pos)
+        b.equal(grad_x, written_sum(*products), rule=CORRELATE)
         b.then(written_sum(*kept), rule="drop zeros")
+
+
+CORRELATE = "correlate Z with v"
+
+
+def backward_convolution(layer: Layer, previous: DerivationBuilder) -> tuple[Derivation, ...]:
+    """The backward pass as a cross-correlation of the dilated, padded ∂L/∂Y with v^{ij}.
+
+    A small layer gets a second derivation: the whole convolution against Aᵀ ∂L/∂Y.
+    """
+    g, s = layer.geometry, layer.s
+    z_at = _z_lookup(layer)
+    b = DerivationBuilder(
+        "The backward pass as a convolution", instance=previous.instance, intro=_intro(g)
+    )
+    _define_z_and_kernels(b, layer, z_at)
+    _correlation_steps(b, layer, z_at)
     if not layer.transpose_fits:
         return (b.build(),)
     check = DerivationBuilder(
         "The convolution equals Aᵀ ∂L/∂Y",
         intro=(
             "Left, the matrix product; right, the backward convolution: ",
-            z_name,
+            sp.Symbol("Z" if g.dims == 1 else "Z^{j}"),
             " correlated with the kernels ",
             sp.Symbol("v^{ij}"),
             ", computed on its own. They agree entry by entry:",
         ),
     )
+    z = dilate_and_pad(s.array("grad_y"), g)
     check.equal(
         sp.MatMul(layer.explicit.T, column(s.array("grad_y")), evaluate=False),
-        column(correlate(v, z, back)),
-        rule="correlate Z with v",
+        column(correlate(flip_kernels(s.weights(), g), z, g.backward())),
+        rule=CORRELATE,
     )
     return b.build(), check.build()
 

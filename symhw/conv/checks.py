@@ -2,109 +2,24 @@
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
-from typing import Any
-
 import numpy as np
 import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.conv import (
-    ConvGeometry,
     ConvIndexMap,
     backward_as_convolution,
     correlate,
     correlate_transpose,
-    flip_kernels,
 )
+from symhw.conv.backward_map import backward_map_matches
+from symhw.conv.exact import Product, products, to_float
+from symhw.conv.given import rational
 from symhw.conv.symbols import column
 from symhw.derivation import Derivation, NumericCheck, decade, numeric_check
-from symhw.errors import InputError, VerificationError, quote
-from symhw.params import SEQUENCE, Where, parse_number
 
 #: Random-data checks pass when every entry agrees to this (entries are of order 1 to 100).
 TOLERANCE = 1e-9
-#: Beyond this many nonzeros, Aᵀ and the backward convolution are compared on one channel.
-EXACT_LIMIT = 1 << 22
-
-
-def _shape(value: Any) -> tuple[int, ...]:
-    return (len(value), *_shape(value[0])) if isinstance(value, tuple | list) and value else ()
-
-
-def parse_tensor(value: object, where: Where) -> tuple:
-    """Nested lists of exact numbers (at most :data:`MAX_DEPTH` deep), checked to be
-    rectangular.
-
-    >>> parse_tensor([[0.5, 1], [2, "1/3"]], Where(None, "x"))
-    ((1/2, 1), (2, 1/3))
-    """
-    if isinstance(value, np.ndarray):  # from Python
-        value = value.tolist()
-    if not isinstance(value, SEQUENCE):
-        raise where.error(
-            f"expected nested lists of numbers such as [[0.5, 1.0]], got {quote(value)}"
-        )
-
-    def walk(v: object, depth: int) -> Any:
-        if not isinstance(v, SEQUENCE):
-            return parse_number(v, where)
-        if not v:
-            raise where.error("contains an empty list")
-        if depth == MAX_DEPTH:
-            raise where.error(f"lists are nested more than {MAX_DEPTH} deep; no tensor is")
-        items = tuple(walk(u, depth + 1) for u in v)
-        shapes = sorted({_shape(u) for u in items})
-        if len(shapes) > 1:
-            found = " and ".join("".join(f"[{n}]" for n in s) or "a number" for s in shapes)
-            raise where.error(f"is ragged: its entries have shapes {found}")
-        return items
-
-    return walk(value, 0)
-
-
-#: The deepest tensor a layer takes: 2-D weights [out][in / groups][height][width].
-MAX_DEPTH = 4
-
-LAYOUTS = {
-    "weights": "[out_channels][in_channels / groups][kernel taps]",
-    "x": "[in_channels][input positions]",
-    "grad_y": "[out_channels][output positions]",
-}
-
-
-def exact_tensor(value: Any, shape: tuple[int, ...], field: str, problem: str | None) -> np.ndarray:
-    """A given tensor as exact Fractions, or an InputError naming the field and both shapes."""
-    try:
-        arr = np.array(value, dtype=object)
-    except ValueError:
-        arr = None
-    if arr is None or arr.shape != shape:
-        found = "ragged" if arr is None else "".join(f"[{n}]" for n in arr.shape) or "a number"
-        raise InputError(
-            f"has shape {found} but this layer needs {''.join(f'[{n}]' for n in shape)} "
-            f"({LAYOUTS[field]})",
-            problem=problem,
-            field=field,
-        )
-    where = Where(problem, field)
-    flat = [
-        v
-        if isinstance(v, sp.Rational)
-        else parse_number(v.item() if isinstance(v, np.generic) else v, where)
-        for v in arr.flat
-    ]
-    return np.array([Fraction(int(r.p), int(r.q)) for r in flat], dtype=object).reshape(shape)
-
-
-def rational(values: np.ndarray) -> np.ndarray:
-    """Fractions (or ints) as SymPy rationals, same shape."""
-    out = np.empty(values.shape, dtype=object)
-    for idx, v in np.ndenumerate(values):
-        f = Fraction(v)
-        out[idx] = sp.Rational(f.numerator, f.denominator)
-    return out
 
 
 def numbers_derivation(
@@ -135,68 +50,32 @@ def numbers_derivation(
     return b.build()
 
 
-def backward_map_matches(g: ConvGeometry) -> int:
-    """Compare exactly which weight the backward convolution puts where with Aᵀ; return the count.
-
-    Both are bilinear in the weights and ∂L/∂Y, so equal (position, weight) triplets prove the
-    two equal for every value. Raises VerificationError if they differ.
-
-    >>> from symhw.conv import conv_geometry
-    >>> backward_map_matches(conv_geometry(2, 2, 4, 3))
-    24
-    """
-    rows, cols, weight = ConvIndexMap(g).triplets(transpose=True)
-    back = g.backward()
-    b_rows, b_cols, b_weight = ConvIndexMap(back).triplets()
-    j, z = np.divmod(b_cols.astype(np.int64), math.prod(back.size))
-    zs = np.unravel_index(z, back.size)
-    keep = np.ones(len(z), dtype=bool)  # entries of Z that hold ∂L/∂Y (the rest are zeros)
-    ts = []
-    for a, ((left, _), s, m) in enumerate(
-        zip(g.backward_padding, g.stride, g.out_size, strict=True)
-    ):
-        q, r = np.divmod(zs[a] - left, s)
-        keep &= (r == 0) & (q >= 0) & (q < m)
-        ts.append(np.where(keep, q, 0))
-    n = g.out_channels * math.prod(g.out_size)
-    b_key = (b_rows.astype(np.int64) * n + j * math.prod(g.out_size))[keep]
-    b_key += np.ravel_multi_index(tuple(ts), g.out_size)[keep]
-    source = flip_kernels(np.arange(math.prod(g.weight_shape)).reshape(g.weight_shape), g)
-    b_weight = source.reshape(-1)[b_weight][keep]
-    key = rows.astype(np.int64) * n + cols
-    order, b_order = np.argsort(key, kind="stable"), np.argsort(b_key, kind="stable")
-    same = np.array_equal(key[order], b_key[b_order]) and np.array_equal(
-        weight[order], b_weight[b_order]
-    )
-    if not same:
-        raise VerificationError("the backward convolution does not place the weights as Aᵀ does")
-    return len(key)
+def _gap(a: np.ndarray, b: np.ndarray) -> float:
+    """max |a - b|, computed in a's memory (a is overwritten)."""
+    a = a.reshape(-1)
+    np.subtract(a, b, out=a)
+    return float(np.abs(a, out=a).max(initial=0.0))
 
 
-def operator_checks(g: ConvGeometry, seed: int = 0) -> tuple[NumericCheck, ...]:
+def operator_checks(index_map: ConvIndexMap, seed: int = 0) -> tuple[NumericCheck, ...]:
     """Full-size checks of the structured operator: exact index maps, then random data."""
-    small = ConvIndexMap(g).nnz <= EXACT_LIMIT
-    probe = g if small else ConvGeometry(1, 1, g.size, g.kernel, g.stride, g.padding, g.dilation)
-    count = backward_map_matches(probe)
-    where = "" if small else " (compared on one channel pair: every pair has the same pattern)"
+    g = index_map.geometry
+    compared = backward_map_matches(index_map)
     checks = [
         numeric_check(
-            "the backward convolution places every weight where Aᵀ has it: "
-            f"{count} (position, weight) pairs compared exactly{where}",
-            0.0,
-            0.0,
+            f"the backward convolution places every weight where Aᵀ has it: {compared}", 0.0, 0.0
         )
     ]
     rng = np.random.default_rng(seed)
     w = rng.standard_normal(g.weight_shape)
     x = rng.standard_normal((g.in_channels, *g.size))
-    gy = rng.standard_normal((g.out_channels, *g.out_size))
-    index_map = ConvIndexMap(g)
-    y_err = np.max(np.abs(correlate(w, x, g).reshape(-1) - index_map.matvec(w, x)))
+    y_err = _gap(correlate(w, x, g), index_map.matvec(w, x))
+    del x  # the largest arrays are held two or three at a time
+    gy = rng.standard_normal((g.out_channels, *g.out_size))  # drawn after x, as before
     scattered = index_map.matvec(w, gy, transpose=True)
     gx_err = max(
-        np.max(np.abs(correlate_transpose(w, gy, g).reshape(-1) - scattered)),
-        np.max(np.abs(backward_as_convolution(w, gy, g).reshape(-1) - scattered)),
+        _gap(correlate_transpose(w, gy, g), scattered),
+        _gap(backward_as_convolution(w, gy, g), scattered),
     )
     nnz = f"{index_map.nnz} nonzeros, seed {seed}"
     checks.append(
@@ -219,24 +98,50 @@ def operator_checks(g: ConvGeometry, seed: int = 0) -> tuple[NumericCheck, ...]:
     return tuple(checks)
 
 
+def _agreement(
+    index_map: ConvIndexMap, w: np.ndarray, given: np.ndarray, result: np.ndarray, transpose: bool
+) -> tuple[float, float]:
+    """(largest |result - A v| over the largest Σ|w v|, and the bound it must be within), all
+    in float64 (``w``, ``given`` and ``result`` as floats).
+
+    A v from the scattered matrix in float64 errs by at most n·2^-53·Σ|w v| per entry (n
+    terms); float inputs and the result add three roundings more: the bound is twice that.
+    """
+    g = index_map.geometry
+    ref = index_map.matvec(w, given, transpose)
+    scale = float(index_map.matvec(np.abs(w), np.abs(given), transpose).max(initial=0.0))
+    gap = float(np.abs(result.reshape(-1) - ref).max(initial=0.0))
+    terms = (g.out_per_group if transpose else g.in_per_group) * g.taps
+    return (gap / scale if scale else gap), 2 * (terms + 3) * 2.0**-53
+
+
 def exact_results(
-    g: ConvGeometry, weights: np.ndarray, x: np.ndarray | None, grad_y: np.ndarray | None
-) -> tuple[np.ndarray | None, np.ndarray | None, tuple[NumericCheck, ...]]:
-    """Y and ∂L/∂x in exact arithmetic (convolution form), checked against the float matrix."""
-    index_map = ConvIndexMap(g)
-    w = weights.astype(float)
-    y = gx = None
-    checks = []
-    if x is not None:
-        y = correlate(weights, x, g)
-        err = np.max(np.abs(y.astype(float).reshape(-1) - index_map.matvec(w, x.astype(float))))
-        checks.append(numeric_check(f"Y agrees with A x in floats to {decade(err)}", err, 1e-9))
-    if grad_y is not None:
-        gx = correlate_transpose(weights, grad_y, g)
-        err = np.max(
-            np.abs(gx.astype(float).reshape(-1) - index_map.matvec(w, grad_y.astype(float), True))
+    index_map: ConvIndexMap, weights: np.ndarray, x: np.ndarray | None, grad_y: np.ndarray | None
+) -> tuple[Product | None, Product | None, tuple[NumericCheck, ...]]:
+    """Y and ∂L/∂x from the given numbers (exact within the budget of
+    :mod:`symhw.conv.exact`, else float64), each checked against the scattered float matrix."""
+    inputs = {k: v for k, v in (("x", x), ("grad_y", grad_y)) if v is not None}
+    floats = {k: to_float(v) for k, v in (("weights", weights), *inputs.items())}
+    found = products(index_map.geometry, weights, inputs, floats)
+    checks = [
+        _product_check(index_map, floats["weights"], floats[name], found[key], name == "grad_y")
+        for name, key in (("x", "y"), ("grad_y", "grad_x"))
+        if key in found
+    ]
+    return found.get("y"), found.get("grad_x"), tuple(checks)
+
+
+def _product_check(
+    index_map: ConvIndexMap, w: np.ndarray, given: np.ndarray, p: Product, transpose: bool
+) -> NumericCheck:
+    gap, bound = _agreement(index_map, w, given, p.floats(), transpose)
+    what, reference, v = ("∂L/∂x", "Aᵀ ∂L/∂Y", "∂L/∂Y") if transpose else ("Y", "A x", "x")
+    within = f"to within {decade(gap)} of the largest Σ|w·{v}|"
+    if p.exact:
+        text = f"{what} (exact) agrees with {reference} in floats {within}"
+    else:
+        text = (
+            f"{what} is computed in float64, in a fixed order ({p.why_not}); in convolution "
+            f"form it agrees with {reference} from the scattered matrix {within}"
         )
-        checks.append(
-            numeric_check(f"∂L/∂x agrees with Aᵀ ∂L/∂Y in floats to {decade(err)}", err, 1e-9)
-        )
-    return y, gx, tuple(checks)
+    return numeric_check(text, gap, bound)

@@ -14,8 +14,9 @@ from symhw.notation import Dots, GradientEntry
 from symhw.render.expr import plain_name
 
 LOSS = sp.Symbol("L")
-#: The most entries a matrix may have to be written out in JSON.
-JSON_ENTRIES = 1 << 20
+#: The most entries A, Aᵀ or the table of backward kernels may have to be written out in
+#: JSON, name by name (2^20 made 120 MB of JSON for 1024 -> 1024 channels); past it, sizes.
+JSON_ENTRIES = 1 << 16
 
 
 def _joined(indices: tuple[int, ...], comma: bool) -> str:
@@ -68,6 +69,40 @@ class ConvSymbols:
 
     def grad_x(self, i: int, pos: tuple[int, ...]) -> GradientEntry:
         return GradientEntry(LOSS, self.x(i, pos))
+
+    def kernel(self, j: int, local: int) -> np.ndarray:
+        """The kernel w^{ij} of output j and input ``local`` of its group, as symbols."""
+        k = np.empty(self.geometry.kernel, dtype=object)
+        for tap in np.ndindex(*k.shape):
+            k[tap] = self.weight(j, local, tap)
+        return k
+
+    def weight_texts(self, indices: np.ndarray) -> np.ndarray:
+        """Plain names (``w_1^11``, ``w_(1,2)^(1,12)``) of the weights with these flat indices,
+        as JSON writes them, built from strings (no symbol is made).
+
+        >>> s = ConvSymbols(ConvGeometry(2, 12, (4,), (3,), (1,), (0,), (1,)))
+        >>> s.weight_texts(np.array([0, 71])).tolist()
+        ['w_1^(1,1)', 'w_3^(2,12)']
+        """
+        g = self.geometry
+        pair, tap = np.divmod(np.asarray(indices, dtype=np.int64).reshape(-1), g.taps)
+        taps = {
+            q: plain_name(
+                "{" + _joined(tuple(int(k) + 1 for k in np.unravel_index(q, g.kernel)), True) + "}"
+            )
+            for q in np.unique(tap).tolist()
+        }
+        wide = max(g.in_channels, g.out_channels) > 9
+        channels = {}
+        for p in np.unique(pair).tolist():
+            j, local = divmod(p, g.in_per_group)
+            i = (j // g.out_per_group) * g.in_per_group + local
+            channels[p] = plain_name("{" + _joined((i + 1, j + 1), wide) + "}")
+        names = [
+            f"w_{taps[q]}^{channels[p]}" for p, q in zip(pair.tolist(), tap.tolist(), strict=True)
+        ]
+        return np.array(names, dtype=object).reshape(np.shape(indices))
 
     def weights(self) -> np.ndarray:
         """Every weight symbol, in PyTorch layout [out][in / groups][taps...]."""
@@ -145,11 +180,10 @@ class SymbolicConvMatrix:
         rows, cols = self.shape
         if rows * cols > JSON_ENTRIES:
             return None
-        table = [["0"] * cols for _ in range(rows)]
-        names = [plain_name(s.name) for s in self.symbols.weights().reshape(-1)]
-        for r, c, w in zip(*self.index_map.triplets(self.transposed), strict=True):
-            table[r][c] = names[w]
-        return table
+        table = np.full((rows, cols), "0", dtype=object)
+        r, c, w = self.index_map.triplets(self.transposed)
+        table[r, c] = self.symbols.weight_texts(w)
+        return table.tolist()
 
     def block(self, out_channel: int, in_channel: int) -> sp.ImmutableMatrix:
         """Block (j, i): how input channel i feeds output channel j (Toeplitz in 1-D)."""
@@ -183,8 +217,11 @@ def shown_part(entry, rows: int, cols: int, head: int = 3, tail: int = 1) -> sp.
     return sp.ImmutableMatrix([[cell(r, c) for c in kept_c] for r in kept_r])
 
 
-def sparsity_pattern(index_map: ConvIndexMap, cells: int = 64) -> tuple[np.ndarray, int]:
-    """Which b × b blocks of A hold a nonzero (b = 1 while A has at most ``cells`` rows/columns).
+def sparsity_pattern(
+    index_map: ConvIndexMap, cells: int = 64, one_block: bool = False
+) -> tuple[np.ndarray, int]:
+    """Which b × b blocks of A (of one channel block) hold a nonzero (b = 1 while the matrix
+    has at most ``cells`` rows and columns), a chunk of nonzeros at a time.
 
     >>> from symhw.conv import conv_geometry
     >>> grid, b = sparsity_pattern(ConvIndexMap(conv_geometry(1, 1, 3, 2)))
@@ -192,14 +229,13 @@ def sparsity_pattern(index_map: ConvIndexMap, cells: int = 64) -> tuple[np.ndarr
     ([[1, 1, 0], [0, 1, 1]], 1)
     """
     g = index_map.geometry
-    rows, cols = g.matrix_shape
+    rows, cols = (math.prod(g.out_size), math.prod(g.size)) if one_block else g.matrix_shape
     b = max(1, math.ceil(max(rows, cols) / cells))
     grid = np.zeros((math.ceil(rows / b), math.ceil(cols / b)), dtype=bool)
-    t, u, _ = index_map.block_pattern()
-    m, n = math.prod(g.out_size), math.prod(g.size)
-    for j in range(g.out_channels):
-        first = (j // g.out_per_group) * g.in_per_group
-        inputs = np.arange(first, first + g.in_per_group)
-        rows_j = np.tile((j * m + t) // b, g.in_per_group)
-        grid[rows_j, ((inputs[:, None] * n + u[None, :]) // b).ravel()] = True
+    if one_block:
+        t, u, _ = index_map.block_pattern()
+        grid[t // b, u // b] = True
+        return grid, b
+    for r, c, _ in index_map.chunks():
+        grid[r // b, c // b] = True
     return grid, b

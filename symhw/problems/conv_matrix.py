@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import sympy as sp
 
-from symhw.conv import ConvGeometry, ConvIndexMap, conv_geometry, flip_kernels
+from symhw.conv import ConvGeometry, conv_geometry
 from symhw.conv.backward import backward_convolution, backward_pass
-from symhw.conv.checks import (
-    exact_results,
-    exact_tensor,
-    numbers_derivation,
-    operator_checks,
-    parse_tensor,
-    rational,
-)
-from symhw.conv.derivation import Layer, built, element_equations, matrix_form
-from symhw.conv.symbols import LOSS, shown_part, sparsity_pattern
-from symhw.derivation import Answer, Figure, Paragraph, Solution
+from symhw.conv.checks import exact_results, numbers_derivation, operator_checks
+from symhw.conv.derivation import built, element_equations, matrix_form
+from symhw.conv.given import exact_tensor, parse_tensor
+from symhw.conv.layer import Layer
+from symhw.conv.limits import MAX_NUMBERS, MAX_TAPS, check_layer
+from symhw.conv.symbols import LOSS
+from symhw.derivation import Paragraph, Solution
 from symhw.errors import InputError, quote
-from symhw.notation import Dots, GradientEntry
+from symhw.notation import GradientEntry
 from symhw.params import SEQUENCE, Parameters, Where, check_call, integer, param
-from symhw.render.expr import text
+from symhw.problems.conv_parts import figures, kernels_answer, matrix_answers, tensor_answer
 
 KIND = "conv-matrix"
 SUMMARY = (
@@ -34,14 +28,14 @@ SUMMARY = (
 )
 
 
-def per_axis(minimum: int):
+def per_axis(minimum: int, maximum: int = 1 << 20):
     """A parser for a size given once for every axis or as a list [height, width]."""
 
     def parse(value: object, where: Where) -> int | tuple[int, ...]:
         items = value if isinstance(value, SEQUENCE) else [value]
         if not 1 <= len(items) <= 2:
             raise where.error(f"expected a whole number or a list of two, got {quote(value)}")
-        parsed = tuple(integer(minimum, 1 << 20)(v, where) for v in items)
+        parsed = tuple(integer(minimum, maximum)(v, where) for v in items)
         return parsed if isinstance(value, SEQUENCE) else parsed[0]
 
     return parse
@@ -64,7 +58,9 @@ class Params(Parameters):
         None, parse=integer(1, 1 << 12), help="input width W (dims = 2; 4 if not given)"
     )
     kernel: int | tuple[int, ...] = param(
-        3, parse=per_axis(1), help="kernel size K, or [K_h, K_w] in 2-D"
+        3,
+        parse=per_axis(1, MAX_TAPS),
+        help="kernel size K, or [K_h, K_w] in 2-D (at most 4096 positions)",
     )
     stride: int | tuple[int, ...] = param(1, parse=per_axis(1), help="stride s (or one per axis)")
     padding: int | tuple[int, ...] = param(
@@ -75,10 +71,14 @@ class Params(Parameters):
     )
     groups: int = param(1, parse=integer(1, 4096), help="groups (each sees C_in/groups inputs)")
     weights: tuple | None = param(
-        None, parse=parse_tensor, help="numbers [out][in/groups][taps] (PyTorch)"
+        None, parse=parse_tensor, help="numbers [out][in/groups][taps] (PyTorch; at most 65,536)"
     )
-    x: tuple | None = param(None, parse=parse_tensor, help="a numeric input [in][positions]")
-    grad_y: tuple | None = param(None, parse=parse_tensor, help="a numeric ∂L/∂Y [out][positions]")
+    x: tuple | None = param(
+        None, parse=parse_tensor, help="a numeric input [in][positions] (at most 65,536 numbers)"
+    )
+    grad_y: tuple | None = param(
+        None, parse=parse_tensor, help="a numeric ∂L/∂Y [out][positions] (at most 65,536 numbers)"
+    )
 
     def check(self) -> None:
         validate(self)
@@ -110,20 +110,8 @@ def layer_geometry(params: Params, problem: str | None = None) -> ConvGeometry:
         params.groups,
         problem=problem,
     )
-    nonzeros = g.out_channels * g.in_per_group * math.prod(g.out_size) * math.prod(g.kernel)
-    if nonzeros > MAX_NONZEROS:
-        sizes = "length" if g.dims == 1 else "height, width"
-        raise InputError(
-            f"A would have up to {nonzeros:,} nonzeros; symhw builds at most {MAX_NONZEROS:,} "
-            "(about 0.7 GB and 5 s): use fewer channels or a smaller input",
-            problem=problem,
-            field=f"in_channels, out_channels, {sizes}",
-        )
+    check_layer(g, problem)
     return g
-
-
-#: The largest A built: (64, 64, 1024, 3) has 12.6 million nonzeros, 0.43 GB, 3 s.
-MAX_NONZEROS = 20_000_000
 
 
 def _channels(n: int) -> str:
@@ -177,103 +165,6 @@ def _axes(values: tuple[int, ...]) -> str:
     return str(values[0]) if len(set(values)) == 1 else " × ".join(map(str, values))
 
 
-def _figure(index_map: ConvIndexMap, title: str, name: sp.Symbol) -> Figure:
-    grid, b = sparsity_pattern(index_map)
-    rows, cols = index_map.geometry.matrix_shape
-    share = index_map.nnz / (rows * cols)
-    what = (
-        "each filled cell is a nonzero entry"
-        if b == 1
-        else f"each cell stands for a {b} × {b} block and is filled where the block has a nonzero"
-    )
-    percent = f"{100 * share:.2f}".rstrip("0").rstrip(".")
-    caption = (
-        name,
-        f" is {rows:,} × {cols:,} with {index_map.nnz:,} nonzeros ({percent}% of its entries); "
-        f"{what}.",
-    )
-    return Figure(title, grid, Paragraph(caption))
-
-
-def _figures(layer: Layer) -> list[Figure]:
-    """A's pattern; and a channel block's when A's squares are too coarse to show its bands."""
-    g = layer.geometry
-    figures = [_figure(layer.index_map, "Sparsity pattern of A", sp.Symbol("A"))]
-    _, b = sparsity_pattern(layer.index_map)
-    if b > 1 and 8 * b > math.prod(g.out_size) and g.in_channels * g.out_channels > 1:
-        one = ConvGeometry(1, 1, g.size, g.kernel, g.stride, g.padding, g.dilation)
-        sep = "," if max(g.in_channels, g.out_channels) > 9 else ""
-        name = sp.Symbol(f"A^{{1{sep}1}}")
-        figures.append(_figure(ConvIndexMap(one), "Sparsity pattern of one channel block", name))
-    return figures
-
-
-def _kernels_answer(layer: Layer) -> Answer:
-    """The flipped kernels v^{ij}, by input channel i then output channel j."""
-    g = layer.geometry
-    v = flip_kernels(layer.s.weights(), g)
-    zero = np.zeros(g.kernel, dtype=int)
-    table = [
-        [v[i, j % g.out_per_group] if g.connected(i, j) else zero for j in range(g.out_channels)]
-        for i in range(g.in_channels)
-    ]
-    json = [[np.vectorize(text)(k).tolist() for k in row] for row in table]
-    pairs = [(i, j) for i in range(g.in_channels) for j in range(g.out_channels)]
-    if len(pairs) > 8:
-        pairs = [*pairs[:2], None, pairs[-1]]
-
-    def label(pair) -> sp.Expr:
-        if pair is None:
-            return Dots("⋮")
-        sep = "," if max(g.in_channels, g.out_channels) > 9 else ""
-        return sp.Symbol(f"v^{{{pair[0] + 1}{sep}{pair[1] + 1}}}")
-
-    def kernel(pair) -> sp.ImmutableMatrix:
-        k = np.full(g.kernel, Dots("⋮"), dtype=object) if pair is None else table[pair[0]][pair[1]]
-        return sp.ImmutableMatrix(k.reshape(-1, g.kernel[-1]).tolist())
-
-    labels = sp.ImmutableMatrix([label(p) for p in pairs])
-    if g.dims == 1:
-        value: Any = sp.ImmutableMatrix.vstack(*[kernel(p) for p in pairs])
-    else:
-        value = sp.BlockMatrix([[kernel(p)] for p in pairs])
-    return Answer("backward_kernel", labels, value, json)
-
-
-def _matrix_answers(layer: Layer) -> tuple[Answer, Answer]:
-    a = layer.A
-    rows, cols = a.shape
-
-    def too_big(r: int, c: int) -> dict[str, Any]:
-        return {"rows": r, "columns": c, "nonzeros": layer.index_map.nnz, "entries": "omitted"}
-
-    value = layer.explicit if layer.full else a.shown()
-    value_t = layer.explicit.T if layer.transpose_fits else a.T.shown()
-    return (
-        Answer("A", sp.Symbol("A"), value, a.json_rows() or too_big(rows, cols)),
-        Answer(
-            "A_T",
-            sp.MatrixSymbol("A", rows, cols).T,
-            value_t,
-            a.T.json_rows() or too_big(cols, rows),
-        ),
-    )
-
-
-def _tensor_answer(name: str, label: sp.Expr, values: np.ndarray) -> Answer:
-    """A numeric result: per channel a row (1-D) or a matrix (2-D); corners only when large."""
-    exact = rational(values)
-    json = np.vectorize(lambda r: int(r) if r.is_integer else float(r), otypes=[object])(exact)
-
-    def matrix(a: np.ndarray) -> sp.ImmutableMatrix:
-        if a.shape[0] * a.shape[1] <= 16 * 16:
-            return sp.ImmutableMatrix(a.tolist())
-        return shown_part(lambda r, c: a[int(r), int(c)], *a.shape)
-
-    value: Any = matrix(exact) if exact.ndim == 2 else sp.Tuple(*[matrix(c) for c in exact])
-    return Answer(name, label, value, json.tolist())
-
-
 def _given(params: Params, g: ConvGeometry, problem: str) -> tuple[Any, Any, Any]:
     if params.weights is None:
         for name in ("x", "grad_y"):
@@ -298,7 +189,40 @@ def _given(params: Params, g: ConvGeometry, problem: str) -> tuple[Any, Any, Any
         x = exact_tensor(params.x, (g.in_channels, *g.size), "x", problem)
     if params.grad_y is not None:
         gy = exact_tensor(params.grad_y, (g.out_channels, *g.out_size), "grad_y", problem)
+    for given, result, size in ((x, "Y", g.matrix_shape[0]), (gy, "∂L/∂x", g.matrix_shape[1])):
+        if given is not None and size > MAX_NUMBERS:
+            raise InputError(
+                f"{result} would have {size:,} entries; symhw computes numeric results of at "
+                f"most {MAX_NUMBERS:,}: give a smaller layer",
+                problem=problem,
+                field="x" if result == "Y" else "grad_y",
+            )
     return w, x, gy
+
+
+def _numbers(layer: Layer, w: Any, x: Any, gy: Any) -> tuple[list, list, list]:
+    """Y and ∂L/∂x from the given numbers: sheet parts, answers and checks."""
+    y, gx, checks = exact_results(layer.index_map, w, x, gy)
+    parts, answers = [], []
+    exact = all(p is None or p.exact for p in (y, gx))
+    if layer.full and exact:
+        shown_gx = gx if layer.transpose_fits else None  # Aᵀ too wide to write out
+        parts.append(
+            numbers_derivation(
+                layer.explicit,
+                layer.s.weights(),
+                w,
+                x,
+                gy,
+                None if y is None else y.rationals(),
+                None if shown_gx is None else shown_gx.rationals(),
+            )
+        )
+    if y is not None:
+        answers.append(tensor_answer("y", sp.Symbol("Y"), y))
+    if gx is not None:
+        answers.append(tensor_answer("grad_x", GradientEntry(LOSS, sp.Symbol("x")), gx))
+    return parts, answers, list(checks)
 
 
 def validate(params: Params, problem_id: str | None = None) -> None:
@@ -326,25 +250,17 @@ def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> S
     parts: list[Any] = [
         elements.build(),
         *matrix,
-        *_figures(layer),
+        *figures(layer),
         built(backward),
         *backward_convolution(layer, backward),
     ]
-    answers = [*_matrix_answers(layer), _kernels_answer(layer)]
-    checks = list(operator_checks(g))
+    answers = [*matrix_answers(layer), kernels_answer(layer)]
+    checks = list(operator_checks(layer.index_map))
     if w is not None:
-        y, gx, exact_checks = exact_results(g, w, x, gy)
-        checks += exact_checks
-        if layer.full:
-            shown_gx = gx if layer.transpose_fits else None  # Aᵀ too wide to write out
-            parts.append(
-                numbers_derivation(layer.explicit, layer.s.weights(), w, x, gy, y, shown_gx)
-            )
-        if y is not None:
-            answers.append(_tensor_answer("y", sp.Symbol("Y"), y))
-        if gx is not None:
-            label = GradientEntry(LOSS, sp.Symbol("x"))
-            answers.append(_tensor_answer("grad_x", label, gx))
+        more_parts, more_answers, more_checks = _numbers(layer, w, x, gy)
+        parts += more_parts
+        answers += more_answers
+        checks += more_checks
     return Solution(
         problem_id,
         KIND,
