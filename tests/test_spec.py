@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import run_cli
 from symhw.errors import InputError
 from symhw.spec import MAX_FILE_BYTES, MAX_PROBLEMS, load_problem_set, parse_problem_set
 
@@ -129,3 +130,16 @@ def test_a_file_at_the_size_limit_is_read(tmp_path):
     path.write_bytes(NORM.encode() + b"#" * (MAX_FILE_BYTES - len(NORM) - 1) + b"\n")
     assert path.stat().st_size == MAX_FILE_BYTES
     assert load_problem_set(path).problems[0].id == "q"
+
+
+def test_a_file_at_the_size_limit_full_of_numbers_is_refused_in_bounded_time(tmp_path):
+    """The costliest file to parse: 4 MiB of one-digit numbers (2 million of them, far over
+    what any tensor takes). A hang guard, not a speed target (see bench_limits.py)."""
+    head = '[[problems]]\nid = "c"\nkind = "conv-matrix"\nx = ['
+    count = (MAX_FILE_BYTES - len(head) - 2) // 2
+    path = tmp_path / "numbers.toml"
+    path.write_text(head + ",".join(["1"] * count) + "]\n", "utf-8")
+    assert path.stat().st_size <= MAX_FILE_BYTES
+    done = run_cli("answers", str(path), timeout=120)
+    assert done.returncode == 2
+    assert "field 'x': has more than 65,536 numbers" in done.stderr

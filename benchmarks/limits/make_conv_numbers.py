@@ -8,7 +8,9 @@ a 256 -> 256 layer of length 256 (16,777,216 nonzeros), with numbers of each kin
     conv-numbers-digits    eight decimals on 128 -> 128 channels of length 512 (8,388,608
                            nonzeros): exact in Python integers (30-bit numerators overflow
                            int64 sums), 2 x 8,388,608 = 2^24 digit multiply-adds, the budget
-    conv-numbers-long      100-character fractions: past the budget, float64 (20 MB of TOML)
+    conv-numbers-long      100-character fractions on 96 -> 96 channels of length 96 (27,648
+                           numbers, the most that fit the 4 MiB a problem file may have):
+                           past the budget, float64
 
     python benchmarks/limits/make_conv_numbers.py && python benchmarks/bench_limits.py numbers
 """
@@ -53,7 +55,7 @@ def main() -> None:
         "integers": (256, 256, lambda: str(rng.randint(-9, 9)), "one digit: exact, int64"),
         "decimals": (256, 256, lambda: f"{rng.uniform(-10, 10):.6f}", "6 decimals: int64"),
         "digits": (128, 512, lambda: f"{rng.uniform(-10, 10):.8f}", "8 decimals: Python ints"),
-        "long": (256, 256, long_fraction, "100-character fractions: past the budget, float64"),
+        "long": (96, 96, long_fraction, "100-character fractions: past the budget, float64"),
     }
     for name, (channels, length, number, comment) in cases.items():
         path = HERE / f"conv-numbers-{name}.toml"
