@@ -17,6 +17,7 @@ from symhw.mlp import (
     Trace,
     average,
     backprop,
+    full_values,
     quantity_symbol,
     weight_symbol,
 )
@@ -56,7 +57,9 @@ class Worked:
     exact_names: dict
 
     def exact(self, expr):
-        return expr.xreplace(self.exact_names)
+        """``expr`` with every name replaced by its exact value (left unevaluated)."""
+        with sp.evaluate(False):
+            return expr.xreplace(self.exact_names)
 
     def approx(self, expr) -> sp.Expr:
         return sp.N(expand_functions(sp.sympify(expr, strict=True).xreplace(self.floats)), 30)
@@ -71,9 +74,7 @@ def work(net: Network, points, *, symbolic: bool, at: dict | None = None) -> Wor
     )
     grads = tuple(average([t.grads[k] for t in traces]) for k in range(net.depth))
     e = sum((t.e for t in traces), sp.Integer(0)) / len(traces)
-    exact: dict = {}
-    for name, value in carry.definitions:
-        exact[name] = value.xreplace(exact)
+    exact = full_values(carry.definitions)
     floats = evaluate_names(carry.definitions, at)
     return Worked(net, tuple(points), traces, tuple(carry.definitions), grads, e, floats, exact)
 
