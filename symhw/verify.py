@@ -23,6 +23,7 @@ from symhw import dag
 from symhw.derivation import Check, decade
 from symhw.errors import VerificationError
 from symhw.notation import Grad, Inner, Vec, is_vector
+from symhw.program import Program, Value
 
 NUMERIC_POINTS = 6
 NUMERIC_DIGITS = 30
@@ -154,12 +155,22 @@ def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Exp
             yield from _scalar_pairs(x, y, inst)
         return
     a, b = sp.sympify(a, strict=True), sp.sympify(b, strict=True)  # never text
+    if not (_notation(a, inst) or _notation(b, inst)):
+        yield a, b  # nothing to lower: plain scalars
+        return
     memo: dict = {}
     if any(dag.contains(x, (Vec, Grad)) and is_vector(x) for x in (a, b)):
         for k in range(inst.dim):
             yield lower(a, inst, k, memo), lower(b, inst, k, memo)
     else:
         yield lower(a, inst, None, memo), lower(b, inst, None, memo)
+
+
+def _notation(expr: sp.Basic, inst: Instance) -> bool:
+    """Whether :func:`lower` would change ``expr`` (one walk of its graph)."""
+    special = (Vec, Grad, Inner, sp.Sum, sp.Indexed)
+    named = {**inst.definitions, **inst.sizes}
+    return any(isinstance(n, special) or n in named for n in dag.objects(expr))
 
 
 def _explicit(m: object) -> sp.Matrix:
@@ -269,24 +280,24 @@ def _sample(sym: sp.Symbol, rng: random.Random) -> sp.Rational:
     return lo + sp.Rational(rng.randint(0, 1000), 500) * (2 - lo) / 2
 
 
-def _relative_error(
-    pair: tuple[sp.Basic, sp.Basic], point: dict, ev: dag.Evaluator
-) -> float | None:
-    """|left - right| / max(1, |left|, |right|) at ``point``; None where either side has no
-    value. A difference over the tolerance is recomputed in twice the digits before it is
-    believed, so that rounding in a long computation never condemns a true equality."""
-    try:
-        for digits in (NUMERIC_DIGITS, 2 * NUMERIC_DIGITS):
-            if digits != ev.digits:
-                ev = dag.Evaluator(point, digits)
-            left, right = (ev.value(e) for e in pair)
-            with mpmath.workdps(digits):
-                err = abs(left - right) / max(1, abs(left), abs(right))
-            if err <= NUMERIC_TOLERANCE:
-                break
-    except dag.Unevaluable:
+def _relative_error(left: Value, right: Value) -> float | None:
+    """|left - right| / max(1, |left|, |right|), or None where a side has no value."""
+    if left is None or right is None:
         return None
-    return float(err)
+    with mpmath.workdps(2 * NUMERIC_DIGITS):
+        return float(abs(left - right) / max(1, abs(left), abs(right)))
+
+
+def _errors(program: Program, point: dict, pairs: int) -> list[float | None]:
+    """The relative error of each pair at ``point``. Where one is over the tolerance the
+    program is run again in twice the digits before the error is believed, so that rounding
+    in a long computation never condemns a true equality."""
+    values = program.values(point, NUMERIC_DIGITS)
+    errors = [_relative_error(values[2 * i], values[2 * i + 1]) for i in range(pairs)]
+    if any(e is not None and e > NUMERIC_TOLERANCE for e in errors):
+        values = program.values(point, 2 * NUMERIC_DIGITS)
+        errors = [_relative_error(values[2 * i], values[2 * i + 1]) for i in range(pairs)]
+    return errors
 
 
 def _sample_pairs(
@@ -299,17 +310,14 @@ def _sample_pairs(
     A point where a pair cannot be evaluated (a pole, log of a negative) is replaced by
     another, up to four tries a point.
     """
-    syms = sorted(dag.symbols([e for pair in pairs for e in pair]), key=str)
+    program = Program([e for pair in pairs for e in pair])
     seen, worst = [0] * len(pairs), 0.0
     for _ in range(4 * points):
-        pending = [i for i, n in enumerate(seen) if n < points]
-        if not pending:
+        if min(seen) >= points:
             break
-        point = {s: _sample(s, rng) for s in syms}
-        ev = dag.Evaluator(point, NUMERIC_DIGITS)
-        for i in pending:
-            err = _relative_error(pairs[i], point, ev)
-            if err is None:
+        point = {s: _sample(s, rng) for s in program.symbols}
+        for i, err in enumerate(_errors(program, point, len(pairs))):
+            if err is None or seen[i] >= points:
                 continue
             if err > NUMERIC_TOLERANCE:
                 raise _False(err)
@@ -338,7 +346,7 @@ def _decide(lhs: object, rhs: object, rng: random.Random, budget: Budget):
     Raises :class:`_False` when a random point shows it false.
     """
     lhs, rhs = (sp.sympify(e, strict=True) for e in (lhs, rhs))
-    if max(dag.tree_size(lhs), dag.tree_size(rhs)) > budget.evaluate:
+    if max(dag.tree_size(e, budget.evaluate) for e in (lhs, rhs)) > budget.evaluate:
         return lhs, rhs  # too large for SymPy's tree walks: sampled as written
     left, right = (_evaluate(e) for e in (lhs, rhs))
     if left == right:  # also decides infinite limits, where a difference is undefined
@@ -352,18 +360,16 @@ def _decide(lhs: object, rhs: object, rng: random.Random, budget: Budget):
     if name is None:
         # A false equality is caught here, before any costly simplification is tried.
         _sample_pairs([(left, right)], rng, points=1)
-        if dag.tree_size(d) <= budget.simplify:
+        if dag.tree_size(d, budget.simplify) <= budget.simplify:
             name = _first_zero(d, _COSTLY)
     return (left, right) if name is None else "difference " + name
 
 
 def _sampled(pairs: list, rng: random.Random, budget: Budget, where: str) -> Check:
     """The check of pairs no simplification decided: sampled, or over the budget."""
-    cost = dag.evaluation_cost([e for pair in pairs for e in pair])
+    cost = dag.evaluation_cost([e for pair in pairs for e in pair], limit=budget.sample)
     if cost > budget.sample:
-        method = (
-            f"not sampled: {cost:,} node evaluations a point, over the budget of {budget.sample:,}"
-        )
+        method = f"not sampled: over the budget of {budget.sample:,} node evaluations a point"
         return Check("budget", method, where)
     worst, short = _sample_pairs(pairs, rng)  # every pair, so that a false one raises
     if short:

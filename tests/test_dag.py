@@ -1,4 +1,5 @@
-"""symhw.dag: sizes against SymPy's own walks, values against SymPy's evalf and diff.
+"""symhw.dag and symhw.program: sizes against SymPy's own walks, values against SymPy's
+evalf and diff.
 
 The oracles are SymPy's tree walks (``preorder_traversal``), ``evalf`` at 50 digits and
 ``diff``, on expressions small enough for them; the graphs at the end are too large for a
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from symhw import dag
 from symhw.activations import relu, sigmoid, softplus
+from symhw.program import Program, Unevaluable, value_at
 
 x, y = sp.symbols("x y", real=True)
 POINT = {x: sp.Rational(3, 7), y: sp.Rational(-5, 4)}
@@ -79,7 +81,7 @@ def close(got: mpmath.mpf, expected: sp.Basic) -> bool:
 @given(expressions())
 def test_values_agree_with_evalf(expr):
     expected = sp.N(expr.subs(POINT).rewrite(sp.exp), 50)
-    assert close(dag.Evaluator(POINT, 30).value(expr), expected)
+    assert close(value_at(expr, POINT, 30), expected)
 
 
 @settings(max_examples=40, deadline=None)
@@ -88,9 +90,9 @@ def test_forward_mode_agrees_with_diff(expr):
     expected = sp.N(sp.diff(expr, x).subs(POINT), 50)
     if not expected.is_real or expected.has(sp.DiracDelta, sp.Heaviside):
         return  # a kink of relu or |.| exactly at the point
-    ev = dag.Evaluator(POINT, 30)
-    for derivative in (sp.Derivative(expr, x), dag.LazyDerivative(expr, x)):
-        assert close(ev.value(derivative), expected)
+    derivatives = [sp.Derivative(expr, x), dag.LazyDerivative(expr, x)]
+    for got in Program(derivatives).values(POINT, 30):
+        assert close(got, expected)
 
 
 def test_a_deep_graph_is_evaluated_and_differentiated_in_its_size():
@@ -99,26 +101,26 @@ def test_a_deep_graph_is_evaluated_and_differentiated_in_its_size():
     e = x
     for _ in range(300):
         e = sp.Add(e / 2, sp.Mul(sp.Rational(1, 2), e, evaluate=False), evaluate=False)
-    ev = dag.Evaluator(POINT, 30)
-    assert close(ev.value(e), sp.Rational(3, 7))
-    assert close(ev.value(dag.LazyDerivative(e, x)), 1)
+    value, slope = Program([e, dag.LazyDerivative(e, x)]).values(POINT, 30)
+    assert close(value, sp.Rational(3, 7))
+    assert close(slope, 1)
 
 
 @pytest.mark.parametrize(
     "expr", [1 / (x - sp.Rational(3, 7)), sp.log(y), sp.sqrt(y), sp.Function("g")(x)], ids=str
 )
 def test_no_real_value_is_unevaluable(expr):
-    with pytest.raises(dag.Unevaluable):
-        dag.Evaluator(POINT, 30).value(expr)
+    with pytest.raises(Unevaluable):
+        value_at(expr, POINT, 30)
 
 
 def test_piecewise_picks_its_branch():
     pw = sp.Piecewise((0, x < 0), (sp.log(x), True))
-    assert float(dag.Evaluator(POINT, 30).value(pw)) == pytest.approx(float(sp.log(3 / 7)))
+    assert float(value_at(pw, POINT, 30)) == pytest.approx(float(sp.log(3 / 7)))
 
 
 def test_costs_count_each_node_once_and_each_derivative_walk():
     t = sp.tanh(x)
     assert dag.evaluation_cost([t, t + 1]) == 4  # x, tanh(x), 1, tanh(x) + 1
     assert dag.evaluation_cost([dag.LazyDerivative(t, x)]) == 2 + 1 + 2
-    assert dag.symbols([t + y, sp.Derivative(t, x)]) == {x, y}
+    assert Program([t + y, sp.Derivative(t, x)]).symbols == [x, y]

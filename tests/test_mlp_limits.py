@@ -16,10 +16,10 @@ import sympy as sp
 import torch
 
 from conftest import run_cli, torch_activations
-from symhw.dag import Evaluator
 from symhw.errors import VerificationError
 from symhw.mlp import Network, delta_two_ways, quantity_symbol
 from symhw.mlp import display as show
+from symhw.program import Program
 from symhw.verify import check_equal
 
 #: The smallest network found that ran past 60 s (the δ check's cancel, issue 9).
@@ -114,8 +114,8 @@ def test_lazy_delta_check_agrees_with_autograd_and_is_sampled():
     s_at, y_at = [0.3, -0.7, 1.1, 0.2], [1, 0, -1, 0.5]
     expected = torch_delta(net, 1, np.array(s_at), np.array(y_at))
     at = dict(zip([*sigma, *ys], [*s_at, *y_at], strict=True))
-    ev = Evaluator({k: sp.Rational(str(v)) for k, v in at.items()}, 30)
-    got = [float(ev.value(v)) for v in direct]
+    point = {k: sp.Rational(str(v)) for k, v in at.items()}
+    got = [float(v) for v in Program(list(direct)).values(point, 30)]
     np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 

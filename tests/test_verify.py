@@ -345,7 +345,7 @@ def test_past_the_sampling_budget_the_check_says_budget():
     f, g = chain_rule_pair(40)
     check = check_equal(LazyDerivative(f, s), g, budget=Budget(sample=100))
     assert check.status == "budget" and not check.verified
-    assert "over the budget of 100" in check.method
+    assert "over the budget of 100 node evaluations" in check.method
 
 
 def test_simplification_is_skipped_past_its_budget(monkeypatch):

@@ -321,7 +321,7 @@ def delta_two_ways(
     tail = from_layer(net, layer)
     with sp.evaluate(False):
         trace = backprop(tail, sigma, y)
-    if dag.tree_size(trace.e) > budget.evaluate:
+    if dag.tree_size(trace.e, budget.evaluate) > budget.evaluate:
         direct = sp.ImmutableMatrix([dag.LazyDerivative(trace.e, v) for v in sigma])
         return trace.delta[0], direct, trace.e
     trace = backprop(tail, sigma, y)

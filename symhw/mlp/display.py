@@ -372,7 +372,7 @@ def average_derivation(
 def _short(expr: sp.Basic) -> bool:
     """At most :data:`SHORT` operations (counted only when the tree is small: ``count_ops``
     walks the tree, which for e through eight layers has millions of nodes)."""
-    return dag.tree_size(expr) <= 4 * SHORT + 4 and sp.count_ops(expr) <= SHORT
+    return dag.tree_size(expr, 4 * SHORT + 4) <= 4 * SHORT + 4 and sp.count_ops(expr) <= SHORT
 
 
 def delta_check_derivation(
