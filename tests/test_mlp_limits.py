@@ -7,6 +7,7 @@ network written here, independently of symhw's recursion and of its verifier.
 
 from __future__ import annotations
 
+import itertools
 import json
 import textwrap
 
@@ -136,3 +137,49 @@ def test_a_wrong_delta_is_caught_where_the_check_samples():
 
     with pytest.raises(VerificationError, match="is false"):
         show.delta_check_derivation(net, "δ", sigma, pairs, intro=("",))
+
+
+def network_spec(widths: list[int], points: int, rounding: int = 0) -> str:
+    """A problem with weights k/10 of the given widths and ``points`` data points."""
+    weights = [
+        [[((i + j + k) % 19 - 9) / 10 for j in range(b)] for i in range(a + 1)]
+        for k, (a, b) in enumerate(itertools.pairwise(widths))
+    ]
+    xs = [[((n + i) % 7 - 3) / 4 for i in range(widths[0])] for n in range(points)]
+    ys = [[((n * i) % 5 - 2) / 4 for i in range(widths[-1])] for n in range(points)]
+    acts = ["tanh", "sigmoid", "softplus", "relu"] * 2
+    return f"""
+        [[problems]]
+        id = "n"
+        kind = "mlp-backprop"
+        weights = {weights}
+        activations = {acts[: len(widths) - 1]}
+        x = {xs}
+        y = {ys}
+        rounding = {rounding}
+        """
+
+
+def test_at_the_size_limit_a_sheet_is_written(tmp_path):
+    """2 layers of 8 units on 8 inputs (144 weights) at 4 data points: 576 weights × points."""
+    steps = sheet_steps(tmp_path, network_spec([8, 8, 8], 4, rounding=2))
+    assert {s["status"] for s in steps} <= {"symbolic", "numeric"}
+
+
+@pytest.mark.parametrize(
+    ("widths", "points", "words"),
+    [
+        ([8, 8, 8, 1], 4, ["4 data points through 3 layers with 153 weights", "here 612"]),
+        ([1, 1], 5, ["5 data points; at most 4", "20 s on a 2-CPU machine"]),
+    ],
+    ids=["612 weights x points", "5 points"],
+)
+def test_just_past_the_size_limits_exit_2_with_one_message(tmp_path, widths, points, words):
+    path = tmp_path / "big.toml"
+    path.write_text(textwrap.dedent(network_spec(widths, points)), "utf-8")
+    done = run_cli("sheet", str(path), "-o", str(tmp_path), timeout=60)
+    assert done.returncode == 2
+    assert "problem 'n', field 'x'" in done.stderr
+    for word in words:
+        assert word in done.stderr
+    assert not list(tmp_path.glob("big.*[!l]"))  # nothing written

@@ -33,7 +33,15 @@ def fmt(value: sp.Expr, decimals: int) -> str:
 
     >>> fmt(sp.Rational(-5, 8), 2), fmt(sp.Integer(10) ** 40 / 3, 1)[-4:]
     ('-0.63', '33.3')
+    >>> fmt(-sp.exp(-sp.Integer(10) ** 45), 3)
+    '0.000'
+
     """
+    value = sp.sympify(value, strict=True)
+    if value.has(sp.UnevaluatedExpr):  # a decimal as the sheet writes it (-0.5 and all)
+        value = value.doit()
+    if abs(sp.N(value, 15)) < sp.Float(10) ** -(decimals + 2):  # 0 at these decimals, even
+        value = sp.Integer(0)  # at e^(-10^45), whose exponent no Decimal can hold
     digits = 40 + max(0, Decimal(str(sp.N(value, 15))).adjusted()) + decimals
     d = Decimal(str(sp.N(value, digits)))
     with localcontext() as ctx:  # quantize needs every digit before the point, plus decimals
