@@ -3,6 +3,10 @@
 An equality written in vector notation (:mod:`symhw.notation`) is checked on a concrete
 *instance*: sums with symbolic bounds are expanded at stated sizes and vectors are split
 into components, with every other symbol left free. The check says which instance it used.
+
+Every method is tried only within a :class:`Budget` of expression sizes, so that a check
+ends in bounded work and the same way on every machine; what the budget rules out is
+reported as such (status ``"budget"``), never passed.
 """
 
 from __future__ import annotations
@@ -12,15 +16,49 @@ import random
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+import mpmath
 import sympy as sp
 
-from symhw.derivation import Check
+from symhw import dag
+from symhw.derivation import Check, decade
 from symhw.errors import VerificationError
 from symhw.notation import Grad, Inner, Vec, is_vector
+from symhw.program import Program, Value
 
 NUMERIC_POINTS = 6
 NUMERIC_DIGITS = 30
+#: |left - right| / max(1, |left|, |right|) at every sample point, in NUMERIC_DIGITS digits.
 NUMERIC_TOLERANCE = 1e-20
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much work one check may do, counted in expression sizes (never in seconds, so a
+    sheet comes out the same on every machine). Sizes are those of :mod:`symhw.dag`.
+
+    ``evaluate``: tree nodes (:func:`~symhw.dag.tree_size`) of either side above which the
+    pair is not evaluated symbolically at all (definitions, derivatives and sums done by
+    SymPy, which walks the tree): it goes straight to sampling, as written.
+    ``expand``: estimated tree size of the expanded difference
+    (:func:`~symhw.dag.expanded_size`) above which ``expand`` is not tried.
+    ``simplify``: tree nodes of the difference above which ``cancel`` and ``simplify``
+    are not tried. Every difference they decide in the test suite and on the HW2 sheet has
+    at most 440 nodes; at 1,700 (layer 1 of a 3-layer sigmoid network) one ``cancel`` runs
+    for minutes.
+    ``sample``: node evaluations at one sample point (:func:`~symhw.dag.evaluation_cost`,
+    all undecided pairs of the check together) above which nothing is sampled and the check
+    is reported ``"budget"``; 50,000 evaluations take about a second in 30 digits.
+
+    On a 2-CPU machine, the default budget keeps a check within a few seconds.
+    """
+
+    evaluate: int = 5_000
+    expand: int = 5_000
+    simplify: int = 500
+    sample: int = 50_000
+
+
+BUDGET = Budget()
 
 
 @dataclass(frozen=True)
@@ -50,19 +88,32 @@ def component(vec: Vec, k: int) -> sp.Symbol:
     return sp.Symbol(f"{label}[{k}]", real=True)
 
 
-def lower(expr: sp.Basic, inst: Instance, k: int | None = None) -> sp.Basic:
-    """Rewrite vector notation as explicit scalar expressions (component ``k`` of a vector)."""
+def lower(
+    expr: sp.Basic, inst: Instance, k: int | None = None, memo: dict | None = None
+) -> sp.Basic:
+    """Rewrite vector notation as explicit scalar expressions (component ``k`` of a vector).
+
+    Each distinct subexpression is lowered once (``memo``), so a large shared expression
+    costs its graph, not its tree.
+    """
+    memo = {} if memo is None else memo
+    if (expr, k) not in memo:
+        memo[expr, k] = _lower(expr, inst, k, memo)
+    return memo[expr, k]
+
+
+def _lower(expr: sp.Basic, inst: Instance, k: int | None, memo: dict) -> sp.Basic:
     if expr in inst.definitions:
-        return lower(inst.definitions[expr], inst, k)
+        return lower(inst.definitions[expr], inst, k, memo)
     if isinstance(expr, sp.Sum):
         bounds = [lower(b, inst) for _, lo, hi in expr.limits for b in (lo, hi)]
         if not all(b.is_Integer for b in bounds):  # symbolic bounds: left for doit() to sum
-            return sp.Sum(lower(expr.function, inst, k), *expr.limits)
+            return sp.Sum(lower(expr.function, inst, k, memo), *expr.limits)
         term = expr.function
         for var, lo, hi in reversed(expr.limits):
             lo, hi = (int(lower(b, inst)) for b in (lo, hi))
             term = sp.Add(*[term.subs(var, i) for i in range(lo, hi + 1)])
-        return lower(term, inst, k)
+        return lower(term, inst, k, memo)
     if isinstance(expr, Grad):
         f, v = expr.args
         if k is None:
@@ -81,7 +132,7 @@ def lower(expr: sp.Basic, inst: Instance, k: int | None = None) -> sp.Basic:
         return sp.Integer(inst.sizes[expr])
     if not expr.args:
         return expr
-    args = [lower(a, inst, k) for a in expr.args]
+    args = [lower(a, inst, k, memo) for a in expr.args]
     if all(new is old for new, old in zip(args, expr.args, strict=True)):
         return expr  # nothing to lower below: rebuilding would only cost time
     return expr.func(*args)
@@ -104,11 +155,22 @@ def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Exp
             yield from _scalar_pairs(x, y, inst)
         return
     a, b = sp.sympify(a, strict=True), sp.sympify(b, strict=True)  # never text
-    if is_vector(a) or is_vector(b):
+    if not (_notation(a, inst) or _notation(b, inst)):
+        yield a, b  # nothing to lower: plain scalars
+        return
+    memo: dict = {}
+    if any(dag.contains(x, (Vec, Grad)) and is_vector(x) for x in (a, b)):
         for k in range(inst.dim):
-            yield lower(a, inst, k), lower(b, inst, k)
+            yield lower(a, inst, k, memo), lower(b, inst, k, memo)
     else:
-        yield lower(a, inst), lower(b, inst)
+        yield lower(a, inst, None, memo), lower(b, inst, None, memo)
+
+
+def _notation(expr: sp.Basic, inst: Instance) -> bool:
+    """Whether :func:`lower` would change ``expr`` (one walk of its graph)."""
+    special = (Vec, Grad, Inner, sp.Sum, sp.Indexed)
+    named = {**inst.definitions, **inst.sizes}
+    return any(isinstance(n, special) or n in named for n in dag.objects(expr))
 
 
 def _explicit(m: object) -> sp.Matrix:
@@ -168,8 +230,9 @@ def _limit(expr: sp.Expr, var: sp.Symbol, point: sp.Expr, direction: str) -> sp.
 
 
 @functools.lru_cache(maxsize=4096)
-def _evaluate(expr: sp.Basic) -> sp.Basic:
-    """Expand known functions and evaluate unevaluated operations (limits through the cache).
+def _evaluate(expr: sp.Basic, definitions: bool = True) -> sp.Basic:
+    """Evaluate unevaluated operations (limits through the cache) and, with ``definitions``,
+    replace known functions by their definitions.
 
     Memoised: the middle member of a chain ``a = b = c`` is checked twice, and a derivation's
     members recur (two of every three evaluations on the HW2 sheet repeat an earlier one).
@@ -178,10 +241,9 @@ def _evaluate(expr: sp.Basic) -> sp.Basic:
         lambda e: isinstance(e, sp.Limit),
         lambda e: limit(e.args[0], e.args[1], e.args[2], str(e.args[3])),
     )
-    return expand_functions(expr).doit()
+    return (expand_functions(expr) if definitions else expr).doit()
 
 
-_CHEAP = (("evaluates to 0", lambda d: d), ("expands to 0", sp.expand))
 _COSTLY: tuple[tuple[str, Callable[[sp.Basic], sp.Basic]], ...] = (
     ("cancels to 0", lambda d: sp.cancel(sp.together(d))),
     ("cancels to 0 in exponential form", lambda d: sp.cancel(sp.together(d.rewrite(sp.exp)))),
@@ -200,6 +262,17 @@ def _first_zero(d: sp.Basic, simplifiers) -> str | None:
     return None
 
 
+def _cheap(d: sp.Basic, budget: Budget, opaque: sp.Basic | None = None):
+    """The cheap simplifiers for ``d`` within the budget; ``opaque`` is the same difference
+    with every function kept whole (a polynomial identity in θ(s) holds for any θ)."""
+    out: list[tuple[str, Callable[[sp.Basic], sp.Basic]]] = [("evaluates to 0", lambda x: x)]
+    if dag.expanded_size(d) <= budget.expand:
+        out.append(("expands to 0", sp.expand))
+    if opaque is not None and opaque != d and dag.expanded_size(opaque) <= budget.expand:
+        out.append(("expands to 0 with functions kept whole", lambda _: sp.expand(opaque)))
+    return out
+
+
 def _sample(sym: sp.Symbol, rng: random.Random) -> sp.Rational:
     if sym.is_integer:
         return sp.Integer(rng.randint(1, 5))
@@ -207,31 +280,111 @@ def _sample(sym: sp.Symbol, rng: random.Random) -> sp.Rational:
     return lo + sp.Rational(rng.randint(0, 1000), 500) * (2 - lo) / 2
 
 
-def _numeric_max(d: sp.Basic, rng: random.Random, points: int = NUMERIC_POINTS) -> float | None:
-    """max |d| over ``points`` random rational points, in 30-digit arithmetic.
+def _relative_error(left: Value, right: Value) -> float | None:
+    """|left - right| / max(1, |left|, |right|), or None where a side has no value."""
+    if left is None or right is None:
+        return None
+    with mpmath.workdps(2 * NUMERIC_DIGITS):
+        return float(abs(left - right) / max(1, abs(left), abs(right)))
 
-    A point where d cannot be evaluated (a pole, log of a negative) is replaced by another,
-    up to four tries a point; None if that still leaves too few points.
+
+def _errors(program: Program, point: dict, pairs: int) -> list[float | None]:
+    """The relative error of each pair at ``point``. Where one is over the tolerance the
+    program is run again in twice the digits before the error is believed, so that rounding
+    in a long computation never condemns a true equality."""
+    values = program.values(point, NUMERIC_DIGITS)
+    errors = [_relative_error(values[2 * i], values[2 * i + 1]) for i in range(pairs)]
+    if any(e is not None and e > NUMERIC_TOLERANCE for e in errors):
+        values = program.values(point, 2 * NUMERIC_DIGITS)
+        errors = [_relative_error(values[2 * i], values[2 * i + 1]) for i in range(pairs)]
+    return errors
+
+
+def _sample_pairs(
+    pairs: list[tuple[sp.Basic, sp.Basic]], rng: random.Random, points: int = NUMERIC_POINTS
+) -> tuple[float, bool]:
+    """Compare each pair at ``points`` random rational points (shared by the pairs), in
+    :data:`NUMERIC_DIGITS`-digit arithmetic: (largest relative error, whether some pair
+    could not be evaluated at enough points); raises :class:`_False` at a false pair.
+
+    A point where a pair cannot be evaluated (a pole, log of a negative) is replaced by
+    another, up to four tries a point.
     """
-    syms = sorted(d.free_symbols, key=str)
-    worst, seen = 0.0, 0
+    program = Program([e for pair in pairs for e in pair])
+    seen, worst = [0] * len(pairs), 0.0
     for _ in range(4 * points):
-        point = {s: _sample(s, rng) for s in syms}
-        value = sp.N(d.subs(point), NUMERIC_DIGITS)
-        if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
-            continue
-        try:
-            worst = max(worst, float(abs(value)))
-        except TypeError:
-            continue
-        seen += 1
-        if seen == points:
-            return worst
-    return None
+        if min(seen) >= points:
+            break
+        point = {s: _sample(s, rng) for s in program.symbols}
+        for i, err in enumerate(_errors(program, point, len(pairs))):
+            if err is None or seen[i] >= points:
+                continue
+            if err > NUMERIC_TOLERANCE:
+                raise _False(err)
+            worst, seen[i] = max(worst, err), seen[i] + 1
+    return worst, min(seen) < points
 
 
-def check_equal(a: object, b: object, inst: Instance | None = None) -> Check:
-    """Check ``a = b``; return how it was verified, or raise if it is false.
+class _False(Exception):
+    """A sampled pair differs: ``args[0]`` is its relative error."""
+
+
+def _described(x: object, limit: int = 400) -> str:
+    """``x`` as text, or its size where the text would be too long to be of use."""
+    if isinstance(x, sp.Basic) and dag.tree_size(x) > limit:
+        return f"<an expression of {dag.tree_size(x):,} nodes>"
+    return str(x)
+
+
+def _false(a: object, b: object, why: str) -> VerificationError:
+    return VerificationError(f"{_described(a)} = {_described(b)} is false: {why}")
+
+
+def _decide(lhs: object, rhs: object, rng: random.Random, budget: Budget):
+    """How ``lhs = rhs`` was shown symbolically, or the pair (as evaluated) left undecided.
+
+    Raises :class:`_False` when a random point shows it false.
+    """
+    lhs, rhs = (sp.sympify(e, strict=True) for e in (lhs, rhs))
+    if max(dag.tree_size(e, budget.evaluate) for e in (lhs, rhs)) > budget.evaluate:
+        return lhs, rhs  # too large for SymPy's tree walks: sampled as written
+    left, right = (_evaluate(e) for e in (lhs, rhs))
+    if left == right:  # also decides infinite limits, where a difference is undefined
+        return "both sides evaluate to the same value"
+    if any(e.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for e in (left, right)):
+        # Unequal infinite values: no difference or sampling can reconcile them.
+        raise _False(f"the two sides are {left} and {right}")
+    d = left - right
+    opaque = _evaluate(lhs, definitions=False) - _evaluate(rhs, definitions=False)
+    name = _first_zero(d, _cheap(d, budget, opaque))
+    if name is None:
+        # A false equality is caught here, before any costly simplification is tried.
+        _sample_pairs([(left, right)], rng, points=1)
+        if dag.tree_size(d, budget.simplify) <= budget.simplify:
+            name = _first_zero(d, _COSTLY)
+    return (left, right) if name is None else "difference " + name
+
+
+def _sampled(pairs: list, rng: random.Random, budget: Budget, where: str) -> Check:
+    """The check of pairs no simplification decided: sampled, or over the budget."""
+    cost = dag.evaluation_cost([e for pair in pairs for e in pair], limit=budget.sample)
+    if cost > budget.sample:
+        method = f"not sampled: over the budget of {budget.sample:,} node evaluations a point"
+        return Check("budget", method, where)
+    worst, short = _sample_pairs(pairs, rng)  # every pair, so that a false one raises
+    if short:
+        return Check("unverified", "neither simplification nor numeric evaluation decided")
+    method = (
+        f"|difference| at most {decade(worst)} of the larger side (or absolute, below 1) "
+        f"at {NUMERIC_POINTS} random points ({NUMERIC_DIGITS}-digit arithmetic)"
+    )
+    return Check("numeric", method, where, tolerance=NUMERIC_TOLERANCE)
+
+
+def check_equal(
+    a: object, b: object, inst: Instance | None = None, budget: Budget = BUDGET
+) -> Check:
+    """Check ``a = b`` within ``budget``; return how it was verified, or raise if it is false.
 
     >>> import sympy as sp
     >>> s = sp.Symbol("s", real=True)
@@ -240,49 +393,26 @@ def check_equal(a: object, b: object, inst: Instance | None = None) -> Check:
     """
     inst = inst or Instance()
     pairs = list(_scalar_pairs(a, b, inst))
-    uses_instance = any(isinstance(e, sp.Basic) and e.has(Vec, Grad, Inner, sp.Sum) for e in (a, b))
+    uses_instance = any(
+        isinstance(e, sp.Basic) and dag.contains(e, (Vec, Grad, Inner, sp.Sum)) for e in (a, b)
+    )
     where = f"instantiated at {inst.describe()}" if uses_instance else ""
     methods: set[str] = set()
-    undecided: list[sp.Basic] = []
+    undecided: list[tuple[sp.Basic, sp.Basic]] = []
     rng = random.Random(636)
-    for lhs, rhs in pairs:
-        left, right = (_evaluate(sp.sympify(e, strict=True)) for e in (lhs, rhs))
-        if left == right:  # also decides infinite limits, where a difference is undefined
-            methods.add("both sides evaluate to the same value")
-            continue
-        if any(e.has(sp.oo, -sp.oo, sp.zoo, sp.nan) for e in (left, right)):
-            # Unequal infinite values: no difference or sampling can reconcile them.
-            raise VerificationError(f"{a} = {b} is false: the two sides are {left} and {right}")
-        d = left - right
-        name = _first_zero(d, _CHEAP)
-        if name is None:
-            # A false equality is caught here, before any costly simplification is tried.
-            probe = _numeric_max(d, rng, points=1)
-            if probe is not None and probe > NUMERIC_TOLERANCE:
-                raise VerificationError(
-                    f"{a} = {b} is false: |difference| = {probe:.3g} at a random point"
-                )
-            name = _first_zero(d, _COSTLY)
-        if name is None:
-            undecided.append(d)
-        else:
-            methods.add("difference " + name)
-    if not undecided:
-        method = "; ".join(sorted(methods)) if methods else "both sides empty"
-        return Check("symbolic", method, where)
-    worst, unevaluable = 0.0, False
-    for d in undecided:  # every pair, so that a false one raises even after an undecided one
-        err = _numeric_max(d, rng)
-        if err is None:
-            unevaluable = True
-            continue
-        if err > NUMERIC_TOLERANCE:
-            raise VerificationError(f"{a} = {b} is false: |difference| = {err:.3g} at a point")
-        worst = max(worst, err)
-    if unevaluable:
-        return Check("unverified", "neither simplification nor numeric evaluation decided")
-    method = (
-        f"|difference| at most {worst:.1g} at {NUMERIC_POINTS} random points "
-        f"({NUMERIC_DIGITS}-digit arithmetic)"
-    )
-    return Check("numeric", method, where, tolerance=NUMERIC_TOLERANCE)
+    try:
+        for lhs, rhs in pairs:
+            outcome = _decide(lhs, rhs, rng, budget)
+            if isinstance(outcome, str):
+                methods.add(outcome)
+            else:
+                undecided.append(outcome)
+        if undecided:
+            return _sampled(undecided, rng, budget, where)
+    except _False as e:
+        why = e.args[0]
+        if isinstance(why, float):
+            why = f"|difference| = {why:.3g} of the larger side at a random point"
+        raise _false(a, b, why) from None
+    method = "; ".join(sorted(methods)) if methods else "both sides empty"
+    return Check("symbolic", method, where)

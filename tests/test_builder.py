@@ -57,7 +57,7 @@ def test_a_chain_is_as_verified_as_its_weakest_link():
 
 def test_an_undecided_step_is_kept_and_marked_not_verified(monkeypatch):
     monkeypatch.setattr(verify, "_first_zero", lambda d, simplifiers: None)
-    monkeypatch.setattr(verify, "_numeric_max", lambda d, rng, points=6: None)
+    monkeypatch.setattr(verify, "_sample_pairs", lambda pairs, rng, points=6: (0.0, True))
     b = DerivationBuilder("undecided")
     step = b.equal(sp.Function("f")(s), sp.Function("g")(s), rule="claimed")
     assert step.check.status == "unverified"

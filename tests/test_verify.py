@@ -285,8 +285,9 @@ def test_a_pole_at_a_sample_point_is_stepped_over(monkeypatch):
 
     values = iter([sp.Integer(1), sp.Rational(1, 3), sp.Rational(3, 7), sp.Rational(5, 9)])
     monkeypatch.setattr(verify, "_sample", lambda sym, rng: next(values))
-    err = verify._numeric_max(1 / (s - 1), random.Random(0), points=3)
-    assert err == pytest.approx(float(abs(1 / (sp.Rational(5, 9) - 1))))
+    pair = (1 / (s - 1), -1 / (1 - s))
+    assert verify._sample_pairs([pair], random.Random(0), points=3) == (0.0, False)
+    assert next(values, None) is None  # the pole was stepped over: all four points drawn
 
 
 def test_an_unevaluable_pair_does_not_hide_a_false_one(monkeypatch):
@@ -302,3 +303,63 @@ def test_an_unevaluable_pair_does_not_hide_a_false_one(monkeypatch):
     g, h = sp.Function("g")(s), sp.Function("h")(s)
     with pytest.raises(VerificationError, match="is false"):
         check_equal((g, s), (h, half))
+
+
+# ---------------------------------------------------------------- budgets
+
+
+def chain_rule_pair(depth: int, factor: int = 2):
+    """f ↦ tanh(f) + f²/4 nested ``depth`` times (a tree of 2^depth nodes; bounded on
+    [-2, 2]), and its derivative by the chain rule written out: g ↦ (1 - tanh(f)² + f/factor) g.
+    """
+    with sp.evaluate(False):
+        f, g = s, sp.Integer(1)
+        for _ in range(depth):
+            f, g = sp.tanh(f) + f**2 / 4, (1 - sp.tanh(f) ** 2 + f / factor) * g
+    return f, g
+
+
+def test_a_graph_too_large_for_simplification_is_sampled():
+    """At depth 40 no tree walk ends; sampling the graph at 30 digits decides it."""
+    from symhw.dag import LazyDerivative
+
+    f, g = chain_rule_pair(40)
+    check = check_equal(LazyDerivative(f, s), g)
+    assert check.status == "numeric"
+    assert "random points" in check.method
+
+
+def test_a_false_derivative_of_a_large_graph_raises():
+    from symhw.dag import LazyDerivative
+
+    f, wrong = chain_rule_pair(40, factor=3)
+    with pytest.raises(VerificationError, match="is false") as err:
+        check_equal(LazyDerivative(f, s), wrong)
+    assert "nodes>" in str(err.value)  # named by its size, not printed in full
+
+
+def test_past_the_sampling_budget_the_check_says_budget():
+    from symhw.dag import LazyDerivative
+    from symhw.verify import Budget
+
+    f, g = chain_rule_pair(40)
+    check = check_equal(LazyDerivative(f, s), g, budget=Budget(sample=100))
+    assert check.status == "budget" and not check.verified
+    assert "over the budget of 100 node evaluations" in check.method
+
+
+def test_simplification_is_skipped_past_its_budget(monkeypatch):
+    """A difference over the simplify budget never reaches cancel or simplify."""
+    import symhw.verify as verify
+    from symhw.verify import Budget
+
+    seen = []
+    original = verify._first_zero
+    monkeypatch.setattr(
+        verify,
+        "_first_zero",
+        lambda d, simplifiers: seen.append(simplifiers) or original(d, simplifiers),
+    )
+    check = check_equal(sp.sin(s) ** 2 + sp.cos(s) ** 2, 1, budget=Budget(simplify=3))
+    assert check.status == "numeric"
+    assert all(sims is not verify._COSTLY for sims in seen)

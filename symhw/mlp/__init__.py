@@ -17,8 +17,9 @@ from itertools import pairwise
 
 import sympy as sp
 
+from symhw import dag
 from symhw.activations import ACTIVATIONS, Activation
-from symhw.verify import expand_functions
+from symhw.verify import BUDGET, Budget, expand_functions
 
 Column = sp.ImmutableMatrix
 
@@ -260,15 +261,23 @@ def average(matrices: list[sp.ImmutableMatrix]) -> sp.ImmutableMatrix:
     return sp.ImmutableMatrix(total / len(matrices))
 
 
-def expand_names(expr, definitions: list[tuple[sp.Symbol, sp.Expr]]):
-    """Replace every name by its full value (definitions in the order they were made).
+def full_values(definitions: list[tuple[sp.Symbol, sp.Expr]]) -> dict[sp.Symbol, sp.Expr]:
+    """What every name stands for with no names left (definitions in the order they were made).
 
-    Each definition is expanded once, so the cost is linear in the program's length.
+    Each definition is expanded once and the results are shared, so the cost is linear in the
+    program's length. They are built without SymPy's automatic evaluation: at a depth of
+    eight, tanh of a nested sum asks for the sign of its argument, and deciding it evaluates
+    the whole tree below (exponential in depth). The values are the same either way.
+
+    >>> a, b, x = sp.symbols("a b x")
+    >>> full_values([(a, x + 1), (b, 2 * a)])[b]
+    2*(x + 1)
     """
     full: dict[sp.Symbol, sp.Expr] = {}
-    for name, value in definitions:
-        full[name] = value.xreplace(full)
-    return expr.xreplace(full)
+    with sp.evaluate(False):
+        for name, value in definitions:
+            full[name] = value.xreplace(full)
+    return full
 
 
 def composed_loss(net: Network, x: Column, y: Column) -> sp.Expr:
@@ -291,10 +300,16 @@ def from_layer(net: Network, layer: int) -> Network:
 
 
 def delta_two_ways(
-    net: Network, layer: int, sigma: Column, y: Column
+    net: Network, layer: int, sigma: Column, y: Column, budget: Budget = BUDGET
 ) -> tuple[sp.ImmutableMatrix, sp.ImmutableMatrix, sp.Expr]:
     """δ⁽ˡ⁾ by the backward recursion and ∂e/∂s⁽ˡ⁾ by differentiating e, both as functions of
     the pre-activation s⁽ˡ⁾ = ``sigma``; and e itself.
+
+    Written out as a tree, e through the layers after l grows like the product of their
+    widths. Where that tree exceeds ``budget.evaluate`` nodes, the passes are built without
+    SymPy's automatic evaluation (each layer then costs its own size) and ∂e/∂s⁽ˡ⁾ is left
+    unevaluated (:class:`~symhw.dag.LazyDerivative`), for :func:`~symhw.verify.check_equal`
+    to decide by differentiating e's graph at sample points.
 
     >>> weights = (sp.ImmutableMatrix([0, 1]), sp.ImmutableMatrix([0, 3]))
     >>> net = Network(weights, ("tanh", "identity"))
@@ -304,6 +319,11 @@ def delta_two_ways(
     Matrix([[0]])
     """
     tail = from_layer(net, layer)
+    with sp.evaluate(False):
+        trace = backprop(tail, sigma, y)
+    if dag.tree_size(trace.e, budget.evaluate) > budget.evaluate:
+        direct = sp.ImmutableMatrix([dag.LazyDerivative(trace.e, v) for v in sigma])
+        return trace.delta[0], direct, trace.e
     trace = backprop(tail, sigma, y)
     direct = sp.ImmutableMatrix([sp.diff(trace.e, v) for v in sigma])
     return trace.delta[0], direct, trace.e

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixExpr
 
+from symhw import dag
 from symhw.activations import ACTIVATIONS
 from symhw.builder import DerivationBuilder
 from symhw.derivation import Derivation, Segment
@@ -368,6 +369,12 @@ def average_derivation(
     return b.build()
 
 
+def _short(expr: sp.Basic) -> bool:
+    """At most :data:`SHORT` operations (counted only when the tree is small: ``count_ops``
+    walks the tree, which for e through eight layers has millions of nodes)."""
+    return dag.tree_size(expr, 4 * SHORT + 4) <= 4 * SHORT + 4 and sp.count_ops(expr) <= SHORT
+
+
 def delta_check_derivation(
     net: Network,
     title: str,
@@ -384,11 +391,11 @@ def delta_check_derivation(
     b = DerivationBuilder(title, intro=intro)
     for layer in range(1, net.depth + 1):
         recursion, direct, e = pairs(layer)
-        if sp.count_ops(e) <= SHORT:
+        if _short(e):
             rule = f"e through layers {layer} to {net.depth}"
             b.equal(shown(lab.e(), sp.ImmutableMatrix([[e]])), shown(e), rule=rule)
         partials = shown(sp.Matrix([Partial(lab.e(), v) for v in sigma(layer)]), direct)
-        short = all(sp.count_ops(v) <= SHORT for v in (*recursion, *direct))
+        short = all(_short(v) for v in (*recursion, *direct))
         chain = [shown(recursion), partials, shown(direct)] if short else [partials]
         rule = (
             "recursion, then e differentiated directly"

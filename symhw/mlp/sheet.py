@@ -17,6 +17,7 @@ from symhw.mlp import (
     Trace,
     average,
     backprop,
+    full_values,
     quantity_symbol,
     weight_symbol,
 )
@@ -32,7 +33,15 @@ def fmt(value: sp.Expr, decimals: int) -> str:
 
     >>> fmt(sp.Rational(-5, 8), 2), fmt(sp.Integer(10) ** 40 / 3, 1)[-4:]
     ('-0.63', '33.3')
+    >>> fmt(-sp.exp(-sp.Integer(10) ** 45), 3)
+    '0.000'
+
     """
+    value = sp.sympify(value, strict=True)
+    if value.has(sp.UnevaluatedExpr):  # a decimal as the sheet writes it (-0.5 and all)
+        value = value.doit()
+    if abs(sp.N(value, 15)) < sp.Float(10) ** -(decimals + 2):  # 0 at these decimals, even
+        value = sp.Integer(0)  # at e^(-10^45), whose exponent no Decimal can hold
     digits = 40 + max(0, Decimal(str(sp.N(value, 15))).adjusted()) + decimals
     d = Decimal(str(sp.N(value, digits)))
     with localcontext() as ctx:  # quantize needs every digit before the point, plus decimals
@@ -56,7 +65,9 @@ class Worked:
     exact_names: dict
 
     def exact(self, expr):
-        return expr.xreplace(self.exact_names)
+        """``expr`` with every name replaced by its exact value (left unevaluated)."""
+        with sp.evaluate(False):
+            return expr.xreplace(self.exact_names)
 
     def approx(self, expr) -> sp.Expr:
         return sp.N(expand_functions(sp.sympify(expr, strict=True).xreplace(self.floats)), 30)
@@ -71,9 +82,7 @@ def work(net: Network, points, *, symbolic: bool, at: dict | None = None) -> Wor
     )
     grads = tuple(average([t.grads[k] for t in traces]) for k in range(net.depth))
     e = sum((t.e for t in traces), sp.Integer(0)) / len(traces)
-    exact: dict = {}
-    for name, value in carry.definitions:
-        exact[name] = value.xreplace(exact)
+    exact = full_values(carry.definitions)
     floats = evaluate_names(carry.definitions, at)
     return Worked(net, tuple(points), traces, tuple(carry.definitions), grads, e, floats, exact)
 

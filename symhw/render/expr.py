@@ -57,6 +57,15 @@ class SheetLatexPrinter(LatexPrinter):
             body = rf"\left({body}\right)"
         return rf"\nabla_{{{self._print(v)}}} {body}"
 
+    def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list:
+        """SymPy's order of the terms, worked out once per sum: for a sum of numbers it
+        evaluates every term, and printing a sum asks twice (here and in LatexPrinter)."""
+        memo = self.__dict__.setdefault("_ordered", {})
+        key = (id(expr), order)
+        if key not in memo:
+            memo[key] = (expr, super()._as_ordered_terms(expr, order=order))
+        return list(memo[key][1])
+
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
         if isinstance(expr, WrittenSum) or any(_is_unevaluated_mul(t) for t in expr.args):
             return self._print_terms(list(expr.args))  # built in written order: keep it

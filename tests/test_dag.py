@@ -1,0 +1,126 @@
+"""symhw.dag and symhw.program: sizes against SymPy's own walks, values against SymPy's
+evalf and diff.
+
+The oracles are SymPy's tree walks (``preorder_traversal``), ``evalf`` at 50 digits and
+``diff``, on expressions small enough for them; the graphs at the end are too large for a
+tree walk, and their values are checked against a closed form.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symhw import dag
+from symhw.activations import relu, sigmoid, softplus
+from symhw.program import Program, Unevaluable, value_at
+
+x, y = sp.symbols("x y", real=True)
+POINT = {x: sp.Rational(3, 7), y: sp.Rational(-5, 4)}
+
+
+def nested(depth: int) -> sp.Expr:
+    """e ↦ tanh(e) + e² nested ``depth`` times: a graph of 5·depth nodes, a tree of 2^depth."""
+    e = x
+    for _ in range(depth):
+        e = sp.tanh(e) + e**2
+    return e
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3, 5])
+def test_sizes_agree_with_sympy_walks(depth):
+    e = nested(depth)
+    assert dag.tree_size(e) == sum(1 for _ in sp.preorder_traversal(e))
+    assert dag.dag_size(e) == len(set(sp.preorder_traversal(e)))
+
+
+def test_sizes_of_a_deep_graph_are_counted_without_walking_its_tree():
+    with sp.evaluate(False):  # SymPy's own evaluation would walk the tree
+        e = nested(200)  # a tree of about 2^200 nodes
+    assert dag.dag_size(e) < 1000
+    assert dag.tree_size(e) == dag.CAP
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [(x + y) * (x - y) * (x + 2), (x + y + 1) ** 3, sp.exp(x * (y + 1)) * (x + y), nested(3)],
+    ids=str,
+)
+def test_expanded_size_estimates_expand_within_a_factor_of_3(expr):
+    actual = dag.tree_size(sp.expand(expr))
+    assert actual / 3 <= dag.expanded_size(expr) <= 3 * actual
+
+
+FUNCTIONS = [sp.tanh, sp.exp, sigmoid, softplus, relu, sp.Abs, lambda a: sp.log(1 + a**2)]
+
+
+@st.composite
+def expressions(draw, depth=4):
+    if depth == 0 or draw(st.booleans()):
+        return draw(st.sampled_from([x, y, sp.Rational(draw(st.integers(-9, 9)), 4)]))
+    kind = draw(st.sampled_from(["add", "mul", "pow", "function"]))
+    a = draw(expressions(depth=depth - 1))
+    if kind == "function":
+        return draw(st.sampled_from(FUNCTIONS))(a)
+    if kind == "pow":
+        return a ** draw(st.integers(1, 3))
+    b = draw(expressions(depth=depth - 1))
+    return a + b if kind == "add" else a * b
+
+
+def close(got: mpmath.mpf, expected: sp.Basic) -> bool:
+    """Agreement to 25 digits, relative above 1 (compared in 50 digits)."""
+    with mpmath.workdps(50):
+        return abs(got - mpmath.mpf(str(expected))) <= mpmath.mpf(10) ** -25 * max(1, abs(got))
+
+
+@settings(max_examples=60, deadline=None)
+@given(expressions())
+def test_values_agree_with_evalf(expr):
+    expected = sp.N(expr.subs(POINT).rewrite(sp.exp), 50)
+    assert close(value_at(expr, POINT, 30), expected)
+
+
+@settings(max_examples=40, deadline=None)
+@given(expressions())
+def test_forward_mode_agrees_with_diff(expr):
+    expected = sp.N(sp.diff(expr, x).subs(POINT), 50)
+    if not expected.is_real or expected.has(sp.DiracDelta, sp.Heaviside):
+        return  # a kink of relu or |.| exactly at the point
+    derivatives = [sp.Derivative(expr, x), dag.LazyDerivative(expr, x)]
+    for got in Program(derivatives).values(POINT, 30):
+        assert close(got, expected)
+
+
+def test_a_deep_graph_is_evaluated_and_differentiated_in_its_size():
+    """x_{k+1} = x_k / 2 + x_k / 2 repeated 300 times is x, with slope 1; as a tree it has
+    2^300 leaves, so only a walk of the graph can finish."""
+    e = x
+    for _ in range(300):
+        e = sp.Add(e / 2, sp.Mul(sp.Rational(1, 2), e, evaluate=False), evaluate=False)
+    value, slope = Program([e, dag.LazyDerivative(e, x)]).values(POINT, 30)
+    assert close(value, sp.Rational(3, 7))
+    assert close(slope, 1)
+
+
+@pytest.mark.parametrize(
+    "expr", [1 / (x - sp.Rational(3, 7)), sp.log(y), sp.sqrt(y), sp.Function("g")(x)], ids=str
+)
+def test_no_real_value_is_unevaluable(expr):
+    with pytest.raises(Unevaluable):
+        value_at(expr, POINT, 30)
+
+
+def test_piecewise_picks_its_branch():
+    pw = sp.Piecewise((0, x < 0), (sp.log(x), True))
+    assert float(value_at(pw, POINT, 30)) == pytest.approx(float(sp.log(3 / 7)))
+
+
+def test_costs_count_each_node_once_and_each_derivative_walk():
+    t = sp.tanh(x)
+    assert dag.evaluation_cost([t, t + 1]) == 4  # x, tanh(x), 1, tanh(x) + 1
+    assert dag.evaluation_cost([dag.LazyDerivative(t, x)]) == 2 + 1 + 2
+    assert Program([t + y, sp.Derivative(t, x)]).symbols == [x, y]
