@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 
+from symhw import signals
 from symhw.errors import InputError, SymhwError, Terminated
 
 
@@ -109,10 +110,6 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
     return 0
 
 
-def _terminate(signum: int, frame: object) -> None:
-    raise Terminated
-
-
 def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
     """Entry point of the ``symhw`` command; returns the exit status.
 
@@ -128,9 +125,11 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
         print(f"symhw: internal error: {e}", file=sys.stderr)
         return 1
     except Terminated:
+        signals.stopped()
         print("symhw: terminated", file=sys.stderr)
         return 128 + signal.SIGTERM
     except KeyboardInterrupt:
+        signals.stopped()
         print("symhw: interrupted", file=sys.stderr)
         return 128 + signal.SIGINT
     except BrokenPipeError:  # `symhw answers | head`: the reader has what it wanted
@@ -146,8 +145,7 @@ def run() -> None:
     tenth of a sheet's run). Output is flushed, then the process ends without it.
     SIGTERM stops a run as Ctrl-C does (from the first line: nothing heavy is imported yet).
     """
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # from here, main catches
-    signal.signal(signal.SIGTERM, _terminate)
+    signals.install()  # from here, main catches them
     status = main(own_process=True)
     try:
         sys.stdout.flush()
