@@ -110,6 +110,14 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
     return 0
 
 
+def _stopped(e: KeyboardInterrupt) -> int:
+    """Report a stop in one line; its exit status (128 + the signal)."""
+    signals.stopped()
+    terminated = isinstance(e, Terminated)
+    print(f"symhw: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
+    return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
+
+
 def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int:
     """Entry point of the ``symhw`` command; returns the exit status.
 
@@ -124,14 +132,8 @@ def main(argv: Sequence[str] | None = None, *, own_process: bool = False) -> int
     except SymhwError as e:
         print(f"symhw: internal error: {e}", file=sys.stderr)
         return 1
-    except Terminated:
-        signals.stopped()
-        print("symhw: terminated", file=sys.stderr)
-        return 128 + signal.SIGTERM
-    except KeyboardInterrupt:
-        signals.stopped()
-        print("symhw: interrupted", file=sys.stderr)
-        return 128 + signal.SIGINT
+    except KeyboardInterrupt as e:  # Ctrl-C, or SIGTERM (Terminated)
+        return _stopped(e)
     except BrokenPipeError:  # `symhw answers | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
         return 0
@@ -146,7 +148,12 @@ def run() -> None:
     SIGTERM stops a run as Ctrl-C does (from the first line: nothing heavy is imported yet).
     """
     signals.install()  # from here, main catches them
-    status = main(own_process=True)
+    try:
+        status = main(own_process=True)
+        signals.ignore()  # the work is done: a late Ctrl-C changes nothing now
+    except KeyboardInterrupt as e:  # one that came as main returned
+        signals.ignore()
+        status = _stopped(e)
     try:
         sys.stdout.flush()
         sys.stderr.flush()

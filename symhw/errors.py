@@ -5,7 +5,15 @@ from __future__ import annotations
 import reprlib
 from functools import partial
 
-_SHORT = reprlib.Repr()  # keyword arguments only from Python 3.12
+
+class _Short(reprlib.Repr):
+    def repr_int(self, x: int, level: int) -> str:
+        if x.bit_length() > 256:  # repr of a 5,000-digit integer raises ValueError
+            return f"<an integer of {x.bit_length():,} bits>"
+        return super().repr_int(x, level)
+
+
+_SHORT = _Short()  # keyword arguments only from Python 3.12
 _SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxtuple = 3, 4, 6, 6
 _SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 80
 
@@ -19,6 +27,9 @@ def quote(value: object) -> str:
     (80, "'aaa", True)
     >>> quote([[1, 2], {"a": 1}])
     "[[1, 2], {'a': 1}]"
+    >>> quote(10**5000)
+    '<an integer of 16,610 bits>'
+
     """
     return _SHORT.repr(value)
 

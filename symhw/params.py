@@ -13,10 +13,12 @@ records), and parsing twice changes nothing.
 from __future__ import annotations
 
 import dataclasses
+import math
 import numbers
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
 
@@ -55,45 +57,68 @@ Parser = Callable[[Any, Where], Any]
 def parse_number(value: object, where: Where) -> sp.Rational:
     """An exact rational from a TOML number or a string such as ``"0.1"`` or ``"1/10"``.
 
+    Decimals are read as written (problem files are read with ``parse_float=Decimal``), so
+    0.1 is 1/10 and 1e-400 is out of range, not 0.
+
     >>> parse_number("1/10", Where(None, "x")), parse_number(0.1, Where(None, "x"))
     (1/10, 1/10)
     """
     if isinstance(value, bool):
         raise where.error(f"expected a number, got {quote(value)}")
     if isinstance(value, numbers.Rational):  # int, Fraction, a SymPy or NumPy integer...
-        f = Fraction(int(value.numerator), int(value.denominator))
-        if f and not LIMIT**-1 <= abs(f) <= LIMIT:
-            raise where.error(_out_of_range(value))
-        return sp.Rational(f.numerator, f.denominator)
+        return _in_range(Fraction(int(value.numerator), int(value.denominator)), value, where)
     if isinstance(value, sp.Float):  # SymPy's decimal digits, as written: Float(0.1) -> 1/10
         value = str(value) if value.is_finite else float(value)
-    elif isinstance(value, numbers.Real) and not isinstance(value, float):  # e.g. np.float32
-        value = float(value)
+    elif isinstance(value, numbers.Real) and not isinstance(value, float | Decimal):
+        value = float(value)  # e.g. np.float32
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             raise where.error(f"expected a finite number, got {value!r}")
-        text = repr(float(value))  # the shortest decimal that reads back as this float: 0.1 -> 1/10
-    elif isinstance(value, str):
-        text = value.strip()
-    else:
+        value = repr(float(value))  # the shortest decimal that reads back as this float
+    if isinstance(value, Decimal):  # a TOML float, as written
+        if not value.is_finite():
+            raise where.error(f"expected a finite number, got {value}")
+        return _in_range(_decimal_fraction(value, where, str(value)), str(value), where)
+    if not isinstance(value, str):
         raise where.error(f'expected a number such as 0.1 or "1/10", got {quote(value)}')
-    if "_" in text:  # Fraction reads 1_000 and 1e1_000_000_000 (a hang): not a TOML number
-        raise where.error(
-            f"{quote(value)} is not a number: write a decimal such as 0.1 or a fraction "
-            'such as "1/10"'
-        )
-    exponent = re.search(r"[eE]\s*([+-]?\d+)", text)
-    if len(text) > MAX_NUMBER_TEXT or (exponent and abs(int(exponent[1])) > 2 * MAX_EXPONENT):
-        raise where.error(_out_of_range(value))  # before Fraction builds a huge integer
+    return _in_range(_text_fraction(value.strip(), where), value, where)
+
+
+_NOT_A_NUMBER = 'is not a number: write a decimal such as 0.1 or a fraction such as "1/10"'
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
+def _text_fraction(text: str, where: Where) -> Fraction:
+    """``"p/q"`` or a decimal, in ASCII digits (no ``_``, as in TOML), read exactly."""
+    if len(text) > MAX_NUMBER_TEXT:
+        raise where.error(_out_of_range(text))
+    if not text.isascii() or "_" in text:
+        raise where.error(f"{quote(text)} {_NOT_A_NUMBER}")
+    if "/" in text:
+        p, _, q = text.partition("/")
+        if not (_INTEGER.fullmatch(p.strip()) and _INTEGER.fullmatch(q.strip())) or not int(q):
+            raise where.error(f"{quote(text)} {_NOT_A_NUMBER}")
+        return Fraction(int(p), int(q))
     try:
-        f = Fraction(text)
-    except (ValueError, ZeroDivisionError):
-        raise where.error(
-            f"{quote(value)} is not a number: write a decimal such as 0.1 or a fraction "
-            'such as "1/10"'
-        ) from None
+        d = Decimal(text)
+    except InvalidOperation:
+        raise where.error(f"{quote(text)} {_NOT_A_NUMBER}") from None
+    if not d.is_finite():
+        raise where.error(f"expected a finite number, got {quote(text)}")
+    return _decimal_fraction(d, where, text)
+
+
+def _decimal_fraction(d: Decimal, where: Where, shown: str) -> Fraction:
+    """A finite Decimal as a Fraction; one far out of range is refused before its digits are
+    expanded (1e1000000000 would be a billion-digit integer)."""
+    if d and not -2 * MAX_EXPONENT <= d.adjusted() <= 2 * MAX_EXPONENT:
+        raise where.error(_out_of_range(shown))
+    return Fraction(d)
+
+
+def _in_range(f: Fraction, given: object, where: Where) -> sp.Rational:
     if f and not LIMIT**-1 <= abs(f) <= LIMIT:
-        raise where.error(_out_of_range(value))
+        raise where.error(_out_of_range(given))
     return sp.Rational(f.numerator, f.denominator)
 
 
@@ -109,6 +134,41 @@ def _out_of_range(value: object) -> str:
         f"{quote(value)} is out of range: give 0 or a number between 1e-{MAX_EXPONENT} and "
         f"1e{MAX_EXPONENT} in size (the float64 cross-checks could not confirm others)"
     )
+
+
+def as_int(value: object) -> object:
+    """A whole number given from Python as a NumPy or SymPy integer, as an ``int``; any
+    other value unchanged, for the caller's own check to refuse.
+
+    >>> as_int(np.int64(3)), as_int(sp.Integer(4)), as_int(True), as_int("5")
+    (3, 4, True, '5')
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    return value
+
+
+def as_sequence(value: object) -> object:
+    """A NumPy array or SymPy matrix given from Python as nested lists; anything else
+    unchanged (at most 2**16 entries are listed; a larger array is left for the caller's
+    check to refuse by its size)."""
+    if isinstance(value, np.ndarray | sp.MatrixBase) and math.prod(value.shape) <= 1 << 16:
+        return value.tolist()
+    return value
+
+
+def check_keys(table: dict, allowed: Iterable[str], where: Where) -> None:
+    """Every key of a table is one of ``allowed`` (from Python, keys may be anything).
+
+    >>> check_keys({"kind": 1, 2: 3}, ("kind",), Where(None, "blocks"))
+    Traceback (most recent call last):
+    ...
+    symhw.errors.InputError: field 'blocks': unknown key 2; use kind
+    """
+    allowed = tuple(allowed)
+    unknown = [k for k in table if not isinstance(k, str) or k not in allowed]
+    if unknown:
+        raise where.error(f"unknown key {quote(unknown[0])}; use {', '.join(allowed)}")
 
 
 def integer(minimum: int | None = None, maximum: int | None = None) -> Parser:

@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from symhw.cleanup import die_with_parent
 from symhw.errors import SymhwError, WorkerError
+from symhw.signals import STOPS, held
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,7 +56,10 @@ def _start_worker(parent: int) -> None:
     parent, even one killed with SIGKILL, instead of waiting on its pipe forever."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)  # the parent's stop retries are its own
     die_with_parent(parent)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)  # held back while forking
 
 
 def _call(fn: Callable[[T], R], x: T) -> R:
@@ -85,22 +89,33 @@ def ordered_map(fn: Callable[[T], R], items: Iterable[T], jobs: int = 1) -> list
         return [fn(x) for x in items]
     context = multiprocessing.get_context("fork")
     start = partial(_start_worker, os.getpid())
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=start) as pool:
-        try:
-            return list(pool.map(partial(_call, fn), items))
-        except BrokenProcessPool:
-            raise WorkerError(
-                "a worker process died (out of memory, or killed by a signal); "
-                "--jobs 1 runs everything in one process"
-            ) from None
-        except BaseException:  # an error, Ctrl-C or SIGTERM: stop the other workers now
-            _terminate(pool)
-            raise
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=start)
+    try:
+        with held(forks=True):  # workers fork (at the first submit) with Ctrl-C held back until
+            results = pool.map(partial(_call, fn), items)  # each has set its own handling
+        done = list(results)
+    except BrokenProcessPool:
+        _terminate(pool)
+        raise WorkerError(
+            "a worker process died (out of memory, or killed by a signal); "
+            "--jobs 1 runs everything in one process"
+        ) from None
+    except BaseException:  # an error, Ctrl-C or SIGTERM: stop the other workers now
+        _terminate(pool)
+        raise
+    pool.shutdown(wait=True)
+    return done
 
 
 def _terminate(pool: ProcessPoolExecutor) -> None:
-    """Stop every worker at once: they ignore Ctrl-C, and one still running its problem
-    would keep the parent waiting (and outlive it if the user presses Ctrl-C again)."""
-    for process in list((getattr(pool, "_processes", None) or {}).values()):
-        process.terminate()
-    pool.shutdown(wait=True, cancel_futures=True)
+    """Stop every worker at once, without waiting on the pool's own machinery: they ignore
+    Ctrl-C, and one still running its problem would keep the parent waiting."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.kill()
+    manager = getattr(pool, "_executor_manager_thread", None)
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
+    if manager is not None:  # it sees the workers gone and ends; a bounded wait, all the same
+        manager.join(timeout=5)

@@ -18,16 +18,17 @@ from symhw.problems import KINDS
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.render import markdown as markdown_render
+from symhw.signals import held
 from symhw.spec import ProblemSet, ProblemSpec
 from symhw.tex import compile_pdf
 
 FORMATS = ("tex", "pdf", "md", "json")
 
-#: Per text format: the section of one solution, and the document around the sections.
+#: Per text format: the section of one solution, and the frame around the sections.
 RENDERERS = {
-    "tex": (latex_render.solution_section, latex_render.assemble),
-    "md": (markdown_render.solution_section, markdown_render.assemble),
-    "json": (json_render.solution_data, json_render.assemble),
+    "tex": (latex_render.solution_section, latex_render.frame),
+    "md": (markdown_render.solution_section, markdown_render.frame),
+    "json": (json_render.solution_section, json_render.frame),
 }
 
 
@@ -41,10 +42,11 @@ def solve_all(problem_set: ProblemSet) -> list[Solution]:
     return [solve(p) for p in problem_set.problems]
 
 
-def _sections(problem: ProblemSpec, formats: tuple[str, ...]) -> dict[str, object]:
-    """Solve one problem and render its section in each format (in a worker process)."""
+def _sections(problem: ProblemSpec, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """Solve one problem and render its section in each format (in a worker process), as
+    UTF-8: text with one non-Latin character takes 2 to 4 bytes for every character."""
     sol = solve(problem)
-    return {f: RENDERERS[f][0](sol) for f in formats}
+    return {f: RENDERERS[f][0](sol).encode() for f in formats}
 
 
 def _answers(problem: ProblemSpec) -> tuple[str, dict[str, object]]:
@@ -67,9 +69,17 @@ def sheet_texts(problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1) 
     With ``jobs > 1`` each problem is solved and rendered in a worker process and only its
     sections come back; the documents are the same, byte for byte, as with ``jobs = 1``.
     """
+    documents = sheet_chunks(problem_set, formats, jobs)
+    return {f: b"".join(chunks).decode() for f, chunks in documents.items()}
+
+
+def sheet_chunks(
+    problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1
+) -> dict[str, list[bytes]]:
+    """Like :func:`sheet_texts`, each document as the UTF-8 pieces it is written in."""
     need = _text_formats(check_formats(formats))
     sections = ordered_map(partial(_sections, formats=need), problem_set.problems, jobs)
-    return {f: RENDERERS[f][1](problem_set.title, [s[f] for s in sections]) for f in need}
+    return {f: RENDERERS[f][1](problem_set.title).chunks([s[f] for s in sections]) for f in need}
 
 
 def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
@@ -99,12 +109,13 @@ def write_sheet(
     """
     formats = check_formats(formats)
     out = output_directory(out_dir)  # a mistake in -o is reported before the solving
-    texts = sheet_texts(problem_set, formats, jobs)
-    payload: dict[str, bytes] = {}
+    documents = sheet_chunks(problem_set, formats, jobs)
+    payload: dict[str, list[bytes]] = {}
     if "pdf" in formats:
         with temporary_directory() as tmp:
-            payload["pdf"] = compile_pdf(texts["tex"], tmp).read_bytes()
-    payload.update({f: texts[f].encode("utf-8") for f in ("tex", "md", "json") if f in formats})
+            tex = b"".join(documents["tex"]).decode()
+            payload["pdf"] = [compile_pdf(tex, tmp).read_bytes()]
+    payload.update({f: documents[f] for f in ("tex", "md", "json") if f in formats})
     # Everything is rendered: only now touch the output directory.
     out = output_directory(out_dir)  # again: it may have changed while we worked
     files = {out / f"{problem_set.name}.{fmt}": payload[fmt] for fmt in FORMATS if fmt in payload}
@@ -146,9 +157,10 @@ def atomic_write(path: Path, data: bytes) -> Path:
     return atomic_write_all({path: data})[0]
 
 
-def atomic_write_all(files: dict[Path, bytes]) -> list[Path]:
-    """Write each file to a temporary file in its directory, then rename them all into place
-    (a rename within a directory is atomic); on an error before the renames, no trace."""
+def atomic_write_all(files: dict[Path, bytes | list[bytes]]) -> list[Path]:
+    """Write each file (its bytes, or a list of pieces written in turn) to a temporary file
+    in its directory, then rename them all into place (a rename within a directory is
+    atomic); on an error before the renames, no trace."""
     for path in files:  # what would stop a rename, found before any file is replaced
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, "a directory stands where a file goes", path)
@@ -161,9 +173,10 @@ def atomic_write_all(files: dict[Path, bytes]) -> list[Path]:
                 guards.enter_context(guarded_path(tmp))  # removed even if symhw is killed
                 os.fchmod(fd, 0o644)
                 with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-            for tmp, path in temporary:
-                os.replace(tmp, path)
+                    f.writelines([data] if isinstance(data, bytes) else data)
+            with held():  # a Ctrl-C waits until the set is renamed: all files, or none
+                for tmp, path in temporary:
+                    os.replace(tmp, path)
         except BaseException:
             for tmp, _ in temporary:
                 Path(tmp).unlink(missing_ok=True)

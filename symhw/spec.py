@@ -12,6 +12,7 @@ import re
 import stat
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -103,19 +104,43 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
     return ProblemSet(name, title, tuple(problems))
 
 
+#: Strings and comments, to be skipped when keys are looked at (multi-line ones included).
+_STRINGS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*+"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*+"|\'[^\'\n]*+\'|#[^\n]*+',
+    re.S,
+)
+#: The most parts a dotted key or a table name may have; a problem file needs three.
+MAX_KEY_PARTS = 32
+_DOTTED = re.compile(rf"(?<![\w-])(?:[\w-]++\s*+\.\s*+){{{MAX_KEY_PARTS}}}[\w-]")
+
+
+def _check_dotted_keys(text: str, path: Path) -> None:
+    """Refuse keys of many parts before tomllib sees them: it takes time quadratic in the
+    parts (a 40 kB key of 20,000 parts: 7 s)."""
+    if _DOTTED.search(_STRINGS.sub("s", text)):
+        raise InputError(
+            f"{quote(str(path))} has a dotted key or table name of more than {MAX_KEY_PARTS} "
+            "parts; a problem file needs at most three (problems, a field, a key)"
+        )
+
+
 def load_problem_set(path: str | Path | None = None) -> ProblemSet:
     """Load a problem-set file, or the built-in HW2 set when ``path`` is None."""
     if path is None:
         text = resources.files("symhw.data").joinpath(f"{BUILTIN}.toml").read_text("utf-8")
-        return parse_problem_set(tomllib.loads(text), BUILTIN)
+        return parse_problem_set(tomllib.loads(text, parse_float=Decimal), BUILTIN)
     p = Path(path)
     raw = read_regular_file(p, MAX_FILE_BYTES, "problem set")
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))  # a byte-order mark is not an error
+        _check_dotted_keys(raw.decode("utf-8-sig"), p)
+        # Decimals as written (1e-400 is not 0); a byte-order mark is not an error
+        data = tomllib.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
     except UnicodeDecodeError:
         raise InputError(f"{quote(str(p))} is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{quote(str(p))} is not valid TOML: {e}") from None
+    except ValueError as e:  # an integer of over 4,300 digits (Python's conversion limit)
+        raise InputError(f"{quote(str(p))} has a number symhw cannot read: {e}") from None
     except RecursionError:  # tomllib recurses once per nesting level
         raise InputError(
             f"{quote(str(p))} nests arrays or tables too deeply for a problem set"

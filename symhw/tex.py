@@ -19,6 +19,7 @@ from pathlib import Path
 
 from symhw.cleanup import guarded_group
 from symhw.errors import InputError, TexError
+from symhw.signals import held
 
 #: Seconds one pdflatex pass may take; a sheet within symhw's limits takes a few.
 TIMEOUT = 300
@@ -63,30 +64,37 @@ def compile_pdf(tex: str, workdir: Path, *, recorder: bool = False) -> Path:
 def _run(command: list[str], workdir: Path) -> tuple[int, str]:
     """One pdflatex pass in its own process group, killed with its children on any exit
     other than its own (an exception, Ctrl-C, SIGTERM, the timeout)."""
-    proc = subprocess.Popen(
-        command,
-        cwd=workdir,
-        env={**os.environ, **ENVIRONMENT},
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    with guarded_group(proc.pid):
+    proc = None
+    with contextlib.ExitStack() as guard:
         try:
+            with held():  # started and registered with the guardian before a Ctrl-C lands
+                proc = subprocess.Popen(
+                    command,
+                    cwd=workdir,
+                    env={**os.environ, **ENVIRONMENT},
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+                guard.enter_context(guarded_group(proc.pid))
             output, _ = proc.communicate(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
             raise TexError(f"pdflatex ran for over {TIMEOUT} s and was stopped") from None
         except BaseException:
-            _kill_group(proc)
+            if proc is not None:
+                _kill_group(proc)
             raise
     return proc.returncode, output.decode(errors="replace")
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # Windows: no process groups to kill
+            proc.kill()
     proc.wait()
 
 

@@ -159,3 +159,63 @@ def test_solve_checks_its_other_arguments_too(kind):
         kind.solve(params, "../../etc/passwd")
     with pytest.raises(InputError, match="field 'title'"):
         kind.solve(params, "q", "日本")
+
+
+def _self_holding() -> list:
+    a: list = []
+    a.append(a)
+    return a
+
+
+def _shared(levels: int) -> list:
+    e: list = []
+    for _ in range(levels):
+        e = [e, e]  # 2**levels lists, built from one
+    return e
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "field"),
+    [
+        ("conv-matrix", {"x": _self_holding()}, "x"),
+        ("conv-matrix", {"weights": _shared(40)}, "weights"),
+        (
+            "mlp-backprop",
+            {**REQUIRED["mlp-backprop"], "weights": ([[0] * 10**4] * 10**4,)},
+            "weights",
+        ),
+        ("mlp-backprop", {**REQUIRED["mlp-backprop"], "x": [[1]] * 10**6}, "x"),
+        ("block-params", {"blocks": [{1: 2, "kind": "basic"}]}, "blocks"),
+        ("norm-shapes", {"cases": [{("a",): 1}]}, "cases"),
+        ("block-params", {"network": {"block": "basic", 3: 1}}, "network"),
+    ],
+    ids=[
+        "self-holding",
+        "shared-lists",
+        "huge-matrix",
+        "million-points",
+        "int-key",
+        "tuple-key",
+        "network-key",
+    ],
+)
+def test_python_structures_are_refused_by_their_size_before_any_number_is_read(kind, values, field):
+    with pytest.raises(InputError) as err:
+        KINDS[kind].params(**values)
+    assert err.value.field == field
+
+
+def test_numpy_and_sympy_integers_are_whole_numbers_everywhere():
+    block = KINDS["block-params"].params
+    a = block(
+        blocks=[{"kind": "basic", "channels": np.int64(8), "kernel": sp.Integer(3)}],
+        input=(sp.Integer(1), np.int32(16), 16),
+    )
+    b = block(blocks=[{"kind": "basic", "channels": 8, "kernel": 3}], input=(1, 16, 16))
+    assert a == b
+    net = block(network={"block": "basic", "depths": np.array([1, 1]), "widths": [np.int16(8)] * 2})
+    assert net.network.depths == (1, 1) and net.network.widths == (8, 8)
+    norm = KINDS["norm-shapes"].params
+    assert (
+        norm(cases=[{"norm": "group", "layout": "NCHW", "groups": np.int8(4)}]).cases[0].groups == 4
+    )

@@ -253,3 +253,17 @@ def test_nan_is_not_a_number_whatever_its_spelling():
     for value in (float("nan"), math.nan, "nan", "NaN"):
         with pytest.raises(InputError):
             parse_number(value, WHERE)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("0." + "0" * 40 + "1e45", 10_000), ("-3/4", sp.Rational(-3, 4)), ("2.50", sp.Rational(5, 2))],
+)
+def test_numbers_are_read_by_their_value_not_their_spelling(text, value):
+    assert parse_number(text, WHERE) == value
+
+
+@pytest.mark.parametrize("text", ["١", "1٫5", "１", "0x10", "1_000", "1/0", "3/x"])
+def test_only_ascii_decimals_and_fractions_are_numbers(text):
+    with pytest.raises(InputError, match="is not a number"):
+        parse_number(text, WHERE)

@@ -155,3 +155,16 @@ def test_markdown_shows_user_text_as_written():
     section = markdown_render.solution_section(sol)
     assert section.startswith(r"## q1. A \*bold\* claim \| \# not a heading")
     assert r"x\_1 and y\_1" in section
+
+
+def test_the_json_document_is_what_json_dumps_writes_for_the_whole():
+    """Sections are joined as text (less memory than objects); the bytes are json.dumps's."""
+    from symhw.sheet import solve_all
+    from symhw.spec import load_problem_set
+
+    sols = solve_all(load_problem_set())
+    title = 'Übung "2"\\'
+    whole = {"title": title, "problems": [json_render.solution_data(s) for s in sols]}
+    expected = json.dumps(whole, indent=2, ensure_ascii=False) + "\n"
+    assert json_render.document(title, sols) == expected
+    assert json.loads(json_render.document(title, [])) == {"title": title, "problems": []}

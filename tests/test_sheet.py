@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 
 import pytest
@@ -149,3 +150,32 @@ def test_an_unwritable_output_directory_exits_2(tmp_path, capsys):
     out = "/proc/symhw-no-such-dir"
     assert main(["sheet", str(_one_problem(tmp_path)), "-o", out, "--format", "md"]) == 2
     assert "field '-o': cannot write '/proc/symhw-no-such-dir'" in capsys.readouterr().err
+
+
+class _Stop(Exception):
+    pass
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="POSIX signal masks")
+def test_a_signal_during_the_renames_waits_until_every_file_is_in_place(tmp_path, monkeypatch):
+    """All or nothing: a stop that lands between two renames is held until the set is done."""
+    files = {tmp_path / f"s.{ext}": b"new" for ext in ("tex", "md", "json")}
+    for path in files:
+        path.write_bytes(b"old")
+    real_replace = os.replace
+
+    def replace_and_get_stopped(src, dst):
+        os.kill(os.getpid(), signal.SIGTERM)  # lands during the first rename
+        real_replace(src, dst)
+
+    def stop(signum, frame):
+        raise _Stop
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    monkeypatch.setattr(os, "replace", replace_and_get_stopped)
+    try:
+        with pytest.raises(_Stop):
+            atomic_write_all(files)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert [p.read_bytes() for p in files] == [b"new"] * 3

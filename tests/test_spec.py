@@ -143,3 +143,51 @@ def test_a_file_at_the_size_limit_full_of_numbers_is_refused_in_bounded_time(tmp
     done = run_cli("answers", str(path), timeout=120)
     assert done.returncode == 2
     assert "field 'x': has more than 65,536 numbers" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (NORM + "x." + "a." * 20_000 + "b = 1\n", "more than 32 parts"),
+        ("[" + "a." * 40 + "b]\n" + NORM, "more than 32 parts"),
+        (NORM.replace('"q"\n', '"q"\n') + "seed = " + "9" * 5000 + "\n", "cannot read"),
+    ],
+    ids=["dotted-key", "table-name", "5000-digit-integer"],
+)
+def test_what_tomllib_would_choke_on_is_one_short_error(tmp_path, content, message):
+    path = tmp_path / "bad.toml"
+    path.write_text(content, "utf-8")
+    with pytest.raises(InputError, match=message) as err:
+        load_problem_set(path)
+    assert len(str(err.value)) < 400
+
+
+def test_dots_in_numbers_strings_and_comments_are_not_keys(tmp_path):
+    path = tmp_path / "ok.toml"
+    dots = "a." * 100
+    path.write_text(
+        f'title = "{dots}"  # {dots}\n[[problems]]\nid = "c"\nkind = "conv-matrix"\n'
+        "in_channels = 1\nout_channels = 1\nlength = 3\nkernel = 1\n"
+        f"weights = [[[0.5]]]\nx = [[0.5, 1.5, 2.5]]\n",
+        "utf-8",
+    )
+    assert load_problem_set(path).title == dots
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0x" + "f" * 4000, "an integer of 16,000 bits"),
+        ("1e-400", "'1E-400' is out of range"),  # a TOML float, not rounded to 0
+    ],
+)
+def test_numbers_beyond_float_or_string_conversion_are_refused_plainly(tmp_path, value, message):
+    path = tmp_path / "n.toml"
+    path.write_text(
+        '[[problems]]\nid = "q"\nkind = "mlp-backprop"\nweights = [[[0], [2]]]\n'
+        f"x = {value}\ny = 1\n",
+        "utf-8",
+    )
+    with pytest.raises(InputError, match=re.escape(message)) as err:
+        load_problem_set(path)
+    assert err.value.field == "x" and len(str(err.value)) < 400

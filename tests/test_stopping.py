@@ -3,6 +3,7 @@ file and no half-written output behind, and says so in one line."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -31,7 +32,7 @@ FORMATS = "tex,pdf,md" if HAS_TEX else "tex,md"
 NAMES = [f"spec.{f}" for f in FORMATS.split(",")]
 
 
-def _start(tmp: Path, out: Path) -> tuple[subprocess.Popen, str]:
+def _start(tmp: Path, out: Path, session: bool = False) -> tuple[subprocess.Popen, str]:
     """`symhw sheet` with two workers and pdflatex, marked so that every process it starts
     can be found by its environment; temporary files go to ``tmp``, stderr to a file (a
     pipe would wait for every process that holds it, orphans included)."""
@@ -44,6 +45,7 @@ def _start(tmp: Path, out: Path) -> tuple[subprocess.Popen, str]:
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=(out.parent / "stderr").open("w"),
+        start_new_session=session,  # a group of its own, as a terminal's foreground job
     )
     return proc, mark
 
@@ -167,3 +169,49 @@ def _guardian_pid() -> int:
         if int(stat[1]) == os.getpid() and int(stat[3]) == int(pid):  # ppid, session id
             return int(pid)
     raise AssertionError("no guardian found")
+
+
+def _stopped_cleanly(proc, mark, tmp: Path, out: Path, new: dict[str, bytes], word: str) -> None:
+    status = proc.wait(timeout=60)
+    assert _settled(lambda: not _marked(mark)), f"left running: {_marked(mark)}"
+    assert _settled(lambda: not any(tmp.iterdir())), f"left in TMPDIR: {list(tmp.iterdir())}"
+    assert sorted(p.name for p in out.iterdir()) == sorted(NAMES)
+    for name in NAMES:
+        assert (out / name).read_bytes() in (b"old", new[name]), name
+    if status != 0:
+        assert (status, _stderr(out)) == (130, f"symhw: {word}\n")
+
+
+def _prepared(tmp_path: Path) -> tuple[Path, Path]:
+    (tmp_path / "spec.toml").write_text(SPEC, "utf-8")
+    tmp, out = tmp_path / "tmp", tmp_path / "out"
+    tmp.mkdir()
+    out.mkdir()
+    for name in NAMES:
+        (out / name).write_bytes(b"old")
+    return tmp, out
+
+
+@pytest.mark.parametrize("moment", [0.12, 0.2, 0.3, 0.45, 0.6, 0.75, 0.9])
+def test_ctrl_c_at_the_terminal_reaches_the_whole_group(tmp_path, finished, moment):
+    """A terminal sends Ctrl-C to every process of the job, workers being forked included."""
+    took, new = finished
+    tmp, out = _prepared(tmp_path)
+    proc, mark = _start(tmp, out, session=True)
+    time.sleep(took * moment)
+    os.killpg(proc.pid, signal.SIGINT)
+    _stopped_cleanly(proc, mark, tmp, out, new, "interrupted")
+
+
+@pytest.mark.parametrize("moment", [0.2, 0.5, 0.8])
+def test_signals_in_a_burst_stop_the_run_once(tmp_path, finished, moment):
+    """Ctrl-C, SIGTERM and Ctrl-C 5 ms apart: the first one's cleanup runs to its end."""
+    took, new = finished
+    tmp, out = _prepared(tmp_path)
+    proc, mark = _start(tmp, out, session=True)
+    time.sleep(took * moment)
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        time.sleep(0.005)
+    _stopped_cleanly(proc, mark, tmp, out, new, "interrupted")

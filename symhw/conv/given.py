@@ -27,16 +27,21 @@ def _shape(value: Any) -> tuple[int, ...]:
 
 
 def _too_many(value: list, limit: int) -> bool:
-    """Whether nested lists hold more than ``limit`` numbers (stops counting past it)."""
-    count, stack = 0, [value]
+    """Whether nested lists hold more than ``limit`` numbers. It stops past the limit, and
+    past 5 × ``limit`` lists and numbers together (a tensor at most 4 deep has no more), so
+    a list that holds itself or the same list many times (from Python) is refused at once
+    instead of walked forever."""
+    numbers = visited = 0
+    stack = [value]
     while stack:
         v = stack.pop()
+        visited += 1
         if isinstance(v, SEQUENCE):
             stack.extend(v)
         else:
-            count += 1
-            if count > limit:
-                return True
+            numbers += 1
+        if numbers > limit or visited > 5 * limit:
+            return True
     return False
 
 

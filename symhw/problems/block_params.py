@@ -34,7 +34,18 @@ from symhw.counts.resnets import NetworkSpec
 from symhw.derivation import Answer, Paragraph, Part, Solution
 from symhw.errors import InputError, quote
 from symhw.notation import written
-from symhw.params import SEQUENCE, Parameters, Where, boolean, check_call, choice, param
+from symhw.params import (
+    SEQUENCE,
+    Parameters,
+    Where,
+    as_int,
+    as_sequence,
+    boolean,
+    check_call,
+    check_keys,
+    choice,
+    param,
+)
 from symhw.problems.block_comparison import compare_blocks
 from symhw.problems.network_counts import MAX_DEPTH, MAX_STAGES, parse_network, solve_network
 
@@ -85,11 +96,8 @@ def _block(table: object, where: Where, i: int) -> Block:
         table = _table(table)
     if not isinstance(table, dict):
         raise where.error(f'block {i}: expected a table such as {{kind = "basic", channels = 32}}')
-    unknown = sorted(set(table) - set(BLOCK_KEYS))
-    if unknown:
-        raise where.error(
-            f"block {i}: unknown key {quote(unknown[0])}; use {', '.join(BLOCK_KEYS)}"
-        )
+    check_keys(table, BLOCK_KEYS, where.within(f"block {i}"))
+    table = {k: as_int(v) for k, v in table.items()}
     kind = choice(("basic", "bottleneck"), "kind")(table.get("kind"), where)
     if "channels" in table and ("in_channels" in table or "out_channels" in table):
         raise where.error(f"block {i}: give channels, or in_channels and out_channels, not both")
@@ -155,12 +163,14 @@ def parse_input(value: object, where: Where) -> tuple[int, int, int]:
     >>> parse_input([128, 16, 16], Where(None, "input"))
     (128, 16, 16)
     """
+    value = as_sequence(value)
     if (
         not isinstance(value, SEQUENCE)
         or len(value) != 3
-        or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in value)
+        or not all(isinstance(as_int(v), int) and not isinstance(v, bool) and v > 0 for v in value)
     ):
         raise where.error(f"expected [N, H, W], three positive whole numbers, got {quote(value)}")
+    value = [int(v) for v in value]
     if max(value) > MAX_SIZE:
         raise where.error(f"{quote(value)} has a size over the limit; use sizes up to {MAX_SIZE}")
     return (value[0], value[1], value[2])

@@ -18,7 +18,7 @@ from symhw.conv.symbols import LOSS
 from symhw.derivation import Paragraph, Solution
 from symhw.errors import InputError, quote
 from symhw.notation import GradientEntry
-from symhw.params import SEQUENCE, Parameters, Where, check_call, integer, param
+from symhw.params import SEQUENCE, Parameters, Where, as_sequence, check_call, integer, param
 from symhw.problems.conv_parts import figures, kernels_answer, matrix_answers, tensor_answer
 
 KIND = "conv-matrix"
@@ -32,6 +32,7 @@ def per_axis(minimum: int, maximum: int = 1 << 20):
     """A parser for a size given once for every axis or as a list [height, width]."""
 
     def parse(value: object, where: Where) -> int | tuple[int, ...]:
+        value = as_sequence(value)
         items = value if isinstance(value, SEQUENCE) else [value]
         if not 1 <= len(items) <= 2:
             raise where.error(f"expected a whole number or a list of two, got {quote(value)}")

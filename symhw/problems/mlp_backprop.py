@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
+import numpy as np
 import sympy as sp
 
 from symhw.activations import ACTIVATIONS
@@ -54,14 +56,35 @@ def weight_list(value: object, where: Where) -> tuple[sp.ImmutableMatrix, ...]:
         )
     if not value:
         raise where.error(f"the network is empty: give one weight matrix per layer, e.g. {example}")
+    if len(value) > MAX_LAYERS:  # sizes first: no number is parsed for a network refused
+        raise where.error(f"{len(value)} layers; at most {MAX_LAYERS} fit on a sheet")
     out = []
     for layer, item in enumerate(value, start=1):
+        rows, cols = _size(item)
+        if rows > MAX_UNITS + 1 or cols > MAX_UNITS:
+            raise where.error(
+                f"layer {layer}: W is {rows}×{cols}; at most {MAX_UNITS + 1}×{MAX_UNITS} (a bias "
+                f"row and {MAX_UNITS} inputs, by {MAX_UNITS} units) fit on a sheet"
+            )
         out.append(sp.ImmutableMatrix(matrix(item, where.within(f"layer {layer}"))))
     return tuple(out)
 
 
+def _size(item: object) -> tuple[int, int]:
+    """Rows and the widest row of a matrix as given, counted without reading a number."""
+    if isinstance(item, sp.MatrixBase | np.ndarray):
+        return (item.shape[0], item.shape[1] if len(item.shape) > 1 else 1)
+    if not isinstance(item, SEQUENCE):
+        return (1, 1)
+    return (len(item), max((len(r) if isinstance(r, SEQUENCE) else 1 for r in item), default=0))
+
+
 def data_points(value: object, where: Where) -> tuple[tuple[sp.Rational, ...], ...]:
     """A number or a list of numbers is one data point; a list of lists is several."""
+    if isinstance(value, np.ndarray | sp.MatrixBase):  # from Python: rows are points
+        if value.shape[0] > MAX_POINTS or math.prod(value.shape) > MAX_POINTS * MAX_UNITS:
+            raise where.error(f"a {value.shape} array; at most {MAX_POINTS} points")
+        value = value.tolist()
     if isinstance(value, SEQUENCE) and value and all(isinstance(v, SEQUENCE) for v in value):
         points = value
     elif isinstance(value, SEQUENCE) and any(isinstance(v, SEQUENCE) for v in value):
@@ -70,6 +93,13 @@ def data_points(value: object, where: Where) -> tuple[tuple[sp.Rational, ...], .
         )
     else:
         points = [value if isinstance(value, SEQUENCE) else [value]]
+    if len(points) > MAX_POINTS:  # sizes first: no number is parsed for data refused
+        raise where.error(
+            f"{len(points)} data points; at most {MAX_POINTS}: the sheet derives every "
+            "layer at every point, and 8 points take more than 20 s on a 2-CPU machine"
+        )
+    if any(len(p) > MAX_UNITS for p in points):
+        raise where.error(f"a point of {max(map(len, points))} numbers; at most {MAX_UNITS}")
     out = []
     for p in points:
         if not p:
@@ -218,13 +248,6 @@ def network(params: Params, problem: str | None = None) -> Network:
             f"y has {len(params.y[0])} entries but the output layer has {units} units",
             problem=problem,
             field="y",
-        )
-    if len(params.x) > MAX_POINTS:
-        raise InputError(
-            f"{len(params.x)} data points; at most {MAX_POINTS}: the sheet derives every "
-            "layer at every point, and 8 points take more than 20 s on a 2-CPU machine",
-            problem=problem,
-            field="x",
         )
     _check_passes(params, problem)
     if params.symbolic and len(params.x) > 1:

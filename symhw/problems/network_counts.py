@@ -31,7 +31,7 @@ from symhw.derivation import (
     numeric_check,
 )
 from symhw.errors import quote
-from symhw.params import SEQUENCE, Where, choice, text
+from symhw.params import SEQUENCE, Where, as_int, as_sequence, check_keys, choice, text
 from symhw.verify import Instance
 
 KIND = "block-params"
@@ -66,9 +66,7 @@ def parse_network(value: object, where: Where) -> NetworkSpec:
         return RESNETS[value]
     if not isinstance(value, dict):
         raise where.error(f"expected a name such as 'resnet18' or a table, got {quote(value)}")
-    unknown = sorted(set(value) - set(NETWORK_KEYS))
-    if unknown:
-        raise where.error(f"unknown key {quote(unknown[0])}; use {', '.join(NETWORK_KEYS)}")
+    check_keys(value, NETWORK_KEYS, where)
     block = choice(BLOCK_KINDS, "block")(value.get("block"), where)
     depths = _positive_list(value.get("depths"), where, "depths", MAX_DEPTH)
     if len(depths) > MAX_STAGES:
@@ -99,6 +97,9 @@ def parse_network(value: object, where: Where) -> NetworkSpec:
 
 
 def _positive_list(value: object, where: Where, key: str, maximum: int) -> tuple[int, ...]:
+    value = as_sequence(value)
+    if isinstance(value, SEQUENCE):
+        value = [as_int(v) for v in value]
     if (
         not isinstance(value, SEQUENCE)
         or not value

@@ -13,7 +13,7 @@ from symhw.counts.layers import dim
 from symhw.derivation import Answer, Derivation, Paragraph, Part, Solution, numeric_check
 from symhw.errors import quote
 from symhw.notation import written
-from symhw.params import SEQUENCE, Parameters, Where, check_call, param
+from symhw.params import SEQUENCE, Parameters, Where, as_int, check_call, check_keys, param
 
 KIND = "norm-shapes"
 SUMMARY = (
@@ -56,9 +56,7 @@ def _case(table: object, where: Where, i: int) -> Case:
         table = {k: v for k, v in asdict(table).items() if v is not None}
     if not isinstance(table, dict):
         raise where.error(f'case {i}: expected a table such as {{norm = "batch", layout = "NC"}}')
-    unknown = sorted(set(table) - set(CASE_KEYS))
-    if unknown:
-        raise where.error(f"case {i}: unknown key {quote(unknown[0])}; use {', '.join(CASE_KEYS)}")
+    check_keys(table, CASE_KEYS, where.within(f"case {i}"))
     norm, layout = table.get("norm"), table.get("layout")
     for key, value, options in (("norm", norm, NORMS), ("layout", layout, LAYOUTS)):
         if value is None:
@@ -75,7 +73,7 @@ def _case(table: object, where: Where, i: int) -> Case:
             f"case {i}: instance norm averages each sample's channel over its positions, and "
             f"layout {layout} has none; use NCL, NLC, NCHW or NHWC"
         )
-    groups = table.get("groups")
+    groups = as_int(table.get("groups"))
     if groups is not None:
         if norm != "group":
             raise where.error(f"case {i}: groups only applies to norm = 'group'")

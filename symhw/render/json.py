@@ -8,6 +8,7 @@ from typing import Any
 import sympy as sp
 
 from symhw.derivation import Derivation, Solution, decade
+from symhw.render import Frame
 from symhw.render.expr import latex, text
 from symhw.render.summary import verification_summary
 
@@ -92,12 +93,35 @@ def solution_data(sol: Solution) -> dict[str, Any]:
     }
 
 
+def solution_section(sol: Solution) -> str:
+    """One problem's part of the sheet, as JSON text indented for its place in the document.
+
+    Sections travel from worker processes as text: a large problem's data as Python objects
+    takes several times the memory of its text.
+    """
+    text = json.dumps(solution_data(sol), indent=2, ensure_ascii=False)
+    return "\n".join(_SECTION_INDENT + line for line in text.split("\n"))
+
+
+_SECTION_INDENT = " " * 4  # inside the document's object and its "problems" list
+
+
 def document(title: str, solutions: list[Solution]) -> str:
-    """The whole sheet as JSON: answers, LaTeX of every step, and how each was verified."""
-    return assemble(title, [solution_data(s) for s in solutions])
+    """The whole sheet as JSON: answers, LaTeX of every step, and how each was verified.
+
+    >>> json.loads(document("T", []))
+    {'title': 'T', 'problems': []}
+    """
+    return assemble(title, [solution_section(s) for s in solutions])
 
 
-def assemble(title: str, sections: list[dict[str, Any]]) -> str:
-    """The document around sections made by :func:`solution_data`."""
-    data = {"title": title, "problems": sections}
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+def assemble(title: str, sections: list[str]) -> str:
+    """The document around sections made by :func:`solution_section`: for one section or
+    more, the same text as ``json.dumps({"title": ..., "problems": [...]}, indent=2)``."""
+    return frame(title).join(sections)
+
+
+def frame(title: str) -> Frame:
+    """What goes around the sections: the title, and the list that holds them."""
+    head = json.dumps({"title": title}, indent=2, ensure_ascii=False)[:-2]  # no closing brace
+    return Frame(head + ',\n  "problems": [\n', ",\n", "\n  ]\n}\n")
