@@ -103,30 +103,11 @@ MOMENTS = {
 )
 def test_a_stopped_run_leaves_nothing_behind(tmp_path, finished, sig, moment):
     took, new = finished
-    (tmp_path / "spec.toml").write_text(SPEC, "utf-8")
-    tmp, out = tmp_path / "tmp", tmp_path / "out"
-    tmp.mkdir()
-    out.mkdir()
-    for name in NAMES:
-        (out / name).write_bytes(b"old")
+    tmp, out = _prepared(tmp_path)
     proc, mark = _start(tmp, out)
     time.sleep(took * moment)
     proc.send_signal(sig)
-    status = proc.wait(timeout=60)
-    err = _stderr(out)
-    assert _settled(lambda: not _marked(mark)), f"left running: {_marked(mark)}"
-    assert _settled(lambda: not any(tmp.iterdir())), f"left in TMPDIR: {list(tmp.iterdir())}"
-    assert sorted(p.name for p in out.iterdir()) == sorted(NAMES)  # no temporary file
-    for name in NAMES:  # each file whole: the old one, or the new one
-        assert (out / name).read_bytes() in (b"old", new[name]), name
-    if status == 0:  # it finished before the signal came
-        return
-    if sig == signal.SIGKILL:
-        assert status == -signal.SIGKILL
-    else:
-        assert status == 128 + sig
-        word = "interrupted" if sig == signal.SIGINT else "terminated"
-        assert err == f"symhw: {word}\n"
+    _stopped_cleanly(proc, mark, tmp, out, new, sig)
 
 
 @pytest.mark.parametrize("delay", [0.15, 0.25, 0.35, 0.6])
@@ -171,15 +152,22 @@ def _guardian_pid() -> int:
     raise AssertionError("no guardian found")
 
 
-def _stopped_cleanly(proc, mark, tmp: Path, out: Path, new: dict[str, bytes], word: str) -> None:
+def _stopped_cleanly(proc, mark, tmp: Path, out: Path, new: dict[str, bytes], sig) -> None:
+    """Nothing left running or in TMPDIR, each output whole (old or new), and a stop said
+    in one line (unless the run finished before the signal came)."""
     status = proc.wait(timeout=60)
     assert _settled(lambda: not _marked(mark)), f"left running: {_marked(mark)}"
     assert _settled(lambda: not any(tmp.iterdir())), f"left in TMPDIR: {list(tmp.iterdir())}"
-    assert sorted(p.name for p in out.iterdir()) == sorted(NAMES)
+    assert sorted(p.name for p in out.iterdir()) == sorted(NAMES)  # no temporary file
     for name in NAMES:
         assert (out / name).read_bytes() in (b"old", new[name]), name
-    if status != 0:
-        assert (status, _stderr(out)) == (130, f"symhw: {word}\n")
+    if status == 0:
+        return
+    if sig == signal.SIGKILL:
+        assert status == -signal.SIGKILL
+    else:
+        word = "interrupted" if sig == signal.SIGINT else "terminated"
+        assert (status, _stderr(out)) == (128 + sig, f"symhw: {word}\n")
 
 
 def _prepared(tmp_path: Path) -> tuple[Path, Path]:
@@ -200,7 +188,7 @@ def test_ctrl_c_at_the_terminal_reaches_the_whole_group(tmp_path, finished, mome
     proc, mark = _start(tmp, out, session=True)
     time.sleep(took * moment)
     os.killpg(proc.pid, signal.SIGINT)
-    _stopped_cleanly(proc, mark, tmp, out, new, "interrupted")
+    _stopped_cleanly(proc, mark, tmp, out, new, signal.SIGINT)
 
 
 @pytest.mark.parametrize("moment", [0.2, 0.5, 0.8])
@@ -214,4 +202,4 @@ def test_signals_in_a_burst_stop_the_run_once(tmp_path, finished, moment):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
         time.sleep(0.005)
-    _stopped_cleanly(proc, mark, tmp, out, new, "interrupted")
+    _stopped_cleanly(proc, mark, tmp, out, new, signal.SIGINT)
