@@ -136,7 +136,9 @@ def _product_check(
 ) -> NumericCheck:
     gap, bound = _agreement(index_map, w, given, p.floats(), transpose)
     what, reference, v = ("∂L/∂x", "Aᵀ ∂L/∂Y", "∂L/∂Y") if transpose else ("Y", "A x", "x")
-    within = f"to within {decade(gap)} of the largest Σ|w·{v}|"
+    within = (
+        "exactly, in floats" if gap == 0 else f"to within {decade(gap)} times the largest Σ|w·{v}|"
+    )
     if p.exact:
         text = f"{what} (exact) agrees with {reference} in floats {within}"
     else:

@@ -162,7 +162,8 @@ INTRO_CHECK = (
     " of one layer (through the layers after it, for any target y) and differentiate it "
     "directly: it agrees with the ",
     sp.Symbol("delta^(l)"),
-    " of the backward recursion identically, not only at the numbers above.",
+    " of the backward recursion as a function of them and of y, not only at the numbers "
+    "above (each step says how that was checked).",
 )
 
 
