@@ -9,6 +9,35 @@ from __future__ import annotations
 import sympy as sp
 
 
+def indexed_symbol(
+    letter: str, sub: object = None, sup: object = None, **assumptions: bool
+) -> sp.Symbol:
+    """A symbol named in SymPy's own grammar, ``letter_sub^sup``: the indices are part of
+    the name as SymPy reads it (``split_super_sub``), never LaTeX. An index is text, a
+    number, or a tuple of them written with commas; the subscript comes first, and the
+    sheet's printers write them in that order.
+
+    >>> indexed_symbol("w", 1, (1, 1)), indexed_symbol("x", 12), indexed_symbol("A", sup="T")
+    (w_1^11, x_12, A^T)
+    >>> from sympy.printing.conventions import split_super_sub
+    >>> split_super_sub(indexed_symbol("w", 3, (10, 2)).name)
+    ('w', ['10,2'], ['3'])
+    """
+    name = letter
+    for mark, index in (("_", sub), ("^", sup)):
+        if index is not None:
+            name += mark + _index_text(index)
+    return sp.Symbol(name, **assumptions)
+
+
+def _index_text(index: object) -> str:
+    """One index as it reads in a name: 1, ij, or 10,2 when a part has several digits."""
+    parts = [str(i) for i in index] if isinstance(index, tuple) else [str(index)]
+    if any(ch in part for part in parts for ch in "_^{} "):
+        raise ValueError(f"an index cannot contain _, ^, braces or spaces: {index!r}")
+    return ("," if any(len(p) > 1 for p in parts) and len(parts) > 1 else "").join(parts)
+
+
 class Vec(sp.Function):
     """A column vector named by a symbol, optionally indexed: ``Vec(x, n)`` is x_n.
 

@@ -9,7 +9,7 @@ import sympy as sp
 
 from symhw.activations import sigmoid
 from symhw.derivation import Paragraph
-from symhw.notation import Grad, Inner, Norm, Vec
+from symhw.notation import Grad, Inner, Norm, Vec, indexed_symbol
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.render import markdown as markdown_render
@@ -168,3 +168,19 @@ def test_the_json_document_is_what_json_dumps_writes_for_the_whole():
     expected = json.dumps(whole, indent=2, ensure_ascii=False) + "\n"
     assert json_render.document(title, sols) == expected
     assert json.loads(json_render.document(title, [])) == {"title": title, "problems": []}
+
+
+@pytest.mark.parametrize(
+    ("symbol", "tex", "plain"),
+    [
+        (indexed_symbol("w", 1, (1, 1)), "w_{1}^{11}", "w_1^11"),
+        (indexed_symbol("w", 3, (10, 2)), "w_{3}^{10,2}", "w_3^10,2"),
+        (indexed_symbol("A", sup="T"), "A^{T}", "A^T"),
+        (indexed_symbol("x", 12), "x_{12}", "x_12"),
+        (indexed_symbol("alpha", 1, 2), r"\alpha_{1}^{2}", "alpha_1^2"),
+        (sp.Symbol("s^(1)_2"), "s^{(1)}_{2}", "s^(1)_2"),  # SymPy's own order, as written
+    ],
+)
+def test_indexed_symbols_print_their_indices_in_the_order_named(symbol, tex, plain):
+    assert latex(symbol) == tex
+    assert text(symbol) == plain

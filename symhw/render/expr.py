@@ -6,7 +6,7 @@ import re
 from collections import OrderedDict
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
+from sympy.printing.latex import LatexPrinter, translate
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
@@ -45,6 +45,15 @@ class SheetLatexPrinter(LatexPrinter):
         if expr.index is None:
             return expr.name
         return f"{expr.name}_{{{self._print(expr.index)}}}"
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        """Indices in the order the name gives them: w_1^11 is w_{1}^{11} (SymPy would put
+        the superscript first); otherwise as SymPy prints it."""
+        parts = _INDEX.findall(expr.name)
+        base = expr.name.split("_", 1)[0].split("^", 1)[0]
+        if "{" in expr.name or not _sub_first(parts) or expr in self._settings["symbol_names"]:
+            return super()._print_Symbol(expr, style)
+        return translate(base) + "".join(f"{mark}{{{translate(i)}}}" for mark, i in parts)
 
     def _print_Inner(self, expr: Inner) -> str:
         a, b = expr.args
@@ -183,6 +192,14 @@ class SheetLatexPrinter(LatexPrinter):
 
 
 _BRACED = re.compile(r"\{([^{}]*)\}")
+#: The indices of a symbol's name in SymPy's grammar, in order: w_1^11 -> (_, 1), (^, 11).
+_INDEX = re.compile(r"([_^])([^_^]+)")
+
+
+def _sub_first(parts: list[tuple[str, str]]) -> bool:
+    """One subscript, then superscripts: the order SymPy's own printer would reverse."""
+    marks = [mark for mark, _ in parts]
+    return len(marks) > 1 and marks[0] == "_" and "_" not in marks[1:]
 
 
 def plain_name(name: str) -> str:
