@@ -118,12 +118,17 @@ Part = Paragraph | Derivation | Table | ReferenceCode | Figure
 @dataclass(frozen=True)
 class Answer:
     """A named result: ``label`` (how it is displayed) equals ``value`` (exact SymPy), or
-    with ``approximate`` is shown as ≈ a rounded ``value`` (the JSON keeps the full value)."""
+    with ``approximate`` is shown as ≈ a rounded ``value`` (the JSON keeps the full value).
+
+    ``data`` is the result itself where ``value`` is a form made for display (numbers
+    written to some decimals, a matrix shown by its corners): the JSON shows ``data``, and
+    :mod:`symhw.render.json` alone decides how.
+    """
 
     name: str
     label: Any
     value: Any
-    json_value: Any = None  # the JSON form, when it is not the default conversion of value
+    data: Any = None
     approximate: bool = False
 
 

@@ -26,6 +26,8 @@ from symhw.mlp.numeric import batch_gradient, gradient_program, lambdify_program
 from symhw.mlp.sheet import work
 from symhw.params import build_params
 from symhw.problems.mlp_backprop import Params, solve
+from symhw.render.json import answer_json
+from symhw.render.json import answers as json_answers
 
 SEED = {
     "weights": [[[0.1, 0.2], [0.3, 0.4]], [0.2, 1, -3], [1, 2]],
@@ -101,13 +103,13 @@ def test_seed_network_matches_torch(seed_solution):
         [1.0],
     )
     for name, expected in ref.items():
-        got = np.array(seed_solution.answer(name).json_value, dtype=float)
+        got = np.array(json_answers(seed_solution)[name], dtype=float)
         np.testing.assert_allclose(got.reshape(np.shape(expected)), expected, atol=1e-13)
 
 
 def test_seed_exact_values(seed_solution):
     """Exact values: δ⁽²⁾ = −1.3503 (the issue's number) and x⁽¹⁾ = [1; tanh(7/10); tanh(1)]."""
-    assert round(seed_solution.answer("delta2").json_value[0], 4) == -1.3503
+    assert round(json_answers(seed_solution)["delta2"][0], 4) == -1.3503
     x1 = seed_solution.answer("x1").value.as_explicit()
     assert x1 == sp.Matrix([1, sp.tanh(sp.Rational(7, 10)), sp.tanh(1)])
     e = seed_solution.answer("e").value.as_explicit()[0]
@@ -142,7 +144,7 @@ SEED_PRINTED = [
 
 @pytest.mark.parametrize(("name", "index", "printed", "decimals"), SEED_PRINTED)
 def test_replay_reproduces_the_seed_sheet(seed_solution, name, index, printed, decimals):
-    hand = np.ravel(seed_solution.answer("rounded").json_value[name])
+    hand = np.ravel(json_answers(seed_solution)["rounded"][name])
     assert abs(hand[index] - printed) <= 10.0**-decimals  # within one unit of the last digit
 
 
@@ -155,7 +157,7 @@ def test_hand_answer_is_shown_rounded_with_approx(seed_solution):
     tex = answer_math(answer)
     assert answer.approximate and r"\approx" in tex
     assert "1.7335" in tex and "3.4671" in tex and "1.7335296" not in tex
-    assert answer.json_value["grad_W1"][0][1] == pytest.approx(1.7335296, abs=1e-12)
+    assert answer_json(answer)["grad_W1"][0][1] == pytest.approx(1.7335296, abs=1e-12)
 
 
 def test_replay_exact_on_the_issue_numbers():
@@ -175,7 +177,7 @@ def test_seed_sheet_fully_verified(seed_solution):
 
 
 def test_json_shapes(seed_solution):
-    answers = {a.name: a.json_value for a in seed_solution.answers}
+    answers = {a.name: answer_json(a) for a in seed_solution.answers}
     assert np.shape(answers["grad_W1"]) == (2, 2)
     assert np.shape(answers["grad_W2"]) == (3, 1)
     assert np.shape(answers["x1"]) == (3,)
@@ -271,10 +273,10 @@ def test_several_points_average_like_torch():
     refs = [torch_pass(ws, SEED["activations"], [x], [y]) for x, y in pairs]
     for k in (1, 2, 3):
         mean = np.mean([r[f"grad_W{k}"] for r in refs], axis=0)
-        np.testing.assert_allclose(sol.answer(f"grad_W{k}").json_value, mean, atol=1e-13)
-    assert sol.answer("e").json_value == pytest.approx(np.mean([r["e"] for r in refs]), abs=1e-13)
+        np.testing.assert_allclose(answer_json(sol.answer(f"grad_W{k}")), mean, atol=1e-13)
+    assert json_answers(sol)["e"] == pytest.approx(np.mean([r["e"] for r in refs]), abs=1e-13)
     deltas = [r["delta2"] for r in refs]
-    np.testing.assert_allclose(sol.answer("delta2").json_value, deltas, atol=1e-13)
+    np.testing.assert_allclose(json_answers(sol)["delta2"], deltas, atol=1e-13)
 
 
 @pytest.mark.parametrize(
@@ -294,7 +296,7 @@ def test_solve_other_activations_and_symbolic_mode(activations, widths):
     numeric = solve(params(**table, activations=activations, rounding=3))
     assert numeric.summary()["unverified"] == 0
     for k in range(1, len(ws) + 1):
-        got = numeric.answer(f"grad_W{k}").json_value
+        got = answer_json(numeric.answer(f"grad_W{k}"))
         np.testing.assert_allclose(got, ref[f"grad_W{k}"], atol=1e-12)
     symbolic = solve(params(**table, activations=activations, symbolic=True))
     assert symbolic.summary()["unverified"] == 0
@@ -407,4 +409,4 @@ def test_huge_weights_are_checked_relative_to_their_size():
     s = torch.tensor([1.0, 2.0], dtype=torch.float64) @ w  # [bias input 1, x = 2]
     ((s - 1) ** 2).sum().backward()
     expected = w.grad.numpy().ravel()
-    assert np.ravel(sol.answer("grad_W1").json_value) == pytest.approx(expected, rel=1e-12)
+    assert np.ravel(json_answers(sol)["grad_W1"]) == pytest.approx(expected, rel=1e-12)

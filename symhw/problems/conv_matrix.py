@@ -238,7 +238,7 @@ def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> S
     >>> sol = solve(Params())
     >>> sol.answer("A").value[1, :4]
     Matrix([[0, w_{1}^{11}, w_{2}^{11}, w_{3}^{11}]])
-    >>> sol.answer("backward_kernel").json_value[0][1]
+    >>> sol.answer("backward_kernel").data[0][1]
     ['w_3^12', 'w_2^12', 'w_1^12']
     """
     check_call(params, Params, problem_id, title)

@@ -352,7 +352,7 @@ def solve(params: Params, problem_id: str = "q2", title: str | None = None) -> S
 
     >>> p = Params(weights=(sp.ImmutableMatrix([0, 2]),), x=((3,),), y=((1,),),
     ...            activations=("identity",))
-    >>> solve(p).answer("grad_W1").json_value
+    >>> solve(p).answer("grad_W1").data
     [[10.0], [30.0]]
     """
     check_call(params, Params, problem_id, title)

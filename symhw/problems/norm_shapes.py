@@ -306,7 +306,7 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
     """Derive the statistics' shapes for each case.
 
     >>> sol = solve(Params())
-    >>> sol.answer("fc_mean_shape").json_value, sol.answer("conv_var_shape").json_value
+    >>> sol.answer("fc_mean_shape").data, sol.answer("conv_var_shape").data
     ([1, 'C'], [1, 1, 1, 'C'])
     """
     check_call(params, Params, problem_id, title)

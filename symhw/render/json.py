@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from symhw.derivation import Derivation, Solution, decade
+from symhw.derivation import Answer, Derivation, Solution, decade
 from symhw.render import Frame
 from symhw.render.expr import latex, text
 from symhw.render.summary import verification_summary
@@ -37,11 +37,14 @@ def to_json_value(value: Any) -> Any:
     return text(value)
 
 
+def answer_json(answer: Answer) -> Any:
+    """An answer's JSON value: its data, or else its value, converted."""
+    return to_json_value(answer.data if answer.data is not None else answer.value)
+
+
 def answers(sol: Solution) -> dict[str, Any]:
-    return {
-        a.name: a.json_value if a.json_value is not None else to_json_value(a.value)
-        for a in sol.answers
-    }
+    """``{answer name: JSON value}`` of a solution."""
+    return {a.name: answer_json(a) for a in sol.answers}
 
 
 def answers_document(solutions: list[Solution]) -> str:
