@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
+from symhw.charset import untypesettable
 from symhw.errors import InputError, quote
-from symhw.render.latex import untypesettable  # the renderer knows what it can show
 
 #: What a list in a problem file may be given as from Python.
 SEQUENCE = (list, tuple)

@@ -184,3 +184,9 @@ def test_the_json_document_is_what_json_dumps_writes_for_the_whole():
 def test_indexed_symbols_print_their_indices_in_the_order_named(symbol, tex, plain):
     assert latex(symbol) == tex
     assert text(symbol) == plain
+
+
+def test_every_symbol_text_may_use_has_its_latex_and_compiles_as_text():
+    from symhw.charset import SYMBOLS
+
+    assert all(latex_render.escape(ch) != ch for ch in SYMBOLS)

@@ -59,29 +59,6 @@ _UNICODE = {
 }
 
 
-#: Latin letters pdfTeX's T1 fonts lack (the rest of U+00A0-U+017F typesets).
-_NO_GLYPH = set("ĦħĸĿŀŉŦŧſ")
-
-
-def untypesettable(text: str) -> str | None:
-    r"""The first character of ``text`` a sheet cannot show, or None: control characters,
-    and beyond ASCII anything but Latin-1, Latin Extended-A, typographic punctuation and the
-    symbols :func:`escape` writes as math.
-
-    >>> untypesettable("Übung 2 — σ’s “limits”"), untypesettable("日本"), untypesettable("a\nb")
-    (None, '日', '\n')
-    """
-    for ch in text:
-        code = ord(ch)
-        if code < 0x20 or 0x7F <= code < 0xA0:
-            return ch
-        if code < 0x7F or ch in _UNICODE or ch in "“”‘•€":
-            continue
-        if not 0xA0 <= code <= 0x17F or ch in _NO_GLYPH:
-            return ch
-    return None
-
-
 def escape(text: str) -> str:
     """Plain text to LaTeX text: special characters escaped, common symbols as math."""
     return "".join(_SPECIAL.get(ch) or _UNICODE.get(ch) or ch for ch in text)
