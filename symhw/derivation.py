@@ -17,6 +17,16 @@ Status = Literal["definition", "symbolic", "numeric", "unverified", "budget"]
 Segment = str | sp.Basic
 
 
+#: How each kind of object shows itself in Jupyter, as LaTeX: registered by the LaTeX
+#: renderer when it is imported (the core imports no renderer; `symhw.problems` imports it).
+JUPYTER_LATEX: dict[type, Callable[[Any], str]] = {}
+
+
+def _shown_in_jupyter(obj: object) -> str | None:
+    show = JUPYTER_LATEX.get(type(obj))
+    return None if show is None else show(obj)  # None: IPython shows the plain repr
+
+
 @dataclass(frozen=True)
 class Check:
     """How one displayed equality was verified.
@@ -77,10 +87,8 @@ class Derivation:
     steps: tuple[Step, ...]
     intro: Paragraph | None = None
 
-    def _repr_latex_(self) -> str:  # Jupyter
-        from symhw.render.latex import derivation_math
-
-        return f"$\\displaystyle {derivation_math(self)}$"
+    def _repr_latex_(self) -> str | None:  # Jupyter
+        return _shown_in_jupyter(self)
 
 
 @dataclass(frozen=True)
@@ -162,10 +170,8 @@ class Solution:
     def steps(self) -> tuple[Step, ...]:
         return tuple(s for p in self.parts if isinstance(p, Derivation) for s in p.steps)
 
-    def _repr_latex_(self) -> str:  # Jupyter: the derivations and boxed answers
-        from symhw.render.latex import solution_math
-
-        return solution_math(self)
+    def _repr_latex_(self) -> str | None:  # Jupyter: the derivations and boxed answers
+        return _shown_in_jupyter(self)
 
     def answer(self, name: str) -> Answer:
         for a in self.answers:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import import_module
 
+import symhw.render.latex  # noqa: F401  (registers how a Solution shows itself in Jupyter)
 from symhw.derivation import Solution
 
 MODULES = ("activation_loss", "block_params", "norm_shapes", "mlp_backprop", "conv_matrix")

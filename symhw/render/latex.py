@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from symhw.derivation import (
+    JUPYTER_LATEX,
     Answer,
     Derivation,
     Figure,
@@ -258,3 +259,7 @@ def frame(title: str) -> Frame:
         "says how.\n\n"
     )
     return Frame(head, "\n", "\n\\end{document}\n")
+
+
+JUPYTER_LATEX[Derivation] = lambda d: f"$\\displaystyle {derivation_math(d)}$"
+JUPYTER_LATEX[Solution] = solution_math
