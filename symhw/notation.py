@@ -38,6 +38,23 @@ def _index_text(index: object) -> str:
     return ("," if any(len(p) > 1 for p in parts) and len(parts) > 1 else "").join(parts)
 
 
+def layer_symbol(letter: str, layer: object, sub: object = None, **assumptions: bool) -> sp.Symbol:
+    """A quantity of layer l in the seed's notation, ``letter^(l)_sub``: the layer comes
+    first, in parentheses, and the sheet prints it first (as SymPy prints any name). Indices
+    are read as by :func:`indexed_symbol`.
+
+    >>> layer_symbol("w", 1, (0, 1)), layer_symbol("s", "l", "j"), layer_symbol("W", "l+1")
+    (w^(1)_01, s^(l)_j, W^(l+1))
+    >>> from sympy.printing.conventions import split_super_sub
+    >>> split_super_sub(layer_symbol("w", 3, (10, 2)).name)
+    ('w', ['(3)'], ['10,2'])
+    """
+    name = f"{letter}^({_index_text(layer)})"
+    if sub is not None:
+        name += "_" + _index_text(sub)
+    return sp.Symbol(name, **assumptions)
+
+
 class Vec(sp.Function):
     """A column vector named by a symbol, optionally indexed: ``Vec(x, n)`` is x_n.
 
