@@ -160,13 +160,14 @@ def written_sum(*terms: object) -> sp.Expr:
 
 
 class GradientEntry(sp.Symbol):
-    """∂f/∂v for one scalar v, as a symbol of its own (an entry of an upstream gradient).
+    """∂f/∂v as a symbol of its own: an entry of an upstream gradient, or the name of a
+    whole gradient such as ∂e/∂W⁽ˡ⁾ (``wrt`` a matrix symbol).
 
     >>> GradientEntry(sp.Symbol("L"), sp.Symbol("Y_{11}"))
     dL/dY_{11}
     """
 
-    def __new__(cls, of: sp.Symbol, wrt: sp.Symbol):
+    def __new__(cls, of: sp.Symbol, wrt: sp.Symbol | sp.MatrixSymbol):
         obj = super().__new__(cls, f"d{of.name}/d{wrt.name}")
         obj.of, obj.wrt = of, wrt
         return obj

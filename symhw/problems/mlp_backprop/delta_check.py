@@ -10,8 +10,9 @@ from symhw import dag
 from symhw.builder import DerivationBuilder
 from symhw.derivation import Derivation, Segment
 from symhw.mlp import Network, delta_two_ways, quantity_symbol
+from symhw.notation import GradientEntry
 from symhw.problems.mlp_backprop.labels import Labels, vector_symbols
-from symhw.problems.mlp_backprop.nodes import Partial, shown
+from symhw.problems.mlp_backprop.nodes import shown
 
 #: Expressions longer than this many operations are not written out in the δ check.
 SHORT = 24
@@ -52,7 +53,7 @@ def delta_check_derivation(
         if _short(e):
             rule = f"e through layers {layer} to {net.depth}"
             b.equal(shown(lab.e(), sp.ImmutableMatrix([[e]])), shown(e), rule=rule)
-        partials = shown(sp.Matrix([Partial(lab.e(), v) for v in sigma(layer)]), direct)
+        partials = shown(sp.Matrix([GradientEntry(lab.e(), v) for v in sigma(layer)]), direct)
         short = all(_short(v) for v in (*recursion, *direct))
         chain = [shown(recursion), partials, shown(direct)] if short else [partials]
         rule = (

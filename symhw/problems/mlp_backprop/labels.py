@@ -8,7 +8,7 @@ import sympy as sp
 
 from symhw.activations import ACTIVATIONS
 from symhw.mlp import Network
-from symhw.problems.mlp_backprop.nodes import Partial
+from symhw.notation import GradientEntry
 
 s_ = sp.Symbol("s", real=True)
 
@@ -63,5 +63,5 @@ class Labels:
     def e(self) -> sp.Symbol:
         return sp.Symbol("etilde" if self.tilde else "e", real=True)
 
-    def grad(self, layer: int) -> Partial:
-        return Partial(self.e(), self.W(layer))
+    def grad(self, layer: int) -> GradientEntry:
+        return GradientEntry(self.e(), self.W(layer))

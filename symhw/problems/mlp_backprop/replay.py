@@ -6,8 +6,9 @@ import sympy as sp
 
 from symhw.derivation import Paragraph
 from symhw.mlp import DERIVATIVE_FROM_OUTPUT, Trace, average, weight_symbol
-from symhw.problems.mlp_backprop.nodes import Partial, fmt
+from symhw.notation import GradientEntry
 from symhw.problems.mlp_backprop.worked import Worked
+from symhw.render.decimals import fixed_point
 
 
 def _hand_derivatives(activations: tuple[str, ...], k: int) -> list:
@@ -36,6 +37,8 @@ def replay_paragraph(k: int, w: Worked, replays: list[Trace], decimals: int) -> 
     ]
     worst, layer, i, j = max(drifts, key=lambda d: d[0])
     e = sp.Symbol("e", real=True)
+    by_hand = fixed_point(hand[layer - 1][i, j], decimals)
+    exactly = fixed_point(w.approx(w.grads[layer - 1][i, j]), decimals)
     return Paragraph(
         (
             "By hand, every forward value ",
@@ -46,11 +49,10 @@ def replay_paragraph(k: int, w: Worked, replays: list[Trace], decimals: int) -> 
             *_hand_derivatives(w.net.activations, k),
             " and the backward pass multiplies those rounded numbers exactly, "
             "as on a hand-written sheet. The tables compare this replay with the exact values. "
-            f"Rounding the forward pass alone moves the gradient by up to {fmt(worst, decimals)}, "
-            "in ",
-            Partial(e, weight_symbol(layer, i, j + 1)),
-            f" ({fmt(hand[layer - 1][i, j], decimals)} by hand, "
-            f"{fmt(w.approx(w.grads[layer - 1][i, j]), decimals)} exactly): however carefully the "
+            "Rounding the forward pass alone moves the gradient by up to "
+            f"{fixed_point(worst, decimals)}, in ",
+            GradientEntry(e, weight_symbol(layer, i, j + 1)),
+            f" ({by_hand} by hand, {exactly} exactly): however carefully the "
             "backward pass is multiplied out, the hand answer keeps only the digits the rounded "
             "forward pass had.",
         )

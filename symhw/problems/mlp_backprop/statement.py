@@ -6,8 +6,9 @@ import sympy as sp
 
 from symhw.derivation import Paragraph
 from symhw.mlp import Network, weight_symbol
+from symhw.notation import GradientEntry
 from symhw.problems.mlp_backprop.labels import Labels
-from symhw.problems.mlp_backprop.nodes import Partial, SquaredNorm, shown
+from symhw.problems.mlp_backprop.nodes import SquaredNorm, shown
 from symhw.problems.mlp_backprop.worked import Worked
 
 
@@ -45,7 +46,7 @@ def statement(net: Network, w: Worked) -> Paragraph:
         "compute the forward pass, the sensitivities ",
         sp.Symbol("delta^(l)"),
         " and the gradients ",
-        Partial(e, sp.Symbol("W^(l)")),
+        GradientEntry(e, sp.Symbol("W^(l)")),
         " of ",
         sp.Eq(e, loss, evaluate=False),
         " (averaged over the points)." if len(xs) > 1 else ".",

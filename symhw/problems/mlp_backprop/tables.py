@@ -6,12 +6,13 @@ import sympy as sp
 
 from symhw.derivation import Table
 from symhw.mlp import Trace, average, quantity_symbol, weight_symbol
-from symhw.problems.mlp_backprop.nodes import Partial, decimal, fmt
+from symhw.notation import GradientEntry
 from symhw.problems.mlp_backprop.worked import Worked
+from symhw.render.decimals import as_decimals, fixed_point
 
 
 def _drift(hand: sp.Expr, exact: sp.Expr, decimals: int) -> str:
-    out = fmt(hand - exact, decimals)
+    out = fixed_point(hand - exact, decimals)
     return out if out.startswith("-") or set(out) <= set("0.") else "+" + out
 
 
@@ -19,9 +20,9 @@ def _row(label, exact_shown, value, hand, w: Worked, decimals: int, with_exact: 
     row = [label]
     if with_exact:
         row.append(exact_shown)
-    row.append(fmt(w.approx(value), decimals))
+    row.append(fixed_point(w.approx(value), decimals))
     if hand is not None:
-        row += [fmt(hand, decimals), _drift(hand, w.approx(value), decimals)]
+        row += [fixed_point(hand, decimals), _drift(hand, w.approx(value), decimals)]
     return tuple(row)
 
 
@@ -45,18 +46,18 @@ def value_tables(w: Worked, replays: list[Trace] | None, decimals: int, k: int) 
             for j, value in enumerate(trace.s[layer - 1], start=1):
                 h = hand.s_used[layer - 1][j - 1] if hand else None
                 label = quantity_symbol("s", layer, j, point)
-                forward.append(_row(label, decimal(value), value, h, w, decimals, True))
+                forward.append(_row(label, as_decimals(value), value, h, w, decimals, True))
             for j, value in enumerate(trace.x[layer][hidden:], start=1):
                 h = hand.x[layer][j - 1 + hidden] if hand else None
                 label = quantity_symbol("x", layer, j, point)
-                forward.append(_row(label, decimal(value), value, h, w, decimals, True))
+                forward.append(_row(label, as_decimals(value), value, h, w, decimals, True))
             for j, value in enumerate(trace.delta[layer - 1], start=1):
                 h = hand.delta[layer - 1][j - 1] if hand else None
                 label = quantity_symbol("delta", layer, j, point)
                 backward.append(_row(label, None, value, h, w, decimals, False))
         e_label = sp.Symbol(f"e_{n}" if several else "e", real=True)
         h = hand.e if hand else None
-        forward.append(_row(e_label, decimal(trace.e), trace.e, h, w, decimals, True))
+        forward.append(_row(e_label, as_decimals(trace.e), trace.e, h, w, decimals, True))
     hand_grads = (
         [average([r.grads[i] for r in replays]) for i in range(w.net.depth)] if replays else None
     )
@@ -66,7 +67,7 @@ def value_tables(w: Worked, replays: list[Trace] | None, decimals: int, k: int) 
         for i in range(g.rows):
             for j in range(g.cols):
                 h = hand_grads[layer - 1][i, j] if hand_grads else None
-                label = Partial(e, weight_symbol(layer, i, j + 1))
+                label = GradientEntry(e, weight_symbol(layer, i, j + 1))
                 gradient.append(_row(label, None, g[i, j], h, w, decimals, False))
     return [
         Table("Forward table", _header("quantity", True, decimals, k), tuple(forward)),
