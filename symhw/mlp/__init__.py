@@ -1,14 +1,4 @@
-"""Fully connected networks in the seed's notation: forward and backward passes, in any domain.
-
-x⁽⁰⁾ = [1; x], s⁽ˡ⁾ = (W⁽ˡ⁾)ᵀ x⁽ˡ⁻¹⁾, x⁽ˡ⁾ = [1; θ(s⁽ˡ⁾)] (hidden) or θ_out(s⁽ᴸ⁾) (output),
-e = ‖x⁽ᴸ⁾ − y‖², δ⁽ᴸ⁾ = 2(x⁽ᴸ⁾ − y) ⊙ θ'(s⁽ᴸ⁾), δ⁽ˡ⁾ = θ'(s⁽ˡ⁾) ⊙ (W̄⁽ˡ⁺¹⁾ δ⁽ˡ⁺¹⁾) with W̄
-the weights without their bias row, and ∂e/∂W⁽ˡ⁾ = x⁽ˡ⁻¹⁾ (δ⁽ˡ⁾)ᵀ.
-
-One function, :func:`backprop`, runs both passes; a :class:`Carry` policy says how each
-value is written when later layers use it: exactly (:data:`EXACT`), as a named intermediate
-symbol (:class:`Named`, reverse mode with a straight-line program) or rounded to k decimals
-as a person does by hand (:class:`Rounded`).
-"""
+"""Fully connected networks in the seed's notation: forward and backward passes, in any domain."""
 
 from __future__ import annotations
 
@@ -107,7 +97,10 @@ DERIVATIVE_FROM_OUTPUT = {
 
 
 class Carry:
-    """How a value computed at one layer is written where later layers use it.
+    """How a value computed at one layer is written where later layers use it: exactly
+    (:data:`EXACT`), as a named intermediate symbol (:class:`Named`, reverse mode with a
+    straight-line program) or rounded to k decimals as a person does by hand
+    (:class:`Rounded`).
 
     The base class carries exact values: θ(s) and θ'(s) in closed form.
     """
@@ -233,7 +226,11 @@ def backprop(
     carry: Carry = EXACT,
     point: int | None = None,
 ) -> Trace:
-    """The forward and backward pass for one data point (x, y), written as ``carry`` says.
+    """The forward and backward pass for one data point (x, y), written as ``carry`` says:
+
+    x⁽⁰⁾ = [1; x], s⁽ˡ⁾ = (W⁽ˡ⁾)ᵀ x⁽ˡ⁻¹⁾, x⁽ˡ⁾ = [1; θ(s⁽ˡ⁾)] (hidden) or θ_out(s⁽ᴸ⁾)
+    (output), e = ‖x⁽ᴸ⁾ − y‖², δ⁽ᴸ⁾ = 2(x⁽ᴸ⁾ − y) ⊙ θ'(s⁽ᴸ⁾), δ⁽ˡ⁾ = θ'(s⁽ˡ⁾) ⊙ (W̄⁽ˡ⁺¹⁾ δ⁽ˡ⁺¹⁾)
+    with W̄ the weights without their bias row, and ∂e/∂W⁽ˡ⁾ = x⁽ˡ⁻¹⁾ (δ⁽ˡ⁾)ᵀ.
 
     >>> net = Network((sp.ImmutableMatrix([0, 2]),), ("identity",))  # x⁽¹⁾ = 2x
     >>> t = backprop(net, sp.ImmutableMatrix([3]), sp.ImmutableMatrix([1]))

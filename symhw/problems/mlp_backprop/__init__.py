@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symhw.derivation import Solution
-from symhw.mlp import Network, Rounded, backprop, symbolic_weights
+from symhw.derivation import Part, Solution
+from symhw.mlp import Network, symbolic_weights
 from symhw.params import Parameters, boolean, check_call, integer, param
 from symhw.problems.mlp_backprop.answers import answers
 from symhw.problems.mlp_backprop.checks import numeric_checks
@@ -18,7 +18,7 @@ from symhw.problems.mlp_backprop.passes import derivations
 from symhw.problems.mlp_backprop.replay import replay_paragraph
 from symhw.problems.mlp_backprop.statement import statement
 from symhw.problems.mlp_backprop.tables import value_tables
-from symhw.problems.mlp_backprop.worked import Worked, work
+from symhw.problems.mlp_backprop.worked import Point, Worked, by_hand, work
 
 KIND = "mlp-backprop"
 SUMMARY = (
@@ -55,17 +55,29 @@ class Params(Parameters):
         validate(self)
 
 
-def _symbolic(given: Network, x: sp.ImmutableMatrix, y: sp.ImmutableMatrix):
-    """The same network with weights, input and target as symbols, and the given numbers."""
+def _points(params: Params) -> list[Point]:
+    """The data points (x, y) as columns."""
+    pairs = zip(params.x, params.y, strict=True)
+    return [(sp.ImmutableMatrix(x), sp.ImmutableMatrix(y)) for x, y in pairs]
+
+
+def _symbolic(given: Network, point: Point) -> Worked:
+    """The passes with weights, input and target as symbols, valued at the given numbers."""
     net = Network(symbolic_weights(given.widths), given.activations)
+    x, y = point
     xs, ys = vector_symbols("x", len(x)), vector_symbols("y", len(y))
-    at = {
-        s: v
-        for m, g in zip(net.weights, given.weights, strict=True)
-        for s, v in zip(m, g, strict=True)
-    }
-    at.update({**dict(zip(xs, x, strict=True)), **dict(zip(ys, y, strict=True))})
-    return net, (xs, ys), at
+    at = dict(zip(xs, x, strict=True)) | dict(zip(ys, y, strict=True))
+    for symbols, numbers in zip(net.weights, given.weights, strict=True):
+        at.update(zip(symbols, numbers, strict=True))
+    return work(net, [(xs, ys)], symbolic=True, at=at)
+
+
+def _parts(worked: Worked, numeric: Worked, hand: Worked | None, decimals: int) -> tuple[Part, ...]:
+    """The derivations, the δ check, the value tables and, by hand, the replay."""
+    parts = [*derivations(worked), delta_check(worked.net), *value_tables(worked, hand, decimals)]
+    if hand:
+        parts += [replay_paragraph(numeric, hand, decimals), *derivations(hand)]
+    return tuple(parts)
 
 
 def validate(params: Params, problem_id: str | None = None) -> None:
@@ -76,40 +88,24 @@ def validate(params: Params, problem_id: str | None = None) -> None:
 def solve(params: Params, problem_id: str = "q2", title: str | None = None) -> Solution:
     """Derive question 2 for the given network: exact, replayed by hand, verified.
 
+    >>> from symhw.render.json import answer_json
     >>> p = Params(weights=(sp.ImmutableMatrix([0, 2]),), x=((3,),), y=((1,),),
     ...            activations=("identity",))
-    >>> solve(p).answer("grad_W1").data
+    >>> answer_json(solve(p).answer("grad_W1"))
     [[10.0], [30.0]]
     """
     check_call(params, Params, problem_id, title)
     given = network(params, problem_id)
-    points = [
-        (sp.ImmutableMatrix(x), sp.ImmutableMatrix(y))
-        for x, y in zip(params.x, params.y, strict=True)
-    ]
+    points = _points(params)
     numeric = work(given, points, symbolic=False)
-    if params.symbolic:
-        net, point, at = _symbolic(given, *points[0])
-        w = work(net, [point], symbolic=True, at=at)
-    else:
-        net, w = given, numeric
-    parts = [*derivations(net, w), delta_check(net)]
-    replays = None
-    if params.rounding:
-        k = params.rounding
-        replays = [backprop(given, x, y, Rounded(k)) for x, y in points]
-        parts += value_tables(w, replays, params.decimals, k)
-        parts.append(replay_paragraph(k, numeric, replays, params.decimals))
-        by_hand = Worked(given, tuple(points), tuple(replays), (), (), 0, {}, {})
-        parts += derivations(given, by_hand, hand=k)
-    else:
-        parts += value_tables(w, None, params.decimals, 0)
+    worked = _symbolic(given, points[0]) if params.symbolic else numeric
+    hand = by_hand(given, points, params.rounding) if params.rounding else None
     return Solution(
         problem_id,
         KIND,
         title or "Backpropagation through a fully connected network",
-        statement(net, w),
-        tuple(parts),
-        answers(w, replays, params.symbolic, params.decimals),
-        numeric_checks(given, numeric),
+        statement(worked),
+        _parts(worked, numeric, hand, params.decimals),
+        answers(worked, hand, params.symbolic, params.decimals),
+        numeric_checks(numeric),
     )

@@ -5,18 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from symhw.derivation import NumericCheck, decade, numeric_check
-from symhw.mlp import Network
 from symhw.mlp.numeric import batch_gradient
 from symhw.numeric import finite_difference_check
 from symhw.problems.mlp_backprop.worked import Worked
 
 
-def numeric_checks(net: Network, w: Worked) -> tuple[NumericCheck, ...]:
+def numeric_checks(worked: Worked) -> tuple[NumericCheck, ...]:
     """The exact gradient against NumPy: the batched backward pass and central differences."""
-    X = np.array([[float(v) for v in x] for x, _ in w.points])
-    Y = np.array([[float(v) for v in y] for _, y in w.points])
+    net = worked.net
+    X = np.array([[float(v) for v in x] for x, _ in worked.points])
+    Y = np.array([[float(v) for v in y] for _, y in worked.points])
     exact = [
-        np.array([[float(w.approx(v)) for v in g.row(i)] for i in range(g.rows)]) for g in w.grads
+        np.array([[float(worked.approx(v)) for v in g.row(i)] for i in range(g.rows)])
+        for g in worked.grads
     ]
     run = batch_gradient(net)
     _, batch = run(X, Y)

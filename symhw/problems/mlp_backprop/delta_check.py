@@ -10,7 +10,7 @@ from symhw import dag
 from symhw.builder import DerivationBuilder
 from symhw.derivation import Derivation, Segment
 from symhw.mlp import Network, delta_two_ways, quantity_symbol
-from symhw.notation import GradientEntry
+from symhw.notation import GradientEntry, layer_symbol
 from symhw.problems.mlp_backprop.labels import Labels, vector_symbols
 from symhw.problems.mlp_backprop.nodes import shown
 
@@ -19,10 +19,10 @@ SHORT = 24
 
 INTRO_CHECK = (
     "Write e as a function of the pre-activations ",
-    sp.Symbol("s^(l)"),
+    layer_symbol("s", "l"),
     " of one layer (through the layers after it, for any target y) and differentiate it "
     "directly: it agrees with the ",
-    sp.Symbol("delta^(l)"),
+    layer_symbol("delta", "l"),
     " of the backward recursion as a function of them and of y, not only at the numbers "
     "above (each step says how that was checked).",
 )
@@ -46,14 +46,14 @@ def delta_check_derivation(
     ``pairs(l)`` gives δ⁽ˡ⁾ from the recursion, ∂e/∂s⁽ˡ⁾ by differentiating e directly, and
     e itself, all as functions of the symbols ``sigma(l)``.
     """
-    lab = Labels(net)
+    labels = Labels(net)
     b = DerivationBuilder(title, intro=intro)
     for layer in range(1, net.depth + 1):
         recursion, direct, e = pairs(layer)
         if _short(e):
             rule = f"e through layers {layer} to {net.depth}"
-            b.equal(shown(lab.e(), sp.ImmutableMatrix([[e]])), shown(e), rule=rule)
-        partials = shown(sp.Matrix([GradientEntry(lab.e(), v) for v in sigma(layer)]), direct)
+            b.equal(shown(labels.e(), sp.ImmutableMatrix([[e]])), shown(e), rule=rule)
+        partials = shown(sp.Matrix([GradientEntry(labels.e(), v) for v in sigma(layer)]), direct)
         short = all(_short(v) for v in (*recursion, *direct))
         chain = [shown(recursion), partials, shown(direct)] if short else [partials]
         rule = (
@@ -61,7 +61,7 @@ def delta_check_derivation(
             if short
             else "recursion and e differentiated directly agree (too long to show)"
         )
-        b.equal(shown(lab.delta(layer), recursion), *chain, rule=rule)
+        b.equal(shown(labels.delta(layer), recursion), *chain, rule=rule)
     return b.build()
 
 

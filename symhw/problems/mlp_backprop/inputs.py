@@ -101,26 +101,28 @@ def activation_list(value: object, where: Where) -> tuple[str, ...]:
     return tuple(name(v, where.within(f"layer {layer}")) for layer, v in enumerate(value, start=1))
 
 
-def network(params: Params, problem: str | None = None) -> Network:
-    """The network the parameters describe; every shape and name is checked."""
+def _check_layers(params: Params, problem: str | None) -> int:
+    """Each W⁽ˡ⁾ has a bias row and a row per unit before it, and the network fits on a
+    sheet; the number of output units."""
     units = len(params.x[0])
-    for layer, w in enumerate(params.weights, start=1):
+    for layer, weights in enumerate(params.weights, start=1):
         before = "the input x has" if layer == 1 else "the previous layer has"
         noun = "entries" if layer == 1 else "units"
-        if w.rows != units + 1:
+        shape = f"({weights.rows}, {weights.cols})"
+        if weights.rows != units + 1:
             raise InputError(
-                f"layer {layer}: W has shape ({w.rows}, {w.cols}) but {before} {units} {noun}, "
+                f"layer {layer}: W has shape {shape} but {before} {units} {noun}, "
                 f"so W needs {units + 1} rows (bias row + {units})",
                 problem=problem,
                 field="weights",
             )
-        if w.cols > MAX_UNITS:
+        if weights.cols > MAX_UNITS:
             raise InputError(
-                f"layer {layer}: {w.cols} units; at most {MAX_UNITS} fit on a sheet",
+                f"layer {layer}: {weights.cols} units; at most {MAX_UNITS} fit on a sheet",
                 problem=problem,
                 field="weights",
             )
-        units = w.cols
+        units = weights.cols
     depth = len(params.weights)
     if depth > MAX_LAYERS or len(params.x[0]) > MAX_UNITS:
         raise InputError(
@@ -129,14 +131,20 @@ def network(params: Params, problem: str | None = None) -> Network:
             problem=problem,
             field="weights",
         )
-    acts = params.activations or ("tanh",) * (depth - 1) + ("identity",)
-    if len(acts) != depth:
+    return units
+
+
+def _activations(params: Params, problem: str | None) -> tuple[str, ...]:
+    """One known activation per layer (default: tanh, and identity at the output)."""
+    depth = len(params.weights)
+    names = params.activations or ("tanh",) * (depth - 1) + ("identity",)
+    if len(names) != depth:
         raise InputError(
-            f"{len(acts)} activations for {depth} layers: give one per layer",
+            f"{len(names)} activations for {depth} layers: give one per layer",
             problem=problem,
             field="activations",
         )
-    for layer, name in enumerate(acts, start=1):
+    for layer, name in enumerate(names, start=1):
         if name not in ACTIVATIONS:
             raise InputError(
                 f"layer {layer}: unknown activation {quote(name)}; choose one of "
@@ -144,6 +152,11 @@ def network(params: Params, problem: str | None = None) -> Network:
                 problem=problem,
                 field="activations",
             )
+    return tuple(names)
+
+
+def _check_targets(params: Params, units: int, problem: str | None) -> None:
+    """One target per input, each with one entry per output unit."""
     if len(params.y) != len(params.x):
         raise InputError(
             f"{len(params.x)} inputs but {len(params.y)} targets: give one target per input",
@@ -156,18 +169,25 @@ def network(params: Params, problem: str | None = None) -> Network:
             problem=problem,
             field="y",
         )
+
+
+def network(params: Params, problem: str | None = None) -> Network:
+    """The network the parameters describe; every shape and name is checked."""
+    units = _check_layers(params, problem)
+    activations = _activations(params, problem)
+    _check_targets(params, units, problem)
     _check_passes(params, problem)
     if params.symbolic and len(params.x) > 1:
         raise InputError(
             "the symbolic mode takes one data point", problem=problem, field="symbolic"
         )
-    return Network(tuple(params.weights), tuple(acts))
+    return Network(tuple(params.weights), activations)
 
 
 def _check_passes(params: Params, problem: str | None) -> None:
     """Weights × points within what a sheet derives in 20 s."""
     points, depth = len(params.x), len(params.weights)
-    weights = sum(w.rows * w.cols for w in params.weights)
+    weights = sum(m.rows * m.cols for m in params.weights)
     if points * weights > MAX_WEIGHT_PASSES:
         raise InputError(
             f"{points} data points through {depth} layers with {weights} weights: the sheet "

@@ -1,7 +1,4 @@
-"""Display nodes of a network's sheet: shown matrices, ⊙, ‖·‖², rounding, fixed decimals.
-
-They hold values only; :mod:`symhw.render.expr` prints them (``_print_Shown``, ...).
-"""
+"""Display nodes of a network's sheet (printed by symhw.render.expr): shown, ⊙, ‖·‖², round."""
 
 from __future__ import annotations
 
@@ -15,7 +12,8 @@ class Shown(MatrixExpr):
     """A matrix written one way (``display``) whose value is ``value``.
 
     Verification compares values; the sheet prints the display, with terminating decimals
-    written as decimals.
+    written as decimals. Like every node here, it holds values only: the printers of
+    :mod:`symhw.render.expr` write it (``_print_Shown``).
 
     >>> from symhw.render.expr import latex
     >>> m = Shown(sp.MatrixSymbol("s^(1)", 1, 1), sp.Matrix([[sp.Rational(7, 10)]]))
@@ -28,19 +26,23 @@ class Shown(MatrixExpr):
 
     @property
     def display(self) -> sp.Basic:
+        """What the sheet writes."""
         return self.args[0]
 
     @property
     def shape(self) -> tuple[int, int]:
+        """The value's shape."""
         return self.args[1].shape
 
     def _entry(self, i, j, **kwargs):
         return self.args[1][i, j]
 
     def as_explicit(self) -> sp.ImmutableMatrix:
+        """The value."""
         return self.args[1]
 
     def doit(self, **hints) -> sp.ImmutableMatrix:
+        """The value: what verification compares."""
         return self.args[1]
 
 
@@ -78,6 +80,7 @@ class rounded(sp.Function):
     nargs = 2
 
     def definition(self) -> sp.Rational:
+        """The rounded value, exactly (what verification substitutes)."""
         return round_decimals(self.args[0], int(self.args[1]))
 
 
@@ -107,10 +110,12 @@ class Fixed(sp.Expr):
 
     @property
     def exact(self) -> sp.Expr:
+        """The exact value."""
         return self.args[0]
 
     @property
     def decimals(self) -> int:
+        """How many decimals are written."""
         return int(self.args[1])
 
 
@@ -133,8 +138,10 @@ class Approximated(Shown):
 
     @property
     def approx(self) -> sp.ImmutableMatrix:
+        """The value written after ≈: exact rationals and 30-digit floats."""
         return self.args[2]
 
     @property
     def decimals(self) -> int:
+        """How many decimals the floats of ``approx`` are written with."""
         return int(self.args[3])

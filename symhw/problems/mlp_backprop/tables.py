@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symhw.derivation import Table
-from symhw.mlp import Trace, average, quantity_symbol, weight_symbol
-from symhw.notation import GradientEntry
+from symhw.derivation import Segment, Table
+from symhw.mlp import Trace, quantity_symbol, weight_symbol
+from symhw.notation import GradientEntry, indexed_symbol
 from symhw.problems.mlp_backprop.worked import Worked
 from symhw.render.decimals import as_decimals, fixed_point
+
+Row = tuple[Segment, ...]
 
 
 def _drift(hand: sp.Expr, exact: sp.Expr, decimals: int) -> str:
@@ -16,61 +18,95 @@ def _drift(hand: sp.Expr, exact: sp.Expr, decimals: int) -> str:
     return out if out.startswith("-") or set(out) <= set("0.") else "+" + out
 
 
-def _row(label, exact_shown, value, hand, w: Worked, decimals: int, with_exact: bool):
-    row = [label]
-    if with_exact:
-        row.append(exact_shown)
-    row.append(fixed_point(w.approx(value), decimals))
+def _row(
+    label: sp.Basic,
+    value: sp.Expr,
+    hand: sp.Expr | None,
+    worked: Worked,
+    decimals: int,
+    exact_column: bool,
+) -> Row:
+    """label, [the exact value,] its value to ``decimals``, [the hand value, the drift]."""
+    approx = worked.approx(value)
+    row: list[Segment] = [label, *([as_decimals(value)] if exact_column else [])]
+    row.append(fixed_point(approx, decimals))
     if hand is not None:
-        row += [fixed_point(hand, decimals), _drift(hand, w.approx(value), decimals)]
+        row += [fixed_point(hand, decimals), _drift(hand, approx, decimals)]
     return tuple(row)
 
 
-def _header(first: str, forward: bool, decimals: int, k: int) -> tuple[str, ...]:
+def _header(first: str, forward: bool, decimals: int, rounding: int | None) -> tuple[str, ...]:
     """Column titles; the forward table also has the exact form. By hand, only forward values
-    are rounded to k decimals: backward values are exact products of those (more decimals)."""
+    are rounded: backward values are exact products of those (more decimals)."""
     head = [first] + (["exact"] if forward else []) + [f"value ({decimals} decimals)"]
-    hand = f"by hand ({k} decimals)" if forward else f"by hand (from the {k}-decimal forward)"
-    return tuple(head + ([hand, "drift (hand - exact)"] if k else []))
-
-
-def value_tables(w: Worked, replays: list[Trace] | None, decimals: int, k: int) -> list[Table]:
-    """Forward, backward and gradient values as decimals, with the hand replay and its drift."""
-    several = len(w.traces) > 1
-    forward, backward = [], []
-    for n, trace in enumerate(w.traces, start=1):
-        hand = replays[n - 1] if replays else None
-        point = n if several else None
-        for layer in range(1, w.net.depth + 1):
-            hidden = layer < w.net.depth
-            for j, value in enumerate(trace.s[layer - 1], start=1):
-                h = hand.s_used[layer - 1][j - 1] if hand else None
-                label = quantity_symbol("s", layer, j, point)
-                forward.append(_row(label, as_decimals(value), value, h, w, decimals, True))
-            for j, value in enumerate(trace.x[layer][hidden:], start=1):
-                h = hand.x[layer][j - 1 + hidden] if hand else None
-                label = quantity_symbol("x", layer, j, point)
-                forward.append(_row(label, as_decimals(value), value, h, w, decimals, True))
-            for j, value in enumerate(trace.delta[layer - 1], start=1):
-                h = hand.delta[layer - 1][j - 1] if hand else None
-                label = quantity_symbol("delta", layer, j, point)
-                backward.append(_row(label, None, value, h, w, decimals, False))
-        e_label = sp.Symbol(f"e_{n}" if several else "e", real=True)
-        h = hand.e if hand else None
-        forward.append(_row(e_label, as_decimals(trace.e), trace.e, h, w, decimals, True))
-    hand_grads = (
-        [average([r.grads[i] for r in replays]) for i in range(w.net.depth)] if replays else None
+    if rounding is None:
+        return tuple(head)
+    hand = (
+        f"by hand ({rounding} decimals)"
+        if forward
+        else f"by hand (from the {rounding}-decimal forward)"
     )
-    gradient = []
+    return (*head, hand, "drift (hand - exact)")
+
+
+def _point_rows(
+    worked: Worked, n: int, hand: Trace | None, decimals: int
+) -> tuple[list[Row], list[Row]]:
+    """The forward rows (s⁽ˡ⁾ and x⁽ˡ⁾ of every layer, then e) and the backward rows (δ⁽ˡ⁾)
+    of data point ``n``, beside the hand replay's values of that point."""
+    trace, depth = worked.traces[n - 1], worked.net.depth
+    point = n if len(worked.traces) > 1 else None
+
+    def hand_value(attr: str, index: int, j: int) -> sp.Expr | None:
+        return getattr(hand, attr)[index][j] if hand else None
+
+    forward, backward = [], []
+    for layer in range(1, depth + 1):
+        hidden = layer < depth
+        for j, value in enumerate(trace.s[layer - 1], start=1):
+            label = quantity_symbol("s", layer, j, point)
+            h = hand_value("s_used", layer - 1, j - 1)
+            forward.append(_row(label, value, h, worked, decimals, True))
+        for j, value in enumerate(trace.x[layer][hidden:], start=1):
+            label = quantity_symbol("x", layer, j, point)
+            h = hand_value("x", layer, j - 1 + hidden)
+            forward.append(_row(label, value, h, worked, decimals, True))
+        for j, value in enumerate(trace.delta[layer - 1], start=1):
+            label = quantity_symbol("delta", layer, j, point)
+            h = hand_value("delta", layer - 1, j - 1)
+            backward.append(_row(label, value, h, worked, decimals, False))
+    e = indexed_symbol("e", point, real=True)
+    forward.append(_row(e, trace.e, hand.e if hand else None, worked, decimals, True))
+    return forward, backward
+
+
+def _gradient_rows(worked: Worked, hand: Worked | None, decimals: int) -> list[Row]:
+    """One row per weight: ∂e/∂w⁽ˡ⁾ᵢⱼ averaged over the points, by hand beside it."""
     e = sp.Symbol("e", real=True)
-    for layer, g in enumerate(w.grads, start=1):
+    rows = []
+    for layer, g in enumerate(worked.grads, start=1):
         for i in range(g.rows):
             for j in range(g.cols):
-                h = hand_grads[layer - 1][i, j] if hand_grads else None
                 label = GradientEntry(e, weight_symbol(layer, i, j + 1))
-                gradient.append(_row(label, None, g[i, j], h, w, decimals, False))
+                h = hand.grads[layer - 1][i, j] if hand else None
+                rows.append(_row(label, g[i, j], h, worked, decimals, False))
+    return rows
+
+
+def value_tables(worked: Worked, hand: Worked | None, decimals: int) -> list[Table]:
+    """Forward, backward and gradient values as decimals, with the hand replay and its drift."""
+    forward, backward = [], []
+    for n in range(1, len(worked.traces) + 1):
+        rows = _point_rows(worked, n, hand.traces[n - 1] if hand else None, decimals)
+        forward += rows[0]
+        backward += rows[1]
+    rounding = hand.rounding if hand else None
     return [
-        Table("Forward table", _header("quantity", True, decimals, k), tuple(forward)),
-        Table("Backward table", _header("quantity", False, decimals, k), tuple(backward)),
-        Table("Gradient table", _header("entry", False, decimals, k), tuple(gradient)),
+        Table("Forward table", _header("quantity", True, decimals, rounding), tuple(forward)),
+        Table("Backward table", _header("quantity", False, decimals, rounding), tuple(backward)),
+        Table(
+            "Gradient table",
+            _header("entry", False, decimals, rounding),
+            tuple(_gradient_rows(worked, hand, decimals)),
+        ),
     ]
