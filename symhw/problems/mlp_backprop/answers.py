@@ -13,7 +13,6 @@ from symhw.mlp import Network, Trace
 from symhw.problems.mlp_backprop.labels import Labels
 from symhw.problems.mlp_backprop.nodes import Approximated, Fixed, Shown, shown
 from symhw.problems.mlp_backprop.worked import Worked
-from symhw.render.json import to_json_value
 
 
 def answer_name(quantity: str, layer: int | None = None) -> str:
@@ -105,7 +104,7 @@ def _hand_answer(hand: Worked, decimals: int) -> Answer:
         *[shown(g.applyfunc(lambda v: Fixed(v, decimals))) for g in hand.grads],
         Fixed(hand.e, decimals),
     )
-    data = to_json_value(answer_data(hand, lambda v: v, float))
+    data = answer_data(hand, lambda v: v, float)
     return Answer("rounded", label, value, data, approximate=longer)
 
 
@@ -121,9 +120,9 @@ def answers(
     """
     labels = Labels(worked.net)
     if symbolic:
-        data = to_json_value(answer_data(worked, lambda v: v, object))
+        data = answer_data(worked, lambda v: v, object)
     else:
-        data = to_json_value(answer_data(worked, worked.approx, float))
+        data = answer_data(worked, worked.approx, float)
     shown_decimals = None if symbolic else decimals
     out = [
         Answer(
@@ -136,8 +135,7 @@ def answers(
     ]
     if symbolic:
         definitions = sp.Tuple(*[sp.Eq(n, v) for n, v in worked.definitions])
-        meaning = to_json_value(dict(worked.definitions))
-        out.append(Answer("definitions", sp.Symbol("where"), definitions, meaning))
+        out.append(Answer("definitions", sp.Symbol("where"), definitions, dict(worked.definitions)))
     if hand:
         out.append(_hand_answer(hand, decimals))
     return tuple(out)
