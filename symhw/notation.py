@@ -38,6 +38,23 @@ def _index_text(index: object) -> str:
     return ("," if any(len(p) > 1 for p in parts) and len(parts) > 1 else "").join(parts)
 
 
+def layer_symbol(letter: str, layer: object, sub: object = None, **assumptions: bool) -> sp.Symbol:
+    """A quantity of layer l in the seed's notation, ``letter^(l)_sub``: the layer comes
+    first, in parentheses, and the sheet prints it first (as SymPy prints any name). Indices
+    are read as by :func:`indexed_symbol`.
+
+    >>> layer_symbol("w", 1, (0, 1)), layer_symbol("s", "l", "j"), layer_symbol("W", "l+1")
+    (w^(1)_01, s^(l)_j, W^(l+1))
+    >>> from sympy.printing.conventions import split_super_sub
+    >>> split_super_sub(layer_symbol("w", 3, (10, 2)).name)
+    ('w', ['(3)'], ['10,2'])
+    """
+    name = f"{letter}^({_index_text(layer)})"
+    if sub is not None:
+        name += "_" + _index_text(sub)
+    return sp.Symbol(name, **assumptions)
+
+
 class Vec(sp.Function):
     """A column vector named by a symbol, optionally indexed: ``Vec(x, n)`` is x_n.
 
@@ -143,13 +160,14 @@ def written_sum(*terms: object) -> sp.Expr:
 
 
 class GradientEntry(sp.Symbol):
-    """∂f/∂v for one scalar v, as a symbol of its own (an entry of an upstream gradient).
+    """∂f/∂v as a symbol of its own: an entry of an upstream gradient, or the name of a
+    whole gradient such as ∂e/∂W⁽ˡ⁾ (``wrt`` a matrix symbol).
 
     >>> GradientEntry(sp.Symbol("L"), sp.Symbol("Y_{11}"))
     dL/dY_{11}
     """
 
-    def __new__(cls, of: sp.Symbol, wrt: sp.Symbol):
+    def __new__(cls, of: sp.Symbol, wrt: sp.Symbol | sp.MatrixSymbol):
         obj = super().__new__(cls, f"d{of.name}/d{wrt.name}")
         obj.of, obj.wrt = of, wrt
         return obj

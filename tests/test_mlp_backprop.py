@@ -23,9 +23,9 @@ from symhw.cli import main
 from symhw.errors import InputError
 from symhw.mlp import Network, Rounded, backprop, composed_loss, symbolic_weights
 from symhw.mlp.numeric import batch_gradient, gradient_program, lambdify_program
-from symhw.mlp.sheet import work
 from symhw.params import build_params
 from symhw.problems.mlp_backprop import Params, solve
+from symhw.problems.mlp_backprop.worked import work
 from symhw.render.json import answer_json
 from symhw.render.json import answers as json_answers
 

@@ -19,7 +19,7 @@ import torch
 from conftest import run_cli, torch_activations
 from symhw.errors import VerificationError
 from symhw.mlp import Network, delta_two_ways, quantity_symbol
-from symhw.mlp import display as show
+from symhw.problems.mlp_backprop.delta_check import delta_check_derivation
 from symhw.program import Program
 from symhw.verify import check_equal
 
@@ -136,7 +136,7 @@ def test_a_wrong_delta_is_caught_where_the_check_samples():
         return (recursion, *delta_two_ways(net, layer, sigma(layer), ys)[1:])
 
     with pytest.raises(VerificationError, match="is false"):
-        show.delta_check_derivation(net, "δ", sigma, pairs, intro=("",))
+        delta_check_derivation(net, "δ", sigma, pairs, intro=("",))
 
 
 def network_spec(widths: list[int], points: int, rounding: int = 0) -> str:

@@ -1,14 +1,4 @@
-"""Fully connected networks in the seed's notation: forward and backward passes, in any domain.
-
-x⁽⁰⁾ = [1; x], s⁽ˡ⁾ = (W⁽ˡ⁾)ᵀ x⁽ˡ⁻¹⁾, x⁽ˡ⁾ = [1; θ(s⁽ˡ⁾)] (hidden) or θ_out(s⁽ᴸ⁾) (output),
-e = ‖x⁽ᴸ⁾ − y‖², δ⁽ᴸ⁾ = 2(x⁽ᴸ⁾ − y) ⊙ θ'(s⁽ᴸ⁾), δ⁽ˡ⁾ = θ'(s⁽ˡ⁾) ⊙ (W̄⁽ˡ⁺¹⁾ δ⁽ˡ⁺¹⁾) with W̄
-the weights without their bias row, and ∂e/∂W⁽ˡ⁾ = x⁽ˡ⁻¹⁾ (δ⁽ˡ⁾)ᵀ.
-
-One function, :func:`backprop`, runs both passes; a :class:`Carry` policy says how each
-value is written when later layers use it: exactly (:data:`EXACT`), as a named intermediate
-symbol (:class:`Named`, reverse mode with a straight-line program) or rounded to k decimals
-as a person does by hand (:class:`Rounded`).
-"""
+"""Fully connected networks in the seed's notation: forward and backward passes, in any domain."""
 
 from __future__ import annotations
 
@@ -19,6 +9,7 @@ import sympy as sp
 
 from symhw import dag
 from symhw.activations import ACTIVATIONS, Activation
+from symhw.notation import layer_symbol
 from symhw.verify import BUDGET, Budget, expand_functions
 
 Column = sp.ImmutableMatrix
@@ -51,13 +42,16 @@ class Network:
 
 
 def weight_symbol(layer: int, i: int, j: int) -> sp.Symbol:
-    """w_{ij}^{(l)}: row i (0 = bias) and column j (1-based unit) of W⁽ˡ⁾."""
-    sub = f"{i}{j}" if i < 10 and j < 10 else f"{i},{j}"
-    return sp.Symbol(f"w^({layer})_{sub}", real=True)
+    """w⁽ˡ⁾ᵢⱼ: row i (0 = bias) and column j (1-based unit) of W⁽ˡ⁾.
+
+    >>> weight_symbol(1, 0, 1), weight_symbol(2, 10, 3)
+    (w^(1)_01, w^(2)_10,3)
+    """
+    return layer_symbol("w", layer, (i, j), real=True)
 
 
 def symbolic_weights(widths: tuple[int, ...]) -> tuple[sp.ImmutableMatrix, ...]:
-    """Weight matrices of symbols w_{ij}^{(l)} for the given widths (d⁽⁰⁾, …, d⁽ᴸ⁾).
+    """Weight matrices of symbols w⁽ˡ⁾ᵢⱼ for the given widths (d⁽⁰⁾, …, d⁽ᴸ⁾).
 
     >>> symbolic_weights((1, 1))[0]
     Matrix([
@@ -71,9 +65,12 @@ def symbolic_weights(widths: tuple[int, ...]) -> tuple[sp.ImmutableMatrix, ...]:
 
 
 def quantity_symbol(letter: str, layer: int, j: int, point: int | None = None) -> sp.Symbol:
-    """The name of entry j of a per-layer vector, e.g. s_j^{(l)} (s_{n,j}^{(l)} for point n)."""
-    sub = str(j) if point is None else f"{point},{j}"
-    return sp.Symbol(f"{letter}^({layer})_{sub}", real=True)
+    """The name of entry j of a per-layer vector, s⁽ˡ⁾ⱼ (s⁽ˡ⁾ₙ,ⱼ at data point n).
+
+    >>> quantity_symbol("s", 2, 1), quantity_symbol("delta", 1, 3, point=2)
+    (s^(2)_1, delta^(1)_2,3)
+    """
+    return layer_symbol(letter, layer, j if point is None else f"{point},{j}", real=True)
 
 
 def round_decimals(value: sp.Expr, k: int) -> sp.Rational:
@@ -100,7 +97,10 @@ DERIVATIVE_FROM_OUTPUT = {
 
 
 class Carry:
-    """How a value computed at one layer is written where later layers use it.
+    """How a value computed at one layer is written where later layers use it: exactly
+    (:data:`EXACT`), as a named intermediate symbol (:class:`Named`, reverse mode with a
+    straight-line program) or rounded to k decimals as a person does by hand
+    (:class:`Rounded`).
 
     The base class carries exact values: θ(s) and θ'(s) in closed form.
     """
@@ -123,7 +123,7 @@ EXACT = Carry()
 
 @dataclass
 class Named(Carry):
-    """Reverse mode with intermediate symbols: values become names s_j^{(l)}, δ_j^{(l)}.
+    """Reverse mode with intermediate symbols: values become names s⁽ˡ⁾ⱼ, δ⁽ˡ⁾ⱼ.
 
     ``always`` names every pre-activation and δ (the straight-line program of the symbolic
     mode); otherwise a pre-activation is named only when it is not a rational number and a δ
@@ -226,7 +226,11 @@ def backprop(
     carry: Carry = EXACT,
     point: int | None = None,
 ) -> Trace:
-    """The forward and backward pass for one data point (x, y), written as ``carry`` says.
+    """The forward and backward pass for one data point (x, y), written as ``carry`` says:
+
+    x⁽⁰⁾ = [1; x], s⁽ˡ⁾ = (W⁽ˡ⁾)ᵀ x⁽ˡ⁻¹⁾, x⁽ˡ⁾ = [1; θ(s⁽ˡ⁾)] (hidden) or θ_out(s⁽ᴸ⁾)
+    (output), e = ‖x⁽ᴸ⁾ − y‖², δ⁽ᴸ⁾ = 2(x⁽ᴸ⁾ − y) ⊙ θ'(s⁽ᴸ⁾), δ⁽ˡ⁾ = θ'(s⁽ˡ⁾) ⊙ (W̄⁽ˡ⁺¹⁾ δ⁽ˡ⁺¹⁾)
+    with W̄ the weights without their bias row, and ∂e/∂W⁽ˡ⁾ = x⁽ˡ⁻¹⁾ (δ⁽ˡ⁾)ᵀ.
 
     >>> net = Network((sp.ImmutableMatrix([0, 2]),), ("identity",))  # x⁽¹⁾ = 2x
     >>> t = backprop(net, sp.ImmutableMatrix([3]), sp.ImmutableMatrix([1]))

@@ -21,6 +21,7 @@ from symhw.notation import (
     Vec,
     WrittenSum,
 )
+from symhw.render.decimals import as_decimals, fixed_point
 
 
 def _is_unevaluated_mul(expr: sp.Basic) -> bool:
@@ -190,6 +191,47 @@ class SheetLatexPrinter(LatexPrinter):
     def _print_Dots(self, expr: Dots) -> str:
         return {"⋯": r"\cdots", "⋮": r"\vdots", "⋱": r"\ddots"}[expr.name]
 
+    # The display nodes of mlp-backprop sheets (symhw.problems.mlp_backprop.nodes), matched
+    # by class name: this layer does not import the problems.
+
+    def _print_Shown(self, expr: sp.MatrixExpr) -> str:
+        """The display, with terminating fractions written as decimals."""
+        return self._print(as_decimals(expr.display))
+
+    def _print_Approximated(self, expr: sp.MatrixExpr) -> str:
+        """``display ≈ value`` to the node's decimals; a matrix as a bracketed matrix."""
+        cells = _approximate_cells(self, expr)
+        if not isinstance(expr.display, sp.MatrixBase | sp.MatrixExpr):  # a scalar such as e
+            return rf"{self._print_Shown(expr)} \approx {cells[0][0]}"
+        body = r" \\ ".join(" & ".join(row) for row in cells)
+        matrix = rf"\left[\begin{{matrix}}{body}\end{{matrix}}\right]"
+        return rf"{self._print_Shown(expr)} \approx {matrix}"
+
+    def _print_rounded(self, expr: sp.Function, exp: str | None = None) -> str:
+        arg = self._print(as_decimals(expr.args[0]))
+        tex = rf"\operatorname{{round}}_{{{expr.args[1]}}}\left({arg}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
+
+    def _print_Rounding(self, expr: sp.Expr) -> str:
+        inner = self._print(expr.args[0])
+        return rf"\operatorname{{round}}_{{{expr.args[1]}}}\left({inner}\right)"
+
+    def _print_Hadamard(self, expr: sp.Expr) -> str:
+        """a ⊙ b, a sum or product in parentheses."""
+
+        def factor(a: sp.Basic) -> str:
+            tex = self._print(a)
+            grouped = isinstance(a, sp.MatAdd | sp.MatMul | sp.Add)
+            return rf"\left({tex}\right)" if grouped else tex
+
+        return " \\odot ".join(factor(a) for a in expr.args)
+
+    def _print_SquaredNorm(self, expr: sp.Expr) -> str:
+        return rf"\left\|{self._print(expr.args[0])}\right\|^{{2}}"
+
+    def _print_Fixed(self, expr: sp.Expr) -> str:
+        return fixed_point(expr.exact, expr.decimals)
+
 
 _BRACED = re.compile(r"\{([^{}]*)\}")
 #: The indices of a symbol's name in SymPy's grammar, in order: w_1^11 -> (_, 1), (^, 11).
@@ -231,6 +273,34 @@ class SheetStrPrinter(StrPrinter):
 
     def _print_MinOver(self, expr: MinOver) -> str:
         return f"min_{self._print(expr.args[1])}({self._print(expr.args[0])})"
+
+    # The display nodes of mlp-backprop sheets, as in SheetLatexPrinter.
+
+    def _print_Shown(self, expr: sp.MatrixExpr) -> str:
+        return self._print(expr.display)
+
+    def _print_Approximated(self, expr: sp.MatrixExpr) -> str:
+        rows = "; ".join(", ".join(row) for row in _approximate_cells(self, expr))
+        return f"{self._print_Shown(expr)} ≈ [{rows}]"
+
+    def _print_Hadamard(self, expr: sp.Expr) -> str:
+        return " (.) ".join(self._print(a) for a in expr.args)
+
+    def _print_SquaredNorm(self, expr: sp.Expr) -> str:
+        return f"norm({self._print(expr.args[0])})**2"
+
+    def _print_Fixed(self, expr: sp.Expr) -> str:
+        return fixed_point(expr.exact, expr.decimals)
+
+
+def _approximate_cells(printer, expr: sp.MatrixExpr) -> list[list[str]]:
+    """The entries of an ``Approximated`` node's value: a rational exactly (as decimals where
+    they terminate), anything else to the node's decimals."""
+
+    def cell(v: sp.Expr) -> str:
+        return printer._print(as_decimals(v)) if v.is_Rational else fixed_point(v, expr.decimals)
+
+    return [[cell(v) for v in expr.approx.row(i)] for i in range(expr.approx.rows)]
 
 
 _PRINTED: OrderedDict[int, tuple[object, str]] = OrderedDict()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import sympy as sp
 
 from symhw.derivation import Answer, Derivation, Solution, decade
@@ -15,11 +16,18 @@ from symhw.render.summary import verification_summary
 
 def to_json_value(value: Any) -> Any:
     """Integers stay integers, other numbers become floats, matrices lists of rows,
-    tuples lists, and symbolic values strings.
+    tuples lists, and symbolic values strings. A NumPy array becomes nested lists in its
+    shape (a vector one list), each entry converted: a float array gives floats throughout.
 
     >>> to_json_value(sp.Matrix([[1, sp.Rational(1, 2)]])), to_json_value(sp.tanh(sp.Symbol("s")))
     ([[1, 0.5]], 'tanh(s)')
+    >>> to_json_value(np.array([1.0, 2.5])), to_json_value(np.array([1, sp.Symbol("x")], object))
+    ([1.0, 2.5], [1, 'x'])
     """
+    if isinstance(value, np.ndarray):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, np.generic):
+        return to_json_value(value.item())
     if isinstance(value, bool | int | str) or value is None:
         return value
     if isinstance(value, float):
@@ -28,8 +36,11 @@ def to_json_value(value: Any) -> Any:
         return [[to_json_value(v) for v in value.row(i)] for i in range(value.rows)]
     if isinstance(value, tuple | list | sp.Tuple):
         return [to_json_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): to_json_value(v) for k, v in value.items()}
+    if isinstance(value, dict):  # keys as text: a symbol as its name
+        return {
+            text(k) if isinstance(k, sp.Basic) else str(k): to_json_value(v)
+            for k, v in value.items()
+        }
     if isinstance(value, sp.Integer):
         return int(value)
     if isinstance(value, sp.Basic) and value.is_number and value.is_finite and value.is_real:

@@ -1,0 +1,53 @@
+"""Numbers as a sheet writes them: terminating fractions as decimals, values to k decimals."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+
+import sympy as sp
+
+
+def as_decimals(expr: sp.Basic) -> sp.Basic:
+    """Terminating fractions written as decimals (7/10 → 0.7), kept from evaluating further.
+
+    >>> from symhw.render.expr import latex
+    >>> latex(as_decimals(sp.tanh(sp.Rational(7, 10))))
+    '\\\\tanh{\\\\left(0.7 \\\\right)}'
+    """
+    reps = {}
+    for r in expr.atoms(sp.Rational):
+        if r.is_Integer or not _terminates(r.q):
+            continue
+        digits = len(str(abs(r.p))) + len(str(r.q))
+        literal = sp.UnevaluatedExpr(sp.Float(abs(r), max(15, digits)))
+        reps[r] = literal if r > 0 else -literal
+    return expr.xreplace(reps) if reps else expr
+
+
+def _terminates(q: int) -> bool:
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    return q == 1
+
+
+def fixed_point(value: sp.Expr, decimals: int) -> str:
+    """A value written with ``decimals`` decimals (halves away from zero), at any magnitude.
+
+    >>> fixed_point(sp.Rational(-5, 8), 2), fixed_point(sp.Integer(10) ** 40 / 3, 1)[-4:]
+    ('-0.63', '33.3')
+    >>> fixed_point(-sp.exp(-sp.Integer(10) ** 45), 3)
+    '0.000'
+    """
+    value = sp.sympify(value, strict=True)
+    if value.has(sp.UnevaluatedExpr):  # a decimal as the sheet writes it (-0.5 and all)
+        value = value.doit()
+    if abs(sp.N(value, 15)) < sp.Float(10) ** -(decimals + 2):  # 0 at these decimals, even
+        value = sp.Integer(0)  # at e^(-10^45), whose exponent no Decimal can hold
+    digits = 40 + max(0, Decimal(str(sp.N(value, 15))).adjusted()) + decimals
+    d = Decimal(str(sp.N(value, digits)))
+    with localcontext() as ctx:  # quantize needs every digit before the point, plus decimals
+        ctx.prec = max(28, d.adjusted() + decimals + 2)
+        d = d.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+    out = f"{d:f}"
+    return out[1:] if out.startswith("-") and set(out[1:]) <= set("0.") else out
