@@ -61,8 +61,7 @@ def general_formula(g: ConvGeometry) -> tuple[sp.Expr, list[tuple[sp.Symbol, int
     """The summand w[i, j, k] x[i, s(t - 1) + d(k - 1) - p + 1] of Y_{jt}, and its limits."""
     outs, taps = position_symbols(g.dims), tap_symbols(g.dims)
     src = [
-        sp.expand(s * (t - 1) + d * (k - 1) - p + 1)
-        for t, k, s, d, p in zip(outs, taps, g.stride, g.dilation, g.padding, strict=True)
+        sp.expand(ax.source(t - 1, k - 1) + 1) for ax, t, k in zip(g.axes, outs, taps, strict=True)
     ]
     term = W_INDEXED[(CH_IN, CH_OUT, *taps)] * X_INDEXED[(CH_IN, *src)]
     limits = [(CH_IN, 1, g.in_channels), *((k, 1, n) for k, n in zip(taps, g.kernel, strict=True))]
@@ -155,11 +154,10 @@ def _near(layer: Layer, i: int, pos: tuple[int, ...]) -> tuple[list[int], list[r
     if g.out_channels * math.prod(g.out_size) <= ALL_OUTPUTS:
         return list(range(g.out_channels)), [range(m) for m in g.out_size]
     first = i // g.in_per_group * g.out_per_group
+    spans = [ax.span(u) for ax, u in zip(g.axes, pos, strict=True)]
     ranges = [
-        range(max(0, (u + p - d * (k - 1)) // s - 1), min(m, (u + p) // s + 2))
-        for u, k, s, d, p, m in zip(
-            pos, g.kernel, g.stride, g.dilation, g.padding, g.out_size, strict=True
-        )
+        range(max(0, lo - 1), min(ax.out_size, hi + 2))
+        for ax, (lo, hi) in zip(g.axes, spans, strict=True)
     ]
     return list(range(first, first + g.out_per_group)), ranges
 

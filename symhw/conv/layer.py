@@ -3,7 +3,6 @@ terms of each element equation, counted before any is built."""
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 from functools import cached_property
@@ -71,50 +70,24 @@ class Layer:
             for f in flat
         ]
 
-    def _taps_read(self, pos: tuple[int, ...]) -> list[list[tuple[int, int]]]:
-        """Per axis, (tap k, input position) of the taps of output ``pos`` that read x."""
-        g = self.geometry
-        found = []
-        for t, n, k, s, d, p in zip(
-            pos, g.size, g.kernel, g.stride, g.dilation, g.padding, strict=True
-        ):
-            lo = max(0, -((t * s - p) // d))  # first k with t s + k d - p >= 0
-            hi = min(k - 1, (n - 1 + p - t * s) // d)
-            found.append([(kk, t * s + kk * d - p) for kk in range(lo, hi + 1)])
-        return found
-
     def term_count(self, j: int, pos: tuple[int, ...]) -> int:
         """How many nonzero terms Y_{j,pos} has (without building them)."""
-        return self.geometry.in_per_group * math.prod(len(a) for a in self._taps_read(pos))
+        return self.geometry.in_per_group * len(self.geometry.reads(pos))
 
     def element_terms(self, j: int, pos: tuple[int, ...]) -> list[sp.Expr]:
         """Y_{j,pos} = Σ_i Σ_k w_k^{ij} x_{i, s·pos + d·k - p}, written from the definition."""
         g = self.geometry
         first = j // g.out_per_group * g.in_per_group
-        per_axis = self._taps_read(pos)
+        reads = g.reads(pos)
         return [
-            self.s.weight(j, i - first, tuple(k for k, _ in taps))
-            * self.s.x(i, tuple(u for _, u in taps))
+            self.s.weight(j, i - first, tap) * self.s.x(i, u)
             for i in range(first, first + g.in_per_group)
-            for taps in itertools.product(*per_axis)
+            for tap, u in reads
         ]
-
-    def _read_by(self, pos: tuple[int, ...]) -> list[list[tuple[int, int]]]:
-        """Per axis, (tap k, output position t) of the outputs whose tap k reads input ``pos``."""
-        g = self.geometry
-        found = []
-        for u, k, s, d, p, m in zip(
-            pos, g.kernel, g.stride, g.dilation, g.padding, g.out_size, strict=True
-        ):
-            ks = np.arange(k)
-            t, r = np.divmod(u + p - ks * d, s)
-            keep = (r == 0) & (t >= 0) & (t < m)
-            found.append(list(zip(ks[keep].tolist(), t[keep].tolist(), strict=True)))
-        return found
 
     def reader_count(self, i: int, pos: tuple[int, ...]) -> int:
         """How many outputs read x_{i,pos} (without listing them)."""
-        return self.geometry.out_per_group * math.prod(len(a) for a in self._read_by(pos))
+        return self.geometry.out_per_group * len(self.geometry.readers(pos))
 
     def readers_with_taps(
         self, i: int, pos: tuple[int, ...]
@@ -122,11 +95,8 @@ class Layer:
         """(j, t, tap) of each output Y_{j,t} whose tap reads x_{i,pos}, in (j, t) order."""
         g = self.geometry
         first = i // g.in_per_group * g.out_per_group
-        found = [
-            (j, tuple(t for _, t in taps), tuple(k for k, _ in taps))
-            for j in range(first, first + g.out_per_group)
-            for taps in itertools.product(*self._read_by(pos))
-        ]
+        readers = g.readers(pos)
+        found = [(j, t, tap) for j in range(first, first + g.out_per_group) for t, tap in readers]
         return sorted(found)
 
     def readers(self, i: int, pos: tuple[int, ...]) -> list[tuple[int, tuple[int, ...]]]:
