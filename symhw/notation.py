@@ -145,8 +145,8 @@ def written_sum(*terms: object) -> sp.Expr:
 class GradientEntry(sp.Symbol):
     """∂f/∂v for one scalar v, as a symbol of its own (an entry of an upstream gradient).
 
-    >>> GradientEntry(sp.Symbol("L"), sp.Symbol("Y_{11}"))
-    dL/dY_{11}
+    >>> GradientEntry(sp.Symbol("L"), indexed_symbol("Y", 11))
+    dL/dY_11
     """
 
     def __new__(cls, of: sp.Symbol, wrt: sp.Symbol):

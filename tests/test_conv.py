@@ -33,7 +33,7 @@ from symhw.conv.limits import nonzeros
 from symhw.conv.symbols import ConvSymbols, SymbolicConvMatrix, sparsity_pattern
 from symhw.conv.windows import Scan, axis_window
 from symhw.errors import InputError
-from symhw.render.expr import plain_name
+from symhw.render.expr import text
 
 SETTINGS = settings(max_examples=25, deadline=None)
 
@@ -260,8 +260,8 @@ def test_nonzeros_are_counted_as_torch_s_jacobian_has_them(g):
 def test_json_names_are_the_symbols_printed_plainly(g, seed):
     s = ConvSymbols(g)
     index = np.random.default_rng(seed).integers(0, math.prod(g.weight_shape), 5)
-    expected = [plain_name(s.weight_flat(int(i)).name) for i in index]
-    assert s.weight_texts(index).tolist() == expected
+    expected = [text(s.weight_flat(int(i))) for i in index]
+    assert s.weight_names(index).tolist() == expected
 
 
 def test_seed_example_by_hand():

@@ -9,7 +9,6 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.conv import ConvGeometry, correlate, dilate_and_pad, flip_kernels
-from symhw.conv.derivation import block_name
 from symhw.conv.general import (
     CH_IN,
     CH_OUT,
@@ -24,7 +23,7 @@ from symhw.conv.general import (
 from symhw.conv.layer import Layer, flat_index, grad_y_at
 from symhw.conv.symbols import LOSS, column, shown_part
 from symhw.derivation import Derivation
-from symhw.notation import GradientEntry, PartialDerivative, written_sum
+from symhw.notation import GradientEntry, PartialDerivative, indexed_symbol, written_sum
 
 
 def backward_pass(layer: Layer, previous: DerivationBuilder) -> DerivationBuilder:
@@ -152,15 +151,15 @@ def _intro(g: ConvGeometry) -> tuple:
         else "Pad ∂L/∂Y (",
         _describe_padding(g),
         ") into ",
-        sp.Symbol("Z" if g.dims == 1 else "Z^{j}"),
+        _z_name(g),
         ", reverse every kernel, and swap the channel roles: channel ",
         CH_OUT,
         " of ",
         sp.Symbol("Z"),
         " is scanned by ",
-        sp.Symbol("v^{ij}"),
+        indexed_symbol("v", sup="ij"),
         ", the reversed ",
-        sp.Symbol("w^{ij}"),
+        indexed_symbol("w", sup="ij"),
         ", to write channel ",
         CH_IN,
         " of ",
@@ -185,7 +184,7 @@ def _define_z_and_kernels(b: DerivationBuilder, layer: Layer, z_at) -> None:
         shown = (
             sp.ImmutableMatrix(rows, cols, entry) if layer.full else shown_part(entry, rows, cols)
         )
-        name = sp.Symbol("Z" if j is None else f"Z^{{{j + 1}}}")
+        name = sp.Symbol("Z") if j is None else indexed_symbol("Z", sup=j + 1)
         b.define(name, shown, rule="spread, padded")
     last = (g.in_channels - 1, g.out_channels - 1)  # connected: the last group's last pair
     pairs = (
@@ -195,7 +194,7 @@ def _define_z_and_kernels(b: DerivationBuilder, layer: Layer, z_at) -> None:
     )
     for i, j in pairs:
         b.define(
-            sp.Symbol(f"v^{{{block_name(layer, i, j).name[3:-1]}}}"),
+            indexed_symbol("v", sup=layer.s.channel_pair(i, j)),
             shown_kernel(flipped_kernel(layer, i, j % g.out_per_group)),
             rule="reversed kernel",
         )
@@ -251,9 +250,9 @@ def backward_convolution(layer: Layer, previous: DerivationBuilder) -> tuple[Der
         "The convolution equals Aᵀ ∂L/∂Y",
         intro=(
             "Left, the matrix product; right, the backward convolution: ",
-            sp.Symbol("Z" if g.dims == 1 else "Z^{j}"),
+            _z_name(g),
             " correlated with the kernels ",
-            sp.Symbol("v^{ij}"),
+            indexed_symbol("v", sup="ij"),
             ", computed on its own. They agree entry by entry:",
         ),
     )
@@ -264,6 +263,11 @@ def backward_convolution(layer: Layer, previous: DerivationBuilder) -> tuple[Der
         rule=CORRELATE,
     )
     return b.build(), check.build()
+
+
+def _z_name(g: ConvGeometry) -> sp.Symbol:
+    """Z (1-D: one row per channel) or Z^j (2-D: one matrix per channel j)."""
+    return sp.Symbol("Z") if g.dims == 1 else indexed_symbol("Z", sup="j")
 
 
 def _axes(values: tuple[int, ...]) -> str:

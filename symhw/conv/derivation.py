@@ -29,7 +29,7 @@ from symhw.conv.general import (
 from symhw.conv.layer import FULL_COLS, Layer, flat_index, x_at
 from symhw.conv.symbols import column, shown_part
 from symhw.derivation import Derivation, Paragraph
-from symhw.notation import written_sum
+from symhw.notation import indexed_symbol, written_sum
 
 
 def _at(g: ConvGeometry, j: int, pos: tuple[int, ...]) -> str:
@@ -45,7 +45,7 @@ def element_equations(layer: Layer) -> DerivationBuilder:
     g = layer.geometry
     outs = position_symbols(g.dims)
     taps = tap_symbols(g.dims)
-    w = sp.Symbol(f"w_{{{','.join(map(str, taps))}}}^{{ij}}")
+    w = indexed_symbol("w", ",".join(map(str, taps)), "ij")
     indexed, limits = general_formula(g)
     term = indexed.xreplace({W_INDEXED[(CH_IN, CH_OUT, *taps)]: w})
     group = (
@@ -85,10 +85,8 @@ def checked_entry(
 
 
 def block_name(layer: Layer, i: int, j: int) -> sp.Symbol:
-    """A^{ij}: the block taking input channel i to output channel j (commas past 9)."""
-    g = layer.geometry
-    sep = "," if max(g.in_channels, g.out_channels) > 9 else ""
-    return sp.Symbol(f"A^{{{i + 1}{sep}{j + 1}}}")
+    """A^ij: the block taking input channel i to output channel j (commas past 9)."""
+    return indexed_symbol("A", sup=layer.s.channel_pair(i, j))
 
 
 def _matrix_intro(layer: Layer) -> tuple:
@@ -114,7 +112,7 @@ def _blocks_intro(g: ConvGeometry) -> tuple:
     )
     return (
         "The block ",
-        sp.Symbol("A^{ij}"),
+        indexed_symbol("A", sup="ij"),
         " that takes input channel ",
         CH_IN,
         " to output channel ",
@@ -124,7 +122,7 @@ def _blocks_intro(g: ConvGeometry) -> tuple:
         " and block column ",
         CH_IN,
         " (rows follow the outputs, columns the inputs), holds the weights of kernel ",
-        sp.Symbol("w^{ij}"),
+        indexed_symbol("w", sup="ij"),
         f" only, and is {kind}.",
     )
 

@@ -19,7 +19,7 @@ import sympy as sp
 from symhw.builder import DerivationBuilder
 from symhw.conv import ConvGeometry
 from symhw.conv.layer import Layer
-from symhw.notation import PartialDerivative, written_sum
+from symhw.notation import PartialDerivative, indexed_symbol, written_sum
 
 #: Channel indices as they appear in the prose of a sheet.
 CH_IN, CH_OUT = sp.symbols("i j")
@@ -45,9 +45,9 @@ def tap_symbols(dims: int) -> tuple[sp.Symbol, ...]:
 
 
 def general_symbol(letter: str, channel: sp.Symbol, positions: tuple[sp.Symbol, ...]) -> sp.Symbol:
-    """A display name with symbolic indices: Y_{jt}, x_{i,m,n}, ..."""
+    """A display name with symbolic indices: Y_jt, x_i,m,n, ..."""
     sep = "" if len(positions) == 1 else ","
-    return sp.Symbol(f"{letter}_{{{channel}{sep}{sep.join(map(str, positions))}}}")
+    return indexed_symbol(letter, sep.join(map(str, (channel, *positions))))
 
 
 def nested_sum(term: sp.Expr, limits: list[tuple[sp.Symbol, int, int]]) -> sp.Expr:
@@ -79,7 +79,7 @@ def general_element(layer: Layer, j: int, pos: tuple[int, ...]) -> sp.Expr:
     >>> from symhw.conv import conv_geometry
     >>> y21 = general_element(Layer(conv_geometry(2, 2, 4, 3)), 1, (0,))
     >>> sorted(map(str, y21.args))[:3]
-    ['w_{1}^{12}*x_{11}', 'w_{1}^{22}*x_{21}', 'w_{2}^{12}*x_{12}']
+    ['w_1^12*x_11', 'w_1^22*x_21', 'w_2^12*x_12']
     """
     g = layer.geometry
     term, _ = general_formula(g)

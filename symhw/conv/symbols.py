@@ -1,4 +1,4 @@
-"""The symbols of a convolution layer (w_k^{ij}, x_{it}, Y_{jt}, ∂L/∂Y_{jt}) and A in SymPy."""
+"""The symbols of a convolution layer (w_k^ij, x_it, Y_jt, ∂L/∂Y_jt) and A in SymPy."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ import numpy as np
 import sympy as sp
 
 from symhw.conv import ConvGeometry, ConvIndexMap
-from symhw.notation import Dots, GradientEntry
-from symhw.render.expr import plain_name
+from symhw.notation import Dots, GradientEntry, indexed_symbol
 
 LOSS = sp.Symbol("L")
 #: The most entries A, Aᵀ or the table of backward kernels may have to be written out in
@@ -25,14 +24,15 @@ def _joined(indices: tuple[int, ...], comma: bool) -> str:
 
 @dataclass(frozen=True)
 class ConvSymbols:
-    """How the entries of one layer are named (indices 1-based, as on a sheet).
+    """How the entries of one layer are named (indices 1-based, as on a sheet), in SymPy's
+    grammar (:func:`~symhw.notation.indexed_symbol`).
 
-    Indices are written side by side (``w_{1}^{12}``, ``x_{23}``) while every one has a single
-    digit in 1-D, and with commas otherwise (``x_{1,12}``, ``x_{1,2,3}``).
+    Indices are written side by side (``w_1^12``, ``x_23``) while every one has a single
+    digit in 1-D, and with commas otherwise (``x_1,12``, ``x_1,2,3``).
 
     >>> s = ConvSymbols(ConvGeometry(2, 2, (4,), (3,), (1,), (0,), (1,)))
     >>> s.weight(0, 1, (2,)), s.x(1, (3,)), s.grad_y(0, (1,))
-    (w_{3}^{21}, x_{24}, dL/dY_{12})
+    (w_3^21, x_24, dL/dY_12)
     """
 
     geometry: ConvGeometry
@@ -40,12 +40,22 @@ class ConvSymbols:
     def _comma(self, channels: int, size: tuple[int, ...]) -> bool:
         return len(size) > 1 or max(channels, *size) > 9
 
+    def channel_pair(self, i: int, j: int) -> str:
+        """The index ij of w^ij, A^ij and v^ij for input channel i and output channel j
+        (0-based), with a comma when the layer has more than nine channels.
+
+        >>> ConvSymbols(ConvGeometry(2, 12, (4,), (3,), (1,), (0,), (1,))).channel_pair(0, 11)
+        '1,12'
+        """
+        g = self.geometry
+        return _joined((i + 1, j + 1), max(g.in_channels, g.out_channels) > 9)
+
     def weight(self, j: int, local: int, tap: tuple[int, ...]) -> sp.Symbol:
-        """w_k^{ij}: output channel j, input ``local`` of j's group, kernel position ``tap``."""
+        """w_k^ij: output channel j, input ``local`` of j's group, kernel position ``tap``."""
         g = self.geometry
         i = (j // g.out_per_group) * g.in_per_group + local
-        sup = _joined((i + 1, j + 1), max(g.in_channels, g.out_channels) > 9)
-        return sp.Symbol(f"w_{{{_joined(tuple(k + 1 for k in tap), True)}}}^{{{sup}}}")
+        taps = _joined(tuple(k + 1 for k in tap), True)
+        return indexed_symbol("w", taps, self.channel_pair(i, j))
 
     def weight_flat(self, index: int) -> sp.Symbol:
         g = self.geometry
@@ -54,7 +64,7 @@ class ConvSymbols:
 
     def _signal(self, letter: str, channel: int, pos: tuple[int, ...], channels, size):
         sub = _joined((channel + 1, *(p + 1 for p in pos)), self._comma(channels, size))
-        return sp.Symbol(f"{letter}_{{{sub}}}")
+        return indexed_symbol(letter, sub)
 
     def x(self, i: int, pos: tuple[int, ...]) -> sp.Symbol:
         g = self.geometry
@@ -77,28 +87,24 @@ class ConvSymbols:
             k[tap] = self.weight(j, local, tap)
         return k
 
-    def weight_texts(self, indices: np.ndarray) -> np.ndarray:
-        """Plain names (``w_1^11``, ``w_(1,2)^(1,12)``) of the weights with these flat indices,
-        as JSON writes them, built from strings (no symbol is made).
+    def weight_names(self, indices: np.ndarray) -> np.ndarray:
+        """The names (``w_1^11``, ``w_1,2^1,12``) of the weights with these flat indices, as
+        :meth:`weight` names them, built as text: no symbol is made.
 
         >>> s = ConvSymbols(ConvGeometry(2, 12, (4,), (3,), (1,), (0,), (1,)))
-        >>> s.weight_texts(np.array([0, 71])).tolist()
-        ['w_1^(1,1)', 'w_3^(2,12)']
+        >>> s.weight_names(np.array([0, 71])).tolist()
+        ['w_1^1,1', 'w_3^2,12']
         """
         g = self.geometry
         pair, tap = np.divmod(np.asarray(indices, dtype=np.int64).reshape(-1), g.taps)
         taps = {
-            q: plain_name(
-                "{" + _joined(tuple(int(k) + 1 for k in np.unravel_index(q, g.kernel)), True) + "}"
-            )
+            q: _joined(tuple(int(k) + 1 for k in np.unravel_index(q, g.kernel)), True)
             for q in np.unique(tap).tolist()
         }
-        wide = max(g.in_channels, g.out_channels) > 9
         channels = {}
         for p in np.unique(pair).tolist():
             j, local = divmod(p, g.in_per_group)
-            i = (j // g.out_per_group) * g.in_per_group + local
-            channels[p] = plain_name("{" + _joined((i + 1, j + 1), wide) + "}")
+            channels[p] = self.channel_pair((j // g.out_per_group) * g.in_per_group + local, j)
         names = [
             f"w_{taps[q]}^{channels[p]}" for p, q in zip(pair.tolist(), tap.tolist(), strict=True)
         ]
@@ -138,10 +144,10 @@ class SymbolicConvMatrix:
     >>> a = SymbolicConvMatrix(ConvIndexMap(conv_geometry(1, 1, 3, 2)))
     >>> a.explicit()
     Matrix([
-    [w_{1}^{11}, w_{2}^{11},          0],
-    [         0, w_{1}^{11}, w_{2}^{11}]])
+    [w_1^11, w_2^11,      0],
+    [     0, w_1^11, w_2^11]])
     >>> a.T.entry(1, 0)
-    w_{2}^{11}
+    w_2^11
     """
 
     index_map: ConvIndexMap
@@ -182,7 +188,7 @@ class SymbolicConvMatrix:
             return None
         table = np.full((rows, cols), "0", dtype=object)
         r, c, w = self.index_map.triplets(self.transposed)
-        table[r, c] = self.symbols.weight_texts(w)
+        table[r, c] = self.symbols.weight_names(w)
         return table.tolist()
 
     def block(self, out_channel: int, in_channel: int) -> sp.ImmutableMatrix:

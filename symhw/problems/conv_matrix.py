@@ -17,7 +17,7 @@ from symhw.conv.limits import MAX_NUMBERS, MAX_TAPS, check_layer
 from symhw.conv.symbols import LOSS
 from symhw.derivation import Paragraph, Solution
 from symhw.errors import InputError, quote
-from symhw.notation import GradientEntry
+from symhw.notation import GradientEntry, indexed_symbol
 from symhw.params import SEQUENCE, Parameters, Where, as_sequence, check_call, integer, param
 from symhw.problems.conv_parts import figures, kernels_answer, matrix_answers, tensor_answer
 
@@ -128,19 +128,19 @@ def _statement(g: ConvGeometry) -> Paragraph:
     sub = "t" if one else ",m,n"
     groups = f", in {g.groups} groups" if g.groups > 1 else ""
     y, a, x = sp.symbols("Y A x")
-    backward = sp.Mul(sp.Symbol("A^{T}"), GradientEntry(LOSS, y), evaluate=False)
+    backward = sp.Mul(indexed_symbol("A", sup="T"), GradientEntry(LOSS, y), evaluate=False)
     return Paragraph(
         (
             f"A {g.dims}-D convolution layer (a cross-correlation, as in deep-learning "
             "frameworks) maps an input with ",
-            sp.Eq(sp.Symbol("C_{in}"), g.in_channels),
+            sp.Eq(indexed_symbol("C", "in"), g.in_channels),
             f" {_channels(g.in_channels)} of {_size_text(g.size)} to an output with ",
-            sp.Eq(sp.Symbol("C_{out}"), g.out_channels),
+            sp.Eq(indexed_symbol("C", "out"), g.out_channels),
             f" {_channels(g.out_channels)} of {_size_text(g.out_size)}: kernel size "
             f"{_axes(g.kernel)}, stride "
             f"{_axes(g.stride)}, padding {_axes(g.padding)}, dilation {_axes(g.dilation)}"
             f"{groups}. The weight ",
-            sp.Symbol("w_{k}^{ij}" if one else "w_{a,b}^{ij}"),
+            indexed_symbol("w", "k" if one else "a,b", "ij"),
             " is tap ",
             sp.Symbol("k") if one else sp.Tuple(*sp.symbols("a b")),
             " of the kernel that scans input channel ",
@@ -148,9 +148,9 @@ def _statement(g: ConvGeometry) -> Paragraph:
             " and writes output channel ",
             sp.Symbol("j"),
             "; ",
-            sp.Symbol(f"x_{{i{sub}}}"),
+            indexed_symbol("x", f"i{sub}"),
             " is the input and ",
-            sp.Symbol(f"Y_{{j{sub}}}"),
+            indexed_symbol("Y", f"j{sub}"),
             " the output. (a) Write the layer as ",
             sp.Eq(y, sp.Mul(a, x, evaluate=False)),
             " and show the block structure of A. (b) Show that ",
@@ -237,7 +237,7 @@ def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> S
 
     >>> sol = solve(Params())
     >>> sol.answer("A").value[1, :4]
-    Matrix([[0, w_{1}^{11}, w_{2}^{11}, w_{3}^{11}]])
+    Matrix([[0, w_1^11, w_2^11, w_3^11]])
     >>> sol.answer("backward_kernel").data[0][1]
     ['w_3^12', 'w_2^12', 'w_1^12']
     """

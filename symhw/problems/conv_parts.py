@@ -14,7 +14,7 @@ from symhw.conv.exact import Product
 from symhw.conv.layer import Layer
 from symhw.conv.symbols import JSON_ENTRIES, shown_part, sparsity_pattern
 from symhw.derivation import Answer, Figure, Paragraph
-from symhw.notation import Dots
+from symhw.notation import Dots, indexed_symbol
 
 #: A numeric answer shows at most this many channels of a 2-D result (the JSON has all).
 SHOWN_CHANNELS = 4
@@ -45,8 +45,7 @@ def figures(layer: Layer) -> list[Figure]:
     rows, cols = g.matrix_shape
     b = max(1, math.ceil(max(rows, cols) / 64))  # as sparsity_pattern draws A
     if b > 1 and 8 * b > math.prod(g.out_size) and g.in_channels * g.out_channels > 1:
-        sep = "," if max(g.in_channels, g.out_channels) > 9 else ""
-        name = sp.Symbol(f"A^{{1{sep}1}}")
+        name = indexed_symbol("A", sup=layer.s.channel_pair(0, 0))
         figures.append(_figure(layer, "Sparsity pattern of one channel block", name, True))
     return figures
 
@@ -60,7 +59,7 @@ def _kernels_json(layer: Layer) -> Any:
         return {"shape": list(shape), "entries": "omitted"}
     count = math.prod(g.weight_shape)
     v = flip_kernels(np.arange(count).reshape(g.weight_shape), g)  # which weight, flat
-    names = layer.s.weight_texts(v)
+    names = layer.s.weight_names(v)
     table = np.full(shape, "0", dtype=object)
     for grp in range(g.groups):
         ins = slice(grp * g.in_per_group, (grp + 1) * g.in_per_group)
@@ -80,8 +79,7 @@ def kernels_answer(layer: Layer) -> Answer:
     def label(pair) -> sp.Expr:
         if pair is None:
             return Dots("⋮")
-        sep = "," if max(g.in_channels, g.out_channels) > 9 else ""
-        return sp.Symbol(f"v^{{{pair[0] + 1}{sep}{pair[1] + 1}}}")
+        return indexed_symbol("v", sup=layer.s.channel_pair(*pair))
 
     def kernel(pair) -> sp.ImmutableMatrix:
         if pair is None:
