@@ -10,7 +10,7 @@ import numpy as np
 import sympy as sp
 
 from symhw.conv import ConvGeometry, ConvIndexMap
-from symhw.notation import Dots, GradientEntry, indexed_symbol
+from symhw.notation import GradientEntry, indexed_symbol
 
 LOSS = sp.Symbol("L")
 #: The most entries A, Aᵀ or the table of backward kernels may have to be written out in
@@ -80,12 +80,35 @@ class ConvSymbols:
     def grad_x(self, i: int, pos: tuple[int, ...]) -> GradientEntry:
         return GradientEntry(LOSS, self.x(i, pos))
 
+    def x_flat(self, col: int) -> sp.Symbol:
+        """The entry of x that column ``col`` of A multiplies."""
+        g = self.geometry
+        i, u = divmod(int(col), math.prod(g.size))
+        return self.x(i, tuple(int(v) for v in np.unravel_index(u, g.size)))
+
+    def grad_y_flat(self, row: int) -> GradientEntry:
+        """The entry of ∂L/∂Y that column ``row`` of Aᵀ multiplies."""
+        g = self.geometry
+        j, t = divmod(int(row), math.prod(g.out_size))
+        return self.grad_y(j, tuple(int(v) for v in np.unravel_index(t, g.out_size)))
+
     def kernel(self, j: int, local: int) -> np.ndarray:
-        """The kernel w^{ij} of output j and input ``local`` of its group, as symbols."""
+        """The kernel w^ij of output j and input ``local`` of its group, as symbols."""
         k = np.empty(self.geometry.kernel, dtype=object)
         for tap in np.ndindex(*k.shape):
             k[tap] = self.weight(j, local, tap)
         return k
+
+    def flipped_kernel(self, i: int, jl: int) -> np.ndarray:
+        """v^ij of the backward convolution, for input channel i and the ``jl``-th output
+        channel j of i's group: w^ij reversed along every axis.
+
+        >>> ConvSymbols(ConvGeometry(1, 1, (4,), (3,), (1,), (0,), (1,))).flipped_kernel(0, 0)
+        array([w_3^11, w_2^11, w_1^11], dtype=object)
+        """
+        g = self.geometry
+        j = i // g.in_per_group * g.out_per_group + jl
+        return np.flip(self.kernel(j, i % g.in_per_group))
 
     def weight_names(self, indices: np.ndarray) -> np.ndarray:
         """The names (``w_1^11``, ``w_1,2^1,12``) of the weights with these flat indices, as
@@ -198,50 +221,3 @@ class SymbolicConvMatrix:
         return sp.ImmutableMatrix(
             m, n, lambda t, u: self.entry(out_channel * m + t, in_channel * n + u)
         )
-
-    def shown(self, head: int = 3, tail: int = 1) -> sp.ImmutableMatrix:
-        """The corners of the matrix, the rest replaced by ellipses."""
-        return shown_part(self.entry, *self.shape, head=head, tail=tail)
-
-
-def _kept(n: int, head: int, tail: int) -> list[int | None]:
-    """Indices shown along one axis; None marks the ellipsis between head and tail."""
-    if n <= head + tail + 1:
-        return list(range(n))
-    return [*range(head), None, *range(n - tail, n)]
-
-
-def shown_part(entry, rows: int, cols: int, head: int = 3, tail: int = 1) -> sp.ImmutableMatrix:
-    """A matrix given by ``entry(r, c)`` with its middle rows and columns elided (⋮, ⋯, ⋱)."""
-    kept_r, kept_c = _kept(rows, head, tail), _kept(cols, head + 2, tail + 1)
-
-    def cell(r: int | None, c: int | None) -> sp.Expr:
-        if r is None:
-            return Dots("⋱") if c is None else Dots("⋮")
-        return Dots("⋯") if c is None else entry(r, c)
-
-    return sp.ImmutableMatrix([[cell(r, c) for c in kept_c] for r in kept_r])
-
-
-def sparsity_pattern(
-    index_map: ConvIndexMap, cells: int = 64, one_block: bool = False
-) -> tuple[np.ndarray, int]:
-    """Which b × b blocks of A (of one channel block) hold a nonzero (b = 1 while the matrix
-    has at most ``cells`` rows and columns), a chunk of nonzeros at a time.
-
-    >>> from symhw.conv import conv_geometry
-    >>> grid, b = sparsity_pattern(ConvIndexMap(conv_geometry(1, 1, 3, 2)))
-    >>> grid.astype(int).tolist(), b
-    ([[1, 1, 0], [0, 1, 1]], 1)
-    """
-    g = index_map.geometry
-    rows, cols = (math.prod(g.out_size), math.prod(g.size)) if one_block else g.matrix_shape
-    b = max(1, math.ceil(max(rows, cols) / cells))
-    grid = np.zeros((math.ceil(rows / b), math.ceil(cols / b)), dtype=bool)
-    if one_block:
-        t, u, _ = index_map.block_pattern()
-        grid[t // b, u // b] = True
-        return grid, b
-    for r, c, _ in index_map.chunks():
-        grid[r // b, c // b] = True
-    return grid, b

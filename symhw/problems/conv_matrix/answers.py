@@ -1,4 +1,4 @@
-"""The parts of a conv-matrix sheet that are not derivations: sparsity figures and answers."""
+"""The answers of a conv-matrix sheet: A, Aᵀ, the backward kernels, and numeric results."""
 
 from __future__ import annotations
 
@@ -9,48 +9,18 @@ import numpy as np
 import sympy as sp
 
 from symhw.conv import flip_kernels
-from symhw.conv.backward import flipped_kernel, shown_kernel
 from symhw.conv.exact import Product
-from symhw.conv.layer import Layer
-from symhw.conv.symbols import JSON_ENTRIES, shown_part, sparsity_pattern
-from symhw.derivation import Answer, Figure, Paragraph
+from symhw.conv.symbols import JSON_ENTRIES
+from symhw.derivation import Answer
 from symhw.notation import Dots, indexed_symbol
+from symhw.problems.conv_matrix.corners import corners, shown_kernel, shown_part
+from symhw.problems.conv_matrix.layer import ShownLayer
 
 #: A numeric answer shows at most this many channels of a 2-D result (the JSON has all).
 SHOWN_CHANNELS = 4
 
 
-def _figure(layer: Layer, title: str, name: sp.Symbol, one_block: bool = False) -> Figure:
-    grid, b = sparsity_pattern(layer.index_map, one_block=one_block)
-    g, index_map = layer.geometry, layer.index_map
-    rows, cols = (math.prod(g.out_size), math.prod(g.size)) if one_block else g.matrix_shape
-    nnz = index_map.block_nnz if one_block else index_map.nnz
-    what = (
-        "each filled cell is a nonzero entry"
-        if b == 1
-        else f"each cell stands for a {b} × {b} block and is filled where the block has a nonzero"
-    )
-    percent = f"{100 * nnz / (rows * cols):.2f}".rstrip("0").rstrip(".")
-    caption = (
-        name,
-        f" is {rows:,} × {cols:,} with {nnz:,} nonzeros ({percent}% of its entries); {what}.",
-    )
-    return Figure(title, grid, Paragraph(caption))
-
-
-def figures(layer: Layer) -> list[Figure]:
-    """A's pattern; and a channel block's when A's squares are too coarse to show its bands."""
-    g = layer.geometry
-    figures = [_figure(layer, "Sparsity pattern of A", sp.Symbol("A"))]
-    rows, cols = g.matrix_shape
-    b = max(1, math.ceil(max(rows, cols) / 64))  # as sparsity_pattern draws A
-    if b > 1 and 8 * b > math.prod(g.out_size) and g.in_channels * g.out_channels > 1:
-        name = indexed_symbol("A", sup=layer.s.channel_pair(0, 0))
-        figures.append(_figure(layer, "Sparsity pattern of one channel block", name, True))
-    return figures
-
-
-def _kernels_json(layer: Layer) -> Any:
+def _kernels_json(layer: ShownLayer) -> Any:
     """Every v^{ij} by input channel i then output channel j ("0"s across groups), as names;
     only the sizes past JSON_ENTRIES names."""
     g = layer.geometry
@@ -67,7 +37,7 @@ def _kernels_json(layer: Layer) -> Any:
     return table.tolist()
 
 
-def kernels_answer(layer: Layer) -> Answer:
+def kernels_answer(layer: ShownLayer) -> Answer:
     """The flipped kernels v^{ij}, by input channel i then output channel j."""
     g = layer.geometry
     pairs: list[tuple[int, int] | None] = [
@@ -85,7 +55,7 @@ def kernels_answer(layer: Layer) -> Answer:
         if pair is None:
             k = np.full(g.kernel, Dots("⋮"), dtype=object)
         elif g.connected(*pair):
-            k = flipped_kernel(layer, pair[0], pair[1] % g.out_per_group)
+            k = layer.s.flipped_kernel(pair[0], pair[1] % g.out_per_group)
         else:
             k = np.zeros(g.kernel, dtype=int)
         return shown_kernel(k)
@@ -98,7 +68,7 @@ def kernels_answer(layer: Layer) -> Answer:
     return Answer("backward_kernel", labels, value, _kernels_json(layer))
 
 
-def matrix_answers(layer: Layer) -> tuple[Answer, Answer]:
+def matrix_answers(layer: ShownLayer) -> tuple[Answer, Answer]:
     """A and Aᵀ: in full when small, else corners; JSON names up to JSON_ENTRIES, else sizes."""
     a = layer.A
     rows, cols = a.shape
@@ -106,8 +76,8 @@ def matrix_answers(layer: Layer) -> tuple[Answer, Answer]:
     def too_big(r: int, c: int) -> dict[str, Any]:
         return {"rows": r, "columns": c, "nonzeros": layer.index_map.nnz, "entries": "omitted"}
 
-    value = layer.explicit if layer.full else a.shown()
-    value_t = layer.explicit.T if layer.transpose_fits else a.T.shown()
+    value = layer.explicit if layer.full else corners(a)
+    value_t = layer.explicit.T if layer.transpose_fits else corners(a.T)
     return (
         Answer("A", sp.Symbol("A"), value, a.json_rows() or too_big(rows, cols)),
         Answer(

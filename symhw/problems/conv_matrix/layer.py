@@ -1,5 +1,4 @@
-"""A layer as a sheet sees it: its symbolic matrix, which entries are written out, and the
-terms of each element equation, counted before any is built."""
+"""A layer as its sheet shows it: its symbolic matrix, and which entries are written out."""
 
 from __future__ import annotations
 
@@ -23,7 +22,7 @@ MAX_GRADIENT_TERMS = {1: 6, 2: 4}
 
 
 @dataclass(frozen=True)
-class Layer:
+class ShownLayer:
     """A layer and its symbolic matrix, with which entries the sheet writes out."""
 
     geometry: ConvGeometry
@@ -70,51 +69,7 @@ class Layer:
             for f in flat
         ]
 
-    def term_count(self, j: int, pos: tuple[int, ...]) -> int:
-        """How many nonzero terms Y_{j,pos} has (without building them)."""
-        return self.geometry.in_per_group * len(self.geometry.reads(pos))
-
-    def element_terms(self, j: int, pos: tuple[int, ...]) -> list[sp.Expr]:
-        """Y_{j,pos} = Σ_i Σ_k w_k^{ij} x_{i, s·pos + d·k - p}, written from the definition."""
-        g = self.geometry
-        first = j // g.out_per_group * g.in_per_group
-        reads = g.reads(pos)
-        return [
-            self.s.weight(j, i - first, tap) * self.s.x(i, u)
-            for i in range(first, first + g.in_per_group)
-            for tap, u in reads
-        ]
-
-    def reader_count(self, i: int, pos: tuple[int, ...]) -> int:
-        """How many outputs read x_{i,pos} (without listing them)."""
-        return self.geometry.out_per_group * len(self.geometry.readers(pos))
-
-    def readers_with_taps(
-        self, i: int, pos: tuple[int, ...]
-    ) -> list[tuple[int, tuple[int, ...], tuple[int, ...]]]:
-        """(j, t, tap) of each output Y_{j,t} whose tap reads x_{i,pos}, in (j, t) order."""
-        g = self.geometry
-        first = i // g.in_per_group * g.out_per_group
-        readers = g.readers(pos)
-        found = [(j, t, tap) for j in range(first, first + g.out_per_group) for t, tap in readers]
-        return sorted(found)
-
-    def readers(self, i: int, pos: tuple[int, ...]) -> list[tuple[int, tuple[int, ...]]]:
-        """The outputs (j, t) whose element equation contains x_{i,pos}."""
-        return [(j, t) for j, t, _ in self.readers_with_taps(i, pos)]
-
 
 def flat_index(size: tuple[int, ...], pos: tuple[int, ...]) -> int:
+    """The position's place when positions are flattened row by row (as A orders them)."""
     return int(np.ravel_multi_index(pos, size))
-
-
-def x_at(layer: Layer, col: int) -> sp.Symbol:
-    g = layer.geometry
-    i, u = divmod(col, math.prod(g.size))
-    return layer.s.x(i, tuple(int(v) for v in np.unravel_index(u, g.size)))
-
-
-def grad_y_at(layer: Layer, row: int) -> sp.Symbol:
-    g = layer.geometry
-    j, t = divmod(row, math.prod(g.out_size))
-    return layer.s.grad_y(j, tuple(int(v) for v in np.unravel_index(t, g.out_size)))

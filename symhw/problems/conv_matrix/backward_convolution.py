@@ -1,107 +1,31 @@
-"""The backward steps of a conv-matrix sheet: ∂L/∂x = Aᵀ ∂L/∂Y, and the backward convolution."""
+"""The backward pass as a convolution: the spread, padded ∂L/∂Y (Z) scanned by the reversed
+kernels v^ij, step by step, and for a small layer checked whole against Aᵀ ∂L/∂Y."""
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 
 import numpy as np
 import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.conv import ConvGeometry, correlate, dilate_and_pad, flip_kernels
-from symhw.conv.general import (
+from symhw.conv.equations import reader_count
+from symhw.conv.symbols import LOSS, column
+from symhw.derivation import Derivation
+from symhw.notation import GradientEntry, indexed_symbol, written_sum
+from symhw.problems.conv_matrix.corners import shown_kernel, shown_part
+from symhw.problems.conv_matrix.general_equation import (
     CH_IN,
     CH_OUT,
-    chain_rule,
     chain_rule_budget,
-    chain_rule_sum,
     ensure_chain_rule,
-    general_symbol,
-    nested_sum,
-    position_symbols,
 )
-from symhw.conv.layer import Layer, flat_index, grad_y_at
-from symhw.conv.symbols import LOSS, column, shown_part
-from symhw.derivation import Derivation
-from symhw.notation import GradientEntry, PartialDerivative, indexed_symbol, written_sum
+from symhw.problems.conv_matrix.layer import ShownLayer
+from symhw.problems.conv_matrix.statement import axes_text
 
-
-def backward_pass(layer: Layer, previous: DerivationBuilder) -> DerivationBuilder:
-    """∂L/∂x by the chain rule, element by element, then as Aᵀ ∂L/∂Y."""
-    g = layer.geometry
-    b = DerivationBuilder("Backward pass: ∂L/∂x = Aᵀ ∂L/∂Y", instance=previous.instance)
-    s = layer.s
-    ins, outs = position_symbols(g.dims), position_symbols(g.dims, "'")
-    y = general_symbol("Y", CH_OUT, outs)
-    chain = GradientEntry(LOSS, y) * PartialDerivative(y, general_symbol("x", CH_IN, ins))
-    limits = [
-        (CH_OUT, 1, g.out_channels),
-        *((t, 1, n) for t, n in zip(outs, g.out_size, strict=True)),
-    ]
-    b.define(
-        GradientEntry(LOSS, general_symbol("x", CH_IN, ins)),
-        nested_sum(chain, limits),
-        rule="chain rule",
-    )
-    for i, pos in layer.shown(g.in_channels, g.size):
-        if layer.fits(layer.reader_count(i, pos), gradient=True):
-            _chain_rule_steps(b, layer, i, pos)
-    if layer.transpose_fits:
-        for i, pos in layer.shown(g.in_channels, g.size):
-            ensure_chain_rule(b, layer, i, pos)
-        b.equal(
-            column(s.array("grad_x")),
-            sp.MatMul(layer.explicit.T, column(s.array("grad_y")), evaluate=False),
-            rule="collect coefficients",
-        )
-        return b
-    A = layer.A.T
-    for i, pos in layer.shown(g.in_channels, g.size):
-        if not layer.fits(layer.reader_count(i, pos), gradient=True):
-            continue
-        row = i * math.prod(g.size) + flat_index(g.size, pos)
-        terms = [
-            A.entry(row, c) * grad_y_at(layer, c) for c, _ in layer.index_map.nonzeros(row, True)
-        ]
-        checked_gradient(b, layer, i, pos, written_sum(*terms), rule="row of Aᵀ")
-    return b
-
-
-def _chain_rule_steps(b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...]) -> None:
-    """∂L/∂x_{i,pos} by the chain rule over the outputs that read it, then with each slope
-    ∂Y/∂x read off its element equation (the weight of the tap that reads x_{i,pos})."""
-    s, ci = layer.s, layer.geometry.in_per_group
-    readers = layer.readers_with_taps(i, pos)
-    slopes = [s.weight(j, i % ci, tap) * s.grad_y(j, t) for j, t, tap in readers]
-    reason = chain_rule_budget(layer, i, pos)
-    if reason is not None:
-        b.over_budget(
-            s.grad_x(i, pos), chain_rule_sum(layer, i, pos), rule=CHAIN_RULE, budget=reason
-        )
-        if readers:
-            b.over_budget(
-                written_sum(*slopes), rule="element equations", budget=reason, continues=True
-            )
-        return
-    ensure_chain_rule(b, layer, i, pos)  # the sum over every output, checked against
-    b.equal(s.grad_x(i, pos), chain_rule(b, layer, i, pos), rule=CHAIN_RULE)
-    if readers:
-        b.then(written_sum(*slopes), rule="element equations")
-
-
-CHAIN_RULE = "chain rule, terms not 0"
-
-
-def checked_gradient(
-    b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...], value: sp.Expr, rule: str
-) -> None:
-    """∂L/∂x_{i,pos} = value, checked against the chain rule (within the term budget)."""
-    reason = chain_rule_budget(layer, i, pos)
-    if reason is not None:
-        b.over_budget(layer.s.grad_x(i, pos), value, rule=rule, budget=reason)
-        return
-    ensure_chain_rule(b, layer, i, pos)
-    b.equal(layer.s.grad_x(i, pos), value, rule=rule)
+#: Entry ``at`` of channel j of Z, as a function (j, at) -> SymPy expression.
+ZLookup = Callable[[int, tuple[int, ...]], sp.Expr]
 
 
 def _describe_padding(g: ConvGeometry) -> str:
@@ -117,31 +41,12 @@ def _describe_padding(g: ConvGeometry) -> str:
     return "; ".join(parts)
 
 
-def _z_lookup(layer: Layer):
+def _z_lookup(layer: ShownLayer) -> ZLookup:
     """Entry ``at`` of channel j of Z, as a function (j, at) -> SymPy expression."""
     if not layer.full:
         return lambda j, at: _z_entry(layer, j, at)
     z = dilate_and_pad(layer.s.array("grad_y"), layer.geometry)
     return lambda j, at: sp.sympify(z[(j, *at)], strict=True)
-
-
-def flipped_kernel(layer: Layer, i: int, jl: int) -> np.ndarray:
-    """v^{ij} for output j = jl-th of i's group: w^{ij} reversed along every axis (symbols)."""
-    g = layer.geometry
-    j = i // g.in_per_group * g.out_per_group + jl
-    return np.flip(layer.s.kernel(j, i % g.in_per_group))
-
-
-#: A kernel is written out in full up to this many taps per axis; else its corners.
-SHOWN_TAPS = 8
-
-
-def shown_kernel(kernel: np.ndarray) -> sp.ImmutableMatrix:
-    """A kernel as a matrix (1-D: one row), its middle elided past SHOWN_TAPS per axis."""
-    k = kernel.reshape(-1, kernel.shape[-1])
-    if max(k.shape) <= SHOWN_TAPS:
-        return sp.ImmutableMatrix(k.tolist())
-    return shown_part(lambda r, c: k[int(r), int(c)], *k.shape)
 
 
 def _intro(g: ConvGeometry) -> tuple:
@@ -164,12 +69,12 @@ def _intro(g: ConvGeometry) -> tuple:
         CH_IN,
         " of ",
         GradientEntry(LOSS, sp.Symbol("x")),
-        f", with stride 1, dilation {_axes(g.dilation)} and no padding.",
+        f", with stride 1, dilation {axes_text(g.dilation)} and no padding.",
     )
 
 
-def _define_z_and_kernels(b: DerivationBuilder, layer: Layer, z_at) -> None:
-    """Z (corners only for a large layer) and the reversed kernels v^{ij} (the first and last
+def _define_z_and_kernels(b: DerivationBuilder, layer: ShownLayer, z_at: ZLookup) -> None:
+    """Z (corners only for a large layer) and the reversed kernels v^ij (the first and last
     connected pair only for a large layer)."""
     g = layer.geometry
     channels = range(g.out_channels) if layer.full else sorted({0, g.out_channels - 1})
@@ -195,23 +100,23 @@ def _define_z_and_kernels(b: DerivationBuilder, layer: Layer, z_at) -> None:
     for i, j in pairs:
         b.define(
             indexed_symbol("v", sup=layer.s.channel_pair(i, j)),
-            shown_kernel(flipped_kernel(layer, i, j % g.out_per_group)),
+            shown_kernel(layer.s.flipped_kernel(i, j % g.out_per_group)),
             rule="reversed kernel",
         )
 
 
-def _correlation_steps(b: DerivationBuilder, layer: Layer, z_at) -> None:
+def _correlation_steps(b: DerivationBuilder, layer: ShownLayer, z_at: ZLookup) -> None:
     """∂L/∂x_{i,pos} as the products of v with the window of Z it reads, then without zeros."""
     g = layer.geometry
     for i, pos in layer.shown(g.in_channels, g.size):
-        kept_count = layer.reader_count(i, pos)
+        kept_count = reader_count(g, pos)
         zeros = g.out_per_group * g.taps - kept_count  # "w · 0" is narrower than w ∂L/∂Y
         if not layer.fits(kept_count + 2 * zeros // 3, gradient=True):
             continue
         first = i // g.in_per_group * g.out_per_group
         products, kept = [], []
         for jl in range(g.out_per_group):
-            v = flipped_kernel(layer, i, jl)
+            v = layer.s.flipped_kernel(i, jl)
             for tap in np.ndindex(*g.kernel):
                 at = tuple(u + k * d for u, k, d in zip(pos, tap, g.dilation, strict=True))
                 entry = z_at(first + jl, at)
@@ -232,8 +137,8 @@ def _correlation_steps(b: DerivationBuilder, layer: Layer, z_at) -> None:
 CORRELATE = "correlate Z with v"
 
 
-def backward_convolution(layer: Layer, previous: DerivationBuilder) -> tuple[Derivation, ...]:
-    """The backward pass as a cross-correlation of the dilated, padded ∂L/∂Y with v^{ij}.
+def backward_convolution(layer: ShownLayer, previous: DerivationBuilder) -> tuple[Derivation, ...]:
+    """The backward pass as a cross-correlation of the dilated, padded ∂L/∂Y with v^ij.
 
     A small layer gets a second derivation: the whole convolution against Aᵀ ∂L/∂Y.
     """
@@ -270,11 +175,7 @@ def _z_name(g: ConvGeometry) -> sp.Symbol:
     return sp.Symbol("Z") if g.dims == 1 else indexed_symbol("Z", sup="j")
 
 
-def _axes(values: tuple[int, ...]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else " × ".join(map(str, values))
-
-
-def _z_entry(layer: Layer, j: int, at: tuple[int, ...]) -> sp.Expr:
+def _z_entry(layer: ShownLayer, j: int, at: tuple[int, ...]) -> sp.Expr:
     """Entry ``at`` of channel j of Z: the ∂L/∂Y entry placed there, or 0."""
     g = layer.geometry
     t = []
