@@ -9,13 +9,10 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from symhw.conv import ConvGeometry, ConvIndexMap
+from symhw.conv import ConvGeometry, ConvIndexMap, flip_kernels
 from symhw.notation import GradientEntry, indexed_symbol
 
 LOSS = sp.Symbol("L")
-#: The most entries A, Aᵀ or the table of backward kernels may have to be written out in
-#: JSON, name by name (2^20 made 120 MB of JSON for 1024 -> 1024 channels); past it, sizes.
-JSON_ENTRIES = 1 << 16
 
 
 def _joined(indices: tuple[int, ...], comma: bool) -> str:
@@ -204,16 +201,6 @@ class SymbolicConvMatrix:
             flat[int(r) * cols + int(c)] = weights[w]
         return sp.ImmutableMatrix(rows, cols, flat)
 
-    def json_rows(self) -> list[list[str]] | None:
-        """Rows of strings such as ``w_1^11`` and ``0``; None beyond JSON_ENTRIES."""
-        rows, cols = self.shape
-        if rows * cols > JSON_ENTRIES:
-            return None
-        table = np.full((rows, cols), "0", dtype=object)
-        r, c, w = self.index_map.triplets(self.transposed)
-        table[r, c] = self.symbols.weight_names(w)
-        return table.tolist()
-
     def block(self, out_channel: int, in_channel: int) -> sp.ImmutableMatrix:
         """Block (j, i): how input channel i feeds output channel j (Toeplitz in 1-D)."""
         g = self.index_map.geometry
@@ -221,3 +208,33 @@ class SymbolicConvMatrix:
         return sp.ImmutableMatrix(
             m, n, lambda t, u: self.entry(out_channel * m + t, in_channel * n + u)
         )
+
+
+@dataclass(frozen=True)
+class BackwardKernels:
+    """The kernels v^ij of the backward convolution as a table [in i][out j][taps...]: which
+    weight of A each entry is (its flat index in PyTorch layout), −1 where channels i and j
+    are in different groups (v^ij is 0 there).
+
+    >>> from symhw.conv import conv_geometry
+    >>> BackwardKernels(ConvSymbols(conv_geometry(2, 2, 4, 3, groups=2))).indices().tolist()
+    [[[2, 1, 0], [-1, -1, -1]], [[-1, -1, -1], [5, 4, 3]]]
+    """
+
+    symbols: ConvSymbols
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        g = self.symbols.geometry
+        return (g.in_channels, g.out_channels, *g.kernel)
+
+    def indices(self) -> np.ndarray:
+        """The table of flat weight indices (for tables small enough to write out)."""
+        g = self.symbols.geometry
+        flat = np.arange(math.prod(g.weight_shape), dtype=np.int64).reshape(g.weight_shape)
+        v = flip_kernels(flat, g)  # [in][out of its group][taps]
+        table = np.full(self.shape, -1, dtype=np.int64)
+        for grp in range(g.groups):
+            ins = slice(grp * g.in_per_group, (grp + 1) * g.in_per_group)
+            table[ins, grp * g.out_per_group : (grp + 1) * g.out_per_group] = v[ins]
+        return table

@@ -42,8 +42,8 @@ def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> S
     >>> sol = solve(Params())
     >>> sol.answer("A").value[1, :4]
     Matrix([[0, w_1^11, w_2^11, w_3^11]])
-    >>> sol.answer("backward_kernel").data[0][1]
-    ['w_3^12', 'w_2^12', 'w_1^12']
+    >>> sol.answer("backward_kernel").value[1, :]
+    Matrix([[w_3^12, w_2^12, w_1^12]])
     """
     check_call(params, Params, problem_id, title)
     g = layer_geometry(params, problem_id)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
-from symhw.conv import flip_kernels
 from symhw.conv.exact import Product
-from symhw.conv.symbols import JSON_ENTRIES
+from symhw.conv.symbols import BackwardKernels
 from symhw.derivation import Answer
 from symhw.notation import Dots, indexed_symbol
 from symhw.problems.conv_matrix.corners import corners, shown_kernel, shown_part
@@ -20,25 +18,8 @@ from symhw.problems.conv_matrix.layer import ShownLayer
 SHOWN_CHANNELS = 4
 
 
-def _kernels_json(layer: ShownLayer) -> Any:
-    """Every v^{ij} by input channel i then output channel j ("0"s across groups), as names;
-    only the sizes past JSON_ENTRIES names."""
-    g = layer.geometry
-    shape = (g.in_channels, g.out_channels, *g.kernel)
-    if math.prod(shape) > JSON_ENTRIES:
-        return {"shape": list(shape), "entries": "omitted"}
-    count = math.prod(g.weight_shape)
-    v = flip_kernels(np.arange(count).reshape(g.weight_shape), g)  # which weight, flat
-    names = layer.s.weight_names(v)
-    table = np.full(shape, "0", dtype=object)
-    for grp in range(g.groups):
-        ins = slice(grp * g.in_per_group, (grp + 1) * g.in_per_group)
-        table[ins, grp * g.out_per_group : (grp + 1) * g.out_per_group] = names[ins]
-    return table.tolist()
-
-
 def kernels_answer(layer: ShownLayer) -> Answer:
-    """The flipped kernels v^{ij}, by input channel i then output channel j."""
+    """The flipped kernels v^ij, by input channel i then output channel j."""
     g = layer.geometry
     pairs: list[tuple[int, int] | None] = [
         (i, j) for i in range(min(g.in_channels, 9)) for j in range(g.out_channels)
@@ -65,26 +46,22 @@ def kernels_answer(layer: ShownLayer) -> Answer:
         value: Any = sp.ImmutableMatrix.vstack(*[kernel(p) for p in pairs])
     else:
         value = sp.BlockMatrix([[kernel(p)] for p in pairs])
-    return Answer("backward_kernel", labels, value, _kernels_json(layer))
+    return Answer("backward_kernel", labels, value, BackwardKernels(layer.s))
 
 
 def matrix_answers(layer: ShownLayer) -> tuple[Answer, Answer]:
-    """A and Aᵀ: in full when small, else corners; JSON names up to JSON_ENTRIES, else sizes."""
+    """A and Aᵀ: in full when small, else corners (the data: the matrices themselves)."""
     a = layer.A
     rows, cols = a.shape
-
-    def too_big(r: int, c: int) -> dict[str, Any]:
-        return {"rows": r, "columns": c, "nonzeros": layer.index_map.nnz, "entries": "omitted"}
-
     value = layer.explicit if layer.full else corners(a)
     value_t = layer.explicit.T if layer.transpose_fits else corners(a.T)
     return (
-        Answer("A", sp.Symbol("A"), value, a.json_rows() or too_big(rows, cols)),
+        Answer("A", sp.Symbol("A"), value, a),
         Answer(
             "A_T",
             sp.MatrixSymbol("A", rows, cols).T,
             value_t,
-            a.T.json_rows() or too_big(cols, rows),
+            a.T,
         ),
     )
 
@@ -110,4 +87,4 @@ def tensor_answer(name: str, label: sp.Expr, result: Product) -> Answer:
             channels.append(Dots("⋯"))
         channels.append(matrix((shape[0] - 1,)))
         value = sp.Tuple(*channels)
-    return Answer(name, label, value, result.json(), approximate=not result.exact)
+    return Answer(name, label, value, result, approximate=not result.exact)
