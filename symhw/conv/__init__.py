@@ -229,11 +229,11 @@ def dilate_and_pad(grad_y: Any, g: ConvGeometry) -> np.ndarray:
     [[0, 0, 1, 2, 0, 0]]
     """
     gy = check_shape(grad_y, (g.out_channels, *g.out_size), "grad_y")
-    size = g.backward().size
+    size, scan = g.backward().size, Scan.backward(g)
     z = np.zeros((g.out_channels, *size), dtype=gy.dtype)
     src, dst = [slice(None)], [slice(None)]
-    for (left, _), s, m, n in zip(g.backward_padding, g.stride, g.out_size, size, strict=True):
-        pos = left + s * np.arange(m)
+    for axis, n in enumerate(size):
+        pos = scan.positions(axis)
         keep = (pos >= 0) & (pos < n)
         src.append(np.flatnonzero(keep))
         dst.append(pos[keep])

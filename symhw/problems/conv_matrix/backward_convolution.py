@@ -12,6 +12,7 @@ from symhw.builder import DerivationBuilder
 from symhw.conv import ConvGeometry, correlate, dilate_and_pad, flip_kernels
 from symhw.conv.equations import reader_count
 from symhw.conv.symbols import LOSS, column
+from symhw.conv.windows import Scan
 from symhw.derivation import Derivation
 from symhw.notation import GradientEntry, indexed_symbol, written_sum
 from symhw.problems.conv_matrix.corners import shown_kernel, shown_part
@@ -107,7 +108,7 @@ def _define_z_and_kernels(b: DerivationBuilder, layer: ShownLayer, z_at: ZLookup
 
 def _correlation_steps(b: DerivationBuilder, layer: ShownLayer, z_at: ZLookup) -> None:
     """∂L/∂x_{i,pos} as the products of v with the window of Z it reads, then without zeros."""
-    g = layer.geometry
+    g, scan = layer.geometry, Scan.backward(layer.geometry)
     for i, pos in layer.shown(g.in_channels, g.size):
         kept_count = reader_count(g, pos)
         zeros = g.out_per_group * g.taps - kept_count  # "w · 0" is narrower than w ∂L/∂Y
@@ -118,8 +119,7 @@ def _correlation_steps(b: DerivationBuilder, layer: ShownLayer, z_at: ZLookup) -
         for jl in range(g.out_per_group):
             v = layer.s.flipped_kernel(i, jl)
             for tap in np.ndindex(*g.kernel):
-                at = tuple(u + k * d for u, k, d in zip(pos, tap, g.dilation, strict=True))
-                entry = z_at(first + jl, at)
+                entry = z_at(first + jl, scan.reads(pos, tap))
                 products.append(sp.Mul(v[tap], entry, evaluate=False))
                 if entry != 0:
                     kept.append(v[tap] * entry)
@@ -177,11 +177,5 @@ def _z_name(g: ConvGeometry) -> sp.Symbol:
 
 def _z_entry(layer: ShownLayer, j: int, at: tuple[int, ...]) -> sp.Expr:
     """Entry ``at`` of channel j of Z: the ∂L/∂Y entry placed there, or 0."""
-    g = layer.geometry
-    t = []
-    for z, (left, _), s, m in zip(at, g.backward_padding, g.stride, g.out_size, strict=True):
-        q, r = divmod(z - left, s)
-        if r or not 0 <= q < m:
-            return sp.Integer(0)
-        t.append(q)
-    return layer.s.grad_y(j, tuple(t))
+    t = Scan.backward(layer.geometry).stored_at(at)
+    return sp.Integer(0) if t is None else layer.s.grad_y(j, t)
