@@ -163,8 +163,8 @@ class GradientEntry(sp.Symbol):
     """∂f/∂v as a symbol of its own: an entry of an upstream gradient, or the name of a
     whole gradient such as ∂e/∂W⁽ˡ⁾ (``wrt`` a matrix symbol).
 
-    >>> GradientEntry(sp.Symbol("L"), sp.Symbol("Y_{11}"))
-    dL/dY_{11}
+    >>> GradientEntry(sp.Symbol("L"), indexed_symbol("Y", 11))
+    dL/dY_11
     """
 
     def __new__(cls, of: sp.Symbol, wrt: sp.Symbol | sp.MatrixSymbol):

@@ -29,11 +29,12 @@ from symhw.conv import (
     flip_kernels,
 )
 from symhw.conv.backward_map import _all_triplets_match, _blocks_match, backward_map_matches
+from symhw.conv.equations import element_terms, reader_count, readers, term_count
 from symhw.conv.limits import nonzeros
-from symhw.conv.symbols import ConvSymbols, SymbolicConvMatrix, sparsity_pattern
+from symhw.conv.symbols import ConvSymbols, SymbolicConvMatrix
 from symhw.conv.windows import Scan, axis_window
 from symhw.errors import InputError
-from symhw.render.expr import plain_name
+from symhw.render.expr import text
 
 SETTINGS = settings(max_examples=25, deadline=None)
 
@@ -260,8 +261,8 @@ def test_nonzeros_are_counted_as_torch_s_jacobian_has_them(g):
 def test_json_names_are_the_symbols_printed_plainly(g, seed):
     s = ConvSymbols(g)
     index = np.random.default_rng(seed).integers(0, math.prod(g.weight_shape), 5)
-    expected = [plain_name(s.weight_flat(int(i)).name) for i in index]
-    assert s.weight_texts(index).tolist() == expected
+    expected = [text(s.weight_flat(int(i))) for i in index]
+    assert s.weight_names(index).tolist() == expected
 
 
 def test_seed_example_by_hand():
@@ -294,15 +295,15 @@ def test_padding_wider_than_the_kernel_cuts_entries():
     assert dilate_and_pad([[1, 2, 3, 4, 5]], g).tolist() == [[2, 3, 4]]
 
 
-def test_sparsity_pattern_is_block_occupancy():
-    g = conv_geometry(3, 2, 40, 3, padding=1)  # A is 80 × 120
-    dense = ConvIndexMap(g).dense(np.ones(g.weight_shape)) != 0
-    grid, b = sparsity_pattern(ConvIndexMap(g), cells=16)
-    assert b == 8
-    expected = np.zeros(grid.shape, dtype=bool)
-    for r, c in zip(*np.nonzero(dense), strict=True):
-        expected[r // b, c // b] = True
-    assert np.array_equal(grid, expected)
+def test_counts_of_terms_and_readers_match_the_lists():
+    g = conv_geometry(4, 6, (5, 7), (3, 2), (2, 1), (1, 2), (1, 3), groups=2)
+    s = ConvSymbols(g)
+    for j in range(g.out_channels):
+        for pos in np.ndindex(*g.out_size):
+            assert term_count(g, pos) == len(element_terms(s, j, pos))
+    for i in range(g.in_channels):
+        for pos in np.ndindex(*g.size):
+            assert reader_count(g, pos) == len(readers(g, i, pos))
 
 
 @pytest.mark.parametrize(

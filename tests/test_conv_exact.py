@@ -16,12 +16,11 @@ import sympy as sp
 import torch
 import torch.nn.functional as F
 
-from symhw.conv import conv_geometry
+from symhw.conv import ConvIndexMap, conv_geometry
 from symhw.conv import exact as exact_module
-from symhw.conv.checks import exact_results
 from symhw.conv.exact import products, scaled, to_float
-from symhw.conv.layer import Layer
 from symhw.problems.conv_matrix import Params, solve
+from symhw.problems.conv_matrix.checks import exact_results
 from symhw.render.json import answer_json
 from symhw.render.json import answers as json_answers
 
@@ -78,7 +77,7 @@ def test_exact_results_are_the_definition_summed_in_fractions(g, digits):
     w = rationals(rng, g.weight_shape, digits)
     x = rationals(rng, (g.in_channels, *g.size), digits)
     gy = rationals(rng, (g.out_channels, *g.out_size), digits)
-    y, gx, checks = exact_results(Layer(g).index_map, w, x, gy)
+    y, gx, checks = exact_results(ConvIndexMap(g), w, x, gy)
     assert y.exact and gx.exact and all(c.passed for c in checks)
     expected = by_definition(g, w, x)
     for idx, v in np.ndenumerate(expected):
@@ -105,7 +104,7 @@ def test_past_the_budget_results_are_float64_added_in_a_fixed_order(monkeypatch,
     w = rationals(rng, g.weight_shape, 9)
     x = rationals(rng, (g.in_channels, *g.size), 9)
     gy = rationals(rng, (g.out_channels, *g.out_size), 9)
-    y, gx, checks = exact_results(Layer(g).index_map, w, x, gy)
+    y, gx, checks = exact_results(ConvIndexMap(g), w, x, gy)
     assert not y.exact and "over its budget of 0" in y.why_not
     assert all(c.passed and "float64, in a fixed order" in c.description for c in checks)
     wf, xf, gyf = to_float(w), to_float(x), to_float(gy)

@@ -20,14 +20,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import run_cli
-from symhw.conv import conv_geometry
-from symhw.conv.backward import backward_pass
-from symhw.conv.derivation import element_equations
-from symhw.conv.general import general_element
-from symhw.conv.layer import Layer
+from symhw.conv import ConvIndexMap, conv_geometry
+from symhw.conv.equations import readers
 from symhw.errors import InputError, VerificationError
 from symhw.notation import Dots
-from symhw.problems.conv_matrix import Params, layer_geometry, solve
+from symhw.problems.conv_matrix import Params, forward, general_equation, layer_geometry, solve
+from symhw.problems.conv_matrix.backward import backward_pass
+from symhw.problems.conv_matrix.figures import sparsity_pattern
+from symhw.problems.conv_matrix.forward import element_equations
+from symhw.problems.conv_matrix.general_equation import general_element
+from symhw.problems.conv_matrix.layer import ShownLayer
 from symhw.render.json import answers as json_answers
 from symhw.spec import load_problem_set, parse_problem_set
 
@@ -49,8 +51,8 @@ SEED_B = [
     "w_3^21 w_2^21 w_3^22 w_2^22",
     "0 w_3^21 0 w_3^22",
 ]
-#: w_k^ij, or w_(k,l)^ij in 2-D and w_k^(i,j) past nine channels (JSON names have no braces).
-WEIGHT_NAME = re.compile(r"w_\(?([\d,]+)\)?\^\(?(\d+?),?(\d+)\)?")
+#: w_k^ij, or w_k,l^ij in 2-D and w_k^i,j past nine channels (JSON names are SymPy's).
+WEIGHT_NAME = re.compile(r"w_([\d,]+)\^(\d+?),?(\d+)")
 
 SETTINGS = settings(max_examples=10, deadline=None)
 
@@ -87,10 +89,10 @@ def test_hw2_every_step_is_verified(hw2_q5):
 
 
 def swap_channels(expr):
-    """w_k^{ij} -> w_k^{ji} throughout: the seed's own slip in writing out Y_21."""
+    """w_k^ij -> w_k^ji throughout: the seed's own slip in writing out Y_21."""
     return expr.xreplace(
         {
-            s: sp.Symbol(re.sub(r"\^\{(\d)(\d)\}", r"^{\2\1}", s.name))
+            s: sp.Symbol(re.sub(r"\^(\d)(\d)$", r"^\2\1", s.name))
             for s in expr.free_symbols
             if s.name.startswith("w_")
         }
@@ -99,22 +101,21 @@ def swap_channels(expr):
 
 def test_a_written_out_element_equation_with_swapped_weights_is_caught(monkeypatch):
     """Y_21 written with w^{21}, w^{22} for w^{12}, w^{22}, as in the seed, is refused."""
-    right = Layer.element_terms
+    right = forward.element_terms
 
-    def seed_terms(self, j, pos):
-        terms = right(self, j, pos)
+    def seed_terms(s, j, pos):
+        terms = right(s, j, pos)
         return [swap_channels(e) for e in terms] if j == 1 else terms
 
-    monkeypatch.setattr(Layer, "element_terms", seed_terms)
-    with pytest.raises(VerificationError, match=r"^Y_\{21\} = .*w_\{1\}\^\{21\}"):
-        element_equations(Layer(conv_geometry(2, 2, 4, 3)))
+    monkeypatch.setattr(forward, "element_terms", seed_terms)
+    with pytest.raises(VerificationError, match=r"^Y_21 = .*w_1\^21"):
+        element_equations(ShownLayer(conv_geometry(2, 2, 4, 3)))
 
 
 def test_a_chain_rule_missing_a_term_is_caught(monkeypatch):
-    right = Layer.readers
-    monkeypatch.setattr(Layer, "readers", lambda self, i, pos: right(self, i, pos)[1:])
-    layer = Layer(conv_geometry(2, 2, 4, 3))
-    with pytest.raises(VerificationError, match=r"^dL/dx_\{11\} = "):
+    monkeypatch.setattr(general_equation, "readers", lambda g, i, pos: readers(g, i, pos)[1:])
+    layer = ShownLayer(conv_geometry(2, 2, 4, 3))
+    with pytest.raises(VerificationError, match=r"^dL/dx_11 = "):
         backward_pass(layer, element_equations(layer))
 
 
@@ -184,7 +185,7 @@ def test_symbolic_matrix_is_the_jacobian_of_torch_conv(params, seed):
 @given(small_layers(), st.integers(0, 2**32 - 1))
 def test_general_element_equation_is_torch_conv(params, seed):
     """Numbers put into Y_jt = Σ_i Σ_k w_k^{ij} x_{i,...} at every (j, t) give torch's output."""
-    layer = Layer(layer_geometry(params))
+    layer = ShownLayer(layer_geometry(params))
     s, g = layer.s, layer.geometry
     rng = np.random.default_rng(seed)
     w = rng.integers(-5, 6, g.weight_shape)
@@ -198,6 +199,17 @@ def test_general_element_equation_is_torch_conv(params, seed):
     for j, *pos in np.ndindex(*got.shape):
         got[(j, *pos)] = sp.sympify(general_element(layer, j, tuple(pos))).xreplace(values)
     assert np.array_equal(got, expected.numpy())
+
+
+def test_sparsity_pattern_is_block_occupancy():
+    g = conv_geometry(3, 2, 40, 3, padding=1)  # A is 80 × 120
+    dense = ConvIndexMap(g).dense(np.ones(g.weight_shape)) != 0
+    grid, b = sparsity_pattern(ConvIndexMap(g), cells=16)
+    assert b == 8
+    expected = np.zeros(grid.shape, dtype=bool)
+    for r, c in zip(*np.nonzero(dense), strict=True):
+        expected[r // b, c // b] = True
+    assert np.array_equal(grid, expected)
 
 
 #: Layers with numbers: (parameters, weight shape, input shape).

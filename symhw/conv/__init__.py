@@ -52,15 +52,9 @@ class ConvIndexMap:
         g = self.geometry
         per_tap = []
         for tap in np.ndindex(*g.kernel):
-            outs, ins = [], []
-            for k, n, s, p, d, m in zip(
-                tap, g.size, g.stride, g.padding, g.dilation, g.out_size, strict=True
-            ):
-                lo = max(0, -((k * d - p) // s))  # first t with t s + k d - p >= 0
-                hi = min(m, (n - 1 + p - k * d) // s + 1)  # one past the last inside
-                t = np.arange(lo, max(lo, hi))
-                outs.append(t)
-                ins.append(t * s + k * d - p)
+            ranges = [ax.outputs(k) for ax, k in zip(g.axes, tap, strict=True)]
+            outs = [np.arange(r.start, r.stop) for r in ranges]
+            ins = [ax.source(t, k) for ax, t, k in zip(g.axes, outs, tap, strict=True)]
             per_tap.append((outs, ins))
         counts = [math.prod(len(t) for t in outs) for outs, _ in per_tap]
         starts = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
@@ -136,13 +130,9 @@ class ConvIndexMap:
             return None
         ts = np.unravel_index(t, g.out_size)
         us = np.unravel_index(u, g.size)
-        tap = []
-        for a in range(g.dims):
-            offset = int(us[a]) - int(ts[a]) * g.stride[a] + g.padding[a]
-            k, rest = divmod(offset, g.dilation[a])
-            if offset < 0 or rest or k >= g.kernel[a]:
-                return None
-            tap.append(k)
+        tap = [ax.tap(int(a), int(b)) for ax, a, b in zip(g.axes, ts, us, strict=True)]
+        if None in tap:
+            return None
         q = int(np.ravel_multi_index(tuple(tap), g.kernel))
         return (j * g.in_per_group + i % g.in_per_group) * g.taps + q
 
@@ -239,11 +229,11 @@ def dilate_and_pad(grad_y: Any, g: ConvGeometry) -> np.ndarray:
     [[0, 0, 1, 2, 0, 0]]
     """
     gy = check_shape(grad_y, (g.out_channels, *g.out_size), "grad_y")
-    size = g.backward().size
+    size, scan = g.backward().size, Scan.backward(g)
     z = np.zeros((g.out_channels, *size), dtype=gy.dtype)
     src, dst = [slice(None)], [slice(None)]
-    for (left, _), s, m, n in zip(g.backward_padding, g.stride, g.out_size, size, strict=True):
-        pos = left + s * np.arange(m)
+    for axis, n in enumerate(size):
+        pos = scan.positions(axis)
         keep = (pos >= 0) & (pos < n)
         src.append(np.flatnonzero(keep))
         dst.append(pos[keep])

@@ -78,8 +78,8 @@ class Product:
     """A numeric result: exact (integers over one denominator) or float64, with the reason.
 
     >>> p = Product(np.array([3, 4], dtype=object), True, denominator=2)
-    >>> p.json(), p.entry((0,)), p.floats().tolist()
-    ([1.5, 2], 3/2, [1.5, 2.0])
+    >>> p.entry((0,)), p.floats().tolist()
+    (3/2, [1.5, 2.0])
     """
 
     values: np.ndarray  # numerators (Python ints) when exact, else float64
@@ -97,14 +97,6 @@ class Product:
             return self.values
         d = self.denominator
         return np.array([int(n) / d for n in self.values.flat]).reshape(self.shape)
-
-    def json(self) -> list:
-        """Nested lists: whole numbers as ints, the rest as floats."""
-        if not self.exact:
-            return self.values.tolist()
-        d = self.denominator
-        flat = [int(n) // d if int(n) % d == 0 else int(n) / d for n in self.values.flat]
-        return np.array(flat, dtype=object).reshape(self.shape).tolist()
 
     def entry(self, index: tuple[int, ...]) -> sp.Expr:
         """One entry as SymPy: an exact rational, or a float rounded for the sheet."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from symhw.conv.shape import AXIS_NAMES, ConvGeometry
 from symhw.errors import InputError
 
@@ -27,18 +25,6 @@ MAX_TAPS = 4096
 MAX_NUMBERS = 1 << 16
 
 
-def axis_pairs(n: int, k: int, s: int, p: int, d: int, m: int) -> int:
-    """How many (output t, tap) pairs of one axis read the input rather than its padding.
-
-    >>> axis_pairs(4, 3, 1, 1, 1, 4)  # length 4, kernel 3, padding 1: 4 × 3 minus 2 corners
-    10
-    """
-    taps = np.arange(k, dtype=np.int64) * d - p  # input position read at t = 0
-    first = np.maximum(0, -(taps // s))  # first t with t s + k d - p >= 0
-    last = np.minimum(m - 1, (n - 1 - taps) // s)
-    return int(np.maximum(0, last - first + 1).sum())
-
-
 def nonzeros(g: ConvGeometry) -> int:
     """The nonzeros of A: connected channel pairs times the pairs of each axis.
 
@@ -46,10 +32,7 @@ def nonzeros(g: ConvGeometry) -> int:
     >>> nonzeros(conv_geometry(2, 2, 4, 3))
     24
     """
-    per_block = math.prod(
-        axis_pairs(*axis)
-        for axis in zip(g.size, g.kernel, g.stride, g.padding, g.dilation, g.out_size, strict=True)
-    )
+    per_block = math.prod(ax.pairs() for ax in g.axes)
     return g.out_channels * g.in_per_group * per_block
 
 

@@ -1,10 +1,14 @@
-"""The shape of a convolution layer: sizes per axis, the output size, validation of the input."""
+"""The shape of a convolution layer: sizes per axis, the output size, the index rule (which
+input position each output reads through each tap, and its inverse), validation."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
 
 import numpy as np
 
@@ -14,6 +18,73 @@ Sizes = tuple[int, ...]
 
 #: Names of the spatial axes (and of the problem fields that give their sizes).
 AXIS_NAMES = {1: ("length",), 2: ("height", "width")}
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One spatial axis of a layer, and the index rule along it: output t reads input
+    position :meth:`source` ``(t, k) = t·s + k·d − p`` through tap k (a position outside
+    0 … n − 1 is the zero padding). Every other question about positions is this rule or
+    its inverse.
+
+    >>> ax = Axis(size=4, kernel=3, stride=1, padding=1, dilation=1, out_size=4)
+    >>> ax.source(0, 0), list(ax.outputs(0)), list(ax.taps(0)), ax.readers(0)
+    (-1, [1, 2, 3], [1, 2], [(1, 0), (0, 1)])
+    """
+
+    size: int
+    kernel: int
+    stride: int
+    padding: int
+    dilation: int
+    out_size: int
+
+    def source(self, t: Any, k: Any) -> Any:
+        """t·s + k·d − p: the input position output t reads through tap k. Integers, NumPy
+        arrays and SymPy expressions alike."""
+        return t * self.stride + k * self.dilation - self.padding
+
+    def outputs(self, k: int) -> range:
+        """The outputs whose tap k reads the input rather than its padding."""
+        first = self.source(0, k)
+        lo = max(0, -(first // self.stride))  # the first t with source(t, k) >= 0
+        hi = min(self.out_size, (self.size - 1 - first) // self.stride + 1)
+        return range(lo, max(lo, hi))
+
+    def taps(self, t: int) -> range:
+        """The taps of output t that read the input rather than its padding."""
+        first = self.source(t, 0)
+        lo = max(0, -(first // self.dilation))  # the first k with source(t, k) >= 0
+        hi = min(self.kernel, (self.size - 1 - first) // self.dilation + 1)
+        return range(lo, max(lo, hi))
+
+    def readers(self, u: int) -> list[tuple[int, int]]:
+        """The inverse of :meth:`source`: every (output t, tap k) that reads input u, by tap."""
+        found = []
+        for k in range(self.kernel):
+            t, rest = divmod(u - self.source(0, k), self.stride)
+            if rest == 0 and 0 <= t < self.out_size:
+                found.append((t, k))
+        return found
+
+    def tap(self, t: int, u: int) -> int | None:
+        """The tap through which output t reads input u, or None if none does."""
+        k, rest = divmod(u - self.source(t, 0), self.dilation)
+        return k if rest == 0 and 0 <= k < self.kernel else None
+
+    def span(self, u: int) -> tuple[int, int]:
+        """(first, last) output whose kernel, first tap to last, reaches over input u, not
+        clipped to the outputs that exist (whether a tap lands on u is not asked)."""
+        last_tap = self.source(0, self.kernel - 1)
+        return (u - last_tap) // self.stride, (u - self.source(0, 0)) // self.stride
+
+    def pairs(self) -> int:
+        """How many (output, tap) pairs read the input rather than its padding.
+
+        >>> Axis(4, 3, 1, 1, 1, 4).pairs()  # length 4, kernel 3, padding 1: 4 × 3 minus 2 corners
+        10
+        """
+        return sum(len(self.outputs(k)) for k in range(self.kernel))
 
 
 @dataclass(frozen=True)
@@ -67,6 +138,56 @@ class ConvGeometry:
     def weight_shape(self) -> Sizes:
         """PyTorch layout: [out][in / groups][taps...]."""
         return (self.out_channels, self.in_per_group, *self.kernel)
+
+    @cached_property
+    def axes(self) -> tuple[Axis, ...]:
+        """Each spatial axis with its sizes, for the index rule along it."""
+        return tuple(
+            Axis(n, k, s, p, d, m)
+            for n, k, s, p, d, m in zip(
+                self.size,
+                self.kernel,
+                self.stride,
+                self.padding,
+                self.dilation,
+                self.out_size,
+                strict=True,
+            )
+        )
+
+    def source(self, position: Sizes, tap: Sizes) -> Sizes:
+        """The input position output ``position`` reads through ``tap``: t·s + k·d − p on
+        every axis (outside the input: the padding).
+
+        >>> conv_geometry(1, 1, (5, 5), 3, stride=2, padding=1).source((1, 2), (0, 2))
+        (1, 5)
+        """
+        return tuple(ax.source(t, k) for ax, t, k in zip(self.axes, position, tap, strict=True))
+
+    def reads(self, position: Sizes) -> list[tuple[Sizes, Sizes]]:
+        """(tap, input position) of every tap of output ``position`` that reads the input
+        rather than its padding, taps in row-major order."""
+        per_axis = [
+            [(k, ax.source(t, k)) for k in ax.taps(t)]
+            for ax, t in zip(self.axes, position, strict=True)
+        ]
+        return [
+            (tuple(k for k, _ in pair), tuple(u for _, u in pair))
+            for pair in itertools.product(*per_axis)
+        ]
+
+    def readers(self, position: Sizes) -> list[tuple[Sizes, Sizes]]:
+        """The inverse of :meth:`source`: (output position, tap) of every pair that reads
+        input ``position``.
+
+        >>> conv_geometry(1, 1, 4, 3).readers((1,))
+        [((1,), (0,)), ((0,), (1,))]
+        """
+        per_axis = [ax.readers(u) for ax, u in zip(self.axes, position, strict=True)]
+        return [
+            (tuple(t for t, _ in pair), tuple(k for _, k in pair))
+            for pair in itertools.product(*per_axis)
+        ]
 
     def connected(self, i: int, j: int) -> bool:
         """Whether input channel i feeds output channel j (0-based; false across groups)."""
@@ -175,7 +296,12 @@ def conv_geometry(
         _sizes(dilation, dims, "dilation", 1, problem),
         channels[2],
     )
-    g = geometry
+    _check_groups(geometry, problem)
+    _check_kernel_fits(geometry, names, problem)
+    return geometry
+
+
+def _check_groups(g: ConvGeometry, problem: str | None) -> None:
     if g.in_channels % g.groups or g.out_channels % g.groups:
         raise InputError(
             f"groups = {g.groups} must divide in_channels = {g.in_channels} and "
@@ -183,6 +309,9 @@ def conv_geometry(
             problem=problem,
             field="groups",
         )
+
+
+def _check_kernel_fits(g: ConvGeometry, names: tuple[str, ...], problem: str | None) -> None:
     for axis, n, k, p, d in zip(names, g.size, g.kernel, g.padding, g.dilation, strict=True):
         span = d * (k - 1) + 1
         if span > n + 2 * p:
@@ -193,4 +322,3 @@ def conv_geometry(
                 problem=problem,
                 field="kernel",
             )
-    return geometry

@@ -1,4 +1,4 @@
-"""The symbols of a convolution layer (w_k^{ij}, x_{it}, Y_{jt}, ∂L/∂Y_{jt}) and A in SymPy."""
+"""The symbols of a convolution layer (w_k^ij, x_it, Y_jt, ∂L/∂Y_jt) and A in SymPy."""
 
 from __future__ import annotations
 
@@ -9,14 +9,10 @@ from functools import cached_property
 import numpy as np
 import sympy as sp
 
-from symhw.conv import ConvGeometry, ConvIndexMap
-from symhw.notation import Dots, GradientEntry
-from symhw.render.expr import plain_name
+from symhw.conv import ConvGeometry, ConvIndexMap, flip_kernels
+from symhw.notation import GradientEntry, indexed_symbol
 
 LOSS = sp.Symbol("L")
-#: The most entries A, Aᵀ or the table of backward kernels may have to be written out in
-#: JSON, name by name (2^20 made 120 MB of JSON for 1024 -> 1024 channels); past it, sizes.
-JSON_ENTRIES = 1 << 16
 
 
 def _joined(indices: tuple[int, ...], comma: bool) -> str:
@@ -25,14 +21,15 @@ def _joined(indices: tuple[int, ...], comma: bool) -> str:
 
 @dataclass(frozen=True)
 class ConvSymbols:
-    """How the entries of one layer are named (indices 1-based, as on a sheet).
+    """How the entries of one layer are named (indices 1-based, as on a sheet), in SymPy's
+    grammar (:func:`~symhw.notation.indexed_symbol`).
 
-    Indices are written side by side (``w_{1}^{12}``, ``x_{23}``) while every one has a single
-    digit in 1-D, and with commas otherwise (``x_{1,12}``, ``x_{1,2,3}``).
+    Indices are written side by side (``w_1^12``, ``x_23``) while every one has a single
+    digit in 1-D, and with commas otherwise (``x_1,12``, ``x_1,2,3``).
 
     >>> s = ConvSymbols(ConvGeometry(2, 2, (4,), (3,), (1,), (0,), (1,)))
     >>> s.weight(0, 1, (2,)), s.x(1, (3,)), s.grad_y(0, (1,))
-    (w_{3}^{21}, x_{24}, dL/dY_{12})
+    (w_3^21, x_24, dL/dY_12)
     """
 
     geometry: ConvGeometry
@@ -40,12 +37,22 @@ class ConvSymbols:
     def _comma(self, channels: int, size: tuple[int, ...]) -> bool:
         return len(size) > 1 or max(channels, *size) > 9
 
+    def channel_pair(self, i: int, j: int) -> str:
+        """The index ij of w^ij, A^ij and v^ij for input channel i and output channel j
+        (0-based), with a comma when the layer has more than nine channels.
+
+        >>> ConvSymbols(ConvGeometry(2, 12, (4,), (3,), (1,), (0,), (1,))).channel_pair(0, 11)
+        '1,12'
+        """
+        g = self.geometry
+        return _joined((i + 1, j + 1), max(g.in_channels, g.out_channels) > 9)
+
     def weight(self, j: int, local: int, tap: tuple[int, ...]) -> sp.Symbol:
-        """w_k^{ij}: output channel j, input ``local`` of j's group, kernel position ``tap``."""
+        """w_k^ij: output channel j, input ``local`` of j's group, kernel position ``tap``."""
         g = self.geometry
         i = (j // g.out_per_group) * g.in_per_group + local
-        sup = _joined((i + 1, j + 1), max(g.in_channels, g.out_channels) > 9)
-        return sp.Symbol(f"w_{{{_joined(tuple(k + 1 for k in tap), True)}}}^{{{sup}}}")
+        taps = _joined(tuple(k + 1 for k in tap), True)
+        return indexed_symbol("w", taps, self.channel_pair(i, j))
 
     def weight_flat(self, index: int) -> sp.Symbol:
         g = self.geometry
@@ -54,7 +61,7 @@ class ConvSymbols:
 
     def _signal(self, letter: str, channel: int, pos: tuple[int, ...], channels, size):
         sub = _joined((channel + 1, *(p + 1 for p in pos)), self._comma(channels, size))
-        return sp.Symbol(f"{letter}_{{{sub}}}")
+        return indexed_symbol(letter, sub)
 
     def x(self, i: int, pos: tuple[int, ...]) -> sp.Symbol:
         g = self.geometry
@@ -70,35 +77,54 @@ class ConvSymbols:
     def grad_x(self, i: int, pos: tuple[int, ...]) -> GradientEntry:
         return GradientEntry(LOSS, self.x(i, pos))
 
+    def x_flat(self, col: int) -> sp.Symbol:
+        """The entry of x that column ``col`` of A multiplies."""
+        g = self.geometry
+        i, u = divmod(int(col), math.prod(g.size))
+        return self.x(i, tuple(int(v) for v in np.unravel_index(u, g.size)))
+
+    def grad_y_flat(self, row: int) -> GradientEntry:
+        """The entry of ∂L/∂Y that column ``row`` of Aᵀ multiplies."""
+        g = self.geometry
+        j, t = divmod(int(row), math.prod(g.out_size))
+        return self.grad_y(j, tuple(int(v) for v in np.unravel_index(t, g.out_size)))
+
     def kernel(self, j: int, local: int) -> np.ndarray:
-        """The kernel w^{ij} of output j and input ``local`` of its group, as symbols."""
+        """The kernel w^ij of output j and input ``local`` of its group, as symbols."""
         k = np.empty(self.geometry.kernel, dtype=object)
         for tap in np.ndindex(*k.shape):
             k[tap] = self.weight(j, local, tap)
         return k
 
-    def weight_texts(self, indices: np.ndarray) -> np.ndarray:
-        """Plain names (``w_1^11``, ``w_(1,2)^(1,12)``) of the weights with these flat indices,
-        as JSON writes them, built from strings (no symbol is made).
+    def flipped_kernel(self, i: int, jl: int) -> np.ndarray:
+        """v^ij of the backward convolution, for input channel i and the ``jl``-th output
+        channel j of i's group: w^ij reversed along every axis.
+
+        >>> ConvSymbols(ConvGeometry(1, 1, (4,), (3,), (1,), (0,), (1,))).flipped_kernel(0, 0)
+        array([w_3^11, w_2^11, w_1^11], dtype=object)
+        """
+        g = self.geometry
+        j = i // g.in_per_group * g.out_per_group + jl
+        return np.flip(self.kernel(j, i % g.in_per_group))
+
+    def weight_names(self, indices: np.ndarray) -> np.ndarray:
+        """The names (``w_1^11``, ``w_1,2^1,12``) of the weights with these flat indices, as
+        :meth:`weight` names them, built as text: no symbol is made.
 
         >>> s = ConvSymbols(ConvGeometry(2, 12, (4,), (3,), (1,), (0,), (1,)))
-        >>> s.weight_texts(np.array([0, 71])).tolist()
-        ['w_1^(1,1)', 'w_3^(2,12)']
+        >>> s.weight_names(np.array([0, 71])).tolist()
+        ['w_1^1,1', 'w_3^2,12']
         """
         g = self.geometry
         pair, tap = np.divmod(np.asarray(indices, dtype=np.int64).reshape(-1), g.taps)
         taps = {
-            q: plain_name(
-                "{" + _joined(tuple(int(k) + 1 for k in np.unravel_index(q, g.kernel)), True) + "}"
-            )
+            q: _joined(tuple(int(k) + 1 for k in np.unravel_index(q, g.kernel)), True)
             for q in np.unique(tap).tolist()
         }
-        wide = max(g.in_channels, g.out_channels) > 9
         channels = {}
         for p in np.unique(pair).tolist():
             j, local = divmod(p, g.in_per_group)
-            i = (j // g.out_per_group) * g.in_per_group + local
-            channels[p] = plain_name("{" + _joined((i + 1, j + 1), wide) + "}")
+            channels[p] = self.channel_pair((j // g.out_per_group) * g.in_per_group + local, j)
         names = [
             f"w_{taps[q]}^{channels[p]}" for p, q in zip(pair.tolist(), tap.tolist(), strict=True)
         ]
@@ -138,10 +164,10 @@ class SymbolicConvMatrix:
     >>> a = SymbolicConvMatrix(ConvIndexMap(conv_geometry(1, 1, 3, 2)))
     >>> a.explicit()
     Matrix([
-    [w_{1}^{11}, w_{2}^{11},          0],
-    [         0, w_{1}^{11}, w_{2}^{11}]])
+    [w_1^11, w_2^11,      0],
+    [     0, w_1^11, w_2^11]])
     >>> a.T.entry(1, 0)
-    w_{2}^{11}
+    w_2^11
     """
 
     index_map: ConvIndexMap
@@ -175,16 +201,6 @@ class SymbolicConvMatrix:
             flat[int(r) * cols + int(c)] = weights[w]
         return sp.ImmutableMatrix(rows, cols, flat)
 
-    def json_rows(self) -> list[list[str]] | None:
-        """Rows of strings such as ``w_1^11`` and ``0``; None beyond JSON_ENTRIES."""
-        rows, cols = self.shape
-        if rows * cols > JSON_ENTRIES:
-            return None
-        table = np.full((rows, cols), "0", dtype=object)
-        r, c, w = self.index_map.triplets(self.transposed)
-        table[r, c] = self.symbols.weight_texts(w)
-        return table.tolist()
-
     def block(self, out_channel: int, in_channel: int) -> sp.ImmutableMatrix:
         """Block (j, i): how input channel i feeds output channel j (Toeplitz in 1-D)."""
         g = self.index_map.geometry
@@ -193,49 +209,32 @@ class SymbolicConvMatrix:
             m, n, lambda t, u: self.entry(out_channel * m + t, in_channel * n + u)
         )
 
-    def shown(self, head: int = 3, tail: int = 1) -> sp.ImmutableMatrix:
-        """The corners of the matrix, the rest replaced by ellipses."""
-        return shown_part(self.entry, *self.shape, head=head, tail=tail)
 
-
-def _kept(n: int, head: int, tail: int) -> list[int | None]:
-    """Indices shown along one axis; None marks the ellipsis between head and tail."""
-    if n <= head + tail + 1:
-        return list(range(n))
-    return [*range(head), None, *range(n - tail, n)]
-
-
-def shown_part(entry, rows: int, cols: int, head: int = 3, tail: int = 1) -> sp.ImmutableMatrix:
-    """A matrix given by ``entry(r, c)`` with its middle rows and columns elided (⋮, ⋯, ⋱)."""
-    kept_r, kept_c = _kept(rows, head, tail), _kept(cols, head + 2, tail + 1)
-
-    def cell(r: int | None, c: int | None) -> sp.Expr:
-        if r is None:
-            return Dots("⋱") if c is None else Dots("⋮")
-        return Dots("⋯") if c is None else entry(r, c)
-
-    return sp.ImmutableMatrix([[cell(r, c) for c in kept_c] for r in kept_r])
-
-
-def sparsity_pattern(
-    index_map: ConvIndexMap, cells: int = 64, one_block: bool = False
-) -> tuple[np.ndarray, int]:
-    """Which b × b blocks of A (of one channel block) hold a nonzero (b = 1 while the matrix
-    has at most ``cells`` rows and columns), a chunk of nonzeros at a time.
+@dataclass(frozen=True)
+class BackwardKernels:
+    """The kernels v^ij of the backward convolution as a table [in i][out j][taps...]: which
+    weight of A each entry is (its flat index in PyTorch layout), −1 where channels i and j
+    are in different groups (v^ij is 0 there).
 
     >>> from symhw.conv import conv_geometry
-    >>> grid, b = sparsity_pattern(ConvIndexMap(conv_geometry(1, 1, 3, 2)))
-    >>> grid.astype(int).tolist(), b
-    ([[1, 1, 0], [0, 1, 1]], 1)
+    >>> BackwardKernels(ConvSymbols(conv_geometry(2, 2, 4, 3, groups=2))).indices().tolist()
+    [[[2, 1, 0], [-1, -1, -1]], [[-1, -1, -1], [5, 4, 3]]]
     """
-    g = index_map.geometry
-    rows, cols = (math.prod(g.out_size), math.prod(g.size)) if one_block else g.matrix_shape
-    b = max(1, math.ceil(max(rows, cols) / cells))
-    grid = np.zeros((math.ceil(rows / b), math.ceil(cols / b)), dtype=bool)
-    if one_block:
-        t, u, _ = index_map.block_pattern()
-        grid[t // b, u // b] = True
-        return grid, b
-    for r, c, _ in index_map.chunks():
-        grid[r // b, c // b] = True
-    return grid, b
+
+    symbols: ConvSymbols
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        g = self.symbols.geometry
+        return (g.in_channels, g.out_channels, *g.kernel)
+
+    def indices(self) -> np.ndarray:
+        """The table of flat weight indices (for tables small enough to write out)."""
+        g = self.symbols.geometry
+        flat = np.arange(math.prod(g.weight_shape), dtype=np.int64).reshape(g.weight_shape)
+        v = flip_kernels(flat, g)  # [in][out of its group][taps]
+        table = np.full(self.shape, -1, dtype=np.int64)
+        for grp in range(g.groups):
+            ins = slice(grp * g.in_per_group, (grp + 1) * g.in_per_group)
+            table[ins, grp * g.out_per_group : (grp + 1) * g.out_per_group] = v[ins]
+        return table

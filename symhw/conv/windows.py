@@ -3,7 +3,7 @@
 A convolution reads a grid that is mostly zeros when it is padded (the forward pass) or
 spread out by the stride and padded (∂L/∂Y in the backward pass). Neither grid is built
 here: a :class:`Scan` says where the stored values sit in the grid, and
-:func:`tap_window` gives, for one kernel tap, the output positions whose window lands on a
+:func:`tap_windows` gives, for one kernel tap, the output positions whose window lands on a
 stored value and which values those are, as strided slices. A convolution then costs one
 multiply-add per nonzero of its matrix, however large the padding, stride or dilation.
 """
@@ -15,38 +15,69 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from symhw.conv.shape import ConvGeometry, Sizes
+from symhw.conv.shape import Axis, ConvGeometry, Sizes
 
 
 @dataclass(frozen=True)
 class Scan:
     """A cross-correlation over a grid of which only some positions hold values.
 
-    Output position t reads grid position t·stride + k·dilation for tap k; the stored value
-    with index q sits at grid position offset + q·step (per axis). The forward pass stores x
-    at offset p, step 1; the backward pass stores ∂L/∂Y at offset d(K-1) - p, step s.
+    Output t reads grid position ``axes[a].source(t, k)`` through tap k: the index rule of
+    the layer doing the scan (:class:`~symhw.conv.shape.Axis`). The stored value with index q
+    sits at grid position offset + q·step (per axis). The forward pass scans x in its own
+    coordinates (offset 0, step 1; positions outside it are the padding); the backward pass
+    scans Z with the backward layer (stride 1, no padding), where ∂L/∂Y_t sits at
+    d(K-1) - p + s·t (offset d(K-1) - p, step s): the input position the forward pass reads
+    through its last tap.
     """
 
-    out_size: Sizes
-    kernel: Sizes
-    stride: Sizes
-    dilation: Sizes
+    axes: tuple[Axis, ...]
     offset: Sizes
     step: Sizes
     stored: Sizes  # how many values each axis holds
 
+    @property
+    def out_size(self) -> Sizes:
+        return tuple(ax.out_size for ax in self.axes)
+
+    @property
+    def kernel(self) -> Sizes:
+        return tuple(ax.kernel for ax in self.axes)
+
     @staticmethod
     def forward(g: ConvGeometry) -> Scan:
         """x in its zero padding, scanned as the layer does."""
-        ones = (1,) * g.dims
-        return Scan(g.out_size, g.kernel, g.stride, g.dilation, g.padding, ones, g.size)
+        return Scan(g.axes, (0,) * g.dims, (1,) * g.dims, g.size)
 
     @staticmethod
     def backward(g: ConvGeometry) -> Scan:
         """∂L/∂Y spread by the stride and padded (Z), scanned with stride 1 to give ∂L/∂x."""
-        ones = (1,) * g.dims
         left = tuple(left for left, _ in g.backward_padding)
-        return Scan(g.size, g.kernel, ones, g.dilation, left, g.stride, g.out_size)
+        return Scan(g.backward().axes, left, g.stride, g.out_size)
+
+    def reads(self, position: Sizes, tap: Sizes) -> Sizes:
+        """The grid position output ``position`` reads through ``tap``."""
+        return tuple(ax.source(t, k) for ax, t, k in zip(self.axes, position, tap, strict=True))
+
+    def positions(self, axis: int) -> np.ndarray:
+        """Where the stored values sit in the grid along one axis."""
+        return self.offset[axis] + self.step[axis] * np.arange(self.stored[axis])
+
+    def stored_at(self, position: Sizes) -> Sizes | None:
+        """The index of the stored value at a grid position, or None where the grid is 0.
+
+        >>> from symhw.conv.shape import conv_geometry
+        >>> scan = Scan.backward(conv_geometry(1, 1, 5, 3, stride=2))  # Z = 0 0 a 0 b 0 0
+        >>> [scan.stored_at((z,)) for z in range(7)]
+        [None, None, (0,), None, (1,), None, None]
+        """
+        found = []
+        for z, off, st, n in zip(position, self.offset, self.step, self.stored, strict=True):
+            q, rest = divmod(z - off, st)
+            if rest or not 0 <= q < n:
+                return None
+            found.append(q)
+        return tuple(found)
 
 
 def axis_window(
@@ -81,20 +112,11 @@ def axis_window(
 def tap_windows(scan: Scan) -> list[tuple[int, tuple[slice, ...], tuple[slice, ...]]]:
     """(flat tap index, output slices, stored slices) of every tap that reads a value."""
     per_axis = [
-        [
-            axis_window(m, s, k * d - off, st, n)
-            for k in range(kk)  # tap k of this axis
+        [  # output t reads ax.source(t, k) = t·stride + ax.source(0, k), minus the offset
+            axis_window(ax.out_size, ax.stride, ax.source(0, k) - off, st, n)
+            for k in range(ax.kernel)
         ]
-        for m, kk, s, d, off, st, n in zip(
-            scan.out_size,
-            scan.kernel,
-            scan.stride,
-            scan.dilation,
-            scan.offset,
-            scan.step,
-            scan.stored,
-            strict=True,
-        )
+        for ax, off, st, n in zip(scan.axes, scan.offset, scan.step, scan.stored, strict=True)
     ]
     found = []
     for q, tap in enumerate(np.ndindex(*scan.kernel)):

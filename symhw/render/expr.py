@@ -233,7 +233,6 @@ class SheetLatexPrinter(LatexPrinter):
         return fixed_point(expr.exact, expr.decimals)
 
 
-_BRACED = re.compile(r"\{([^{}]*)\}")
 #: The indices of a symbol's name in SymPy's grammar, in order: w_1^11 -> (_, 1), (^, 11).
 _INDEX = re.compile(r"([_^])([^_^]+)")
 
@@ -244,20 +243,8 @@ def _sub_first(parts: list[tuple[str, str]]) -> bool:
     return len(marks) > 1 and marks[0] == "_" and "_" not in marks[1:]
 
 
-def plain_name(name: str) -> str:
-    """A symbol name without LaTeX grouping: one token loses its braces, more get brackets.
-
-    >>> plain_name("w_{1}^{11}"), plain_name("w_{3}^{1,2}"), plain_name("A^{T}")
-    ('w_1^11', 'w_3^(1,2)', 'A^T')
-    """
-    return _BRACED.sub(lambda m: m[1] if m[1].isalnum() else f"({m[1]})", name)
-
-
 class SheetStrPrinter(StrPrinter):
     """Plain text for JSON: dot(w, x_n), grad_w(...), y[n], w_1^11."""
-
-    def _print_Symbol(self, expr: sp.Symbol) -> str:
-        return plain_name(super()._print_Symbol(expr))
 
     def _print_Vec(self, expr: Vec) -> str:
         return expr.name if expr.index is None else f"{expr.name}_{self._print(expr.index)}"

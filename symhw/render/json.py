@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import sympy as sp
 
+from symhw.conv.exact import Product
+from symhw.conv.symbols import BackwardKernels, SymbolicConvMatrix
 from symhw.derivation import Answer, Derivation, Solution, decade
 from symhw.render import Frame
 from symhw.render.expr import latex, text
@@ -18,12 +22,17 @@ def to_json_value(value: Any) -> Any:
     """Integers stay integers, other numbers become floats, matrices lists of rows,
     tuples lists, and symbolic values strings. A NumPy array becomes nested lists in its
     shape (a vector one list), each entry converted: a float array gives floats throughout.
+    A kind's own types (a conv layer's A, its backward kernels, a numeric result) go
+    through their converter in ``_CONVERTERS``.
 
     >>> to_json_value(sp.Matrix([[1, sp.Rational(1, 2)]])), to_json_value(sp.tanh(sp.Symbol("s")))
     ([[1, 0.5]], 'tanh(s)')
     >>> to_json_value(np.array([1.0, 2.5])), to_json_value(np.array([1, sp.Symbol("x")], object))
     ([1.0, 2.5], [1, 'x'])
     """
+    convert = _CONVERTERS.get(type(value))
+    if convert is not None:
+        return convert(value)
     if isinstance(value, np.ndarray):
         return [to_json_value(v) for v in value]
     if isinstance(value, np.generic):
@@ -139,3 +148,60 @@ def frame(title: str) -> Frame:
     """What goes around the sections: the title, and the list that holds them."""
     head = json.dumps({"title": title}, indent=2, ensure_ascii=False)[:-2]  # no closing brace
     return Frame(head + ',\n  "problems": [\n', ",\n", "\n  ]\n}\n")
+
+
+# conv-matrix: A and Aᵀ, and the backward kernels, by their weights' names; numeric results.
+
+#: The most entries A, Aᵀ or the table of backward kernels may have to be written out, name by
+#: name (2^20 made 120 MB of JSON for 1024 -> 1024 channels); past it, their sizes.
+JSON_ENTRIES = 1 << 16
+
+
+def conv_matrix_json(a: SymbolicConvMatrix) -> list[list[str]] | dict[str, Any]:
+    """Rows of weight names and ``"0"``; only the sizes past :data:`JSON_ENTRIES` entries.
+
+    >>> from symhw.conv import ConvIndexMap, conv_geometry
+    >>> conv_matrix_json(SymbolicConvMatrix(ConvIndexMap(conv_geometry(1, 1, 3, 2))).T)
+    [['w_1^11', '0'], ['w_2^11', 'w_1^11'], ['0', 'w_2^11']]
+    """
+    rows, cols = a.shape
+    if rows * cols > JSON_ENTRIES:
+        nnz = a.index_map.nnz
+        return {"rows": rows, "columns": cols, "nonzeros": nnz, "entries": "omitted"}
+    table = np.full((rows, cols), "0", dtype=object)
+    r, c, w = a.index_map.triplets(a.transposed)
+    table[r, c] = a.symbols.weight_names(w)
+    return table.tolist()
+
+
+def backward_kernels_json(kernels: BackwardKernels) -> list | dict[str, Any]:
+    """Every v^ij by input channel i then output channel j, as the names of the weights of A
+    (``"0"`` across groups); only the shape past :data:`JSON_ENTRIES` entries."""
+    if math.prod(kernels.shape) > JSON_ENTRIES:
+        return {"shape": list(kernels.shape), "entries": "omitted"}
+    index = kernels.indices()
+    table = np.full(kernels.shape, "0", dtype=object)
+    inside = index >= 0
+    table[inside] = kernels.symbols.weight_names(index[inside])
+    return table.tolist()
+
+
+def product_json(p: Product) -> list:
+    """A numeric result as nested lists: whole numbers as ints, the rest as floats.
+
+    >>> product_json(Product(np.array([3, 4], dtype=object), True, denominator=2))
+    [1.5, 2]
+    """
+    if not p.exact:
+        return p.values.tolist()
+    d = p.denominator
+    flat = [int(n) // d if int(n) % d == 0 else int(n) / d for n in p.values.flat]
+    return np.array(flat, dtype=object).reshape(p.shape).tolist()
+
+
+#: Converters of the values that are neither SymPy nor plain Python, by type.
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {
+    SymbolicConvMatrix: conv_matrix_json,
+    BackwardKernels: backward_kernels_json,
+    Product: product_json,
+}

@@ -1,11 +1,10 @@
-"""Numbers for a conv-matrix problem: given tensors, exact results and full-size operator checks."""
+"""The numeric checks of a conv-matrix sheet: the structured operator at full size on random
+data, and results from given numbers against the scattered float matrix."""
 
 from __future__ import annotations
 
 import numpy as np
-import sympy as sp
 
-from symhw.builder import DerivationBuilder
 from symhw.conv import (
     ConvIndexMap,
     backward_as_convolution,
@@ -14,40 +13,10 @@ from symhw.conv import (
 )
 from symhw.conv.backward_map import backward_map_matches
 from symhw.conv.exact import Product, products, to_float
-from symhw.conv.given import rational
-from symhw.conv.symbols import column
-from symhw.derivation import Derivation, NumericCheck, decade, numeric_check
+from symhw.derivation import NumericCheck, decade, numeric_check
 
 #: Random-data checks pass when every entry agrees to this (entries are of order 1 to 100).
 TOLERANCE = 1e-9
-
-
-def numbers_derivation(
-    explicit: sp.ImmutableMatrix,
-    symbols: np.ndarray,
-    weights: np.ndarray,
-    x: np.ndarray | None,
-    grad_y: np.ndarray | None,
-    y: np.ndarray | None,
-    grad_x: np.ndarray | None,
-) -> Derivation:
-    """Y = A x and Aᵀ ∂L/∂Y with the given numbers put into A (small layers)."""
-    values = dict(zip(symbols.reshape(-1), rational(weights).reshape(-1), strict=True))
-    a = explicit.xreplace(values)
-    b = DerivationBuilder("With the given numbers")
-    if x is not None and y is not None:
-        b.equal(
-            sp.MatMul(a, column(rational(x)), evaluate=False),
-            column(rational(y)),
-            rule="given weights and input",
-        )
-    if grad_y is not None and grad_x is not None:
-        b.equal(
-            sp.MatMul(a.T, column(rational(grad_y)), evaluate=False),
-            column(rational(grad_x)),
-            rule="given weights and ∂L/∂Y",
-        )
-    return b.build()
 
 
 def _gap(a: np.ndarray, b: np.ndarray) -> float:

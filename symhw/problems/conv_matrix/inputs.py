@@ -1,31 +1,16 @@
-"""Question 5, generalised: a convolution as Y = A x with symbolic weights; Aᵀ is its backward."""
+"""The parameters of a conv-matrix problem, and every check of them that needs no solving:
+the layer's shape and limits, and the given tensors' shapes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-import sympy as sp
-
 from symhw.conv import ConvGeometry, conv_geometry
-from symhw.conv.backward import backward_convolution, backward_pass
-from symhw.conv.checks import exact_results, numbers_derivation, operator_checks
-from symhw.conv.derivation import built, element_equations, matrix_form
 from symhw.conv.given import exact_tensor, parse_tensor
-from symhw.conv.layer import Layer
 from symhw.conv.limits import MAX_NUMBERS, MAX_TAPS, check_layer
-from symhw.conv.symbols import LOSS
-from symhw.derivation import Paragraph, Solution
 from symhw.errors import InputError, quote
-from symhw.notation import GradientEntry
-from symhw.params import SEQUENCE, Parameters, Where, as_sequence, check_call, integer, param
-from symhw.problems.conv_parts import figures, kernels_answer, matrix_answers, tensor_answer
-
-KIND = "conv-matrix"
-SUMMARY = (
-    "a 1-D or 2-D convolution as Y = A x with symbolic weights w_k^{ij}, ∂L/∂x = Aᵀ ∂L/∂Y, "
-    "and the backward pass as a convolution of the padded ∂L/∂Y with flipped kernels"
-)
+from symhw.params import SEQUENCE, Parameters, Where, as_sequence, integer, param
 
 
 def per_axis(minimum: int, maximum: int = 1 << 20):
@@ -115,58 +100,9 @@ def layer_geometry(params: Params, problem: str | None = None) -> ConvGeometry:
     return g
 
 
-def _channels(n: int) -> str:
-    return "channel" if n == 1 else "channels"
-
-
-def _size_text(size: tuple[int, ...]) -> str:
-    return f"length {size[0]}" if len(size) == 1 else f"size {size[0]} × {size[1]}"
-
-
-def _statement(g: ConvGeometry) -> Paragraph:
-    one = g.dims == 1
-    sub = "t" if one else ",m,n"
-    groups = f", in {g.groups} groups" if g.groups > 1 else ""
-    y, a, x = sp.symbols("Y A x")
-    backward = sp.Mul(sp.Symbol("A^{T}"), GradientEntry(LOSS, y), evaluate=False)
-    return Paragraph(
-        (
-            f"A {g.dims}-D convolution layer (a cross-correlation, as in deep-learning "
-            "frameworks) maps an input with ",
-            sp.Eq(sp.Symbol("C_{in}"), g.in_channels),
-            f" {_channels(g.in_channels)} of {_size_text(g.size)} to an output with ",
-            sp.Eq(sp.Symbol("C_{out}"), g.out_channels),
-            f" {_channels(g.out_channels)} of {_size_text(g.out_size)}: kernel size "
-            f"{_axes(g.kernel)}, stride "
-            f"{_axes(g.stride)}, padding {_axes(g.padding)}, dilation {_axes(g.dilation)}"
-            f"{groups}. The weight ",
-            sp.Symbol("w_{k}^{ij}" if one else "w_{a,b}^{ij}"),
-            " is tap ",
-            sp.Symbol("k") if one else sp.Tuple(*sp.symbols("a b")),
-            " of the kernel that scans input channel ",
-            sp.Symbol("i"),
-            " and writes output channel ",
-            sp.Symbol("j"),
-            "; ",
-            sp.Symbol(f"x_{{i{sub}}}"),
-            " is the input and ",
-            sp.Symbol(f"Y_{{j{sub}}}"),
-            " the output. (a) Write the layer as ",
-            sp.Eq(y, sp.Mul(a, x, evaluate=False)),
-            " and show the block structure of A. (b) Show that ",
-            sp.Eq(GradientEntry(LOSS, x), backward),
-            ". (c) Show that the backward pass is itself a convolution of the zero-padded ",
-            GradientEntry(LOSS, y),
-            " with flipped kernels.",
-        )
-    )
-
-
-def _axes(values: tuple[int, ...]) -> str:
-    return str(values[0]) if len(set(values)) == 1 else " × ".join(map(str, values))
-
-
-def _given(params: Params, g: ConvGeometry, problem: str) -> tuple[Any, Any, Any]:
+def given_tensors(params: Params, g: ConvGeometry, problem: str | None) -> tuple[Any, Any, Any]:
+    """The given weights, x and ∂L/∂Y as exact arrays (None where not given), checked
+    against the layer's shapes and against the sizes of the results they make."""
     if params.weights is None:
         for name in ("x", "grad_y"):
             if getattr(params, name) is not None:
@@ -201,73 +137,7 @@ def _given(params: Params, g: ConvGeometry, problem: str) -> tuple[Any, Any, Any
     return w, x, gy
 
 
-def _numbers(layer: Layer, w: Any, x: Any, gy: Any) -> tuple[list, list, list]:
-    """Y and ∂L/∂x from the given numbers: sheet parts, answers and checks."""
-    y, gx, checks = exact_results(layer.index_map, w, x, gy)
-    parts, answers = [], []
-    exact = all(p is None or p.exact for p in (y, gx))
-    if layer.full and exact:
-        shown_gx = gx if layer.transpose_fits else None  # Aᵀ too wide to write out
-        parts.append(
-            numbers_derivation(
-                layer.explicit,
-                layer.s.weights(),
-                w,
-                x,
-                gy,
-                None if y is None else y.rationals(),
-                None if shown_gx is None else shown_gx.rationals(),
-            )
-        )
-    if y is not None:
-        answers.append(tensor_answer("y", sp.Symbol("Y"), y))
-    if gx is not None:
-        answers.append(tensor_answer("grad_x", GradientEntry(LOSS, sp.Symbol("x")), gx))
-    return parts, answers, list(checks)
-
-
 def validate(params: Params, problem_id: str | None = None) -> None:
     """Every check that needs no solving (sizes, the layer's size, given tensors' shapes),
     run when the file loads."""
-    _given(params, layer_geometry(params, problem_id), problem_id)
-
-
-def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> Solution:
-    """Derive question 5 for any 1-D or 2-D layer.
-
-    >>> sol = solve(Params())
-    >>> sol.answer("A").value[1, :4]
-    Matrix([[0, w_{1}^{11}, w_{2}^{11}, w_{3}^{11}]])
-    >>> sol.answer("backward_kernel").data[0][1]
-    ['w_3^12', 'w_2^12', 'w_1^12']
-    """
-    check_call(params, Params, problem_id, title)
-    g = layer_geometry(params, problem_id)
-    w, x, gy = _given(params, g, problem_id)
-    layer = Layer(g)
-    elements = element_equations(layer)
-    matrix = matrix_form(layer, elements)
-    backward = backward_pass(layer, elements)
-    parts: list[Any] = [
-        elements.build(),
-        *matrix,
-        *figures(layer),
-        built(backward),
-        *backward_convolution(layer, backward),
-    ]
-    answers = [*matrix_answers(layer), kernels_answer(layer)]
-    checks = list(operator_checks(layer.index_map))
-    if w is not None:
-        more_parts, more_answers, more_checks = _numbers(layer, w, x, gy)
-        parts += more_parts
-        answers += more_answers
-        checks += more_checks
-    return Solution(
-        problem_id,
-        KIND,
-        title or f"A {g.dims}-D convolution as a matrix, and its backward pass",
-        _statement(g),
-        tuple(parts),
-        tuple(answers),
-        tuple(checks),
-    )
+    given_tensors(params, layer_geometry(params, problem_id), problem_id)

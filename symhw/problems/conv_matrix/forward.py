@@ -2,8 +2,9 @@
 
 Every step is built with :class:`~symhw.builder.DerivationBuilder` and so verified as it is
 made, or shown "not verified (budget)" where its check would pass the term budget of
-:mod:`symhw.conv.general`. A small layer is written out entry by entry and every matrix
-identity is checked in full; a large one shows corners, blocks and a few rows.
+:mod:`~symhw.problems.conv_matrix.general_equation`. A small layer is written out entry by
+entry and every matrix identity is checked in full; a large one shows corners, blocks and a
+few rows.
 """
 
 from __future__ import annotations
@@ -14,7 +15,12 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.conv import ConvGeometry
-from symhw.conv.general import (
+from symhw.conv.equations import element_terms, term_count
+from symhw.conv.symbols import column
+from symhw.derivation import Derivation, Paragraph
+from symhw.notation import indexed_symbol, written_sum
+from symhw.problems.conv_matrix.corners import shown_part
+from symhw.problems.conv_matrix.general_equation import (
     CH_IN,
     CH_OUT,
     W_INDEXED,
@@ -26,10 +32,7 @@ from symhw.conv.general import (
     position_symbols,
     tap_symbols,
 )
-from symhw.conv.layer import FULL_COLS, Layer, flat_index, x_at
-from symhw.conv.symbols import column, shown_part
-from symhw.derivation import Derivation, Paragraph
-from symhw.notation import written_sum
+from symhw.problems.conv_matrix.layer import FULL_COLS, ShownLayer, flat_index
 
 
 def _at(g: ConvGeometry, j: int, pos: tuple[int, ...]) -> str:
@@ -39,13 +42,13 @@ def _at(g: ConvGeometry, j: int, pos: tuple[int, ...]) -> str:
     return f"formula at {at}"
 
 
-def element_equations(layer: Layer) -> DerivationBuilder:
+def element_equations(layer: ShownLayer) -> DerivationBuilder:
     """The general element equation (stride, padding and dilation filled in), then each entry,
     checked against the general equation evaluated at its indices."""
     g = layer.geometry
     outs = position_symbols(g.dims)
     taps = tap_symbols(g.dims)
-    w = sp.Symbol(f"w_{{{','.join(map(str, taps))}}}^{{ij}}")
+    w = indexed_symbol("w", ",".join(map(str, taps)), "ij")
     indexed, limits = general_formula(g)
     term = indexed.xreplace({W_INDEXED[(CH_IN, CH_OUT, *taps)]: w})
     group = (
@@ -66,14 +69,14 @@ def element_equations(layer: Layer) -> DerivationBuilder:
     b = DerivationBuilder("Element equations", intro=intro)
     b.define(general_symbol("Y", CH_OUT, outs), nested_sum(term, limits), rule="cross-correlation")
     for j, pos in layer.shown(g.out_channels, g.out_size):
-        if layer.fits(layer.term_count(j, pos)):
-            terms = written_sum(*layer.element_terms(j, pos))
+        if layer.fits(term_count(g, pos)):
+            terms = written_sum(*element_terms(layer.s, j, pos))
             checked_entry(b, layer, j, pos, terms, rule=_at(g, j, pos))
     return b
 
 
 def checked_entry(
-    b: DerivationBuilder, layer: Layer, j: int, pos: tuple[int, ...], value: sp.Expr, rule: str
+    b: DerivationBuilder, layer: ShownLayer, j: int, pos: tuple[int, ...], value: sp.Expr, rule: str
 ) -> None:
     """Y_{j,pos} = value, checked against the general equation (within the term budget)."""
     reason = over_budget(layer, 1)
@@ -84,14 +87,12 @@ def checked_entry(
     b.equal(layer.s.y(j, pos), value, rule=rule)
 
 
-def block_name(layer: Layer, i: int, j: int) -> sp.Symbol:
-    """A^{ij}: the block taking input channel i to output channel j (commas past 9)."""
-    g = layer.geometry
-    sep = "," if max(g.in_channels, g.out_channels) > 9 else ""
-    return sp.Symbol(f"A^{{{i + 1}{sep}{j + 1}}}")
+def block_name(layer: ShownLayer, i: int, j: int) -> sp.Symbol:
+    """A^ij: the block taking input channel i to output channel j (commas past 9)."""
+    return indexed_symbol("A", sup=layer.s.channel_pair(i, j))
 
 
-def _matrix_intro(layer: Layer) -> tuple:
+def _matrix_intro(layer: ShownLayer) -> tuple:
     g = layer.geometry
     position = (sp.Symbol("t"),) if g.dims == 1 else sp.symbols("m n")
     primed = tuple(sp.Symbol(f"{p}'") for p in position)
@@ -114,7 +115,7 @@ def _blocks_intro(g: ConvGeometry) -> tuple:
     )
     return (
         "The block ",
-        sp.Symbol("A^{ij}"),
+        indexed_symbol("A", sup="ij"),
         " that takes input channel ",
         CH_IN,
         " to output channel ",
@@ -124,12 +125,12 @@ def _blocks_intro(g: ConvGeometry) -> tuple:
         " and block column ",
         CH_IN,
         " (rows follow the outputs, columns the inputs), holds the weights of kernel ",
-        sp.Symbol("w^{ij}"),
+        indexed_symbol("w", sup="ij"),
         f" only, and is {kind}.",
     )
 
 
-def _full_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: Layer) -> None:
+def _full_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: ShownLayer) -> None:
     """A small A in full: Y = A x checked entry by entry, A by channel blocks (and by image
     rows, when a 2-D block is small enough)."""
     g, A = layer.geometry, layer.A
@@ -154,14 +155,14 @@ def _full_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: Layer) 
         blocks.equal(a11, sp.BlockMatrix(inner), rule="by image rows")
 
 
-def _large_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: Layer) -> None:
+def _large_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: ShownLayer) -> None:
     """A large A by a few rows (those short enough to show), its block grid and a corner."""
     g, A = layer.geometry, layer.A
     for j, pos in layer.shown(g.out_channels, g.out_size):
-        if not layer.fits(layer.term_count(j, pos)):
+        if not layer.fits(term_count(g, pos)):
             continue
         row = j * math.prod(g.out_size) + flat_index(g.out_size, pos)
-        terms = [A.entry(row, c) * x_at(layer, c) for c, _ in layer.index_map.nonzeros(row)]
+        terms = [A.entry(row, c) * layer.s.x_flat(c) for c, _ in layer.index_map.nonzeros(row)]
         checked_entry(b, layer, j, pos, written_sum(*terms), rule="row of A times x")
     grid = shown_part(lambda r, c: block_name(layer, int(c), int(r)), g.out_channels, g.in_channels)
     blocks.define(sp.Symbol("A"), grid, rule="channel blocks")
@@ -169,7 +170,9 @@ def _large_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: Layer)
     blocks.define(block_name(layer, 0, 0), corner, rule="corners shown")
 
 
-def matrix_form(layer: Layer, previous: DerivationBuilder) -> tuple[Derivation | Paragraph, ...]:
+def matrix_form(
+    layer: ShownLayer, previous: DerivationBuilder
+) -> tuple[Derivation | Paragraph, ...]:
     """Y = A x (rows (j, t), columns (i, t')), then the block structure of A."""
     b = DerivationBuilder(
         "The convolution as a matrix: Y = A x",

@@ -1,6 +1,6 @@
 """The general element equation, and the definitions the steps of a sheet are checked against.
 
-Each written-out entry Y_{j,t} is checked against the general equation Σ_i Σ_k w_k^{ij}
+Each written-out entry Y_{j,t} is checked against the general equation Σ_i Σ_k w_k^ij
 x_{i, s(t-1)+d(k-1)-p+1} evaluated at (j, t), and each ∂L/∂x_{i,t} against the chain rule
 summed over the outputs around it. Evaluating the general equation builds C_in / groups ×
 kernel positions terms per output, so a step whose check would build more than
@@ -18,8 +18,9 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.conv import ConvGeometry
-from symhw.conv.layer import Layer
-from symhw.notation import PartialDerivative, written_sum
+from symhw.conv.equations import readers
+from symhw.notation import PartialDerivative, indexed_symbol, written_sum
+from symhw.problems.conv_matrix.layer import ShownLayer
 
 #: Channel indices as they appear in the prose of a sheet.
 CH_IN, CH_OUT = sp.symbols("i j")
@@ -45,9 +46,9 @@ def tap_symbols(dims: int) -> tuple[sp.Symbol, ...]:
 
 
 def general_symbol(letter: str, channel: sp.Symbol, positions: tuple[sp.Symbol, ...]) -> sp.Symbol:
-    """A display name with symbolic indices: Y_{jt}, x_{i,m,n}, ..."""
+    """A display name with symbolic indices: Y_jt, x_i,m,n, ..."""
     sep = "" if len(positions) == 1 else ","
-    return sp.Symbol(f"{letter}_{{{channel}{sep}{sep.join(map(str, positions))}}}")
+    return indexed_symbol(letter, sep.join(map(str, (channel, *positions))))
 
 
 def nested_sum(term: sp.Expr, limits: list[tuple[sp.Symbol, int, int]]) -> sp.Expr:
@@ -61,26 +62,26 @@ def general_formula(g: ConvGeometry) -> tuple[sp.Expr, list[tuple[sp.Symbol, int
     """The summand w[i, j, k] x[i, s(t - 1) + d(k - 1) - p + 1] of Y_{jt}, and its limits."""
     outs, taps = position_symbols(g.dims), tap_symbols(g.dims)
     src = [
-        sp.expand(s * (t - 1) + d * (k - 1) - p + 1)
-        for t, k, s, d, p in zip(outs, taps, g.stride, g.dilation, g.padding, strict=True)
+        sp.expand(ax.source(t - 1, k - 1) + 1) for ax, t, k in zip(g.axes, outs, taps, strict=True)
     ]
     term = W_INDEXED[(CH_IN, CH_OUT, *taps)] * X_INDEXED[(CH_IN, *src)]
     limits = [(CH_IN, 1, g.in_channels), *((k, 1, n) for k, n in zip(taps, g.kernel, strict=True))]
     return term, limits
 
 
-def general_element(layer: Layer, j: int, pos: tuple[int, ...]) -> sp.Expr:
+def general_element(layer: ShownLayer, j: int, pos: tuple[int, ...]) -> sp.Expr:
     """Y_{j,pos} (0-based) from the general element equation: its x index, a SymPy expression
     in t and the taps, evaluated at pos for every tap, summed over the input channels of j's
     group (weights across groups are 0) with x outside the signal set to 0.
 
-    Independent of :meth:`Layer.element_terms` and of the index map behind A, so the entries
+    It is read off the formula as the sheet prints it (:func:`general_formula`), not from
+    :func:`~symhw.conv.equations.element_terms` or the index map behind A, so the entries
     written out on the sheet are checked against it.
 
     >>> from symhw.conv import conv_geometry
-    >>> y21 = general_element(Layer(conv_geometry(2, 2, 4, 3)), 1, (0,))
+    >>> y21 = general_element(ShownLayer(conv_geometry(2, 2, 4, 3)), 1, (0,))
     >>> sorted(map(str, y21.args))[:3]
-    ['w_{1}^{12}*x_{11}', 'w_{1}^{22}*x_{21}', 'w_{2}^{12}*x_{12}']
+    ['w_1^12*x_11', 'w_1^22*x_21', 'w_2^12*x_12']
     """
     g = layer.geometry
     term, _ = general_formula(g)
@@ -108,11 +109,12 @@ def general_terms(g: ConvGeometry) -> int:
     return g.in_per_group * g.taps
 
 
-def over_budget(layer: Layer, outputs: int) -> str | None:
+def over_budget(layer: ShownLayer, outputs: int) -> str | None:
     """Why checking against the general equation at ``outputs`` outputs is not tried, or None.
 
     >>> from symhw.conv import conv_geometry
-    >>> print(over_budget(Layer(conv_geometry(4096, 1, 3, 3)), 1))  # doctest: +NORMALIZE_WHITESPACE
+    >>> layer = ShownLayer(conv_geometry(4096, 1, 3, 3))
+    >>> print(over_budget(layer, 1))  # doctest: +NORMALIZE_WHITESPACE
     checking it would build the general element equation at 1 output: 12,288 terms, over the
     budget of 1,024
     """
@@ -126,28 +128,28 @@ def over_budget(layer: Layer, outputs: int) -> str | None:
     )
 
 
-def ensure_defined(b: DerivationBuilder, layer: Layer, j: int, pos: tuple[int, ...]) -> None:
+def ensure_defined(b: DerivationBuilder, layer: ShownLayer, j: int, pos: tuple[int, ...]) -> None:
     """Let checks use Y_{j,pos} = the general element equation at (j, pos) (shown or not)."""
     y = layer.s.y(j, pos)
     if y not in b.instance.definitions:
         b.instance = b.instance.with_definition(y, general_element(layer, j, pos))
 
 
-def chain_rule_sum(layer: Layer, i: int, pos: tuple[int, ...]) -> sp.Expr:
+def chain_rule_sum(layer: ShownLayer, i: int, pos: tuple[int, ...]) -> sp.Expr:
     """Σ ∂L/∂Y ∂Y/∂x_{i,pos} over the outputs that read x_{i,pos}, as written."""
     s, x = layer.s, layer.s.x(i, pos)
-    outputs = layer.readers(i, pos)
+    outputs = readers(layer.geometry, i, pos)
     return written_sum(*[s.grad_y(j, t) * PartialDerivative(s.y(j, t), x) for j, t in outputs])
 
 
-def chain_rule(b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...]) -> sp.Expr:
+def chain_rule(b: DerivationBuilder, layer: ShownLayer, i: int, pos: tuple[int, ...]) -> sp.Expr:
     """:func:`chain_rule_sum`, with the equations of its outputs defined for the checks."""
-    for j, t in layer.readers(i, pos):
+    for j, t in readers(layer.geometry, i, pos):
         ensure_defined(b, layer, j, t)
     return chain_rule_sum(layer, i, pos)
 
 
-def _near(layer: Layer, i: int, pos: tuple[int, ...]) -> tuple[list[int], list[range]]:
+def _near(layer: ShownLayer, i: int, pos: tuple[int, ...]) -> tuple[list[int], list[range]]:
     """The channels and, per axis, the positions of the outputs the chain-rule check sums
     over: all when few, else those of the channels connected to i whose window (widened by
     one on each side) can reach ``pos``."""
@@ -155,27 +157,28 @@ def _near(layer: Layer, i: int, pos: tuple[int, ...]) -> tuple[list[int], list[r
     if g.out_channels * math.prod(g.out_size) <= ALL_OUTPUTS:
         return list(range(g.out_channels)), [range(m) for m in g.out_size]
     first = i // g.in_per_group * g.out_per_group
+    spans = [ax.span(u) for ax, u in zip(g.axes, pos, strict=True)]
     ranges = [
-        range(max(0, (u + p - d * (k - 1)) // s - 1), min(m, (u + p) // s + 2))
-        for u, k, s, d, p, m in zip(
-            pos, g.kernel, g.stride, g.dilation, g.padding, g.out_size, strict=True
-        )
+        range(max(0, lo - 1), min(ax.out_size, hi + 2))
+        for ax, (lo, hi) in zip(g.axes, spans, strict=True)
     ]
     return list(range(first, first + g.out_per_group)), ranges
 
 
-def near_count(layer: Layer, i: int, pos: tuple[int, ...]) -> int:
+def near_count(layer: ShownLayer, i: int, pos: tuple[int, ...]) -> int:
     """How many outputs the chain-rule check of ∂L/∂x_{i,pos} sums over."""
     channels, ranges = _near(layer, i, pos)
     return len(channels) * math.prod(len(r) for r in ranges)
 
 
-def chain_rule_budget(layer: Layer, i: int, pos: tuple[int, ...]) -> str | None:
+def chain_rule_budget(layer: ShownLayer, i: int, pos: tuple[int, ...]) -> str | None:
     """Why ∂L/∂x_{i,pos} is not checked against the chain rule over every output, or None."""
     return over_budget(layer, near_count(layer, i, pos))
 
 
-def chain_rule_all(b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...]) -> sp.Expr:
+def chain_rule_all(
+    b: DerivationBuilder, layer: ShownLayer, i: int, pos: tuple[int, ...]
+) -> sp.Expr:
     """Σ_j Σ_t ∂L/∂Y_{jt} ∂Y_{jt}/∂x_{i,pos} over every output (see :func:`_near`), zero
     terms included, each Y by the general element equation: what the shown sums, of the
     nonzero terms only, are checked against."""
@@ -187,7 +190,9 @@ def chain_rule_all(b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, .
     return sp.Add(*[s.grad_y(j, t) * PartialDerivative(s.y(j, t), x) for j, t in outputs])
 
 
-def ensure_chain_rule(b: DerivationBuilder, layer: Layer, i: int, pos: tuple[int, ...]) -> None:
+def ensure_chain_rule(
+    b: DerivationBuilder, layer: ShownLayer, i: int, pos: tuple[int, ...]
+) -> None:
     """Let checks use ∂L/∂x_{i,pos} by the chain rule (over all outputs), shown or not."""
     name = layer.s.grad_x(i, pos)
     if name not in b.instance.definitions:
