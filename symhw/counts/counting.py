@@ -14,9 +14,9 @@ from symhw.counts.layers import (
     C_out,
     Conv,
     H_out,
-    Layer,
     Linear,
     N,
+    NetworkLayer,
     Pool,
     Shape,
     W_out,
@@ -51,7 +51,7 @@ class CountResult:
     total_symbol: sp.Symbol
 
 
-def _what_parameters(layer: Layer) -> str:
+def _what_parameters(layer: NetworkLayer) -> str:
     if isinstance(layer, BatchNorm):
         return "γ and β per channel"
     has_bias = isinstance(layer, Conv | Linear) and layer.bias
@@ -73,7 +73,7 @@ def sum_steps(b: DerivationBuilder, total: sp.Symbol, names, values, rule: str) 
 
 def parameter_derivation(
     title: str,
-    layers: Iterable[Layer],
+    layers: Iterable[NetworkLayer],
     total: sp.Symbol,
     *,
     tilde: bool = False,
@@ -120,7 +120,7 @@ def _count_steps(b: DerivationBuilder, sym: sp.Symbol, count, rule: str) -> None
     b.then(count.value, rule="multiply")
 
 
-def buffer_derivation(title: str, layers: Iterable[Layer], total: sp.Symbol) -> CountResult:
+def buffer_derivation(title: str, layers: Iterable[NetworkLayer], total: sp.Symbol) -> CountResult:
     """Running statistics of the batch-norm layers: 2C each (a mean and a variance).
 
     >>> from symhw.counts.blocks import Block
@@ -144,7 +144,7 @@ def buffer_derivation(title: str, layers: Iterable[Layer], total: sp.Symbol) -> 
 
 def mac_derivation(
     title: str,
-    traced: Iterable[tuple[Layer, Shape]],
+    traced: Iterable[tuple[NetworkLayer, Shape]],
     total: sp.Symbol,
     flops: sp.Symbol,
     *,
@@ -201,7 +201,7 @@ def flop_steps(b: DerivationBuilder, macs: sp.Symbol, value: sp.Expr, flops: sp.
 
 
 def memory_table(
-    title: str, traced: Iterable[tuple[Layer, Shape]], layout: str, total: sp.Symbol
+    title: str, traced: Iterable[tuple[NetworkLayer, Shape]], layout: str, total: sp.Symbol
 ) -> Table:
     """Each layer's output: its shape in ``layout``, elements, and bytes in float32; the last
     row is ``total``, their sum.

@@ -10,8 +10,8 @@ from symhw.counts.blocks import Block, block_output, traced_layers
 from symhw.counts.layers import (
     BatchNorm,
     Conv,
-    Layer,
     Linear,
+    NetworkLayer,
     Pool,
     Shape,
     buffer_count,
@@ -63,9 +63,9 @@ class Network:
     """A network as data: stem layers, stages of residual blocks, head layers."""
 
     title: str
-    stem: tuple[Layer, ...]
+    stem: tuple[NetworkLayer, ...]
     stages: tuple[Stage, ...]
-    head: tuple[Layer, ...]
+    head: tuple[NetworkLayer, ...]
 
 
 def build_network(spec: NetworkSpec, *, conv_bias: bool = False) -> Network:
@@ -119,7 +119,7 @@ class Totals:
         return 2 * self.macs
 
 
-def layer_totals(traced: list[tuple[Layer, Shape]]) -> Totals:
+def layer_totals(traced: list[tuple[NetworkLayer, Shape]]) -> Totals:
     """Sums over layers given with their input shapes.
 
     >>> layer_totals([(Conv("conv1", 32, 32, 3), Shape(1, 32, 8, 8))]).parameters
@@ -138,7 +138,7 @@ def _value(count) -> sp.Expr:
     return sp.Integer(0) if count is None else count.value
 
 
-def trace_sequence(layers: tuple[Layer, ...], shape: Shape) -> tuple[list, Shape]:
+def trace_sequence(layers: tuple[NetworkLayer, ...], shape: Shape) -> tuple[list, Shape]:
     """Layers in sequence with their input shapes, and the final output shape.
 
     >>> trace_sequence((Pool("maxpool", "max", 3, 2, 1),), Shape(1, 64, 112, 112))[1]
@@ -151,7 +151,7 @@ def trace_sequence(layers: tuple[Layer, ...], shape: Shape) -> tuple[list, Shape
     return traced, shape
 
 
-def trace_network(net: Network, shape: Shape) -> list[tuple[Layer, Shape]]:
+def trace_network(net: Network, shape: Shape) -> list[tuple[NetworkLayer, Shape]]:
     """Every layer of a network with its input shape, in order.
 
     >>> len(trace_network(build_network(RESNETS["resnet18"]), Shape(1, 3, 224, 224)))

@@ -16,7 +16,7 @@ from symhw.counts.counting import (
     sum_steps,
 )
 from symhw.counts.layers import (
-    Layer,
+    NetworkLayer,
     Shape,
     describe,
 )
@@ -117,7 +117,7 @@ class Unit:
 
     name: str
     description: str
-    traced: list[tuple[Layer, Shape]]
+    traced: list[tuple[NetworkLayer, Shape]]
     count: int
     output: Shape
 
