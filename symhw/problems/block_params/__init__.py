@@ -15,13 +15,6 @@ from symhw.counts.blocks import (
     check_block,
     traced_layers,
 )
-from symhw.counts.counting import (
-    buffer_derivation,
-    mac_derivation,
-    memory_table,
-    name_symbol,
-    parameter_derivation,
-)
 from symhw.counts.layers import (
     C_in,
     C_out,
@@ -46,8 +39,20 @@ from symhw.params import (
     choice,
     param,
 )
-from symhw.problems.block_comparison import compare_blocks
-from symhw.problems.network_counts import MAX_DEPTH, MAX_STAGES, parse_network, solve_network
+from symhw.problems.block_params.block_comparison import compare_blocks
+from symhw.problems.block_params.layer_counts import (
+    buffer_derivation,
+    mac_derivation,
+    memory_table,
+    name_symbol,
+    parameter_derivation,
+)
+from symhw.problems.block_params.network_counts import (
+    MAX_DEPTH,
+    MAX_STAGES,
+    parse_network,
+    solve_network,
+)
 
 KIND = "block-params"
 SUMMARY = (

@@ -8,13 +8,6 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.counts.blocks import BLOCK_KINDS, MAX_CHANNELS, block_output, traced_layers
-from symhw.counts.counting import (
-    flop_steps,
-    mac_derivation,
-    name_symbol,
-    parameter_derivation,
-    sum_steps,
-)
 from symhw.counts.layers import (
     NetworkLayer,
     Shape,
@@ -32,6 +25,13 @@ from symhw.derivation import (
 )
 from symhw.errors import quote
 from symhw.params import SEQUENCE, Where, as_int, as_sequence, check_keys, choice, text
+from symhw.problems.block_params.layer_counts import (
+    flop_steps,
+    mac_derivation,
+    name_symbol,
+    parameter_derivation,
+    sum_steps,
+)
 from symhw.verify import Instance
 
 KIND = "block-params"
