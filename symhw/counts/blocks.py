@@ -101,6 +101,20 @@ def block_output(block: Block, shape: Shape) -> Shape:
     return shape
 
 
+def receptive_field(block: Block) -> int:
+    """Side of the input window one output of the main path sees: 1 + Σ (k_i − 1)·Π_{j<i} s_j.
+
+    >>> receptive_field(Block("basic", 32, 32)), receptive_field(Block("bottleneck", 128, 128, 32))
+    (5, 3)
+    """
+    size, jump = 1, 1
+    for layer in block.main_path():
+        kernel, stride = getattr(layer, "kernel", 1), getattr(layer, "stride", 1)
+        size += (kernel - 1) * jump
+        jump *= stride
+    return size
+
+
 def check_block(block: Block, problem: str | None, field: str) -> Block:
     """Validate a block's widths and structure; raise :class:`InputError` naming the fix.
 

@@ -268,26 +268,3 @@ def mac_count(layer: NetworkLayer, shape: Shape) -> Count | None:
         shown = written(out.n, layer.c_out, layer.c_in)
         return Count(written(N, C_out, C_in), (N, C_out, C_in), values, shown)
     return None
-
-
-def describe(layer: NetworkLayer) -> str:
-    """A short plain-text description of a layer.
-
-    >>> describe(Conv("conv2", 64, 128, 3, stride=2))
-    '3×3 conv 64→128, stride 2'
-    """
-    if isinstance(layer, Conv):
-        stride = f", stride {layer.stride}" if layer.stride != 1 else ""
-        kk = layer.kernel
-        return f"{kk}×{kk} conv {_w(layer.c_in)}→{_w(layer.c_out)}{stride}"
-    if isinstance(layer, BatchNorm):
-        return f"batch norm over {_w(layer.channels)} channels"
-    if isinstance(layer, Linear):
-        return f"linear {_w(layer.c_in)}→{_w(layer.c_out)}"
-    if layer.kernel == 0:
-        return "global average pooling"
-    return f"{layer.kernel}×{layer.kernel} {layer.kind} pooling, stride {layer.stride}"
-
-
-def _w(width: Width) -> str:
-    return str(width).replace("*", "")
