@@ -306,8 +306,8 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
     """Derive the statistics' shapes for each case.
 
     >>> sol = solve(Params())
-    >>> sol.answer("fc_mean_shape").data, sol.answer("conv_var_shape").data
-    ([1, 'C'], [1, 1, 1, 'C'])
+    >>> sol.answer("fc_mean_shape").value, sol.answer("conv_var_shape").value
+    ((1, C), (1, 1, 1, C))
     """
     check_call(params, Params, problem_id, title)
     parts: list[Part] = []
@@ -335,15 +335,10 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
         m = sp.Symbol(f"m_{case.name}")
         keep, squeezed = sp.Tuple(*st.keepdims), sp.Tuple(*st.squeezed)
         answers += [
-            Answer(f"{case.name}_mean_shape", shape(mu), keep, _json(keep)),
-            Answer(f"{case.name}_var_shape", shape(sigma**2), keep, _json(keep)),
-            Answer(
-                f"{case.name}_mean_shape_squeezed",
-                shape(sp.Function("squeeze")(mu)),
-                squeezed,
-                _json(squeezed),
-            ),
-            Answer(f"{case.name}_count", m, st.count, str(st.count)),  # in layout order
+            Answer(f"{case.name}_mean_shape", shape(mu), keep),
+            Answer(f"{case.name}_var_shape", shape(sigma**2), keep),
+            Answer(f"{case.name}_mean_shape_squeezed", shape(sp.Function("squeeze")(mu)), squeezed),
+            Answer(f"{case.name}_count", m, st.count),
         ]
     return Solution(
         problem_id,
@@ -354,8 +349,3 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
         tuple(answers),
         tuple(checks),
     )
-
-
-def _json(shape: sp.Tuple) -> list:
-    """Integers stay integers; dimension names (and C/G) become strings."""
-    return [int(d) if d.is_Integer else str(d) for d in shape]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from typing import Any
 
 import sympy as sp
@@ -15,13 +16,18 @@ from symhw.render.summary import verification_summary
 
 def to_json_value(value: Any) -> Any:
     """Integers stay integers, other numbers become floats, matrices lists of rows,
-    tuples lists, and symbolic values strings.
+    tuples lists, and symbolic values strings; a :class:`~fractions.Fraction`, an exact
+    ratio JSON has no number for, is written as its text.
 
     >>> to_json_value(sp.Matrix([[1, sp.Rational(1, 2)]])), to_json_value(sp.tanh(sp.Symbol("s")))
     ([[1, 0.5]], 'tanh(s)')
+    >>> to_json_value(Fraction(17, 18)), to_json_value(Fraction(4))
+    ('17/18', '4')
     """
     if isinstance(value, bool | int | str) or value is None:
         return value
+    if isinstance(value, Fraction):
+        return str(value)
     if isinstance(value, float):
         return value
     if isinstance(value, sp.MatrixBase):

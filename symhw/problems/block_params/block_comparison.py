@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from fractions import Fraction
 
 import sympy as sp
 
@@ -175,7 +176,7 @@ def _parameter_comparison(
         sp.Float(at_unit, 3),
         ". ",
     ]
-    answers = [Answer(f"params_ratio_{suffix}", pb / pa, ratio, str(ratio))]
+    answers = [Answer(f"params_ratio_{suffix}", pb / pa, ratio, _exact(ratio))]
     if equal:
         answers.append(Answer(f"params_crossover_{suffix}", sp.Symbol("C_crossover"), equal[0]))
     return d.build(), answers, (findings, wide)
@@ -235,7 +236,17 @@ def _mac_comparison(
         d.then(_nhwc(total), rule="add")
     ratio = sp.cancel(qb / qa)
     d.equal(mb / ma, *dict.fromkeys((qb / qa, ratio)), rule="cancel N H W")
-    return d.build(), Answer("macs_ratio", mb / ma, ratio, str(ratio))
+    return d.build(), Answer("macs_ratio", mb / ma, ratio, _exact(ratio))
+
+
+def _exact(ratio: sp.Expr) -> Fraction | None:
+    """A ratio that is a number as the exact fraction it is (17/18); None for a ratio that
+    depends on C, whose value is the data.
+
+    >>> _exact(sp.Rational(17, 18)), _exact(C / (C + 1))
+    (Fraction(17, 18), None)
+    """
+    return Fraction(int(ratio.p), int(ratio.q)) if ratio.is_Rational else None
 
 
 def _tradeoffs(a: Block, b: Block) -> tuple[Segment, ...]:
