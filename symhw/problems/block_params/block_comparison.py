@@ -102,7 +102,7 @@ def compare_blocks(
     findings: list[Segment] = []
     for i, bias in enumerate(variants):
         intro = _intro(*pair, unit) if i == 0 else None
-        derivation, more, (found, wide) = _parameter_comparison(letter, *pair, unit, bias, intro)
+        derivation, more, found, wide = _parameter_comparison(letter, *pair, unit, bias, intro)
         parts.append(derivation)
         answers += more
         findings += found
@@ -144,7 +144,7 @@ def _parameter_comparison(
     unit: int,
     bias: bool,
     intro: tuple[Segment, ...] | None,
-) -> tuple[Derivation, list[Answer], tuple[list[Segment], tuple[Segment, ...] | None]]:
+) -> tuple[Derivation, list[Answer], list[Segment], tuple[Segment, ...] | None]:
     """P_a(C), P_b(C), their ratio and difference for one bias setting; the answers, and
     what the sheet concludes (and, for a basic block against a bottleneck, a basic block
     as wide as the bottleneck)."""
@@ -179,7 +179,7 @@ def _parameter_comparison(
     answers = [Answer(f"params_ratio_{suffix}", pb / pa, ratio, _exact(ratio))]
     if equal:
         answers.append(Answer(f"params_crossover_{suffix}", sp.Symbol("C_crossover"), equal[0]))
-    return d.build(), answers, (findings, wide)
+    return d.build(), answers, findings, wide
 
 
 def _same_width(
