@@ -26,7 +26,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 
-from symhw.problems.activation_loss import gradient_function
+from symhw.problems.activation_loss.reference import gradient_function
 
 TARGET_VS_NUMPY = 1.1
 TARGET_VS_BOUND = 1.5

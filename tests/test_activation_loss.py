@@ -19,12 +19,8 @@ from conftest import answers_error, run_cli, torch_activations
 from symhw.derivation import Table
 from symhw.errors import InputError
 from symhw.numeric import NUMPY_FUNCTIONS
-from symhw.problems.activation_loss import (
-    Params,
-    gradient_function,
-    risk_function,
-    solve,
-)
+from symhw.problems.activation_loss import Params, solve
+from symhw.problems.activation_loss.reference import gradient_function, risk_function
 from symhw.verify import Instance, lower
 
 s = sp.Symbol("s", real=True)

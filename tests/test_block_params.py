@@ -19,11 +19,11 @@ from torch.utils.flop_counter import FlopCounterMode
 from conftest import HAS_TEX, answers_error, run_cli
 from symhw.cli import main
 from symhw.counts.blocks import Block
+from symhw.counts.width import layer_parameters
 from symhw.errors import VerificationError
 from symhw.params import Where, build_params
-from symhw.problems import block_comparison
-from symhw.problems.block_comparison import compare_blocks, layer_parameters
-from symhw.problems.block_params import SEED_BLOCKS, Params, parse_blocks, solve
+from symhw.problems.block_params import SEED_BLOCKS, Params, block_comparison, parse_blocks, solve
+from symhw.problems.block_params.block_comparison import compare_blocks
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.spec import load_problem_set

@@ -22,15 +22,10 @@ from torch import nn
 from conftest import HAS_TEX, answers_error, run_cli
 from symhw.cli import main
 from symhw.errors import VerificationError
-from symhw.problems.norm_shapes import (
-    LAYOUTS,
-    Case,
-    Params,
-    Statistics,
-    case_derivation,
-    solve,
-    statistics,
-)
+from symhw.problems.norm_shapes import Params, solve
+from symhw.problems.norm_shapes.averages import case_derivation
+from symhw.problems.norm_shapes.axes import Statistics, statistics
+from symhw.problems.norm_shapes.cases import LAYOUTS, Case
 
 EPS = 1e-5
 SPATIAL = "LHW"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symhw.counts.layers import BatchNorm, Conv, Layer, Shape, Width, output_shape
+from symhw.counts.layers import BatchNorm, Conv, NetworkLayer, Shape, Width, output_shape
 from symhw.errors import InputError, quote
 
 BLOCK_KINDS = ("basic", "bottleneck")
@@ -42,7 +42,7 @@ class Block:
     def label(self) -> str:
         return self.name or self.kind
 
-    def main_path(self) -> tuple[Layer, ...]:
+    def main_path(self) -> tuple[NetworkLayer, ...]:
         kk, st, b = self.kernel, self.stride, self.bias
         if self.kind == "basic":
             convs = [
@@ -57,13 +57,13 @@ class Block:
             ]
         return tuple(self._with_norms(convs))
 
-    def shortcut(self) -> tuple[Layer, ...]:
+    def shortcut(self) -> tuple[NetworkLayer, ...]:
         if not self.projection:
             return ()
         proj = Conv("proj", self.c_in, self.c_out, 1, self.stride, bias=self.bias)
         return tuple(self._with_norms([proj]))
 
-    def layers(self) -> tuple[Layer, ...]:
+    def layers(self) -> tuple[NetworkLayer, ...]:
         return self.main_path() + self.shortcut()
 
     def _with_norms(self, convs: list[Conv]):
@@ -74,7 +74,7 @@ class Block:
                 yield BatchNorm("bn" + suffix if conv.name != "proj" else "proj_bn", conv.c_out)
 
 
-def traced_layers(block: Block, shape: Shape) -> list[tuple[Layer, Shape]]:
+def traced_layers(block: Block, shape: Shape) -> list[tuple[NetworkLayer, Shape]]:
     """Every layer of a block with the shape of its input (the shortcut sees the block input).
 
     >>> block = Block("basic", 64, 128, stride=2, projection=True)
@@ -99,6 +99,20 @@ def block_output(block: Block, shape: Shape) -> Shape:
     for layer in block.main_path():
         shape = output_shape(layer, shape)
     return shape
+
+
+def receptive_field(block: Block) -> int:
+    """Side of the input window one output of the main path sees: 1 + Σ (k_i − 1)·Π_{j<i} s_j.
+
+    >>> receptive_field(Block("basic", 32, 32)), receptive_field(Block("bottleneck", 128, 128, 32))
+    (5, 3)
+    """
+    size, jump = 1, 1
+    for layer in block.main_path():
+        kernel, stride = getattr(layer, "kernel", 1), getattr(layer, "stride", 1)
+        size += (kernel - 1) * jump
+        jump *= stride
+    return size
 
 
 def check_block(block: Block, problem: str | None, field: str) -> Block:

@@ -130,7 +130,9 @@ class Linear:
     bias: bool = True
 
 
-Layer = Conv | BatchNorm | Pool | Linear
+#: A layer of a residual network, as counted here (``symhw.conv.layer.Layer`` is the
+#: convolution of the conv-matrix problem, a different thing).
+NetworkLayer = Conv | BatchNorm | Pool | Linear
 
 
 def conv_parameters(conv: Conv) -> Count:
@@ -167,7 +169,7 @@ def linear_parameters(fc: Linear) -> Count:
     return Count(written(C_out, C_in), (C_out, C_in), values, written(fc.c_out, fc.c_in))
 
 
-def parameter_count(layer: Layer) -> Count | None:
+def parameter_count(layer: NetworkLayer) -> Count | None:
     """The learnable parameters of a layer, or None if it has none.
 
     >>> parameter_count(BatchNorm("bn1", 64)).value
@@ -184,7 +186,7 @@ def parameter_count(layer: Layer) -> Count | None:
     return None
 
 
-def buffer_count(layer: Layer) -> Count | None:
+def buffer_count(layer: NetworkLayer) -> Count | None:
     """Running statistics (not learnable): batch norm keeps a mean and a variance per channel.
 
     >>> buffer_count(BatchNorm("bn1", 64)).value, buffer_count(Conv("c", 3, 8, 3))
@@ -229,7 +231,7 @@ def output_size_count(size: sp.Expr, kernel: int, stride: int, padding: int) -> 
     return Count(formula, (H, p, k, s), values, shown)
 
 
-def output_shape(layer: Layer, shape: Shape) -> Shape:
+def output_shape(layer: NetworkLayer, shape: Shape) -> Shape:
     """The shape a layer produces from ``shape``.
 
     >>> output_shape(Conv("conv1", 3, 64, 7, stride=2), Shape(1, 3, 224, 224))
@@ -248,7 +250,7 @@ def output_shape(layer: Layer, shape: Shape) -> Shape:
     return shape
 
 
-def mac_count(layer: Layer, shape: Shape) -> Count | None:
+def mac_count(layer: NetworkLayer, shape: Shape) -> Count | None:
     """Multiply-accumulates of a layer on an input of ``shape`` (None if it has no weights).
 
     >>> mac_count(Conv("conv1", 32, 32, 3), Shape(128, 32, 16, 16)).value
@@ -266,26 +268,3 @@ def mac_count(layer: Layer, shape: Shape) -> Count | None:
         shown = written(out.n, layer.c_out, layer.c_in)
         return Count(written(N, C_out, C_in), (N, C_out, C_in), values, shown)
     return None
-
-
-def describe(layer: Layer) -> str:
-    """A short plain-text description of a layer.
-
-    >>> describe(Conv("conv2", 64, 128, 3, stride=2))
-    '3×3 conv 64→128, stride 2'
-    """
-    if isinstance(layer, Conv):
-        stride = f", stride {layer.stride}" if layer.stride != 1 else ""
-        kk = layer.kernel
-        return f"{kk}×{kk} conv {_w(layer.c_in)}→{_w(layer.c_out)}{stride}"
-    if isinstance(layer, BatchNorm):
-        return f"batch norm over {_w(layer.channels)} channels"
-    if isinstance(layer, Linear):
-        return f"linear {_w(layer.c_in)}→{_w(layer.c_out)}"
-    if layer.kernel == 0:
-        return "global average pooling"
-    return f"{layer.kernel}×{layer.kernel} {layer.kind} pooling, stride {layer.stride}"
-
-
-def _w(width: Width) -> str:
-    return str(width).replace("*", "")

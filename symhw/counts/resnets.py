@@ -10,8 +10,8 @@ from symhw.counts.blocks import Block, block_output, traced_layers
 from symhw.counts.layers import (
     BatchNorm,
     Conv,
-    Layer,
     Linear,
+    NetworkLayer,
     Pool,
     Shape,
     buffer_count,
@@ -46,12 +46,17 @@ RESNETS = {
 @dataclass(frozen=True)
 class Stage:
     """A stage: ``first`` (which may change width and stride) then ``repeats`` copies of
-    ``rest``."""
+    ``rest``. Its ``label`` (conv2) names its blocks (conv2.1, conv2.2)."""
 
-    name: str
+    label: str
     first: Block
     rest: Block | None
     repeats: int
+
+    @property
+    def name(self) -> str:
+        """The stage as He et al. (2016) and torchvision name it: conv2_x."""
+        return f"{self.label}_x"
 
     @property
     def blocks(self) -> tuple[Block, ...]:
@@ -63,9 +68,9 @@ class Network:
     """A network as data: stem layers, stages of residual blocks, head layers."""
 
     title: str
-    stem: tuple[Layer, ...]
+    stem: tuple[NetworkLayer, ...]
     stages: tuple[Stage, ...]
-    head: tuple[Layer, ...]
+    head: tuple[NetworkLayer, ...]
 
 
 def build_network(spec: NetworkSpec, *, conv_bias: bool = False) -> Network:
@@ -82,7 +87,7 @@ def build_network(spec: NetworkSpec, *, conv_bias: bool = False) -> Network:
     )
     stages, c_in = [], spec.stem
     for i, (depth, width) in enumerate(zip(spec.depths, spec.widths, strict=True)):
-        c_out = width * spec.expansion
+        label, c_out = f"conv{i + 2}", width * spec.expansion
         mid = width if spec.block == "bottleneck" else None
         stride = 1 if i == 0 else 2
         first = Block(
@@ -94,12 +99,12 @@ def build_network(spec: NetworkSpec, *, conv_bias: bool = False) -> Network:
             projection=stride != 1 or c_in != c_out,
             bias=conv_bias,
             batchnorm=True,
-            name=f"conv{i + 2}.1",
+            name=f"{label}.1",
         )
         rest = Block(
-            spec.block, c_out, c_out, mid, bias=conv_bias, batchnorm=True, name=f"conv{i + 2}.2"
+            spec.block, c_out, c_out, mid, bias=conv_bias, batchnorm=True, name=f"{label}.2"
         )
-        stages.append(Stage(f"conv{i + 2}_x", first, rest if depth > 1 else None, depth - 1))
+        stages.append(Stage(label, first, rest if depth > 1 else None, depth - 1))
         c_in = c_out
     head = (Pool("avgpool", "avg"), Linear("fc", c_in, spec.classes))
     return Network(spec.title, stem, tuple(stages), head)
@@ -119,7 +124,7 @@ class Totals:
         return 2 * self.macs
 
 
-def layer_totals(traced: list[tuple[Layer, Shape]]) -> Totals:
+def layer_totals(traced: list[tuple[NetworkLayer, Shape]]) -> Totals:
     """Sums over layers given with their input shapes.
 
     >>> layer_totals([(Conv("conv1", 32, 32, 3), Shape(1, 32, 8, 8))]).parameters
@@ -138,7 +143,7 @@ def _value(count) -> sp.Expr:
     return sp.Integer(0) if count is None else count.value
 
 
-def trace_sequence(layers: tuple[Layer, ...], shape: Shape) -> tuple[list, Shape]:
+def trace_sequence(layers: tuple[NetworkLayer, ...], shape: Shape) -> tuple[list, Shape]:
     """Layers in sequence with their input shapes, and the final output shape.
 
     >>> trace_sequence((Pool("maxpool", "max", 3, 2, 1),), Shape(1, 64, 112, 112))[1]
@@ -151,7 +156,7 @@ def trace_sequence(layers: tuple[Layer, ...], shape: Shape) -> tuple[list, Shape
     return traced, shape
 
 
-def trace_network(net: Network, shape: Shape) -> list[tuple[Layer, Shape]]:
+def trace_network(net: Network, shape: Shape) -> list[tuple[NetworkLayer, Shape]]:
     """Every layer of a network with its input shape, in order.
 
     >>> len(trace_network(build_network(RESNETS["resnet18"]), Shape(1, 3, 224, 224)))
@@ -164,6 +169,44 @@ def trace_network(net: Network, shape: Shape) -> list[tuple[Layer, Shape]]:
             shape = block_output(block, shape)
     head, _ = trace_sequence(net.head, shape)
     return traced + head
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A part of a network counted once and used ``count`` times: the stem, a stage's first
+    block, its repeated block, or the head. ``stage`` is the stage's label (or stem, head);
+    ``block`` is None for the stem and the head."""
+
+    name: str
+    stage: str
+    traced: list[tuple[NetworkLayer, Shape]]
+    count: int
+    output: Shape
+    block: Block | None = None
+
+
+def network_units(spec: NetworkSpec, shape: Shape, conv_bias: bool) -> list[Unit]:
+    """The stem, each stage's first block, its repeated block, and the head, with shapes: a
+    stage's repeated block is counted once whatever its count, which only multiplies.
+
+    >>> units = network_units(RESNETS["resnet50"], Shape(1, 3, 224, 224), False)
+    >>> [(u.name, u.count) for u in units][:3]
+    [('stem', 1), ('conv2.1', 1), ('conv2.2', 2)]
+    """
+    net = build_network(spec, conv_bias=conv_bias)
+    traced, shape = trace_sequence(net.stem, shape)
+    units = [Unit("stem", "stem", traced, 1, shape)]
+    for stage in net.stages:
+        for block, count in ((stage.first, 1), (stage.rest, stage.repeats)):
+            if block is None:
+                continue
+            out = block_output(block, shape)
+            traced = traced_layers(block, shape)
+            units.append(Unit(block.label, stage.label, traced, count, out, block))
+            shape = out
+    traced, shape = trace_sequence(net.head, shape)
+    units.append(Unit("head", "head", traced, 1, shape))
+    return units
 
 
 def network_totals(net: Network, shape: Shape) -> Totals:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -22,13 +23,16 @@ def to_json_value(value: Any) -> Any:
     """Integers stay integers, other numbers become floats, matrices lists of rows,
     tuples lists, and symbolic values strings. A NumPy array becomes nested lists in its
     shape (a vector one list), each entry converted: a float array gives floats throughout.
-    A kind's own types (a conv layer's A, its backward kernels, a numeric result) go
-    through their converter in ``_CONVERTERS``.
+    A :class:`~fractions.Fraction`, an exact ratio JSON has no number for, is written as
+    its text. A kind's own types (a conv layer's A, its backward kernels, a numeric result)
+    go through their converter in ``_CONVERTERS``.
 
     >>> to_json_value(sp.Matrix([[1, sp.Rational(1, 2)]])), to_json_value(sp.tanh(sp.Symbol("s")))
     ([[1, 0.5]], 'tanh(s)')
     >>> to_json_value(np.array([1.0, 2.5])), to_json_value(np.array([1, sp.Symbol("x")], object))
     ([1.0, 2.5], [1, 'x'])
+    >>> to_json_value(Fraction(17, 18)), to_json_value(Fraction(4))
+    ('17/18', '4')
     """
     convert = _CONVERTERS.get(type(value))
     if convert is not None:
@@ -39,6 +43,8 @@ def to_json_value(value: Any) -> Any:
         return to_json_value(value.item())
     if isinstance(value, bool | int | str) or value is None:
         return value
+    if isinstance(value, Fraction):
+        return str(value)
     if isinstance(value, float):
         return value
     if isinstance(value, sp.MatrixBase):

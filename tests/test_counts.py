@@ -1,4 +1,4 @@
-"""Layer, block and ResNet counts against torch.nn modules built here and published totals.
+"""symhw.counts: layer, block and ResNet counts against torch.nn modules and published totals.
 
 Oracles: ``sum(p.numel() for p in module.parameters())`` and batch-norm buffers of the same
 layers built with torch.nn; ``torch.utils.flop_counter.FlopCounterMode`` (FLOPs = 2·MACs);
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from symhw.counts.blocks import Block, block_output, check_block, traced_layers
+from symhw.counts.blocks import Block, block_output, check_block, receptive_field, traced_layers
 from symhw.counts.layers import (
     BatchNorm,
     Conv,
@@ -26,7 +26,14 @@ from symhw.counts.layers import (
     output_shape,
     parameter_count,
 )
-from symhw.counts.resnets import RESNETS, build_network, network_totals, trace_network
+from symhw.counts.resnets import (
+    RESNETS,
+    build_network,
+    layer_totals,
+    network_totals,
+    network_units,
+    trace_network,
+)
 from symhw.errors import InputError
 
 #: torchvision's published figures: parameters, and "GFLOPS" (which are GMACs) at 224×224.
@@ -235,6 +242,31 @@ def test_bad_blocks_are_rejected_with_the_fix(block, message):
         check_block(block, "q3", "blocks")
 
 
+@pytest.mark.parametrize(
+    "kind,c_in,c_out,mid,k,stride",
+    [
+        ("basic", 4, 4, None, 3, 1),  # 5: two 3×3 convs
+        ("bottleneck", 8, 8, 2, 3, 1),  # 3: one 3×3 between 1×1s
+        ("basic", 4, 6, None, 3, 2),  # 7: the second conv's taps are 2 input rows apart
+        ("bottleneck", 8, 8, 2, 5, 2),  # 5
+        ("basic", 2, 2, None, 1, 1),  # 1
+    ],
+)
+def test_receptive_field_is_the_window_an_output_depends_on(kind, c_in, c_out, mid, k, stride):
+    """Oracle: the rows of the input where ∂(one output)/∂x is nonzero, through the main
+    path written with torch.nn (random weights: no gradient entry cancels)."""
+    torch.manual_seed(0)
+    main = TorchBlock(kind, c_in, c_out, mid, k, stride).main
+    main = nn.Sequential(*(m for m in main if isinstance(m, nn.Conv2d))).double()
+    x = torch.randn(1, c_in, 41, 41, dtype=torch.float64, requires_grad=True)
+    out = main(x)
+    centre = out.shape[-1] // 2
+    out[0, 0, centre, centre].backward()
+    rows = torch.nonzero(x.grad.abs().sum(dim=(0, 1, 3))).flatten()
+    assert receptive_field(Block(kind, c_in, c_out, mid, k, stride)) == len(rows)
+    assert int(rows.max() - rows.min()) + 1 == len(rows)  # one window, no holes
+
+
 # --- whole networks --------------------------------------------------------------------------
 
 
@@ -244,6 +276,20 @@ def test_resnet_totals_match_published_numbers(name):
     params, gmacs = PUBLISHED[name]
     assert totals.parameters == params
     assert abs(float(totals.macs) / 1e9 - gmacs) < 0.005
+
+
+@pytest.mark.parametrize("name", ["resnet18", "resnet34", "resnet50"])
+def test_units_counted_once_add_up_to_the_whole_network(name):
+    """A stage's repeated block counted once, times its count, gives what tracing every
+    layer of the network gives."""
+    spec, shape = RESNETS[name], Shape(1, 3, 224, 224)
+    units = network_units(spec, shape, conv_bias=False)
+    whole = network_totals(build_network(spec), shape)
+    for count in ("parameters", "buffers", "macs", "activations"):
+        by_unit = sum(u.count * getattr(layer_totals(u.traced), count) for u in units)
+        assert by_unit == getattr(whole, count)
+    assert sum(u.count for u in units if u.block) == sum(spec.depths)
+    assert [u.stage for u in units if u.name.endswith(".1")] == ["conv2", "conv3", "conv4", "conv5"]
 
 
 @pytest.mark.parametrize(

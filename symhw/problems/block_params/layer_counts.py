@@ -1,9 +1,11 @@
-"""Counts shown as derivations: each layer's formula, the substitution and the result; totals."""
+"""Counts shown as derivations: each layer's formula, the substitution and the result; totals;
+and the table of each layer's activation memory."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -14,44 +16,58 @@ from symhw.counts.layers import (
     C_out,
     Conv,
     H_out,
-    Layer,
     Linear,
     N,
+    NetworkLayer,
     Pool,
     Shape,
     W_out,
     buffer_count,
-    describe,
     k,
     mac_count,
     output_shape,
     output_size_count,
     parameter_count,
 )
-from symhw.derivation import Derivation, Paragraph, Segment, Table
-from symhw.notation import written, written_sum
+from symhw.derivation import Answer, Derivation, NumericCheck, Paragraph, Part, Segment, Table
+from symhw.notation import indexed_symbol, written, written_sum
+from symhw.problems.block_params.wording import describe
 
 
-def name_symbol(letter: str, name: str, *, tilde: bool = False) -> sp.Symbol:
+class Counted(NamedTuple):
+    """What a sheet shows of a counting problem: the question, its parts, answers, checks."""
+
+    statement: Paragraph
+    parts: tuple[Part, ...]
+    answers: tuple[Answer, ...]
+    checks: tuple[NumericCheck, ...] = ()
+
+
+def count_symbol(letter: str, name: str, *, tilde: bool = False) -> sp.Symbol:
     """The symbol of one count, e.g. ``P_conv1`` or, for counts without bias, ``P̃_conv1``.
 
-    >>> name_symbol("P", "conv1", tilde=True)
-    Ptilde_conv1
+    The name is SymPy's grammar (``tilde`` is its modifier); the underscores of a label such
+    as basic_2 are further subscripts to SymPy, printed P_{basic 2}, as the sheets show them.
+
+    >>> count_symbol("P", "conv1", tilde=True), count_symbol("M", "basic_2")
+    (Ptilde_conv1, M_basic_2)
     """
     return sp.Symbol(f"{letter}{'tilde' if tilde else ''}_{name}")
 
 
 @dataclass(frozen=True)
 class CountResult:
-    """A derivation of a total, the total and the per-layer values (in layer order)."""
+    """A derivation of a total, the total and the per-layer values and symbols (in layer
+    order)."""
 
     derivation: Derivation
     total: sp.Expr
     per_layer: tuple[sp.Expr, ...]
     total_symbol: sp.Symbol
+    layer_symbols: tuple[sp.Symbol, ...] = ()
 
 
-def _what_parameters(layer: Layer) -> str:
+def _what_parameters(layer: NetworkLayer) -> str:
     if isinstance(layer, BatchNorm):
         return "γ and β per channel"
     has_bias = isinstance(layer, Conv | Linear) and layer.bias
@@ -73,7 +89,7 @@ def sum_steps(b: DerivationBuilder, total: sp.Symbol, names, values, rule: str) 
 
 def parameter_derivation(
     title: str,
-    layers: Iterable[Layer],
+    layers: Iterable[NetworkLayer],
     total: sp.Symbol,
     *,
     tilde: bool = False,
@@ -95,7 +111,7 @@ def parameter_derivation(
         count = parameter_count(layer)
         if count is None:
             continue
-        sym = name_symbol("P", layer.name, tilde=tilde)
+        sym = count_symbol("P", layer.name, tilde=tilde)
         if isinstance(layer, BatchNorm):
             norms.append((sym, count.value))
         _count_steps(b, sym, count, f"{describe(layer)}: {_what_parameters(layer)}")
@@ -110,7 +126,7 @@ def parameter_derivation(
             [v for _, v in norms],
             "running mean and variance: 2C per batch norm, as many as its γ and β",
         )
-    return CountResult(b.build(), value, tuple(values), total)
+    return CountResult(b.build(), value, tuple(values), total, tuple(n for n, _ in names))
 
 
 def _count_steps(b: DerivationBuilder, sym: sp.Symbol, count, rule: str) -> None:
@@ -120,7 +136,7 @@ def _count_steps(b: DerivationBuilder, sym: sp.Symbol, count, rule: str) -> None
     b.then(count.value, rule="multiply")
 
 
-def buffer_derivation(title: str, layers: Iterable[Layer], total: sp.Symbol) -> CountResult:
+def buffer_derivation(title: str, layers: Iterable[NetworkLayer], total: sp.Symbol) -> CountResult:
     """Running statistics of the batch-norm layers: 2C each (a mean and a variance).
 
     >>> from symhw.counts.blocks import Block
@@ -134,7 +150,7 @@ def buffer_derivation(title: str, layers: Iterable[Layer], total: sp.Symbol) -> 
         count = buffer_count(layer)
         if count is None:
             continue
-        sym = name_symbol("B", layer.name)
+        sym = count_symbol("B", layer.name)
         _count_steps(b, sym, count, f"{describe(layer)}: running mean and variance")
         names.append((sym, 1))
         values.append(count.value)
@@ -144,11 +160,9 @@ def buffer_derivation(title: str, layers: Iterable[Layer], total: sp.Symbol) -> 
 
 def mac_derivation(
     title: str,
-    traced: Iterable[tuple[Layer, Shape]],
+    traced: Iterable[tuple[NetworkLayer, Shape]],
     total: sp.Symbol,
     flops: sp.Symbol,
-    *,
-    intro: tuple[Segment, ...] | None = None,
 ) -> CountResult:
     """MACs of each conv/linear layer on its input (output sizes derived where they shrink);
     the total, and FLOPs = 2·MACs.
@@ -159,38 +173,45 @@ def mac_derivation(
     603979776
     """
     traced = list(traced)
-    if intro is None:
-        linear = any(isinstance(layer, Linear) for layer, _ in traced)
-        intro = (
-            "A conv does one MAC per weight at each output position: ",
-            written(N, H_out, W_out, C_out, C_in, k**2),
-            " for a batch of ",
-            N,
-            *(("; a linear layer ", written(N, C_out, C_in)) if linear else ()),
-            ".",
-        )
-    b = DerivationBuilder(title, intro=intro)
+    b = DerivationBuilder(title, intro=_mac_intro(traced))
     names, values = [], []
     for layer, shape in traced:
-        if isinstance(layer, Conv | Pool) and layer.kernel and layer.stride != 1:
-            pad = layer.pad if isinstance(layer, Conv) else layer.padding
-            size = output_size_count(shape.h, layer.kernel, layer.stride, pad)
-            rule = f"{describe(layer)}: output height (and width)"
-            b.define(sp.Symbol(f"H_out,{layer.name}"), size.at, rule=rule)
-            b.then(size.substituted, rule="substitute")
-            b.then(size.value, rule="evaluate")
+        _output_size_steps(b, layer, shape)
         count = mac_count(layer, shape)
         if count is None:
             continue
-        sym = name_symbol("M", layer.name)
-        b.define(sym, count.at, rule=describe(layer))
-        b.then(count.substituted, rule="substitute")
-        b.then(count.value, rule="multiply")
+        sym = count_symbol("M", layer.name)
+        _count_steps(b, sym, count, describe(layer))
         names.append((sym, 1))
         values.append(count.value)
     value = sum_steps(b, total, names, values, "sum over the layers")
     flop_steps(b, total, value, flops)
     return CountResult(b.build(), value, tuple(values), total)
+
+
+def _mac_intro(traced: list[tuple[NetworkLayer, Shape]]) -> tuple[Segment, ...]:
+    linear = any(isinstance(layer, Linear) for layer, _ in traced)
+    return (
+        "A conv does one MAC per weight at each output position: ",
+        written(N, H_out, W_out, C_out, C_in, k**2),
+        " for a batch of ",
+        N,
+        *(("; a linear layer ", written(N, C_out, C_in)) if linear else ()),
+        ".",
+    )
+
+
+def _output_size_steps(b: DerivationBuilder, layer: NetworkLayer, shape: Shape) -> None:
+    """``H_out,conv1 := ⌊(H + 2p − k)/s⌋ + 1`` at the layer's sizes, where a stride shrinks
+    the output (the width follows the same formula)."""
+    if not (isinstance(layer, Conv | Pool) and layer.kernel and layer.stride != 1):
+        return
+    pad = layer.pad if isinstance(layer, Conv) else layer.padding
+    size = output_size_count(shape.h, layer.kernel, layer.stride, pad)
+    rule = f"{describe(layer)}: output height (and width)"
+    b.define(indexed_symbol("H", ("out", layer.name)), size.at, rule=rule)
+    b.then(size.substituted, rule="substitute")
+    b.then(size.value, rule="evaluate")
 
 
 def flop_steps(b: DerivationBuilder, macs: sp.Symbol, value: sp.Expr, flops: sp.Symbol) -> None:
@@ -201,7 +222,7 @@ def flop_steps(b: DerivationBuilder, macs: sp.Symbol, value: sp.Expr, flops: sp.
 
 
 def memory_table(
-    title: str, traced: Iterable[tuple[Layer, Shape]], layout: str, total: sp.Symbol
+    title: str, traced: Iterable[tuple[NetworkLayer, Shape]], layout: str, total: sp.Symbol
 ) -> Table:
     """Each layer's output: its shape in ``layout``, elements, and bytes in float32; the last
     row is ``total``, their sum.
