@@ -98,9 +98,9 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
             print(path)
         return 0
     from symhw.render.json import dump_answers
-    from symhw.sheet import answers
+    from symhw.sheet import answers_by_problem
 
-    by_problem = answers(problem_set, jobs)
+    by_problem = answers_by_problem(problem_set, jobs)
     if args.json:
         sys.stdout.write(dump_answers(by_problem))
     else:

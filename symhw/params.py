@@ -220,10 +220,10 @@ def boolean(value: object, where: Where) -> bool:
 MAX_TEXT = 200
 
 
-def text(value: object, where: Where) -> str:
+def sheet_text(value: object, where: Where) -> str:
     """Free text shown on a sheet (a title): 1 to 200 characters, each one it can typeset.
 
-    >>> text("Übung 2", Where(None, "title"))
+    >>> sheet_text("Übung 2", Where(None, "title"))
     'Übung 2'
     """
     if not isinstance(value, str):
@@ -327,7 +327,7 @@ def check_call(params: object, cls: type, problem_id: object, title: object) -> 
         )
     short_name(problem_id, Where(None, "problem_id"))
     if title is not None:
-        text(title, Where(None, "title"))
+        sheet_text(title, Where(None, "title"))
 
 
 def build_params(cls: type, table: dict[str, Any], problem: str | None) -> Any:

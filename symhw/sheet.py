@@ -49,13 +49,13 @@ def _sections(problem: ProblemSpec, formats: tuple[str, ...]) -> dict[str, bytes
     return {f: RENDERERS[f][0](sol).encode() for f in formats}
 
 
-def _answers(problem: ProblemSpec) -> tuple[str, dict[str, object]]:
-    return problem.id, json_render.answers(solve(problem))
+def _problem_answers(problem: ProblemSpec) -> tuple[str, dict[str, object]]:
+    return problem.id, json_render.answers_json(solve(problem))
 
 
-def answers(problem_set: ProblemSet, jobs: int = 1) -> dict[str, dict[str, object]]:
+def answers_by_problem(problem_set: ProblemSet, jobs: int = 1) -> dict[str, dict[str, object]]:
     """``{problem id: {answer name: JSON value}}``, solving in ``jobs`` processes."""
-    return dict(ordered_map(_answers, problem_set.problems, jobs))
+    return dict(ordered_map(_problem_answers, problem_set.problems, jobs))
 
 
 def _text_formats(formats: Iterable[str]) -> tuple[str, ...]:

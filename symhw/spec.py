@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from symhw.errors import InputError, quote
-from symhw.params import Where, build_params, short_name, text
+from symhw.params import Where, build_params, sheet_text, short_name
 from symhw.problems import KINDS
 
 BUILTIN = "hw2"
@@ -78,7 +78,7 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
             "files",
             field="problems",
         )
-    title = text(data.get("title", "Solutions"), Where(None, "title"))
+    title = sheet_text(data.get("title", "Solutions"), Where(None, "title"))
     name = short_name(data.get("name", default_name), Where(None, "name"))
     problems, seen = [], set()
     for i, table in enumerate(tables, start=1):
@@ -97,7 +97,7 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
                 problem=pid,
                 field="kind",
             )
-        heading = text(table["title"], Where(pid, "title")) if "title" in table else None
+        heading = sheet_text(table["title"], Where(pid, "title")) if "title" in table else None
         rest = {k: v for k, v in table.items() if k not in ("id", "kind", "title")}
         params = build_params(KINDS[kind].params, rest, pid)  # each field, and all together
         problems.append(ProblemSpec(pid, kind, heading, params))

@@ -183,7 +183,7 @@ def test_network_problem_matches_published_totals(network, params, gmacs):
     assert abs(float(sol.answer("macs").value) / 1e9 - gmacs) < 0.005
     assert sol.answer("flops").value == 2 * sol.answer("macs").value
     assert sol.summary()["unverified"] == 0
-    assert json_render.answers(sol)["params"] == params
+    assert json_render.answers_json(sol)["params"] == params
 
 
 def test_network_from_a_table_is_counted_like_the_builtin():

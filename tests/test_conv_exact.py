@@ -21,8 +21,7 @@ from symhw.conv import exact as exact_module
 from symhw.conv.exact import products, scaled, to_float
 from symhw.problems.conv_matrix import Params, solve
 from symhw.problems.conv_matrix.checks import exact_results
-from symhw.render.json import answer_json
-from symhw.render.json import answers as json_answers
+from symhw.render.json import answer_json, answers_json
 
 GEOMETRIES = [
     conv_geometry(2, 3, 7, 3, stride=2, padding=1, dilation=2),
@@ -138,5 +137,5 @@ def test_numbers_near_1e15_are_confirmed_relative_to_their_size():
     """An absolute tolerance of 1e-9 could not hold for products near 1e30."""
     sol = solve(Params(in_channels=1, out_channels=1, length=2, kernel=2,
                        weights=[[["1e15", "-1e15"]]], x=[["1e15", "0.3"]]))  # fmt: skip
-    assert json_answers(sol)["y"] == [[10**30 - 3 * 10**14]]
+    assert answers_json(sol)["y"] == [[10**30 - 3 * 10**14]]
     assert all(c.passed for c in sol.numeric_checks)

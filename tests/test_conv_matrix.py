@@ -30,7 +30,7 @@ from symhw.problems.conv_matrix.figures import sparsity_pattern
 from symhw.problems.conv_matrix.forward import element_equations
 from symhw.problems.conv_matrix.general_equation import general_element
 from symhw.problems.conv_matrix.layer import ShownLayer
-from symhw.render.json import answers as json_answers
+from symhw.render.json import answers_json
 from symhw.spec import load_problem_set, parse_problem_set
 
 #: The seed's A (question 5), rows (j, t), columns (i, t'); its w_5^{22} is w_3^{22}.
@@ -64,17 +64,17 @@ def hw2_q5():
 
 
 def test_hw2_matrix_is_the_seeds_with_its_typo_corrected(hw2_q5):
-    assert json_answers(hw2_q5)["A"] == [row.split() for row in SEED_A]
+    assert answers_json(hw2_q5)["A"] == [row.split() for row in SEED_A]
 
 
 def test_hw2_transpose_is_the_seeds_backward_matrix(hw2_q5):
-    assert json_answers(hw2_q5)["A_T"] == [row.split() for row in SEED_B]
+    assert answers_json(hw2_q5)["A_T"] == [row.split() for row in SEED_B]
 
 
 def test_hw2_backward_kernels_are_reversed(hw2_q5):
     # by input channel i, then output channel j: [w_3^{ij}, w_2^{ij}, w_1^{ij}]
     expected = [[[f"w_{k}^{i}{j}" for k in (3, 2, 1)] for j in (1, 2)] for i in (1, 2)]
-    assert json_answers(hw2_q5)["backward_kernel"] == expected
+    assert answers_json(hw2_q5)["backward_kernel"] == expected
 
 
 def test_hw2_every_step_is_verified(hw2_q5):
@@ -177,8 +177,8 @@ def test_symbolic_matrix_is_the_jacobian_of_torch_conv(params, seed):
     k = (params.kernel,) * params.dims
     w = np.random.default_rng(seed).standard_normal((params.out_channels, cin_group, *k))
     expected = torch_jacobian(params, w)
-    assert np.array_equal(numeric_matrix(json_answers(sol)["A"], w), expected)
-    assert np.array_equal(numeric_matrix(json_answers(sol)["A_T"], w), expected.T)
+    assert np.array_equal(numeric_matrix(answers_json(sol)["A"], w), expected)
+    assert np.array_equal(numeric_matrix(answers_json(sol)["A_T"], w), expected.T)
 
 
 @SETTINGS
@@ -234,21 +234,21 @@ def test_numeric_answers_match_torch(layer, w_shape, x_shape):
     g = np.round(rng.uniform(-2, 2, y.shape[1:]), 2)
     y.backward(torch.tensor(g)[None])
     sol = solve(Params(**layer, weights=w.tolist(), x=x.tolist(), grad_y=g.tolist()))
-    assert np.array(json_answers(sol)["y"]) == pytest.approx(y[0].detach().numpy())
-    assert np.array(json_answers(sol)["grad_x"]) == pytest.approx(xt.grad[0].numpy())
+    assert np.array(answers_json(sol)["y"]) == pytest.approx(y[0].detach().numpy())
+    assert np.array(answers_json(sol)["grad_x"]) == pytest.approx(xt.grad[0].numpy())
     assert sol.summary()["unverified"] == 0
 
 
 def test_large_layer_is_shown_in_part_and_listed_by_size():
     sol = solve(Params(in_channels=8, out_channels=8, length=512, kernel=3, padding=1))
-    assert json_answers(sol)["A"] == {
+    assert answers_json(sol)["A"] == {
         "rows": 4096,
         "columns": 4096,
         "nonzeros": 8 * 8 * (3 * 512 - 2),
         "entries": "omitted",
     }
     assert sol.answer("A").value.has(Dots)  # corners and ellipses, not 16 million entries
-    assert len(json_answers(sol)["backward_kernel"]) == 8
+    assert len(answers_json(sol)["backward_kernel"]) == 8
     assert all(c.passed for c in sol.numeric_checks)
 
 

@@ -26,8 +26,7 @@ from symhw.mlp.numeric import batch_gradient, gradient_program, lambdify_program
 from symhw.params import build_params
 from symhw.problems.mlp_backprop import Params, solve
 from symhw.problems.mlp_backprop.worked import work
-from symhw.render.json import answer_json
-from symhw.render.json import answers as json_answers
+from symhw.render.json import answer_json, answers_json
 
 SEED = {
     "weights": [[[0.1, 0.2], [0.3, 0.4]], [0.2, 1, -3], [1, 2]],
@@ -103,13 +102,13 @@ def test_seed_network_matches_torch(seed_solution):
         [1.0],
     )
     for name, expected in ref.items():
-        got = np.array(json_answers(seed_solution)[name], dtype=float)
+        got = np.array(answers_json(seed_solution)[name], dtype=float)
         np.testing.assert_allclose(got.reshape(np.shape(expected)), expected, atol=1e-13)
 
 
 def test_seed_exact_values(seed_solution):
     """Exact values: δ⁽²⁾ = −1.3503 (the issue's number) and x⁽¹⁾ = [1; tanh(7/10); tanh(1)]."""
-    assert round(json_answers(seed_solution)["delta2"][0], 4) == -1.3503
+    assert round(answers_json(seed_solution)["delta2"][0], 4) == -1.3503
     x1 = seed_solution.answer("x1").value.as_explicit()
     assert x1 == sp.Matrix([1, sp.tanh(sp.Rational(7, 10)), sp.tanh(1)])
     e = seed_solution.answer("e").value.as_explicit()[0]
@@ -144,7 +143,7 @@ SEED_PRINTED = [
 
 @pytest.mark.parametrize(("name", "index", "printed", "decimals"), SEED_PRINTED)
 def test_replay_reproduces_the_seed_sheet(seed_solution, name, index, printed, decimals):
-    hand = np.ravel(json_answers(seed_solution)["rounded"][name])
+    hand = np.ravel(answers_json(seed_solution)["rounded"][name])
     assert abs(hand[index] - printed) <= 10.0**-decimals  # within one unit of the last digit
 
 
@@ -274,9 +273,9 @@ def test_several_points_average_like_torch():
     for k in (1, 2, 3):
         mean = np.mean([r[f"grad_W{k}"] for r in refs], axis=0)
         np.testing.assert_allclose(answer_json(sol.answer(f"grad_W{k}")), mean, atol=1e-13)
-    assert json_answers(sol)["e"] == pytest.approx(np.mean([r["e"] for r in refs]), abs=1e-13)
+    assert answers_json(sol)["e"] == pytest.approx(np.mean([r["e"] for r in refs]), abs=1e-13)
     deltas = [r["delta2"] for r in refs]
-    np.testing.assert_allclose(json_answers(sol)["delta2"], deltas, atol=1e-13)
+    np.testing.assert_allclose(answers_json(sol)["delta2"], deltas, atol=1e-13)
 
 
 @pytest.mark.parametrize(
@@ -409,4 +408,4 @@ def test_huge_weights_are_checked_relative_to_their_size():
     s = torch.tensor([1.0, 2.0], dtype=torch.float64) @ w  # [bias input 1, x = 2]
     ((s - 1) ** 2).sum().backward()
     expected = w.grad.numpy().ravel()
-    assert np.ravel(json_answers(sol)["grad_W1"]) == pytest.approx(expected, rel=1e-12)
+    assert np.ravel(answers_json(sol)["grad_W1"]) == pytest.approx(expected, rel=1e-12)

@@ -52,7 +52,7 @@ class SheetLatexPrinter(LatexPrinter):
         the superscript first); otherwise as SymPy prints it."""
         parts = _INDEX.findall(expr.name)
         base = expr.name.split("_", 1)[0].split("^", 1)[0]
-        if "{" in expr.name or not _sub_first(parts) or expr in self._settings["symbol_names"]:
+        if not _sub_first(parts) or expr in self._settings["symbol_names"]:
             return super()._print_Symbol(expr, style)
         return translate(base) + "".join(f"{mark}{{{translate(i)}}}" for mark, i in parts)
 

@@ -68,14 +68,14 @@ def answer_json(answer: Answer) -> Any:
     return to_json_value(answer.data if answer.data is not None else answer.value)
 
 
-def answers(sol: Solution) -> dict[str, Any]:
+def answers_json(sol: Solution) -> dict[str, Any]:
     """``{answer name: JSON value}`` of a solution."""
     return {a.name: answer_json(a) for a in sol.answers}
 
 
 def answers_document(solutions: list[Solution]) -> str:
     """``{problem id: {answer name: value}}`` as indented JSON."""
-    return dump_answers({s.problem_id: answers(s) for s in solutions})
+    return dump_answers({s.problem_id: answers_json(s) for s in solutions})
 
 
 def dump_answers(by_problem: dict[str, dict[str, Any]]) -> str:
@@ -101,7 +101,7 @@ def solution_data(sol: Solution) -> dict[str, Any]:
         "id": sol.problem_id,
         "kind": sol.kind,
         "title": sol.title,
-        "answers": answers(sol),
+        "answers": answers_json(sol),
         "answers_latex": {a.name: latex(a.value) for a in sol.answers},
         "verification": {
             "summary": verification_summary(sol),

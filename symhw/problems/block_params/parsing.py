@@ -16,7 +16,7 @@ from symhw.params import (
     boolean,
     check_keys,
     choice,
-    text,
+    sheet_text,
 )
 
 BLOCK_KEYS = (
@@ -186,7 +186,7 @@ def parse_network(value: object, where: Where) -> NetworkSpec:
             f"a stage's output width, width × expansion = {max(widths)} × "
             f"{sizes['expansion']}, is over {MAX_CHANNELS} channels; use narrower widths"
         )
-    title = text(value.get("title", f"A {block}-block ResNet"), where)
+    title = sheet_text(value.get("title", f"A {block}-block ResNet"), where)
     return NetworkSpec(title, block, depths, widths, **sizes)
 
 

@@ -9,7 +9,7 @@ import sympy as sp
 from symhw.derivation import Part, Solution
 from symhw.mlp import Network, symbolic_weights
 from symhw.params import Parameters, boolean, check_call, integer, param
-from symhw.problems.mlp_backprop.answers import answers
+from symhw.problems.mlp_backprop.answers import network_answers
 from symhw.problems.mlp_backprop.checks import numeric_checks
 from symhw.problems.mlp_backprop.delta_check import delta_check
 from symhw.problems.mlp_backprop.inputs import activation_list, data_points, network, weight_list
@@ -106,6 +106,6 @@ def solve(params: Params, problem_id: str = "q2", title: str | None = None) -> S
         title or "Backpropagation through a fully connected network",
         statement(worked),
         _parts(worked, numeric, hand, params.decimals),
-        answers(worked, hand, params.symbolic, params.decimals),
+        network_answers(worked, hand, params.symbolic, params.decimals),
         numeric_checks(numeric),
     )

@@ -108,7 +108,7 @@ def _hand_answer(hand: Worked, decimals: int) -> Answer:
     return Answer("rounded", label, value, data, approximate=longer)
 
 
-def answers(
+def network_answers(
     worked: Worked, hand: Worked | None, symbolic: bool, decimals: int = 4
 ) -> tuple[Answer, ...]:
     """Exact answers (named intermediates on the sheet, full values inside), and the hand
