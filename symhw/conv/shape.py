@@ -86,6 +86,19 @@ class Axis:
         """
         return sum(len(self.outputs(k)) for k in range(self.kernel))
 
+    def backward_padding(self) -> tuple[int, int]:
+        """Zeros added (negative: entries cut) before and after ∂L/∂Y spread by the stride.
+
+        Before: d(K-1) - p, the input position the first output reads through its last tap;
+        after: as many again, plus the input positions the stride skipped at the end.
+
+        >>> Axis(size=5, kernel=3, stride=2, padding=0, dilation=1, out_size=2).backward_padding()
+        (2, 2)
+        """
+        left = self.source(0, self.kernel - 1)
+        spread = self.stride * (self.out_size - 1) + 1
+        return left, self.size + self.dilation * (self.kernel - 1) - left - spread
+
 
 @dataclass(frozen=True)
 class ConvGeometry:
@@ -195,23 +208,9 @@ class ConvGeometry:
 
     @property
     def backward_padding(self) -> tuple[tuple[int, int], ...]:
-        """Zeros added (negative: entries cut) before and after the stride-dilated ∂L/∂Y.
-
-        Left: d(K-1) - p; right: the same plus the input positions the stride skipped at the end.
-        """
-        pads = []
-        for n, k, s, p, d, m in zip(
-            self.size,
-            self.kernel,
-            self.stride,
-            self.padding,
-            self.dilation,
-            self.out_size,
-            strict=True,
-        ):
-            left = d * (k - 1) - p
-            pads.append((left, n + d * (k - 1) - left - (s * (m - 1) + 1)))
-        return tuple(pads)
+        """Zeros added (negative: entries cut) before and after the stride-dilated ∂L/∂Y,
+        per axis (:meth:`Axis.backward_padding`)."""
+        return tuple(ax.backward_padding() for ax in self.axes)
 
     def backward(self) -> ConvGeometry:
         """The backward pass as a convolution: channels swapped, stride 1, no padding."""
