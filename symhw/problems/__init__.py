@@ -2,11 +2,12 @@
 
 Each package in ``MODULES`` owns its kind whole (its inputs, its steps, its tables and
 answers, its cross-checks), taking the mathematics from ``symhw.mlp``, ``symhw.conv`` and
-``symhw.counts`` and leaving every printed form to ``symhw.render``. Its ``__init__`` defines ``KIND`` (its name), ``SUMMARY`` (one line), ``Params``
-(a frozen dataclass of :func:`symhw.params.param` fields deriving from
-:class:`symhw.params.Parameters`, so every field is parsed and the fields are checked against
-each other when an instance is made: a mistake in a file's last problem is reported before
-the first is solved) and a pure ``solve(params, problem_id, title) -> Solution``.
+``symhw.counts`` and leaving every printed form to ``symhw.render``. Its ``__init__``
+defines ``KIND`` (its name), ``SUMMARY`` (one line), ``Params`` (a frozen dataclass of
+:func:`symhw.params.param` fields deriving from :class:`symhw.params.Parameters`, so every
+field is parsed and the fields are checked against each other when an instance is made: a
+mistake in a file's last problem is reported before the first is solved) and a pure
+``solve(params, problem_id, title) -> Solution``.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import OrderedDict
 
@@ -50,11 +51,9 @@ class SheetLatexPrinter(LatexPrinter):
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         """Indices in the order the name gives them: w_1^11 is w_{1}^{11} (SymPy would put
         the superscript first); otherwise as SymPy prints it."""
-        parts = _INDEX.findall(expr.name)
-        base = expr.name.split("_", 1)[0].split("^", 1)[0]
-        if not _sub_first(parts) or expr in self._settings["symbol_names"]:
+        if expr in self._settings["symbol_names"] or self._settings["disable_split_super_sub"]:
             return super()._print_Symbol(expr, style)
-        return translate(base) + "".join(f"{mark}{{{translate(i)}}}" for mark, i in parts)
+        return _symbol_latex(expr.name, style)
 
     def _print_Inner(self, expr: Inner) -> str:
         a, b = expr.args
@@ -235,6 +234,17 @@ class SheetLatexPrinter(LatexPrinter):
 
 #: The indices of a symbol's name in SymPy's grammar, in order: w_1^11 -> (_, 1), (^, 11).
 _INDEX = re.compile(r"([_^])([^_^]+)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _symbol_latex(name: str, style: str) -> str:
+    """A symbol's name in LaTeX, remembered (a conv sheet prints a few hundred index names,
+    and SymPy's translation tries every accent suffix on each)."""
+    parts = _INDEX.findall(name)
+    if not _sub_first(parts):
+        return LatexPrinter()._deal_with_super_sub(name, style)
+    base = name.split("_", 1)[0].split("^", 1)[0]
+    return translate(base) + "".join(f"{mark}{{{translate(i)}}}" for mark, i in parts)
 
 
 def _sub_first(parts: list[tuple[str, str]]) -> bool:
