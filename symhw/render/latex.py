@@ -14,7 +14,8 @@ from symhw.derivation import (
     Table,
 )
 from symhw.render import Frame
-from symhw.render.expr import latex
+from symhw.render.decimals import grouped_text
+from symhw.render.expr import PRIMED_NAME, THIN, function_latex, latex
 from symhw.render.summary import verification_summary
 
 _SPECIAL = {
@@ -61,8 +62,21 @@ _UNICODE = {
 
 
 def escape(text: str) -> str:
-    """Plain text to LaTeX text: special characters escaped, common symbols as math."""
-    return "".join(_SPECIAL.get(ch) or _UNICODE.get(ch) or ch for ch in text)
+    r"""Plain text to LaTeX text: special characters escaped, common symbols and primed
+    activations as math, long whole numbers in groups of three.
+
+    >>> print(escape("θ' of identity′ is 1; 18496 & 5%"))
+    $\theta'$ of $\operatorname{identity}'$ is 1; 18\,496 \& 5\%
+    """
+    pieces = PRIMED_NAME.split(text)  # text, name, text, name, ..., text
+    out = []
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            out.append(f"${function_latex(piece)}'$")
+        else:
+            plain = "".join(_SPECIAL.get(ch) or _UNICODE.get(ch) or ch for ch in piece)
+            out.append(grouped_text(plain, THIN))
+    return "".join(out)
 
 
 def paragraph(p: Paragraph) -> str:
