@@ -66,9 +66,13 @@ def test_pdf_is_reproducible(default_sheet, tmp_path):
 
 
 @pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex (CI installs TeX)")
-def test_nothing_runs_into_the_margin(default_sheet, tmp_path):
-    """Wide matrices and tables are shrunk to the line: TeX reports no overfull box."""
-    compile_pdf((default_sheet / "hw2.tex").read_text("utf-8"), tmp_path)
+def test_nothing_runs_into_the_margin_and_nothing_is_shrunk(default_sheet, tmp_path):
+    """Wide matrices, sums and tables are reflowed, never scaled: TeX reports no overfull
+    box, and the source has no command that scales."""
+    tex = (default_sheet / "hw2.tex").read_text("utf-8")
+    for scaling in ("\\resizebox", "\\scalebox", "\\adjustbox", "\\fitbox"):
+        assert scaling not in tex, scaling
+    compile_pdf(tex, tmp_path)
     log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
     assert "Overfull \\hbox" not in log
 

@@ -16,6 +16,7 @@ from symhw.derivation import (
 from symhw.render import Frame
 from symhw.render.decimals import grouped_text
 from symhw.render.expr import PRIMED_NAME, THIN, function_latex, latex
+from symhw.render.layout import LINE_EM, reflow, width
 from symhw.render.summary import verification_summary
 
 _SPECIAL = {
@@ -80,10 +81,25 @@ def escape(text: str) -> str:
 
 
 def paragraph(p: Paragraph) -> str:
-    return "".join(escape(seg) if isinstance(seg, str) else f"${latex(seg)}$" for seg in p.segments)
+    """Prose with inline math; math too wide for a line of prose is displayed, reflowed."""
+    return "".join(
+        escape(seg) if isinstance(seg, str) else _inline(latex(seg)) for seg in p.segments
+    )
+
+
+def _inline(tex: str) -> str:
+    if width(tex) <= LINE_EM / 2:
+        return f"${tex}$"
+    rows = [r.tex for r in reflow(tex, LINE_EM - 4.0)]
+    body = " \\\\\n".join(["&" + rows[0], *(rf"&\quad {{}}{r}" for r in rows[1:])])
+    return f"\n\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
 
 
 def _rule(step: Step) -> str:
+    return rf"\text{{\small {_rule_text(step)}}}"
+
+
+def _rule_text(step: Step) -> str:
     label = escape(step.rule)
     if step.check.status == "numeric":
         label += ", checked numerically"
@@ -91,40 +107,43 @@ def _rule(step: Step) -> str:
         label += r", \textbf{not verified}"
     elif step.check.status == "budget":
         label += r", \textbf{not verified (budget)}"
-    return rf"\text{{\small {label}}}"
-
-
-#: LaTeX source shorter than this cannot typeset wider than 0.8 of the line (no glyph in a
-#: display is wider than ~10 pt per source character, the line is ~450 pt): left unwrapped.
-_SHORT_SOURCE = 36
-
-
-def _fit(member: str) -> str:
-    """A member of a PDF display, shrunk by ``\\fitmember`` if it would overrun the line
-    (an align row cannot break, and a matrix of long entries can be wider than the page)."""
-    return member if len(member) < _SHORT_SOURCE else rf"\fitmember{{{member}}}"
+    return label
 
 
 def derivation_lines(d: Derivation, *, tags: bool = False) -> list[str]:
     """The rows of an aligned display: ``lhs &= rhs`` and the rule.
 
     With ``tags`` (the PDF) the rule is a ``\\tag*``, which amsmath moves under a row too
-    wide to share its line, and long members are fitted to the line; otherwise (MathJax,
-    Jupyter, which scroll) the rule is a third column.
+    wide to share its line, and members wider than the line are reflowed over several rows
+    (:func:`symhw.render.layout.reflow`), never shrunk; otherwise (MathJax, Jupyter, which
+    scroll) the rule is a third column.
     """
+    if tags:
+        return _pdf_rows(d)
     rows = []
     for step in d.steps:
         members = [latex(e) for e in step.chain]
-        if tags:
-            members = [members[0], *map(_fit, members[1:])]
         first = "" if step.continues else members[0]
-        rule = _rule(step)
-        rows.append(
-            rf"{first} &= {members[1]} \tag*{{{rule}}}"
-            if tags
-            else rf"{first} &= {members[1]} &&{rule}"
-        )
-        rows.extend((rf"&= {m}" if tags else rf"&= {m} &&") for m in members[2:])
+        rows.append(rf"{first} &= {members[1]} &&{_rule(step)}")
+        rows.extend(rf"&= {m} &&" for m in members[2:])
+    return rows
+
+
+def _pdf_rows(d: Derivation) -> list[str]:
+    """The PDF's rows: each member reflowed to what the widest left side leaves of the line,
+    continuation rows indented, a split matrix's columns noted in the margin."""
+    lefts = [latex(s.chain[0]) for s in d.steps if not s.continues]
+    budget = LINE_EM - max(map(width, lefts), default=0.0) - 3.0
+    rows = []
+    for step in d.steps:
+        members = [latex(e) for e in step.chain]
+        first = "" if step.continues else members[0]
+        for k, member in enumerate(members[1:]):
+            for n, row in enumerate(reflow(member, budget)):
+                lead = (f"{first} &= " if k == 0 else "&= ") if n == 0 else r"&\quad {}"
+                note = _rule_text(step) if k == 0 and n == 0 else ""
+                note = "; ".join(x for x in (note, escape(row.note)) if x)
+                rows.append(lead + row.tex + (rf" \tag*{{\text{{\small {note}}}}}" if note else ""))
     return rows
 
 
@@ -151,6 +170,21 @@ def answer_math(a: Answer) -> str:
     return rf"\boxed{{{latex(a.label)} {relation} {latex(a.value)}}}"
 
 
+def answer_display(a: Answer) -> str:
+    """A boxed answer displayed in the PDF: on one line where it fits, otherwise its value
+    reflowed over the rows of an ``aligned`` inside the box."""
+    relation = r"\approx" if a.approximate else "="
+    label, value = latex(a.label), latex(a.value)
+    budget = LINE_EM - width(label) - 4.0
+    rows = reflow(value, budget)
+    if len(rows) == 1:
+        return rf"\[{answer_math(a)}\]"
+    body = " \\\\\n".join(
+        [rf"{label} &{relation} {rows[0].tex}", *(rf"&\quad {{}}{r.tex}" for r in rows[1:])]
+    )
+    return f"\\[\\boxed{{\\begin{{aligned}}\n{body}\n\\end{{aligned}}}}\\]"
+
+
 def solution_math(sol: Solution) -> str:
     """A solution's derivations and boxed answers as one display (for Jupyter)."""
     blocks = [derivation_math(p) for p in sol.parts if isinstance(p, Derivation)]
@@ -173,15 +207,8 @@ def _part(part) -> str:
         code = reference_math(part)
         return f"\\subsection*{{{escape(part.title)}}}\n{intro}\\[\n{code}\n\\]\n"
     if isinstance(part, Table):
-        cols = "l" * len(part.header)
-        head = " & ".join(_cell(h) for h in part.header)
-        rows = "\n".join(" & ".join(_cell(c) for c in row) + r" \\" for row in part.rows)
         intro = paragraph(part.intro) + "\n" if part.intro else ""
-        return (
-            f"\\subsection*{{{escape(part.title)}}}\n{intro}\\begin{{center}}\n"
-            f"\\fitwidth{{\\begin{{tabular}}{{{cols}}}\n\\hline\n{head} \\\\\n\\hline\n"
-            f"{rows}\n\\hline\n\\end{{tabular}}}}\n\\end{{center}}\n"
-        )
+        return f"\\subsection*{{{escape(part.title)}}}\n{intro}{_tables(part)}"
     if isinstance(part, Figure):
         return _figure(part)
     raise TypeError(f"the LaTeX renderer does not support {type(part).__name__}")
@@ -189,6 +216,44 @@ def _part(part) -> str:
 
 def _cell(c) -> str:
     return escape(c) if isinstance(c, str) else f"${latex(c)}$"
+
+
+def _cell_width(c) -> float:
+    """A cell's estimated width in em, with the column's padding."""
+    return (0.55 * len(c) if isinstance(c, str) else width(latex(c))) + 1.0
+
+
+#: \small sets 10 pt type on the 11 pt sheet: a row that fits LINE_EM / _SMALL in 11 pt
+#: fits the line in \small.
+_SMALL = 10 / 10.95
+
+
+def _tables(t: Table) -> str:
+    """A table at full size where it fits, in \\small type where that fits (never scaled),
+    otherwise its columns split over several tables, each repeating the first column."""
+    cols = list(zip(t.header, *t.rows, strict=True))
+    widths = [max(map(_cell_width, col)) for col in cols]
+    size = ""
+    if sum(widths) > LINE_EM:
+        size = "\\small\n"
+    groups, start = [], 1
+    while start < len(cols) or not groups:
+        end, used = start, widths[0]
+        while end < len(cols) and (end == start or used + widths[end] <= LINE_EM / _SMALL):
+            used += widths[end]
+            end += 1
+        groups.append([0, *range(start, end)])
+        start = end
+    return "".join(_tabular(t, g, size) for g in groups)
+
+
+def _tabular(t: Table, columns: list[int], size: str) -> str:
+    head = " & ".join(_cell(t.header[c]) for c in columns)
+    rows = "\n".join(" & ".join(_cell(row[c]) for c in columns) + r" \\" for row in t.rows)
+    return (
+        f"\\begin{{center}}{size}\n\\begin{{tabular}}{{{'l' * len(columns)}}}\n\\hline\n"
+        f"{head} \\\\\n\\hline\n{rows}\n\\hline\n\\end{{tabular}}\n\\end{{center}}\n"
+    )
 
 
 def _figure(fig: Figure) -> str:
@@ -219,10 +284,7 @@ def solution_section(sol: Solution) -> str:
     out += [_part(p) for p in sol.parts]
     out.append("\\subsection*{Answers}")
     for a in sol.answers:
-        out.append(
-            rf"\begin{{center}}\fitdisplay{{{answer_math(a)}}}"
-            r"\end{center}"
-        )
+        out.append(answer_display(a))
     out.append(f"\\paragraph{{Verification.}} {escape(verification_summary(sol))}\n")
     return "\n".join(out)
 
@@ -235,15 +297,20 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \input{glyphtounicode}
 \pdfgentounicode=1
 \usepackage{graphicx}
-% Boxes shrunk to a width when they are wider: \fitdisplay (long boxed answers) and
-% \fitwidth (tables) to the line, \fitmember (right of = in an align row) to 0.8 of it.
-\newsavebox{\symhwbox}
-\newcommand{\fitbox}[2]{\sbox{\symhwbox}{#2}%
-  \ifdim\wd\symhwbox>#1\resizebox{#1}{!}{\usebox{\symhwbox}}%
-  \else\usebox{\symhwbox}\fi}
-\newcommand{\fitdisplay}[1]{\fitbox{\linewidth}{$\displaystyle #1$}}
-\newcommand{\fitmember}[1]{\fitbox{0.8\linewidth}{$\displaystyle #1$}}
-\newcommand{\fitwidth}[1]{\fitbox{\linewidth}{#1}}
+% Headings: ragged right, never hyphenated, and never the last lines of a page (a heading
+% with less than five lines below it starts the next page). No package: plain TeX.
+\makeatletter
+\newcommand{\symhwneedspace}[1]{\par\penalty-100\begingroup\setlength{\dimen@}{#1}%
+  \dimen@ii\pagegoal\advance\dimen@ii-\pagetotal
+  \ifdim\dimen@>\dimen@ii\ifdim\dimen@ii>\z@\vfil\fi\break\fi\endgroup}
+\newcommand{\symhwheading}{\raggedright\hyphenpenalty\@M\exhyphenpenalty\@M}
+\renewcommand{\section}{\symhwneedspace{8\baselineskip}\@startsection{section}{1}{\z@}%
+  {-3.5ex \@plus -1ex \@minus -.2ex}{2.3ex \@plus .2ex}%
+  {\normalfont\Large\bfseries\symhwheading}}
+\renewcommand{\subsection}{\symhwneedspace{6\baselineskip}\@startsection{subsection}{2}%
+  {\z@}{-3.25ex\@plus -1ex \@minus -.2ex}{1.5ex \@plus .2ex}%
+  {\normalfont\large\bfseries\symhwheading}}
+\makeatother
 \allowdisplaybreaks
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5em}
