@@ -316,6 +316,9 @@ def index_latex(index: str) -> str:
 
 
 def _index_part(part: str) -> str:
+    if " " in part:  # a name such as a block's label: upright text
+        spaced = part.replace(" ", "\\ ")
+        return rf"\mathrm{{{spaced}}}"
     tex = translate(part)
     word = _WORD.fullmatch(part)
     if tex != part or word is None:  # Greek, an accent, digits or an expression: (l+1)
@@ -334,10 +337,11 @@ def _symbol_latex(name: str, style: str) -> str:
     the name gives them when the subscript comes first (w_1^11 is w_{1}^{11}), otherwise
     superscripts first as SymPy prints them (s^{(l)}_{j}); indices by :func:`index_latex`."""
     parts = _INDEX.findall(name)
-    if not _sub_first(parts):
+    if _sub_first(parts):
+        base = name.split("_", 1)[0]
+    else:  # SymPy's reading, x12 included (x_{12})
         base, sups, subs = split_super_sub(name)
         parts = [("^", " ".join(sups))] * bool(sups) + [("_", " ".join(subs))] * bool(subs)
-    base = name.split("_", 1)[0].split("^", 1)[0]
     base = translate(base)
     if style == "bold":
         base = rf"\mathbf{{{base}}}"

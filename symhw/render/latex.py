@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sympy as sp
+
 from symhw.derivation import (
     JUPYTER_LATEX,
     Answer,
@@ -130,21 +132,63 @@ def derivation_lines(d: Derivation, *, tags: bool = False) -> list[str]:
 
 
 def _pdf_rows(d: Derivation) -> list[str]:
-    """The PDF's rows: each member reflowed to what the widest left side leaves of the line,
-    continuation rows indented, a split matrix's columns noted in the margin."""
+    """The PDF's rows: each member reflowed to what the widest left side leaves of the line
+    (and room for an entry's name), continuation rows indented, a split matrix's columns
+    noted in the margin."""
     lefts = [latex(s.chain[0]) for s in d.steps if not s.continues]
-    budget = LINE_EM - max(map(width, lefts), default=0.0) - 3.0
-    rows = []
+    budget = LINE_EM - max(map(width, lefts), default=0.0) - 3.0 - _ENTRY_NAME_EM
+    rows, name = [], ""
     for step in d.steps:
         members = [latex(e) for e in step.chain]
+        name = name if step.continues else members[0]
         first = "" if step.continues else members[0]
-        for k, member in enumerate(members[1:]):
-            for n, row in enumerate(reflow(member, budget)):
-                lead = (f"{first} &= " if k == 0 else "&= ") if n == 0 else r"&\quad {}"
-                note = _rule_text(step) if k == 0 and n == 0 else ""
-                note = "; ".join(x for x in (note, escape(row.note)) if x)
-                rows.append(lead + row.tex + (rf" \tag*{{\text{{\small {note}}}}}" if note else ""))
+        for k, (expr, member) in enumerate(zip(step.chain[1:], members[1:], strict=True)):
+            head = f"{first} &= " if k == 0 else "&= "
+            rule = _rule_text(step) if k == 0 else ""
+            rows += _member_rows(expr, member, budget, name, head, rule)
     return rows
+
+
+#: How much wider than its matrix's name an entry's name is: (δ⁽¹⁾)₁₂ against δ⁽¹⁾.
+_ENTRY_NAME_EM = 2.5
+
+
+def _tag(note: str) -> str:
+    return rf" \tag*{{\text{{\small {note}}}}}" if note else ""
+
+
+def _member_rows(expr, tex: str, budget: float, name: str, head: str, rule: str) -> list[str]:
+    """One member as rows; a matrix whose entries are too long for the line is written
+    with named entries, each entry then on rows of its own."""
+    flowed = reflow(tex, budget)
+    if isinstance(expr, sp.MatrixBase) and any(width(r.tex) > budget for r in flowed):
+        return _named_entries(expr, budget, name, head, rule)
+    out = []
+    for n, row in enumerate(flowed):
+        note = "; ".join(x for x in (rule if n == 0 else "", escape(row.note)) if x)
+        out.append((head if n == 0 else r"&\quad {}") + row.tex + _tag(note))
+    return out
+
+
+def _named_entries(m: sp.MatrixBase, budget: float, name: str, head: str, rule: str) -> list[str]:
+    """``name = [(name)₁; (name)₂; …]`` and then ``(name)ᵢ = entry`` for each entry: every
+    member of a derivation equals its left side, so entry i of the member is entry i of
+    ``name``."""
+    vector = 1 in m.shape
+    sep = "," if max(m.shape) > 9 else ""
+
+    def entry(i: int, j: int) -> str:
+        index = str(max(i, j) + 1) if vector else f"{i + 1}{sep}{j + 1}"
+        return rf"\left({name}\right)_{{{index}}}"
+
+    names = r" \\ ".join(" & ".join(entry(i, j) for j in range(m.cols)) for i in range(m.rows))
+    out = _member_rows(
+        None, rf"\left[\begin{{matrix}}{names}\end{{matrix}}\right]", budget, name, head, rule
+    )
+    for i in range(m.rows):
+        for j in range(m.cols):
+            out += _member_rows(m[i, j], latex(m[i, j]), budget, name, f"{entry(i, j)} &= ", "")
+    return out
 
 
 def derivation_math(d: Derivation) -> str:
@@ -312,6 +356,7 @@ PREAMBLE = r"""\documentclass[11pt]{article}
   {\normalfont\large\bfseries\symhwheading}}
 \makeatother
 \allowdisplaybreaks
+\setlength{\emergencystretch}{3em}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5em}
 """

@@ -398,6 +398,9 @@ def _split_matrix(toks: list[str], budget: float) -> list[Row] | None:
     body, after = _environment(toks, j)
     if after >= len(toks) or toks[after] != "\\right":
         return None
+    if _join(env) == "array":  # SymPy's form past ten columns: {ccc…} leads the body
+        _, skip = _group(body, 0)
+        body = body[skip:]
     closing, end = _group(toks, after + 1)
     tail = _join(toks[end:])
     rows = [split_top(r, {"&"}) for r in split_top(body, {"\\\\"})]
@@ -423,5 +426,6 @@ def _split_matrix(toks: list[str], budget: float) -> list[Row] | None:
         left = "\\left" + _join(opening) if b == 0 else "\\left."
         right = "\\right" + _join(closing) + tail if b == len(blocks) - 1 else "\\right."
         note = f"columns {lo + 1}–{hi}" if hi - lo > 1 else f"column {lo + 1}"
-        out.append(Row(f"{left}\\begin{{{name}}}{cells}\\end{{{name}}}{right}", note))
+        spec = "{" + "c" * (hi - lo) + "}" if name == "array" else ""
+        out.append(Row(f"{left}\\begin{{{name}}}{spec}{cells}\\end{{{name}}}{right}", note))
     return out
