@@ -16,7 +16,7 @@ from symhw.derivation import (
     Table,
 )
 from symhw.render import Frame
-from symhw.render.decimals import grouped_text
+from symhw.render.decimals import as_decimals, grouped_text
 from symhw.render.expr import PRIMED_NAME, THIN, function_latex, latex
 from symhw.render.layout import LINE_EM, reflow, width
 from symhw.render.summary import verification_summary
@@ -153,24 +153,41 @@ def _pdf_rows(d: Derivation) -> list[str]:
 _ENTRY_NAME_EM = 2.5
 
 
-def _tag(note: str) -> str:
-    return rf" \tag*{{\text{{\small {note}}}}}" if note else ""
+def _tag(note: str, tags: bool = True) -> str:
+    """A note in the margin (``\\tag*``), or beside the math where tags are not allowed."""
+    if not note:
+        return ""
+    return rf" \tag*{{\text{{\small {note}}}}}" if tags else rf" \quad \text{{\small ({note})}}"
 
 
-def _member_rows(expr, tex: str, budget: float, name: str, head: str, rule: str) -> list[str]:
+def _member_rows(
+    expr, tex: str, budget: float, name: str, head: str, rule: str, tags: bool = True
+) -> list[str]:
     """One member as rows; a matrix whose entries are too long for the line is written
     with named entries, each entry then on rows of its own."""
     flowed = reflow(tex, budget)
-    if isinstance(expr, sp.MatrixBase) and any(width(r.tex) > budget for r in flowed):
-        return _named_entries(expr, budget, name, head, rule)
+    matrix = _explicit_matrix(expr)
+    if matrix is not None and any(width(r.tex) > budget for r in flowed):
+        return _named_entries(matrix, budget, name, head, rule, tags)
     out = []
     for n, row in enumerate(flowed):
         note = "; ".join(x for x in (rule if n == 0 else "", escape(row.note)) if x)
-        out.append((head if n == 0 else r"&\quad {}") + row.tex + _tag(note))
+        out.append((head if n == 0 else r"&\quad {}") + row.tex + _tag(note, tags))
     return out
 
 
-def _named_entries(m: sp.MatrixBase, budget: float, name: str, head: str, rule: str) -> list[str]:
+def _explicit_matrix(expr) -> sp.MatrixBase | None:
+    """The matrix a member shows entry by entry, if it is one: the member itself, or what an
+    mlp-backprop ``Shown`` node displays (matched by class name, as the printer does; its
+    terminating fractions as decimals, as it prints them)."""
+    if type(expr).__name__ == "Shown":
+        expr = as_decimals(expr.display)
+    return expr if isinstance(expr, sp.MatrixBase) else None
+
+
+def _named_entries(
+    m: sp.MatrixBase, budget: float, name: str, head: str, rule: str, tags: bool
+) -> list[str]:
     """``name = [(name)₁; (name)₂; …]`` and then ``(name)ᵢ = entry`` for each entry: every
     member of a derivation equals its left side, so entry i of the member is entry i of
     ``name``."""
@@ -182,12 +199,12 @@ def _named_entries(m: sp.MatrixBase, budget: float, name: str, head: str, rule: 
         return rf"\left({name}\right)_{{{index}}}"
 
     names = r" \\ ".join(" & ".join(entry(i, j) for j in range(m.cols)) for i in range(m.rows))
-    out = _member_rows(
-        None, rf"\left[\begin{{matrix}}{names}\end{{matrix}}\right]", budget, name, head, rule
-    )
+    names = rf"\left[\begin{{matrix}}{names}\end{{matrix}}\right]"
+    out = _member_rows(None, names, budget, name, head, rule, tags)
     for i in range(m.rows):
         for j in range(m.cols):
-            out += _member_rows(m[i, j], latex(m[i, j]), budget, name, f"{entry(i, j)} &= ", "")
+            e = m[i, j]
+            out += _member_rows(e, latex(e), budget, name, f"{entry(i, j)} &= ", "", tags)
     return out
 
 
@@ -216,16 +233,22 @@ def answer_math(a: Answer) -> str:
 
 def answer_display(a: Answer) -> str:
     """A boxed answer displayed in the PDF: on one line where it fits, otherwise its value
-    reflowed over the rows of an ``aligned`` inside the box."""
+    reflowed over the rows of an ``aligned`` inside the box (a matrix of long entries with
+    its entries named, as in a derivation; an mlp-backprop value's ``≈ numbers`` last)."""
     relation = r"\approx" if a.approximate else "="
     label, value = latex(a.label), latex(a.value)
-    budget = LINE_EM - width(label) - 4.0
-    rows = reflow(value, budget)
-    if len(rows) == 1:
+    budget = LINE_EM - width(label) - 4.0 - _ENTRY_NAME_EM
+    if width(value) <= budget + _ENTRY_NAME_EM:
         return rf"\[{answer_math(a)}\]"
-    body = " \\\\\n".join(
-        [rf"{label} &{relation} {rows[0].tex}", *(rf"&\quad {{}}{r.tex}" for r in rows[1:])]
-    )
+    shown, approx = a.value, ""
+    if type(shown).__name__ == "Approximated":
+        shown = as_decimals(shown.display)
+        approx = value.rsplit(r" \approx ", 1)[1]
+    head = f"{label} &{relation} "
+    rows = _member_rows(shown, latex(shown), budget, label, head, "", tags=False)
+    if approx:
+        rows += _member_rows(None, approx, budget, label, r"&\approx ", "", tags=False)
+    body = " \\\\\n".join(rows)
     return f"\\[\\boxed{{\\begin{{aligned}}\n{body}\n\\end{{aligned}}}}\\]"
 
 
