@@ -74,3 +74,20 @@ def test_a_long_boxed_answer_and_a_wide_table_compile_without_overfull_boxes(tmp
     tex = _sheet(tmp_path, table, answers=[Answer("y", sp.Symbol("y"), long_sum)])
     assert r"\boxed{\begin{aligned}" in tex
     assert tex.count(r"\begin{tabular}") >= 2  # split by columns
+
+
+@needs_tex
+def test_a_table_cell_too_wide_for_any_table_is_displayed_row_by_row(tmp_path):
+    long_sum = sp.Add(*[sp.tanh(v) * (k + 1) for k, v in enumerate(_x)])
+    table = Table("Long cells", ("quantity", "exact"), ((sp.Symbol("y"), long_sum),))
+    tex = _sheet(tmp_path, table)
+    assert r"y\ \left(\text{exact}\right) &=" in tex and r"\begin{tabular}" not in tex
+
+
+@needs_tex
+def test_a_tuple_of_long_vectors_names_each_item_and_entry(tmp_path):
+    long_sum = sp.Add(*[sp.tanh(v) * (k + 1) for k, v in enumerate(_x)])
+    vector = sp.ImmutableMatrix([long_sum, -long_sum])
+    answer = Answer("g", sp.Symbol("g"), sp.Tuple(vector, 2 * vector))
+    tex = _sheet(tmp_path, answers=[answer])
+    assert r"\left(g\right)_{2,1} &=" in tex  # item 2 of the tuple, entry 1

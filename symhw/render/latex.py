@@ -150,7 +150,7 @@ def _pdf_rows(d: Derivation) -> list[str]:
 
 
 #: How much wider than its matrix's name an entry's name is: (δ⁽¹⁾)₁₂ against δ⁽¹⁾.
-_ENTRY_NAME_EM = 2.5
+_ENTRY_NAME_EM = 3.5
 
 
 def _tag(note: str, tags: bool = True) -> str:
@@ -164,11 +164,31 @@ def _member_rows(
     expr, tex: str, budget: float, name: str, head: str, rule: str, tags: bool = True
 ) -> list[str]:
     """One member as rows; a matrix whose entries are too long for the line is written
-    with named entries, each entry then on rows of its own."""
+    with named entries, each entry then on rows of its own, and so is each item of a tuple
+    too long for the line (one per data point) and the display of an mlp-backprop
+    ``display ≈ numbers`` value (the numbers on the row after it)."""
     flowed = reflow(tex, budget)
+    if all(width(r.tex) <= budget for r in flowed):
+        return _rows(flowed, head, rule, tags)
+    if type(expr).__name__ == "Approximated":
+        shown = as_decimals(expr.display)
+        approx = tex.rsplit(r" \approx ", 1)[1]
+        out = _member_rows(shown, latex(shown), budget, name, head, rule, tags)
+        return out + _member_rows(None, approx, budget, name, r"&\approx ", "", tags)
+    if isinstance(expr, sp.Tuple) and not name.endswith("}_{"):
+        items = r",\ ".join(rf"\left({name}\right)_{{{k}}}" for k in range(1, len(expr) + 1))
+        out = _member_rows(None, rf"\left({items}\right)", budget, name, head, rule, tags)
+        for k, item in enumerate(expr, 1):
+            sub = rf"\left({name}\right)_{{{k}}}"
+            out += _member_rows(item, latex(item), budget, sub, f"{sub} &= ", "", tags)
+        return out
     matrix = _explicit_matrix(expr)
-    if matrix is not None and any(width(r.tex) > budget for r in flowed):
+    if matrix is not None:
         return _named_entries(matrix, budget, name, head, rule, tags)
+    return _rows(flowed, head, rule, tags)
+
+
+def _rows(flowed: list, head: str, rule: str, tags: bool) -> list[str]:
     out = []
     for n, row in enumerate(flowed):
         note = "; ".join(x for x in (rule if n == 0 else "", escape(row.note)) if x)
@@ -196,6 +216,8 @@ def _named_entries(
 
     def entry(i: int, j: int) -> str:
         index = str(max(i, j) + 1) if vector else f"{i + 1}{sep}{j + 1}"
+        if name.endswith("}") and r"\right)_{" in name:  # item k of a tuple: (name)_{k,i}
+            return f"{name[:-1]},{index}}}"
         return rf"\left({name}\right)_{{{index}}}"
 
     names = r" \\ ".join(" & ".join(entry(i, j) for j in range(m.cols)) for i in range(m.rows))
@@ -234,22 +256,24 @@ def answer_math(a: Answer) -> str:
 def answer_display(a: Answer) -> str:
     """A boxed answer displayed in the PDF: on one line where it fits, otherwise its value
     reflowed over the rows of an ``aligned`` inside the box (a matrix of long entries with
-    its entries named, as in a derivation; an mlp-backprop value's ``≈ numbers`` last)."""
+    its entries named, as in a derivation; an mlp-backprop value's ``≈ numbers`` last). An
+    answer too long for one page is an ``align*`` (which can break) with its name boxed."""
     relation = r"\approx" if a.approximate else "="
     label, value = latex(a.label), latex(a.value)
     budget = LINE_EM - width(label) - 4.0 - _ENTRY_NAME_EM
     if width(value) <= budget + _ENTRY_NAME_EM:
         return rf"\[{answer_math(a)}\]"
-    shown, approx = a.value, ""
-    if type(shown).__name__ == "Approximated":
-        shown = as_decimals(shown.display)
-        approx = value.rsplit(r" \approx ", 1)[1]
     head = f"{label} &{relation} "
-    rows = _member_rows(shown, latex(shown), budget, label, head, "", tags=False)
-    if approx:
-        rows += _member_rows(None, approx, budget, label, r"&\approx ", "", tags=False)
+    rows = _member_rows(a.value, value, budget, label, head, "", tags=False)
+    if len(rows) > _BOXED_ROWS:
+        rows[0] = rf"\boxed{{{label}}} &{relation} " + rows[0][len(head) :]
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
     body = " \\\\\n".join(rows)
     return f"\\[\\boxed{{\\begin{{aligned}}\n{body}\n\\end{{aligned}}}}\\]"
+
+
+#: The most rows a boxed answer has (a box cannot break across pages).
+_BOXED_ROWS = 16
 
 
 def solution_math(sol: Solution) -> str:
@@ -300,6 +324,8 @@ def _tables(t: Table) -> str:
     otherwise its columns split over several tables, each repeating the first column."""
     cols = list(zip(t.header, *t.rows, strict=True))
     widths = [max(map(_cell_width, col)) for col in cols]
+    if widths[0] + max(widths[1:], default=0.0) > LINE_EM / _SMALL:
+        return _table_as_display(t)
     size = ""
     if sum(widths) > LINE_EM:
         size = "\\small\n"
@@ -312,6 +338,25 @@ def _tables(t: Table) -> str:
         groups.append([0, *range(start, end)])
         start = end
     return "".join(_tabular(t, g, size) for g in groups)
+
+
+def _as_math(c) -> str:
+    return rf"\text{{{escape(c)}}}" if isinstance(c, str) else latex(c)
+
+
+def _table_as_display(t: Table) -> str:
+    """A table with a cell too wide for any table: row by row, ``label (column) = cell``,
+    each cell reflowed to the line."""
+    cells = [
+        (rf"{_as_math(row[0])}\ \left({_as_math(h)}\right)", _as_math(c))
+        for row in t.rows
+        for h, c in zip(t.header[1:], row[1:], strict=True)
+    ]
+    budget = LINE_EM - max(width(name) for name, _ in cells) - 3.0  # one column of names
+    rows = []
+    for name, cell in cells:
+        rows += _rows(reflow(cell, budget), f"{name} &= ", "", tags=False)
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
 
 
 def _tabular(t: Table, columns: list[int], size: str) -> str:
