@@ -259,10 +259,12 @@ def _factors(toks: list[str]) -> list[list[str]]:
             depth += 1
         elif t in ("}", "\\right", "\\end"):
             depth -= 1
+        so_far = _join(items[-1])
         if (
             depth == 0
             and t.isspace()
-            and _join(items[-1])
+            and so_far
+            and so_far not in _OPERATORS  # - 0.5 is one factor
             and items[-1][-1] not in ("\\left", "\\right")
         ):
             items.append([])
@@ -344,6 +346,9 @@ def _reflow_single(row: Row, budget: float) -> list[Row]:
         rows = reflow_parts(_join(toks), budget)
         return [Row(_join(lead) + " " + rows[0].tex, rows[0].note), *rows[1:]]
     prefix = _join(lead) + (" " if lead else "")
+    digits = _join(toks)
+    if _NUMBER.fullmatch(digits):
+        return _split_number(prefix + digits, budget)
     matrix = _split_matrix(toks, budget)
     if matrix:
         return [Row(prefix + matrix[0].tex, matrix[0].note), *matrix[1:]]
@@ -351,6 +356,22 @@ def _reflow_single(row: Row, budget: float) -> list[Row]:
     if opened:
         return [Row(prefix + opened[0].tex, opened[0].note), *opened[1:]]
     return [row]
+
+
+_NUMBER = re.compile(r"-?[0-9][0-9.]*(\\,[0-9]+)*")
+
+
+def _split_number(tex: str, budget: float) -> list[Row]:
+    """A number with more digits than a row holds (an exact decimal of a hundred places):
+    its digits cut into rows, each row but the last noted as continued."""
+    per_row = max(8, int(budget / 0.6))
+    units = re.split(r"(?=\\,)", tex) if "\\," in tex else list(tex)  # groups or digits
+    chunks = [""]
+    for unit in units:
+        if chunks[-1] and len(chunks[-1] + unit) > per_row:
+            chunks.append("")
+        chunks[-1] += unit
+    return [Row(c, "" if k == len(chunks) - 1 else "digits continue") for k, c in enumerate(chunks)]
 
 
 def _open_parentheses(toks: list[str], budget: float) -> list[Row] | None:
