@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 from symhw.derivation import (
@@ -341,7 +343,11 @@ def _tables(t: Table) -> str:
 
 
 def _as_math(c) -> str:
-    return rf"\text{{{escape(c)}}}" if isinstance(c, str) else latex(c)
+    """A cell as math: text in ``\\text``, except a number written out, which is math (and
+    can then be cut across rows)."""
+    if isinstance(c, str):
+        return c if re.fullmatch(r"[-+]?[0-9]+(\.[0-9]+)?", c) else rf"\text{{{escape(c)}}}"
+    return latex(c)
 
 
 def _table_as_display(t: Table) -> str:

@@ -375,13 +375,18 @@ def _split_number(tex: str, budget: float) -> list[Row]:
 
 
 def _open_parentheses(toks: list[str], budget: float) -> list[Row] | None:
-    """``\\left( X \\right)^{...}`` too wide: ``\\left( X₁ \\right.`` on the first row,
-    ``\\left. Xₙ \\right)^{...}`` on the last, X reflowed between."""
-    toks = [t for t in toks]
-    while toks and toks[0].isspace():
-        toks.pop(0)
-    if len(toks) < 4 or toks[0] != "\\left":
+    """``f\\left( X \\right)^{...}`` too wide: ``f\\left( X₁ \\right.`` on the first row,
+    ``\\left. Xₙ \\right)^{...}`` on the last, X reflowed between (f: a function's name,
+    or nothing)."""
+    depth, start = 0, None
+    for i, t in enumerate(toks):
+        if t == "\\left" and depth == 0:
+            start = i
+            break
+        depth += {"{": 1, "}": -1}.get(t, 0)
+    if start is None or len(toks) - start < 4:
         return None
+    head, toks = _join(toks[:start]), toks[start:]
     opening, j = _group(toks, 1)
     depth, k = 1, j
     while k < len(toks):
@@ -401,7 +406,7 @@ def _open_parentheses(toks: list[str], budget: float) -> list[Row] | None:
         return None
     left = "\\left" + _join(opening)
     right = "\\right" + _join(closing)
-    first = Row(f"{left} {rows[0].tex} \\right.", rows[0].note)
+    first = Row(f"{head}{left} {rows[0].tex} \\right.", rows[0].note)
     last = Row(f"\\left. {rows[-1].tex} {right}{tail}", rows[-1].note)
     return [first, *rows[1:-1], last]
 
