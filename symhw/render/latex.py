@@ -136,19 +136,31 @@ def derivation_lines(d: Derivation, *, tags: bool = False) -> list[str]:
 def _pdf_rows(d: Derivation) -> list[str]:
     """The PDF's rows: each member reflowed to what the widest left side leaves of the line
     (and room for an entry's name), continuation rows indented, a split matrix's columns
-    noted in the margin."""
+    noted in the margin. A left side wider than a quarter of the line that would push the
+    widest right side past the margin has a row of its own, starting at the = column."""
     lefts = [latex(s.chain[0]) for s in d.steps if not s.continues]
-    budget = LINE_EM - max(map(width, lefts), default=0.0) - 3.0 - _ENTRY_NAME_EM
+    narrow = [w for w in map(width, lefts) if w <= _WIDE_LEFT_EM]
+    budget = LINE_EM - max(narrow, default=0.0) - 3.0 - _ENTRY_NAME_EM
+    # the widest right side once reflowed: a wide left side beside it must still fit
+    right = max((min(width(latex(e)), budget) for s in d.steps for e in s.chain[1:]), default=0)
+    own_row = LINE_EM - 3.0 - right
     rows, name = [], ""
     for step in d.steps:
         members = [latex(e) for e in step.chain]
         name = name if step.continues else members[0]
         first = "" if step.continues else members[0]
+        rule = _rule_text(step)
+        if width(first) > max(_WIDE_LEFT_EM, own_row):
+            rows.append(rf"\rlap{{$\displaystyle {first}$}} &" + _tag(rule))
+            first, rule = "", ""
         for k, (expr, member) in enumerate(zip(step.chain[1:], members[1:], strict=True)):
             head = f"{first} &= " if k == 0 else "&= "
-            rule = _rule_text(step) if k == 0 else ""
-            rows += _member_rows(expr, member, budget, name, head, rule)
+            rows += _member_rows(expr, member, budget, name, head, rule if k == 0 else "")
     return rows
+
+
+#: A left side wider than this (em) is set on a row of its own.
+_WIDE_LEFT_EM = LINE_EM / 4
 
 
 #: How much wider than its matrix's name an entry's name is: (δ⁽¹⁾)₁₂ against δ⁽¹⁾.
