@@ -253,23 +253,25 @@ def _terms(toks: list[str]) -> list[list[str]]:
 def _factors(toks: list[str]) -> list[list[str]]:
     """A product's factors, cut at the spaces that separate them at the top level."""
     items: list[list[str]] = [[]]
-    depth = 0
+    depth, shown = 0, 0  # shown: tokens of the current item that are not spaces
     for t in toks:
         if t in ("{", "\\left", "\\begin"):
             depth += 1
         elif t in ("}", "\\right", "\\end"):
             depth -= 1
-        so_far = _join(items[-1])
+        sign = shown == 1 and items[-1][-1] in _OPERATORS  # - 0.5 is one factor
         if (
             depth == 0
             and t.isspace()
-            and so_far
-            and so_far not in _OPERATORS  # - 0.5 is one factor
+            and shown
+            and not sign
             and items[-1][-1] not in ("\\left", "\\right")
         ):
             items.append([])
+            shown = 0
         else:
             items[-1].append(t)
+            shown += not t.isspace()
     return [i for i in items if _join(i)]
 
 
