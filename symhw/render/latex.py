@@ -91,12 +91,22 @@ def paragraph(p: Paragraph) -> str:
     )
 
 
+#: The most rows in one align* (amsmath holds a whole align in TeX's memory, twice: a few
+#: thousand rows exhaust it); longer displays continue in the next align*.
+_ALIGN_ROWS = 200
+
+
+def align(rows: list[str]) -> str:
+    """Rows as ``align*`` displays of at most :data:`_ALIGN_ROWS` rows each."""
+    chunks = [rows[i : i + _ALIGN_ROWS] for i in range(0, len(rows), _ALIGN_ROWS)] or [[]]
+    return "".join("\\begin{align*}\n" + " \\\\\n".join(c) + "\n\\end{align*}\n" for c in chunks)
+
+
 def _inline(tex: str) -> str:
     if width(tex) <= LINE_EM / 2:
         return f"${tex}$"
     rows = [r.tex for r in reflow(tex, LINE_EM - 4.0)]
-    body = " \\\\\n".join(["&" + rows[0], *(rf"&\quad {{}}{r}" for r in rows[1:])])
-    return f"\n\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
+    return "\n" + align(["&" + rows[0], *(rf"&\quad {{}}{r}" for r in rows[1:])])
 
 
 def _rule(step: Step) -> str:
@@ -281,7 +291,7 @@ def answer_display(a: Answer) -> str:
     rows = _member_rows(a.value, value, budget, label, head, "", tags=False)
     if len(rows) > _BOXED_ROWS:
         rows[0] = rf"\boxed{{{label}}} &{relation} " + rows[0][len(head) :]
-        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+        return align(rows).rstrip("\n")
     body = " \\\\\n".join(rows)
     return f"\\[\\boxed{{\\begin{{aligned}}\n{body}\n\\end{{aligned}}}}\\]"
 
@@ -302,11 +312,8 @@ def _part(part) -> str:
         return paragraph(part) + "\n"
     if isinstance(part, Derivation):
         intro = paragraph(part.intro) + "\n" if part.intro else ""
-        body = " \\\\\n".join(derivation_lines(part, tags=True))
-        return (
-            f"\\subsection*{{{escape(part.title)}}}\n{intro}"
-            f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
-        )
+        body = align(derivation_lines(part, tags=True))
+        return f"\\subsection*{{{escape(part.title)}}}\n{intro}{body}"
     if isinstance(part, ReferenceCode):
         intro = paragraph(part.intro) + "\n" if part.intro else ""
         code = reference_math(part)
@@ -374,7 +381,7 @@ def _table_as_display(t: Table) -> str:
     rows = []
     for name, cell in cells:
         rows += _rows(reflow(cell, budget), f"{name} &= ", "", tags=False)
-    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+    return align(rows)
 
 
 def _tabular(t: Table, columns: list[int], size: str) -> str:
