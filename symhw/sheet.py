@@ -15,6 +15,7 @@ from symhw.derivation import Solution
 from symhw.errors import InputError, quote
 from symhw.pool import ordered_map
 from symhw.problems import KINDS
+from symhw.render import DETAILS
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.render import markdown as markdown_render
@@ -24,11 +25,12 @@ from symhw.tex import compile_pdf
 
 FORMATS = ("tex", "pdf", "md", "json")
 
-#: Per text format: the section of one solution, and the frame around the sections.
+#: Per text format: the pieces of one solution's section, and the frame around the
+#: sections, each at a detail level (the JSON holds everything at every level).
 RENDERERS = {
-    "tex": (latex_render.solution_section, latex_render.frame),
-    "md": (markdown_render.solution_section, markdown_render.frame),
-    "json": (json_render.solution_section, json_render.frame),
+    "tex": (latex_render.solution_pieces, latex_render.frame),
+    "md": (markdown_render.solution_pieces, markdown_render.frame),
+    "json": (json_render.solution_pieces, json_render.frame),
 }
 
 
@@ -42,11 +44,14 @@ def solve_all(problem_set: ProblemSet) -> list[Solution]:
     return [solve(p) for p in problem_set.problems]
 
 
-def _sections(problem: ProblemSpec, formats: tuple[str, ...]) -> dict[str, bytes]:
-    """Solve one problem and render its section in each format (in a worker process), as
-    UTF-8: text with one non-Latin character takes 2 to 4 bytes for every character."""
+def _sections(
+    problem: ProblemSpec, formats: tuple[str, ...], detail: str
+) -> dict[str, tuple[bytes, ...]]:
+    """Solve one problem and render the pieces of its section in each format at ``detail``
+    (in a worker process), as UTF-8: text with one non-Latin character takes 2 to 4 bytes
+    for every character."""
     sol = solve(problem)
-    return {f: RENDERERS[f][0](sol).encode() for f in formats}
+    return {f: tuple(p.encode() for p in RENDERERS[f][0](sol, detail)) for f in formats}
 
 
 def _problem_answers(problem: ProblemSpec) -> tuple[str, dict[str, object]]:
@@ -63,23 +68,44 @@ def _text_formats(formats: Iterable[str]) -> tuple[str, ...]:
     return tuple(f for f in RENDERERS if f in need)
 
 
-def sheet_texts(problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1) -> dict[str, str]:
-    """Solve and render a set: the text of each text format (tex too when pdf is asked for).
+def sheet_texts(
+    problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1, detail: str = "full"
+) -> dict[str, str]:
+    """Solve and render a set: the text of each text format (tex too when pdf is asked for)
+    at a detail level (:data:`symhw.render.DETAILS`).
 
     With ``jobs > 1`` each problem is solved and rendered in a worker process and only its
     sections come back; the documents are the same, byte for byte, as with ``jobs = 1``.
     """
-    documents = sheet_chunks(problem_set, formats, jobs)
+    documents = sheet_chunks(problem_set, formats, jobs, detail)
     return {f: b"".join(chunks).decode() for f, chunks in documents.items()}
 
 
 def sheet_chunks(
-    problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1
+    problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1, detail: str = "full"
 ) -> dict[str, list[bytes]]:
     """Like :func:`sheet_texts`, each document as the UTF-8 pieces it is written in."""
     need = _text_formats(check_formats(formats))
-    sections = ordered_map(partial(_sections, formats=need), problem_set.problems, jobs)
-    return {f: RENDERERS[f][1](problem_set.title).chunks([s[f] for s in sections]) for f in need}
+    detail = check_detail(detail)
+    work = partial(_sections, formats=need, detail=detail)
+    sections = ordered_map(work, problem_set.problems, jobs)
+    return {
+        f: RENDERERS[f][1](problem_set.title, detail).chunks([s[f] for s in sections]) for f in need
+    }
+
+
+def check_detail(detail: object) -> str:
+    """The detail level, one of :data:`symhw.render.DETAILS` (else exit 2 naming --detail).
+
+    >>> check_detail("key")
+    'key'
+    """
+    if detail not in DETAILS:
+        raise InputError(
+            f"unknown detail level {quote(detail)}; choose from {', '.join(DETAILS)}",
+            field="--detail",
+        )
+    return detail
 
 
 def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
@@ -99,17 +125,20 @@ def write_sheet(
     out_dir: str | Path,
     formats: Iterable[str] = ("tex", "pdf", "md", "json"),
     jobs: int = 1,
+    detail: str = "full",
 ) -> list[Path]:
     """Solve, render and write the sheet files; return their paths.
 
     Everything (PDF included) is produced before ``out_dir`` is touched; then every file is
     written to a temporary file beside its target, and only when all are written are they
     renamed into place. An error on the way leaves no new file and existing files untouched.
-    ``jobs`` worker processes solve the problems (see :func:`symhw.pool.ordered_map`).
+    ``jobs`` worker processes solve the problems (see :func:`symhw.pool.ordered_map`);
+    ``detail`` is how much the sheet shows (:data:`symhw.render.DETAILS`).
     """
     formats = check_formats(formats)
+    detail = check_detail(detail)
     out = output_directory(out_dir)  # a mistake in -o is reported before the solving
-    documents = sheet_chunks(problem_set, formats, jobs)
+    documents = sheet_chunks(problem_set, formats, jobs, detail)
     payload: dict[str, list[bytes]] = {}
     if "pdf" in formats:
         with temporary_directory() as tmp:

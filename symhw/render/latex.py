@@ -5,6 +5,7 @@ from __future__ import annotations
 from symhw.derivation import (
     JUPYTER_LATEX,
     Answer,
+    Boxed,
     Derivation,
     Figure,
     Paragraph,
@@ -13,7 +14,7 @@ from symhw.derivation import (
     Step,
     Table,
 )
-from symhw.render import Frame
+from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in
 from symhw.render.expr import latex
 from symhw.render.summary import verification_summary
 
@@ -196,14 +197,30 @@ def _figure(fig: Figure) -> str:
     )
 
 
-def solution_section(sol: Solution) -> str:
-    """One problem: statement, derivations, boxed answers, verification summary."""
-    out = [
-        f"\\section*{{{escape(sol.problem_id)}. {escape(sol.title)}}}",
-        paragraph(sol.statement) + "\n",
-    ]
-    out += [_part(p) for p in sol.parts]
-    out.append("\\subsection*{Answers}")
+def solution_section(sol: Solution, *, linked: bool = False) -> str:
+    """One problem in full: statement, derivations, boxed answers, verification summary.
+
+    ``linked``: it is the appendix of a sheet whose Part I boxes the answers, so it gets a
+    bookmark, each part a box links to a target and a link back to the box.
+    """
+    head = rf"\section*{{{escape(sol.problem_id)}. {escape(sol.title)}}}"
+    if linked:
+        head = _target(anchor(sol, "app")) + _bookmark(sol, "app", 1) + head
+    out = [head, paragraph(sol.statement) + "\n"]
+    backs = _back_links(sol) if linked else {}
+    for i, p in enumerate(sol.parts):
+        if i in backs:
+            title = rf"\subsection*{{{escape(p.title)}}}"
+            back = rf"\subsection*{{{escape(p.title)}\hfill{{\normalfont\small {backs[i]}}}}}"
+            out.append(_target(anchor(sol, "app", f"part{i}")) + _part(p).replace(title, back, 1))
+        else:
+            out.append(_part(p))
+    answers = "Answers"
+    if linked:
+        back = _link(anchor(sol, "key"), "Part I")
+        target = _target(anchor(sol, "app", "answers"))
+        answers = rf"{target}Answers\hfill{{\normalfont\small {back}}}"
+    out.append(f"\\subsection*{{{answers}}}")
     for a in sol.answers:
         out.append(
             rf"\begin{{center}}\fitdisplay{{{answer_math(a)}}}"
@@ -211,6 +228,134 @@ def solution_section(sol: Solution) -> str:
         )
     out.append(f"\\paragraph{{Verification.}} {escape(verification_summary(sol))}\n")
     return "\n".join(out)
+
+
+def _target(name: str) -> str:
+    """A place links can go to, and whose page ``\\pageref`` gives."""
+    return rf"\phantomsection\label{{{name}}}"
+
+
+def _link(name: str, text: str) -> str:
+    """A link to a target, with its page: e.g. "Part I, p. 3"."""
+    return rf"\hyperref[{name}]{{{text}, p.~\pageref*{{{name}}}}}"
+
+
+def _bookmark(sol: Solution, where: str, level: int) -> str:
+    """A PDF bookmark for a problem: its id and title as plain text."""
+    text = "".join(ch for ch in f"{sol.problem_id}. {sol.title}" if ch not in _SPECIAL)
+    return rf"\pdfbookmark[{level}]{{{text}}}{{bm-{anchor(sol, where)}}}"
+
+
+def _back_links(sol: Solution) -> dict[int, str]:
+    """Per part of the appendix that a box of Part I links to: the link back to the (first)
+    box, for the part's heading."""
+    out: dict[int, str] = {}
+    for i, box in enumerate(sol.boxes()):
+        part = derived_in(sol, box)
+        if part is not None and part not in out:
+            out[part] = _link(anchor(sol, "key", box_name(box, i)), "boxed in Part I")
+    return out
+
+
+# Part I, the answer key, and the summary table of page 1.
+
+
+def _key_rows(d: Derivation) -> str:
+    """A compact derivation's rows: no rule in the margin, unless a step is not verified."""
+    rows = []
+    for step in d.steps:
+        members = [latex(e) for e in step.chain]
+        first = "" if step.continues else members[0]
+        mark = "" if step.check.verified or step.check.status == "definition" else _rule(step)
+        rows.append(rf"{first} &= {members[1]}" + (rf" \tag*{{{mark}}}" if mark else ""))
+        rows.extend(rf"&= {m}" for m in members[2:])
+    return " \\\\\n".join(rows)
+
+
+def _key_part(sol: Solution, part, index: int, links: bool) -> str:
+    if isinstance(part, Boxed):
+        return _boxed(sol, part, index, links)
+    if isinstance(part, Derivation):
+        title = rf"\paragraph{{{escape(part.title)}}}" if part.title else ""
+        intro = paragraph(part.intro) + "\n" if part.intro else ""
+        return f"{title}{intro}\\begin{{align*}}\n{_key_rows(part)}\n\\end{{align*}}\n"
+    if isinstance(part, Paragraph):
+        return paragraph(part) + "\n"
+    return _part(part).replace("\\subsection*", "\\paragraph")
+
+
+def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
+    """A boxed result with a target for the summary table and, with ``links``, a link to
+    where the appendix derives it."""
+    names = [a.name for a in box.answers] or [box_name(box, index)]
+    targets = "".join(_target(anchor(sol, "key", n)) for n in names)
+    part = derived_in(sol, box)
+    goal = anchor(sol, "app", "answers" if part is None else f"part{part}")
+
+    def linked(body: str) -> str:
+        return rf"\hyperref[{goal}]{{{body}}}" if links else body
+
+    tag = rf"\tag*{{\small {_link(goal, 'derivation')}}}" if links else ""
+    if box.statement is not None:
+        lead = rf"\textbf{{{escape(box.question)}}} " if box.question else ""
+        text = lead + paragraph(box.statement)
+        body = rf"\fbox{{\parbox{{0.9\linewidth}}{{{text}}}}}"
+        more = rf"\hfill{{\small {_link(goal, 'derivation')}}}" if links else ""
+        return f"{targets}\\begin{{center}}{linked(body)}\\end{{center}}{more}\n"
+    boxes = [linked(answer_math(a)) for a in box.answers]
+    if len(box.answers) > 1 and sum(len(b) for b in boxes) < 320:
+        boxes = [r" \qquad ".join(boxes)]
+    lines = " \\\\ ".join(boxes)
+    env = "gather*" if len(boxes) > 1 else "equation*"
+    return f"{targets}\\begin{{{env}}}\n{lines}{tag}\n\\end{{{env}}}\n"
+
+
+def key_section(sol: Solution, *, links: bool = True, worked: bool = True) -> str:
+    """Part I for one problem: the question, the worked solution, the boxed results
+    (``worked`` False: the question's boxed results only)."""
+    head = rf"\section*{{{escape(sol.problem_id)}. {escape(sol.title)}}}"
+    out = [_target(anchor(sol, "key")) + _bookmark(sol, "key", 1) + head]
+    if worked:
+        out.append(paragraph(sol.statement) + "\n")
+    boxes = 0
+    for part in sol.key_parts() if worked else sol.boxes():
+        out.append(_key_part(sol, part, boxes, links))
+        boxes += isinstance(part, Boxed)
+    return "\n".join(out)
+
+
+def summary_rows(sol: Solution) -> str:
+    """The rows of the summary table for one problem: question, answer, page."""
+    rows = []
+    for i, box in enumerate(sol.boxes()):
+        name = anchor(sol, "key", box_name(box, i))
+        question = escape(f"{sol.problem_id} {box.question}".strip())
+        if box.brief is not None:
+            what = paragraph(box.brief)
+        elif box.answers:
+            what = ", ".join(f"${_answer_inline(a)}$" for a in box.answers)
+        else:
+            what = paragraph(box.statement) if box.statement else ""
+        page = rf"\hyperref[{name}]{{\pageref*{{{name}}}}}"
+        rows.append(rf"{question} & {what} & {page} \\")
+    return "\n".join(rows) + "\n"
+
+
+def _answer_inline(a: Answer) -> str:
+    """``label = value`` for a cell of the summary table; the label alone if the value is
+    too long for one (the box the row links to shows it)."""
+    relation = r"\approx" if a.approximate else "="
+    value = latex(a.value)
+    return latex(a.label) + (f" {relation} {value}" if len(value) <= SUMMARY_VALUE else "")
+
+
+def solution_pieces(sol: Solution, detail: str = "full") -> tuple[str, ...]:
+    """One problem's pieces of the document at a detail level (see :func:`frame`)."""
+    if detail == "answers":
+        return summary_rows(sol), key_section(sol, links=False, worked=False)
+    if detail == "key":
+        return summary_rows(sol), key_section(sol, links=False)
+    return summary_rows(sol), key_section(sol), solution_section(sol, linked=True)
 
 
 PREAMBLE = r"""\documentclass[11pt]{article}
@@ -236,29 +381,71 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 """
 
 
-def document(title: str, solutions: list[Solution]) -> str:
-    """A standalone LaTeX document for a problem set.
+_HYPERREF = r"""\usepackage[hidelinks,bookmarksnumbered=false,bookmarksopen]{hyperref}
+\usepackage{bookmark}
+\usepackage{array,longtable}
+"""
+
+
+def document(title: str, solutions: list[Solution], detail: str = "full") -> str:
+    """A standalone LaTeX document for a problem set, at a detail level (see :func:`frame`).
 
     >>> print(document("Empty", []).splitlines()[0])
     \\documentclass[11pt]{article}
     """
-    return assemble(title, [solution_section(s) for s in solutions])
+    return frame(title, detail).join([solution_pieces(s, detail) for s in solutions])
 
 
-def assemble(title: str, sections: list[str]) -> str:
-    """The document around sections made by :func:`solution_section`."""
-    return frame(title).join(sections)
+def assemble(title: str, sections: list, detail: str = "full") -> str:
+    """The document around sections made by :func:`solution_pieces`."""
+    return frame(title, detail).join(sections)
 
 
-def frame(title: str) -> Frame:
-    """What goes around the sections: the preamble and title, then ``\\end{document}``."""
+_SUMMARY_HEAD = (
+    "\\section*{Answers at a glance}\n\\pdfbookmark[0]{Answers at a glance}{bm-summary}\n"
+    "\\begin{longtable}{@{}l >{\\raggedright\\arraybackslash}p{0.76\\linewidth} r@{}}\n\\hline\n"
+    "question & answer & page \\\\\n\\hline\n\\endhead\n"
+)
+_SUMMARY_TAIL = "\\hline\n\\end{longtable}\n"
+_PART_ONE = (
+    "\\clearpage\n\\pdfbookmark[0]{Part I: Solutions}{bm-part-one}\n"
+    "{\\LARGE\\bfseries Part I\\quad Solutions\\par}\n"
+)
+_PART_TWO = (
+    "\\clearpage\n\\pdfbookmark[0]{Part II: Appendix}{bm-part-two}\n"
+    "{\\LARGE\\bfseries Part II\\quad Appendix: complete verified derivations\\par}\n"
+    "Every step of every derivation, each checked by machine as it was built; the "
+    "verification paragraph of each problem says how. Each answer boxed in Part I links "
+    "to the derivation here, and back.\n\n"
+)
+
+
+def frame(title: str, detail: str = "full") -> Frame:
+    """What goes around the sections: the preamble, the title and the summary table (each
+    section's first piece is its rows), then Part I (the second pieces: each question on a
+    page of its own) and, at ``full`` detail, Part II (the third: the appendix).
+    At ``answers`` detail the second pieces are the boxed answers alone, one after another.
+    """
     head = (
-        f"{PREAMBLE}\\title{{{escape(title)}}}\n\\date{{}}\n\\begin{{document}}\n"
-        "\\maketitle\n\\noindent Generated by symhw: every equality shown was checked "
-        "by machine when the sheet was built; the verification paragraph of each problem "
-        "says how.\n\n"
+        f"{PREAMBLE}{_HYPERREF}\\hypersetup{{pdftitle={{{_plain(title)}}}}}\n"
+        f"\\begin{{document}}\n\\begin{{center}}{{\\Large\\bfseries {escape(title)}}}"
+        "\\end{center}\n\\noindent Generated by symhw: every equality shown was checked "
+        "by machine when the sheet was built"
+        + ("; the appendix says how for each problem.\n\n" if detail == "full" else ".\n\n")
+        + _SUMMARY_HEAD
     )
-    return Frame(head, "\n", "\n\\end{document}\n")
+    if detail == "answers":
+        parts = ((_SUMMARY_TAIL, "\n"),)
+    else:
+        parts = ((_SUMMARY_TAIL + _PART_ONE, "\n\\clearpage\n"),)
+        if detail == "full":
+            parts += ((_PART_TWO, "\n"),)
+    return Frame(head, "", "\n\\end{document}\n", parts)
+
+
+def _plain(text: str) -> str:
+    """Text for a PDF string (the title in the document's properties): no TeX specials."""
+    return "".join(ch for ch in text if ch not in _SPECIAL)
 
 
 JUPYTER_LATEX[Derivation] = lambda d: f"$\\displaystyle {derivation_math(d)}$"

@@ -25,6 +25,7 @@ from symhw.problems.activation_loss.gradient import (
     risk_expression,
 )
 from symhw.problems.activation_loss.growth import growth_table
+from symhw.problems.activation_loss.key import activation_key
 from symhw.problems.activation_loss.limits import conclusion, limit_derivation
 from symhw.problems.activation_loss.reference import (
     gradient_function,
@@ -91,8 +92,9 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
         dim=params.check_dim,
         seed=params.seed,
     )
+    d_derivative = derivative_derivation(act)
     parts = (
-        derivative_derivation(act),
+        d_derivative,
         d_grad,
         d_lim,
         conclusion(act, limits),
@@ -100,14 +102,16 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
         growth_table(act, rows),
     )
     loss = LOSSES[params.loss]
+    answers = _answers(act, form, limits)
     return Solution(
         problem_id,
         KIND,
         title or f"Gradient of the {act.name} {loss.name}-loss risk",
         _statement(act, params.loss),
         parts,
-        _answers(act, form, limits),
+        answers,
         checks,
+        activation_key(act, (d_derivative, d_grad, d_lim), answers, limits),
     )
 
 
