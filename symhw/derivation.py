@@ -54,7 +54,8 @@ class Step:
 
     Build steps with :class:`DerivationBuilder`, which verifies each one as it is made.
     ``continues`` marks a step whose first member is the previous step's last one: it is
-    displayed as ``= ...`` under it.
+    displayed as ``= ...`` under it. ``approximate`` marks, link by link, a member written
+    with rounded numbers (shown after ≈): its value, the one verified, is still exact.
     """
 
     chain: tuple[Any, ...]
@@ -62,6 +63,7 @@ class Step:
     check: Check
     note: str = ""
     continues: bool = False
+    approximate: tuple[bool, ...] = ()
 
     @property
     def lhs(self) -> Any:
@@ -144,10 +146,11 @@ class Answer:
 class Boxed:
     """A result boxed in Part I of a sheet (the answer key), where it is derived.
 
-    ``answers`` are shown boxed, each as ``label = value``; they carry the names of the
-    solution's answers (a key may show an answer in a form of its own, e.g. numbers where
-    the appendix shows the exact expression). ``statement`` is a conclusion in words and
-    math that the verified steps above it establish, boxed as a whole. ``derived_in`` is the
+    ``answers`` carry the names of the solution's answers (a key may show an answer in a
+    form of its own, e.g. numbers where the appendix shows the exact expression); each is
+    boxed in a display of its own or, with ``derivation``, at the end of the step that
+    derives it (step k ends in answer k). ``statement`` is a conclusion in words and math
+    that the verified steps above it establish, boxed as a whole. ``derived_in`` is the
     title of the part of :attr:`Solution.parts` (the appendix) that derives it in full: the
     box links there. ``question`` names the part of the question it answers ("(a)"), and
     ``brief`` is what the summary table shows (default: the answers).
@@ -158,6 +161,9 @@ class Boxed:
     derived_in: str = ""
     question: str = ""
     brief: Paragraph | None = None
+    #: Where the answers are derived in Part I itself: step k of it ends in answer k, and
+    #: that last member is what is boxed (no separate display).
+    derivation: Derivation | None = None
 
 
 #: What Part I of a sheet is made of: short prose, compact verified derivations, tables

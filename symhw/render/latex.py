@@ -260,15 +260,22 @@ def _back_links(sol: Solution) -> dict[int, str]:
 # Part I, the answer key, and the summary table of page 1.
 
 
-def _key_rows(d: Derivation) -> str:
-    """A compact derivation's rows: no rule in the margin, unless a step is not verified."""
+def _key_rows(d: Derivation, boxed: bool = False) -> str:
+    """A compact derivation's rows: no rule in the margin, unless a step is not verified;
+    ≈ before a member written with rounded numbers; with ``boxed``, each row's last member
+    boxed (the answer it derives)."""
     rows = []
     for step in d.steps:
         members = [latex(e) for e in step.chain]
+        if boxed:
+            members[-1] = rf"\boxed{{{members[-1]}}}"
+        links = step.approximate or (False,) * (len(members) - 1)
+        relations = [r"\approx" if a else "=" for a in links]
         first = "" if step.continues else members[0]
         mark = "" if step.check.verified or step.check.status == "definition" else _rule(step)
-        rows.append(rf"{first} &= {members[1]}" + (rf" \tag*{{{mark}}}" if mark else ""))
-        rows.extend(rf"&= {m}" for m in members[2:])
+        row = rf"{first} &{relations[0]} {members[1]}"
+        row += "".join(rf" {r} {m}" for r, m in zip(relations[1:], members[2:], strict=True))
+        rows.append(row + (rf" \tag*{{{mark}}}" if mark else ""))
     return " \\\\\n".join(rows)
 
 
@@ -296,6 +303,10 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
         return rf"\hyperref[{goal}]{{{body}}}" if links else body
 
     tag = rf"\tag*{{\small {_link(goal, 'derivation')}}}" if links else ""
+    if box.derivation is not None:
+        more = rf"\hfill{{\small {_link(goal, 'derivation')}}}" if links else ""
+        rows = _key_rows(box.derivation, boxed=True)
+        return f"{targets}\\begin{{align*}}\n{rows}\n\\end{{align*}}{more}\n"
     if box.statement is not None:
         lead = rf"\textbf{{{escape(box.question)}}} " if box.question else ""
         text = lead + paragraph(box.statement)
