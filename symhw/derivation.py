@@ -148,9 +148,10 @@ class Boxed:
 
     ``answers`` carry the names of the solution's answers (a key may show an answer in a
     form of its own, e.g. numbers where the appendix shows the exact expression); each is
-    boxed in a display of its own or, with ``derivation``, at the end of the step that
-    derives it (step k ends in answer k). ``statement`` is a conclusion in words and math
-    that the verified steps above it establish, boxed as a whole. ``derived_in`` is the
+    boxed in a display of its own or, with ``derivation``, at the end of the chain that
+    derives it (chain k, a step and the steps continuing it, ends in answer k).
+    ``statement`` is a conclusion in words and math that the verified steps above it
+    establish, boxed as a whole. ``derived_in`` is the
     title of the part of :attr:`Solution.parts` (the appendix) that derives it in full: the
     box links there. ``question`` names the part of the question it answers ("(a)"), and
     ``brief`` is what the summary table shows (default: the answers).

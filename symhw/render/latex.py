@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from symhw.derivation import (
     JUPYTER_LATEX,
     Answer,
@@ -262,12 +264,13 @@ def _back_links(sol: Solution) -> dict[int, str]:
 
 def _key_rows(d: Derivation, boxed: bool = False) -> str:
     """A compact derivation's rows: no rule in the margin, unless a step is not verified;
-    ≈ before a member written with rounded numbers; with ``boxed``, each row's last member
-    boxed (the answer it derives)."""
+    ≈ before a member written with rounded numbers; with ``boxed``, the last member of each
+    chain (a step and the steps continuing it) boxed: the answer it derives."""
     rows = []
-    for step in d.steps:
+    for i, step in enumerate(d.steps):
         members = [latex(e) for e in step.chain]
-        if boxed:
+        ends = i + 1 == len(d.steps) or not d.steps[i + 1].continues
+        if boxed and ends:  # the last member of a chain: the answer it derives
             members[-1] = rf"\boxed{{{members[-1]}}}"
         links = step.approximate or (False,) * (len(members) - 1)
         relations = [r"\approx" if a else "=" for a in links]
@@ -288,7 +291,7 @@ def _key_part(sol: Solution, part, index: int, links: bool) -> str:
         return f"{title}{intro}\\begin{{align*}}\n{_key_rows(part)}\n\\end{{align*}}\n"
     if isinstance(part, Paragraph):
         return paragraph(part) + "\n"
-    return _part(part).replace("\\subsection*", "\\paragraph")
+    return _part(part).replace("\\subsection*{}\n", "").replace("\\subsection*", "\\paragraph")
 
 
 def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
@@ -314,11 +317,37 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
         more = rf"\hfill{{\small {_link(goal, 'derivation')}}}" if links else ""
         return f"{targets}\\begin{{center}}{linked(body)}\\end{{center}}{more}\n"
     boxes = [linked(answer_math(a)) for a in box.answers]
-    if len(box.answers) > 1 and sum(len(b) for b in boxes) < 320:
-        boxes = [r" \qquad ".join(boxes)]
-    lines = " \\\\ ".join(boxes)
-    env = "gather*" if len(boxes) > 1 else "equation*"
+    lines = " \\\\ ".join(r" \qquad ".join(line) for line in _packed(boxes))
+    env = "gather*" if "\\\\" in lines else "equation*"
     return f"{targets}\\begin{{{env}}}\n{lines}{tag}\n\\end{{{env}}}\n"
+
+
+#: What a line of boxes may hold, in characters of LaTeX source left when markup is
+#: dropped (:func:`_visible`): a rough width, kept well inside the line.
+_LINE_BUDGET = 90
+_MARKUP = re.compile(
+    r"\\hyperref\[[^\]]*\]|\\(?:left|right|boxed|operatorname|mathrm|tilde)\b|[{}]|\\ "
+)
+
+
+def _visible(tex: str) -> int:
+    """About how many characters a formula shows: its LaTeX without markup, a command
+    (``\\mu``, ``\\frac``) counted as one."""
+    return len(re.sub(r"\\[a-zA-Z]+", "x", _MARKUP.sub("", tex)))
+
+
+def _packed(boxes: list[str]) -> list[list[str]]:
+    """Boxes put on lines greedily, each line within :data:`_LINE_BUDGET`."""
+    lines: list[list[str]] = []
+    used = _LINE_BUDGET
+    for b in boxes:
+        width = _visible(b) + 4
+        if used + width > _LINE_BUDGET:
+            lines.append([])
+            used = 0
+        lines[-1].append(b)
+        used += width
+    return lines
 
 
 def key_section(sol: Solution, *, links: bool = True, worked: bool = True) -> str:
@@ -330,9 +359,18 @@ def key_section(sol: Solution, *, links: bool = True, worked: bool = True) -> st
         out.append(paragraph(sol.statement) + "\n")
     boxes = 0
     for part in sol.key_parts() if worked else sol.boxes():
+        if _display(part):  # in the paragraph before it: no blank line, no empty line
+            out[-1] = out[-1].rstrip("\n")
         out.append(_key_part(sol, part, boxes, links))
         boxes += isinstance(part, Boxed)
     return "\n".join(out)
+
+
+def _display(part) -> bool:
+    """Whether a part of Part I is set as a display (it then ends the paragraph before)."""
+    if isinstance(part, Boxed):
+        return part.statement is None
+    return isinstance(part, Derivation) and not part.title and part.intro is None
 
 
 def summary_rows(sol: Solution) -> str:
@@ -418,8 +456,13 @@ _SUMMARY_HEAD = (
     "question & answer & page \\\\\n\\hline\n\\endhead\n"
 )
 _SUMMARY_TAIL = "\\hline\n\\end{longtable}\n"
+#: From Part I on, displays sit closer to the text (a key is read line by line).
+_TIGHT = (
+    "\\makeatletter\\g@addto@macro\\normalsize{\\setlength\\abovedisplayskip{6pt plus 3pt}"
+    "\\setlength\\belowdisplayskip{6pt plus 3pt}}\\makeatother\\normalsize\n"
+)
 _PART_ONE = (
-    "\\clearpage\n\\pdfbookmark[0]{Part I: Solutions}{bm-part-one}\n"
+    "\\clearpage\n" + _TIGHT + "\\pdfbookmark[0]{Part I: Solutions}{bm-part-one}\n"
     "{\\LARGE\\bfseries Part I\\quad Solutions\\par}\n"
 )
 _PART_TWO = (

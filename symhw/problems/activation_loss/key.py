@@ -47,13 +47,22 @@ def activation_key(
             derived_in=limit.title,
             question="(b)",
         ),
-        Boxed(statement=conclusion(act, limits), derived_in=limit.title, question="(b)"),
+        Boxed(
+            statement=(said := conclusion(act, limits)),
+            derived_in=limit.title,
+            question="(b)",
+            brief=Paragraph(said.segments[: 2 + len(GROWS)]),
+        ),
     )
+
+
+#: How the weights grow, in the conclusion of (b): along u, with no sample orthogonal to it.
+GROWS = (" at ", sp.Eq(w, t * u), " as ", t, " → ∞, if ", sp.Ne(Inner(u, x_n), 0), " for all n")
 
 
 def conclusion(act: Activation, limits: dict[str, sp.Expr]) -> Paragraph:
     """What the limits say about ∇E_in(t u) as t → ∞, when uᵀx_n ≠ 0 for every n."""
-    grows = (" at ", sp.Eq(w, t * u), " as ", t, " → ∞, if ", sp.Ne(Inner(u, x_n), 0), " for all n")
+    grows = GROWS
     pos, neg = limits["factor_pos"] == 0, limits["factor_neg"] == 0
     if pos and neg:
         why = f" {act.name} saturates, its derivative vanishes:" if act.name != "identity" else ""

@@ -62,8 +62,23 @@ class _Lines:
         self.b.equal(*members, rule="numbers substituted", approximate=tuple(flags))
         self.answers.append(Answer(name, label, Shown(result, result), approximate=inexact))
 
-    def box(self, derived_in: str) -> Boxed:
-        return Boxed(tuple(self.answers), derived_in=derived_in, derivation=self.b.build())
+    def box(self, derived_in: str, brief: tuple[str, ...] = ()) -> Boxed:
+        """The lines built, each result boxed; ``brief``: the answers the summary table
+        shows (all by default), a column as a transposed row."""
+        shown = [a for a in self.answers if not brief or a.name in brief]
+        segments: list = []
+        for a in shown:
+            value = a.value.as_explicit()
+            column = value.cols == 1 and value.rows > 1
+            row = Shown(value.T, value.T) if column else a.value
+            relation = " ≈ " if a.approximate else " = "
+            segments += [", " if segments else "", a.label, relation, row, "ᵀ" if column else ""]
+        return Boxed(
+            tuple(self.answers),
+            derived_in=derived_in,
+            derivation=self.b.build(),
+            brief=Paragraph(tuple(segments)),
+        )
 
 
 def _forward(worked: Worked, decimals: int, title: str) -> Boxed:
@@ -92,7 +107,7 @@ def _forward(worked: Worked, decimals: int, title: str) -> Boxed:
     named = SquaredNorm(sp.MatAdd(lab.x(L), sp.MatMul(-1, lab.y())))
     numbers = SquaredNorm(sp.MatAdd(f.rounded(trace.x[L]), sp.MatMul(-1, y)))
     f.line("e", lab.e(), named, numbers, sp.ImmutableMatrix([[trace.e]]))
-    return f.box(title)
+    return f.box(title, (answer_name("x", L), "e"))
 
 
 def _backward(worked: Worked, decimals: int, title: str) -> Boxed:
