@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from symhw.derivation import (
     JUPYTER_LATEX,
@@ -262,7 +263,12 @@ def _back_links(sol: Solution) -> dict[int, str]:
 # Part I, the answer key, and the summary table of page 1.
 
 
-def _key_rows(d: Derivation, boxed: bool = False) -> str:
+def key_math(d: Derivation, boxed: bool = False) -> str:
+    """A compact derivation as an ``aligned`` block (Markdown's Part I)."""
+    return "\\begin{aligned}\n" + _key_rows(d, boxed, tags=False) + "\n\\end{aligned}"
+
+
+def _key_rows(d: Derivation, boxed: bool = False, tags: bool = True) -> str:
     """A compact derivation's rows: no rule in the margin, unless a step is not verified;
     ≈ before a member written with rounded numbers; with ``boxed``, the last member of each
     chain (a step and the steps continuing it) boxed: the answer it derives."""
@@ -278,7 +284,9 @@ def _key_rows(d: Derivation, boxed: bool = False) -> str:
         mark = "" if step.check.verified or step.check.status == "definition" else _rule(step)
         row = rf"{first} &{relations[0]} {members[1]}"
         row += "".join(rf" {r} {m}" for r, m in zip(relations[1:], members[2:], strict=True))
-        rows.append(row + (rf" \tag*{{{mark}}}" if mark else ""))
+        if mark:
+            row += rf" \tag*{{{mark}}}" if tags else rf" \quad {mark}"
+        rows.append(row)
     return " \\\\\n".join(rows)
 
 
@@ -353,12 +361,13 @@ def _packed(boxes: list[str]) -> list[list[str]]:
 def key_section(sol: Solution, *, links: bool = True, worked: bool = True) -> str:
     """Part I for one problem: the question, the worked solution, the boxed results
     (``worked`` False: the question's boxed results only)."""
-    head = rf"\section*{{{escape(sol.problem_id)}. {escape(sol.title)}}}"
+    level = "section" if worked else "subsection"
+    head = rf"\{level}*{{{escape(sol.problem_id)}. {escape(sol.title)}}}"
     out = [_target(anchor(sol, "key")) + _bookmark(sol, "key", 1) + head]
     if worked:
         out.append(paragraph(sol.statement) + "\n")
     boxes = 0
-    for part in sol.key_parts() if worked else sol.boxes():
+    for part in sol.key_parts() if worked else answers_only(sol):
         if _display(part):  # in the paragraph before it: no blank line, no empty line
             out[-1] = out[-1].rstrip("\n")
         out.append(_key_part(sol, part, boxes, links))
@@ -366,11 +375,34 @@ def key_section(sol: Solution, *, links: bool = True, worked: bool = True) -> st
     return "\n".join(out)
 
 
+def answers_only(sol: Solution) -> tuple[Boxed, ...]:
+    """The boxed results of a solution without the lines that derive them."""
+    return tuple(replace(b, derivation=None) for b in sol.boxes())
+
+
 def _display(part) -> bool:
     """Whether a part of Part I is set as a display (it then ends the paragraph before)."""
     if isinstance(part, Boxed):
         return part.statement is None
     return isinstance(part, Derivation) and not part.title and part.intro is None
+
+
+def answer_rows(sol: Solution) -> str:
+    """The rows of the table of boxed answers (the ``answers`` detail): question, and every
+    answer boxed in full, or the conclusion in words."""
+    rows = []
+    for box in answers_only(sol):
+        question = escape(f"{sol.problem_id} {box.question}".strip())
+        if box.answers:
+            relation = {True: r"\approx", False: "="}
+            what = r" \quad ".join(
+                rf"$\boxed{{{latex(a.label)} {relation[a.approximate]} {latex(a.value)}}}$"
+                for a in box.answers
+            )
+        else:
+            what = paragraph(box.statement) if box.statement else ""
+        rows.append(rf"{question} & {what} \\[2pt]")
+    return "\n".join(rows) + "\n"
 
 
 def summary_rows(sol: Solution) -> str:
@@ -401,7 +433,7 @@ def _answer_inline(a: Answer) -> str:
 def solution_pieces(sol: Solution, detail: str = "full") -> tuple[str, ...]:
     """One problem's pieces of the document at a detail level (see :func:`frame`)."""
     if detail == "answers":
-        return summary_rows(sol), key_section(sol, links=False, worked=False)
+        return (answer_rows(sol),)
     if detail == "key":
         return summary_rows(sol), key_section(sol, links=False)
     return summary_rows(sol), key_section(sol), solution_section(sol, linked=True)
@@ -456,6 +488,11 @@ _SUMMARY_HEAD = (
     "question & answer & page \\\\\n\\hline\n\\endhead\n"
 )
 _SUMMARY_TAIL = "\\hline\n\\end{longtable}\n"
+_ANSWERS_HEAD = (
+    "\\section*{Answers}\n\\pdfbookmark[0]{Answers}{bm-summary}\n"
+    "\\begin{longtable}{@{}l >{\\raggedright\\arraybackslash}p{0.86\\linewidth}@{}}\n\\hline\n"
+    "question & answer \\\\\n\\hline\n\\endhead\n"
+)
 #: From Part I on, displays sit closer to the text (a key is read line by line).
 _TIGHT = (
     "\\makeatletter\\g@addto@macro\\normalsize{\\setlength\\abovedisplayskip{6pt plus 3pt}"
@@ -478,7 +515,7 @@ def frame(title: str, detail: str = "full") -> Frame:
     """What goes around the sections: the preamble, the title and the summary table (each
     section's first piece is its rows), then Part I (the second pieces: each question on a
     page of its own) and, at ``full`` detail, Part II (the third: the appendix).
-    At ``answers`` detail the second pieces are the boxed answers alone, one after another.
+    At ``answers`` detail the table is all there is, each answer boxed in full in it.
     """
     head = (
         f"{PREAMBLE}{_HYPERREF}\\hypersetup{{pdftitle={{{_plain(title)}}}}}\n"
@@ -486,14 +523,13 @@ def frame(title: str, detail: str = "full") -> Frame:
         "\\end{center}\n\\noindent Generated by symhw: every equality shown was checked "
         "by machine when the sheet was built"
         + ("; the appendix says how for each problem.\n\n" if detail == "full" else ".\n\n")
-        + _SUMMARY_HEAD
+        + (_ANSWERS_HEAD if detail == "answers" else _SUMMARY_HEAD)
     )
     if detail == "answers":
-        parts = ((_SUMMARY_TAIL, "\n"),)
-    else:
-        parts = ((_SUMMARY_TAIL + _PART_ONE, "\n\\clearpage\n"),)
-        if detail == "full":
-            parts += ((_PART_TWO, "\n"),)
+        return Frame(head, "", _SUMMARY_TAIL + "\n\\end{document}\n")
+    parts = ((_SUMMARY_TAIL + _PART_ONE, "\n\\clearpage\n"),)
+    if detail == "full":
+        parts += ((_PART_TWO, "\n"),)
     return Frame(head, "", "\n\\end{document}\n", parts)
 
 

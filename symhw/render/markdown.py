@@ -14,7 +14,13 @@ from symhw.derivation import (
 )
 from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in
 from symhw.render.expr import latex
-from symhw.render.latex import answer_math, derivation_math, reference_math
+from symhw.render.latex import (
+    answer_math,
+    answers_only,
+    derivation_math,
+    key_math,
+    reference_math,
+)
 from symhw.render.summary import verification_summary
 
 _MARKUP = set("\\`*_[]<>#|$")
@@ -106,6 +112,8 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
     lead = f"**{escape(box.question)}** " if box.question else ""
     if box.statement is not None:
         return f"{targets}> {lead}{paragraph(box.statement)}{link}"
+    if box.derivation is not None:
+        return f"{targets}$$\n{key_math(box.derivation, boxed=True)}\n$${link}"
     shown = "\n\n".join(f"$$\n{answer_math(a)}\n$$" for a in box.answers)
     return f"{targets}{lead}\n\n{shown}{link}" if lead else f"{targets}{shown}{link}"
 
@@ -114,7 +122,7 @@ def _key_part(sol: Solution, part, index: int, links: bool) -> str:
     if isinstance(part, Boxed):
         return _boxed(sol, part, index, links)
     if isinstance(part, Derivation) and not part.title:
-        return f"$$\n{derivation_math(part)}\n$$"
+        return f"$$\n{key_math(part)}\n$$"
     return _part(part).replace("### ", "#### ", 1)
 
 
@@ -125,7 +133,7 @@ def key_section(sol: Solution, *, links: bool = True, worked: bool = True) -> st
     if worked:
         out.append(paragraph(sol.statement))
     boxes = 0
-    for part in sol.key_parts() if worked else sol.boxes():
+    for part in sol.key_parts() if worked else answers_only(sol):
         out.append(_key_part(sol, part, boxes, links))
         boxes += isinstance(part, Boxed)
     return "\n\n".join(out)
