@@ -162,9 +162,11 @@ class Boxed:
     derived_in: str = ""
     question: str = ""
     brief: Paragraph | None = None
-    #: Where the answers are derived in Part I itself: step k of it ends in answer k, and
+    #: Where the answers are derived in Part I itself: chain k of it ends in answer k, and
     #: that last member is what is boxed (no separate display).
     derivation: Derivation | None = None
+    #: The answers shown as a table, boxed as a whole (its cells are their values).
+    table: Table | None = None
 
 
 #: What Part I of a sheet is made of: short prose, compact verified derivations, tables

@@ -268,7 +268,7 @@ def key_math(d: Derivation, boxed: bool = False) -> str:
     return "\\begin{aligned}\n" + _key_rows(d, boxed, tags=False) + "\n\\end{aligned}"
 
 
-def _key_rows(d: Derivation, boxed: bool = False, tags: bool = True) -> str:
+def _key_rows(d: Derivation, boxed: bool = False, tags: bool = True, last_tag: str = "") -> str:
     """A compact derivation's rows: no rule in the margin, unless a step is not verified;
     ≈ before a member written with rounded numbers; with ``boxed``, the last member of each
     chain (a step and the steps continuing it) boxed: the answer it derives."""
@@ -286,6 +286,8 @@ def _key_rows(d: Derivation, boxed: bool = False, tags: bool = True) -> str:
         row += "".join(rf" {r} {m}" for r, m in zip(relations[1:], members[2:], strict=True))
         if mark:
             row += rf" \tag*{{{mark}}}" if tags else rf" \quad {mark}"
+        elif last_tag and i + 1 == len(d.steps):
+            row += rf" \tag*{{{last_tag}}}"
         rows.append(row)
     return " \\\\\n".join(rows)
 
@@ -313,21 +315,31 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
     def linked(body: str) -> str:
         return rf"\hyperref[{goal}]{{{body}}}" if links else body
 
-    tag = rf"\tag*{{\small {_link(goal, 'derivation')}}}" if links else ""
+    small = rf"\small {_link(goal, 'derivation')}" if links else ""
+    tag = rf"\tag*{{{small}}}" if links else ""
     if box.derivation is not None:
-        more = rf"\hfill{{\small {_link(goal, 'derivation')}}}" if links else ""
-        rows = _key_rows(box.derivation, boxed=True)
-        return f"{targets}\\begin{{align*}}\n{rows}\n\\end{{align*}}{more}\n"
+        rows = _key_rows(box.derivation, boxed=True, last_tag=small)
+        return f"{targets}\\begin{{align*}}\n{rows}\n\\end{{align*}}\n"
     if box.statement is not None:
         lead = rf"\textbf{{{escape(box.question)}}} " if box.question else ""
-        text = lead + paragraph(box.statement)
+        text = lead + paragraph(box.statement) + (rf"\hfill{{{small}}}" if links else "")
         body = rf"\fbox{{\parbox{{0.9\linewidth}}{{{text}}}}}"
-        more = rf"\hfill{{\small {_link(goal, 'derivation')}}}" if links else ""
-        return f"{targets}\\begin{{center}}{linked(body)}\\end{{center}}{more}\n"
+        return f"{targets}\\begin{{center}}{body}\\end{{center}}\n"
+    if box.table is not None:
+        body = rf"\fbox{{{_tabular(box.table)}}}" + (rf"\\[2pt]{{{small}}}" if links else "")
+        return f"{targets}\\begin{{center}}{body}\\end{{center}}\n"
     boxes = [linked(answer_math(a)) for a in box.answers]
     lines = " \\\\ ".join(r" \qquad ".join(line) for line in _packed(boxes))
     env = "gather*" if "\\\\" in lines else "equation*"
     return f"{targets}\\begin{{{env}}}\n{lines}{tag}\n\\end{{{env}}}\n"
+
+
+def _tabular(table: Table) -> str:
+    """A small table of results: the first column left, the others (numbers) right."""
+    cols = "l" + "r" * (len(table.header) - 1)
+    head = " & ".join(_cell(h) for h in table.header)
+    rows = "\n".join(" & ".join(_cell(c) for c in row) + r" \\" for row in table.rows)
+    return f"\\begin{{tabular}}{{{cols}}}\n{head} \\\\\n\\hline\n{rows}\n\\end{{tabular}}"
 
 
 #: What a line of boxes may hold, in characters of LaTeX source left when markup is

@@ -114,6 +114,8 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
         return f"{targets}> {lead}{paragraph(box.statement)}{link}"
     if box.derivation is not None:
         return f"{targets}$$\n{key_math(box.derivation, boxed=True)}\n$${link}"
+    if box.table is not None:
+        return f"{targets}{_part(box.table).removeprefix('### ').lstrip()}{link}"
     shown = "\n\n".join(f"$$\n{answer_math(a)}\n$$" for a in box.answers)
     return f"{targets}{lead}\n\n{shown}{link}" if lead else f"{targets}{shown}{link}"
 

@@ -81,15 +81,20 @@ _ROWS = (
 )
 
 
-def _side_by_side(blocks: tuple[Block, ...], answers: dict) -> Table:
+def _side_by_side(blocks: tuple[Block, ...], answers: dict, derived_in: str) -> Boxed:
+    """The blocks' counts side by side, boxed as a table (MACs, FLOPs and activation
+    memory are boxed only here)."""
     labels = [b.label for b in blocks]
-    rows = tuple(
-        (what, *(answers[f"{label}_{name}"].value for label in labels))
+    shown = [
+        (what, [answers[f"{label}_{name}"] for label in labels])
         for what, name in _ROWS
         if all(f"{label}_{name}" in answers for label in labels)
-    )
+    ]
+    rows = tuple((what, *(a.value for a in row)) for what, row in shown)
     header = ("", *(f"({letter}) {label}" for letter, label in zip(LETTERS, labels, strict=False)))
-    return Table("", header, rows)
+    boxed = tuple(a for _, row in shown for a in row if "params" not in a.name)
+    brief = Paragraph(("the blocks' parameters, MACs, FLOPs and activation memory side by side",))
+    return Boxed(boxed, derived_in=derived_in, table=Table("", header, rows), brief=brief)
 
 
 def _comparison(letter: str, parts: tuple[Part, ...], answers: dict) -> list[KeyPart]:
@@ -138,7 +143,11 @@ def blocks_key(
             Paragraph((f"({letter}) The {kind} block, parameters layer by layer {what}:",)),
             _block_key(letter, block, parts, by_name),
         ]
-    key.append(_side_by_side(blocks, by_name))
+    operations = next(
+        (p.title for p in parts if isinstance(p, Derivation) and "multiply-accumulates" in p.title),
+        "",
+    )
+    key.append(_side_by_side(blocks, by_name, operations))
     if len(blocks) < len(LETTERS):
         key += _comparison(LETTERS[len(blocks)], parts, by_name)
     return tuple(key)
