@@ -48,9 +48,10 @@ def _encoded(section: str | tuple[str, ...]) -> bytes | tuple[bytes, ...]:
     return section.encode() if isinstance(section, str) else tuple(s.encode() for s in section)
 
 
-#: LaTeX of an answer's value longer than this is too wide for a cell of the summary
-#: table: the cell names the answer, and the box it links to shows it.
-SUMMARY_VALUE = 80
+#: An answer's value showing more characters than this (LaTeX without its markup) is too
+#: wide for a cell of the summary table: the cell names the answer, and the box it links
+#: to shows it.
+SUMMARY_VALUE = 64
 
 
 def anchor(sol: Solution, where: str, name: str = "") -> str:

@@ -343,14 +343,14 @@ def _tabular(table: Table) -> str:
 
 
 #: What a line of boxes may hold, in characters of LaTeX source left when markup is
-#: dropped (:func:`_visible`): a rough width, kept well inside the line.
+#: dropped (:func:`visible_width`): a rough width, kept well inside the line.
 _LINE_BUDGET = 90
 _MARKUP = re.compile(
     r"\\hyperref\[[^\]]*\]|\\(?:left|right|boxed|operatorname|mathrm|tilde)\b|[{}]|\\ "
 )
 
 
-def _visible(tex: str) -> int:
+def visible_width(tex: str) -> int:
     """About how many characters a formula shows: its LaTeX without markup, a command
     (``\\mu``, ``\\frac``) counted as one."""
     return len(re.sub(r"\\[a-zA-Z]+", "x", _MARKUP.sub("", tex)))
@@ -361,7 +361,7 @@ def _packed(boxes: list[str]) -> list[list[str]]:
     lines: list[list[str]] = []
     used = _LINE_BUDGET
     for b in boxes:
-        width = _visible(b) + 4
+        width = visible_width(b) + 4
         if used + width > _LINE_BUDGET:
             lines.append([])
             used = 0
@@ -439,7 +439,9 @@ def _answer_inline(a: Answer) -> str:
     too long for one (the box the row links to shows it)."""
     relation = r"\approx" if a.approximate else "="
     value = latex(a.value)
-    return latex(a.label) + (f" {relation} {value}" if len(value) <= SUMMARY_VALUE else "")
+    return latex(a.label) + (
+        f" {relation} {value}" if visible_width(value) <= SUMMARY_VALUE else ""
+    )
 
 
 def solution_pieces(sol: Solution, detail: str = "full") -> tuple[str, ...]:

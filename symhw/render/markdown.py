@@ -20,6 +20,7 @@ from symhw.render.latex import (
     derivation_math,
     key_math,
     reference_math,
+    visible_width,
 )
 from symhw.render.summary import verification_summary
 
@@ -161,7 +162,9 @@ def _answer_cell(a: Answer) -> str:
     """``label = value`` for a cell of the summary table (the label alone for a long value)."""
     relation = r"\approx" if a.approximate else "="
     value = latex(a.value)
-    shown = latex(a.label) + (f" {relation} {value}" if len(value) <= SUMMARY_VALUE else "")
+    shown = latex(a.label) + (
+        f" {relation} {value}" if visible_width(value) <= SUMMARY_VALUE else ""
+    )
     return "$" + shown.replace("|", "\\|") + "$"
 
 

@@ -12,7 +12,7 @@ import sympy as sp
 
 from symhw.conv.symbols import LOSS
 from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, Part, excerpt
-from symhw.notation import GradientEntry, PartialDerivative
+from symhw.notation import GradientEntry, PartialDerivative, indexed_symbol
 
 #: Titles of the parts of :func:`solve` that Part I draws on (their beginnings).
 ELEMENTS, MATRIX, BACKWARD, CONVOLUTION = (
@@ -25,6 +25,21 @@ ELEMENTS, MATRIX, BACKWARD, CONVOLUTION = (
 
 def _derivation(parts: tuple[Part, ...], title: str) -> Derivation | None:
     return next((p for p in parts if isinstance(p, Derivation) and p.title.startswith(title)), None)
+
+
+def _grad_x() -> sp.Expr:
+    """∂L/∂x = Aᵀ ∂L/∂Y."""
+    return sp.Eq(
+        GradientEntry(LOSS, sp.Symbol("x")),
+        sp.Mul(sp.Symbol("A^T"), GradientEntry(LOSS, sp.Symbol("Y")), evaluate=False),
+    )
+
+
+def _brief_a(by_name: dict[str, Answer]) -> Paragraph:
+    rows, cols = by_name["A"].data.shape
+    return Paragraph(
+        ("Y = A x, ", sp.Symbol("A"), f" {rows} × {cols}, a Toeplitz block per channel pair")
+    )
 
 
 def _reason() -> Paragraph:
@@ -40,10 +55,7 @@ def _reason() -> Paragraph:
                 GradientEntry(LOSS, x), sp.Sum(a * GradientEntry(LOSS, y), (r, 1, sp.Symbol("R")))
             ),
             " (R outputs), that is ",
-            sp.Eq(
-                GradientEntry(LOSS, sp.Symbol("x")),
-                sp.Mul(sp.Symbol("A^T"), GradientEntry(LOSS, sp.Symbol("Y")), evaluate=False),
-            ),
+            _grad_x(),
             ", with",
         )
     )
@@ -79,12 +91,29 @@ def conv_key(parts: tuple[Part, ...], answers: list[Answer]) -> tuple[KeyPart, .
         Paragraph(("(a) Each output is a sum over the input channels and the kernel taps:",)),
         excerpt(elements, (0,), ""),
         Paragraph(("Reading off the coefficient of every input gives Y = A x with",)),
-        Boxed((by_name["A"],), derived_in=matrix.title, question="(a)"),
+        Boxed((by_name["A"],), derived_in=matrix.title, question="(a)", brief=_brief_a(by_name)),
         _reason(),
-        Boxed((by_name["A_T"],), derived_in=backward.title, question="(b)"),
+        Boxed(
+            (by_name["A_T"],),
+            derived_in=backward.title,
+            question="(b)",
+            brief=Paragraph((_grad_x(),)),
+        ),
         Paragraph(("(c) The same sums, read as a convolution:",)),
         excerpt(convolution, _worked_entry(convolution), ""),
-        Boxed((by_name["backward_kernel"],), derived_in=convolution.title, question="(c)"),
+        Boxed(
+            (by_name["backward_kernel"],),
+            derived_in=convolution.title,
+            question="(c)",
+            brief=Paragraph(
+                (
+                    indexed_symbol("v", sup="ij"),
+                    ": the kernel ",
+                    indexed_symbol("w", sup="ij"),
+                    " reversed",
+                )
+            ),
+        ),
         Boxed(
             statement=Paragraph(
                 (GradientEntry(LOSS, sp.Symbol("x")), " is a convolution. ", *intro)
