@@ -26,18 +26,26 @@ from symhw.problems.mlp_backprop.worked import Worked
 class _Lines:
     """Builds the lines of one pass: quantity = formula (≈) numbers (≈) result."""
 
-    def __init__(self, worked: Worked, decimals: int, title: str):
+    def __init__(self, worked: Worked, decimals: int, cache: tuple[dict, dict]):
         self.worked, self.decimals = worked, decimals
         self.labels = Labels(worked.net)
-        self.b = DerivationBuilder(title)
+        self.b = DerivationBuilder("")
         self.answers: list[Answer] = []
+        self._approx, self._rounded = cache  # shared by the passes of one network
 
     def approx(self, m: sp.MatrixBase) -> sp.ImmutableMatrix:
-        return sp.ImmutableMatrix(m).applyfunc(self.worked.approx)
+        """``m`` to 30 digits (each matrix evaluated once: a pass reads its values often)."""
+        m = sp.ImmutableMatrix(m)
+        if m not in self._approx:
+            self._approx[m] = m.applyfunc(self.worked.approx)
+        return self._approx[m]
 
     def rounded(self, m: sp.MatrixBase) -> sp.ImmutableMatrix:
         """``m`` to the sheet's decimals, exactly (rationals written as decimals)."""
-        return self.approx(m).applyfunc(lambda v: round_decimals(v, self.decimals))
+        m = sp.ImmutableMatrix(m)
+        if m not in self._rounded:
+            self._rounded[m] = self.approx(m).applyfunc(lambda v: round_decimals(v, self.decimals))
+        return self._rounded[m]
 
     def _inexact(self, shown: sp.ImmutableMatrix, value: sp.ImmutableMatrix) -> bool:
         """Whether ``shown`` (numbers) differs from the exact ``value``; raises if it is
@@ -45,7 +53,7 @@ class _Lines:
         diff = max(abs(a - b) for a, b in zip(self.approx(shown), self.approx(value), strict=True))
         scale = 1 + max(abs(v) for v in self.approx(value))
         if diff > 10 ** (1 - self.decimals) * scale:
-            raise VerificationError(f"rounded line of {self.b.title!r} is off by {diff}")
+            raise VerificationError(f"a rounded line of the key is off by {diff}")
         return diff > sp.Float(10) ** -25 * scale
 
     def line(self, name: str, label, formula, numbers, value: sp.MatrixBase) -> None:
@@ -81,10 +89,10 @@ class _Lines:
         )
 
 
-def _forward(worked: Worked, decimals: int, title: str) -> Boxed:
+def _forward(worked: Worked, decimals: int, title: str, cache: tuple[dict, dict]) -> Boxed:
     net, trace = worked.net, worked.traces[0]
     (_, y), L = worked.points[0], net.depth
-    f = _Lines(worked, decimals, "")
+    f = _Lines(worked, decimals, cache)
     lab = f.labels
     x0 = sp.ImmutableMatrix([1, *trace.x[0][1:]])
     f.line("x0", lab.x(0), sp.ImmutableMatrix([1, sp.Symbol("x", real=True)]), None, x0)
@@ -110,10 +118,10 @@ def _forward(worked: Worked, decimals: int, title: str) -> Boxed:
     return f.box(title, (answer_name("x", L), "e"))
 
 
-def _backward(worked: Worked, decimals: int, title: str) -> Boxed:
+def _backward(worked: Worked, decimals: int, title: str, cache: tuple[dict, dict]) -> Boxed:
     net, trace = worked.net, worked.traces[0]
     (_, y), L = worked.points[0], net.depth
-    f = _Lines(worked, decimals, "")
+    f = _Lines(worked, decimals, cache)
     lab = f.labels
     formula = Hadamard(
         sp.MatMul(2, sp.MatAdd(lab.x(L), sp.MatMul(-1, lab.y()))),
@@ -136,9 +144,9 @@ def _backward(worked: Worked, decimals: int, title: str) -> Boxed:
     return f.box(title)
 
 
-def _gradients(worked: Worked, decimals: int, title: str) -> Boxed:
+def _gradients(worked: Worked, decimals: int, title: str, cache: tuple[dict, dict]) -> Boxed:
     net, trace = worked.net, worked.traces[0]
-    f = _Lines(worked, decimals, "")
+    f = _Lines(worked, decimals, cache)
     lab = f.labels
     for layer in range(1, net.depth + 1):
         formula = sp.MatMul(lab.x(layer - 1), sp.Transpose(lab.delta(layer)))
@@ -161,11 +169,12 @@ def network_key(
         return ()
     titles = [getattr(p, "title", "") for p in parts]
     by_hand = next((t for t in titles if t.startswith("By hand: gradients")), "")
+    cache: tuple[dict, dict] = ({}, {})
     key: list[KeyPart] = [
         Paragraph((f"Forward pass (numbers to {decimals} decimals; ≈ where rounded):",)),
-        _forward(worked, decimals, titles[0]),
+        _forward(worked, decimals, titles[0], cache),
         Paragraph(INTRO_BACKWARD),
-        _backward(worked, decimals, titles[1]),
+        _backward(worked, decimals, titles[1], cache),
         Paragraph(
             (
                 "The gradient of each layer is the outer product of its input ",
@@ -175,7 +184,7 @@ def network_key(
                 ":",
             )
         ),
-        _gradients(worked, decimals, titles[2]),
+        _gradients(worked, decimals, titles[2], cache),
     ]
     hand = [a for a in answers if a.name == "rounded"]
     if hand:
