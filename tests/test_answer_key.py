@@ -250,3 +250,22 @@ def test_the_committed_reports_carry_the_key():
     tex = (REPO / "reports" / "hw2.tex").read_text("utf-8")
     assert tex.count("\\clearpage") >= 6  # summary | q1 | q2 | q3 | q4 | q5 | appendix
     assert "\\usepackage[hidelinks" in tex and "\\pdfbookmark[1]{q5." in tex
+
+
+@needs_pdf
+def test_the_pdf_has_a_bookmark_per_question_in_each_part(default_sheet):
+    """The outline, read from the PDF's (compressed) objects: the summary, then Part I and
+    Part II with five questions each."""
+    import zlib
+
+    data = (default_sheet / "hw2.pdf").read_bytes()
+    objects = b""
+    for m in re.finditer(rb"stream\r?\n", data):
+        try:
+            objects += zlib.decompressobj().decompress(data[m.end() : m.end() + (1 << 22)])
+        except zlib.error:
+            continue
+    entries = re.findall(rb"/Title \d+ 0 R\s*/A \d+ 0 R\s*/Parent", objects)
+    parts = re.findall(rb"/First \d+ 0 R\s*/Last \d+ 0 R\s*/Count (-?\d+)", objects)
+    assert len(entries) == 1 + 2 * (1 + 5)
+    assert sorted(abs(int(c)) for c in parts) == [5, 5, 13]  # Part I, Part II, the root
