@@ -68,6 +68,7 @@ def test_pdf_is_reproducible(default_sheet, tmp_path):
 @pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex (CI installs TeX)")
 def test_nothing_runs_into_the_margin(default_sheet, tmp_path):
     """Wide matrices and tables are shrunk to the line: TeX reports no overfull box."""
+    shutil.copytree(default_sheet / "hw2-figures", tmp_path / "hw2-figures")
     compile_pdf((default_sheet / "hw2.tex").read_text("utf-8"), tmp_path)
     log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
     assert "Overfull \\hbox" not in log
@@ -120,7 +121,12 @@ def test_without_tex_the_default_formats_skip_pdf_and_say_so(tmp_path, monkeypat
     monkeypatch.setattr(symhw.tex.shutil, "which", lambda name: None)
     assert main(["sheet", "-o", str(tmp_path)]) == 0
     assert "pdflatex not found" in capsys.readouterr().err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["hw2.json", "hw2.md", "hw2.tex"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "hw2-figures",
+        "hw2.json",
+        "hw2.md",
+        "hw2.tex",
+    ]
     # asking for a PDF explicitly is an input error that names the fix
     assert main(["sheet", "-o", str(tmp_path / "x"), "--format", "pdf"]) == 2
     assert "install TeX" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from symhw.derivation import (
 )
 from symhw.render import Frame
 from symhw.render.expr import latex
+from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.summary import verification_summary
 
 _SPECIAL = {
@@ -168,8 +169,6 @@ def _part(part) -> str:
             f"\\fitwidth{{\\begin{{tabular}}{{{cols}}}\n\\hline\n{head} \\\\\n\\hline\n"
             f"{rows}\n\\hline\n\\end{{tabular}}}}\n\\end{{center}}\n"
         )
-    if isinstance(part, Figure):
-        return _figure(part)
     raise TypeError(f"the LaTeX renderer does not support {type(part).__name__}")
 
 
@@ -177,32 +176,24 @@ def _cell(c) -> str:
     return escape(c) if isinstance(c, str) else f"${latex(c)}$"
 
 
-def _figure(fig: Figure) -> str:
-    """A sparsity pattern drawn with TikZ-free picture commands: one square per nonzero."""
-    rows, cols = fig.pattern.shape
-    unit = min(0.9 / cols, 0.6 / rows, 0.04) if max(rows, cols) > 0 else 1.0  # ≤ 7 mm
-    boxes = "".join(
-        rf"\put({j},{rows - 1 - i}){{\rule{{1\unitlength}}{{1\unitlength}}}}"
-        for i in range(rows)
-        for j in range(cols)
-        if fig.pattern[i, j]
-    )
+def _figure(fig: Figure, path: str) -> str:
+    """A figure: its drawing, a PDF file beside the sheet (:mod:`symhw.render.figures`)."""
     caption = paragraph(fig.caption) if fig.caption else ""
     return (
         f"\\subsection*{{{escape(fig.title)}}}\n\\begin{{center}}\n"
-        f"\\setlength{{\\unitlength}}{{{unit:.5f}\\linewidth}}\n"
-        f"\\fbox{{\\begin{{picture}}({cols},{rows}){boxes}\\end{{picture}}}}\n"
-        f"\\end{{center}}\n{caption}\n"
+        f"\\includegraphics{{{path}}}\n\\end{{center}}\n{caption}\n"
     )
 
 
-def solution_section(sol: Solution) -> str:
-    """One problem: statement, derivations, boxed answers, verification summary."""
+def solution_section(sol: Solution, figure_dir: str = "figures") -> str:
+    """One problem: statement, derivations, boxed answers, verification summary; figures
+    are included from ``figure_dir`` (relative to the sheet)."""
     out = [
         f"\\section*{{{escape(sol.problem_id)}. {escape(sol.title)}}}",
         paragraph(sol.statement) + "\n",
     ]
-    out += [_part(p) for p in sol.parts]
+    paths = figure_paths(sol, figure_dir, FIGURE_FORMAT["tex"])
+    out += [_figure(p, paths[i]) if i in paths else _part(p) for i, p in enumerate(sol.parts)]
     out.append("\\subsection*{Answers}")
     for a in sol.answers:
         out.append(

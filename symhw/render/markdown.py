@@ -5,6 +5,7 @@ from __future__ import annotations
 from symhw.derivation import Derivation, Figure, Paragraph, ReferenceCode, Solution, Table
 from symhw.render import Frame
 from symhw.render.expr import latex
+from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.latex import answer_math, derivation_math, reference_math
 from symhw.render.summary import verification_summary
 
@@ -45,16 +46,20 @@ def _part(part) -> str:
         rows = ["| " + " | ".join(_cell(c) for c in row) + " |" for row in part.rows]
         intro = [paragraph(part.intro), ""] if part.intro else []
         return "\n".join([f"### {escape(part.title)}", "", *intro, head, rule, *rows])
-    if isinstance(part, Figure):
-        art = "\n".join("".join("#" if v else "." for v in row) for row in part.pattern)
-        caption = "\n\n" + paragraph(part.caption) if part.caption else ""
-        return f"### {escape(part.title)}\n\n```\n{art}\n```{caption}"
     raise TypeError(f"the Markdown renderer does not support {type(part).__name__}")
 
 
-def solution_section(sol: Solution) -> str:
+def _figure(fig: Figure, path: str) -> str:
+    """A figure: a link to its SVG file beside the sheet, and its caption."""
+    caption = "\n\n" + paragraph(fig.caption) if fig.caption else ""
+    return f"### {escape(fig.title)}\n\n![{escape(fig.title)}]({path}){caption}"
+
+
+def solution_section(sol: Solution, figure_dir: str = "figures") -> str:
+    """One problem; figures are linked in ``figure_dir`` (relative to the sheet)."""
     out = [f"## {escape(sol.problem_id)}. {escape(sol.title)}", paragraph(sol.statement)]
-    out += [_part(p) for p in sol.parts]
+    paths = figure_paths(sol, figure_dir, FIGURE_FORMAT["md"])
+    out += [_figure(p, paths[i]) if i in paths else _part(p) for i, p in enumerate(sol.parts)]
     out.append("### Answers")
     out += [f"$$\n{answer_math(a)}\n$$" for a in sol.answers]
     out.append(f"**Verification.** {verification_summary(sol)}")

@@ -1,0 +1,356 @@
+"""Figures drawn with matplotlib: SVG beside the Markdown, PDF for LaTeX; byte-identical
+on every run (fixed hash salt, no dates or creator, matplotlib's own DejaVu fonts, no TeX).
+
+The only module that imports matplotlib, and only when a figure is drawn (its import
+costs more than SymPy's): ``import symhw`` does not pay it. Only ``matplotlib.figure`` and
+the two backends are loaded, never pyplot.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from symhw.derivation import Figure, Solution
+from symhw.figures import (
+    BlockColumn,
+    BlockDiagram,
+    ConvBox,
+    Drawing,
+    Label,
+    LinePlot,
+    NetworkDiagram,
+    SparsityPattern,
+)
+from symhw.notation import indexed_symbol
+from symhw.render.expr import latex, text
+
+#: File format of the figures each text format links: LaTeX includes PDF (pdflatex),
+#: Markdown links SVG.
+FIGURE_FORMAT = {"tex": "pdf", "md": "svg"}
+
+#: Settings that make the bytes the same on every run and machine.
+_RC = {
+    "svg.hashsalt": "symhw",
+    "svg.fonttype": "path",  # glyphs as outlines: the SVG needs no fonts where it is shown
+    "pdf.fonttype": 3,
+    "font.family": "DejaVu Sans",
+    "mathtext.fontset": "dejavusans",
+    "axes.unicode_minus": True,
+    "font.size": 9,
+}
+_METADATA = {
+    "svg": {"Creator": None, "Date": None, "Format": None, "Type": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
+}
+_GREY, _INK, _ACCENT = "0.85", "0.15", "#1f5fa8"
+
+
+def figure_name(problem_id: str, index: int) -> str:
+    """The file stem of a problem's ``index``-th figure (1-based): ``q1-2``."""
+    return f"{problem_id}-{index}"
+
+
+def figure_paths(sol: Solution, directory: str, fmt: str) -> dict[int, str]:
+    """The relative path of each figure of ``sol`` (by its position in ``sol.parts``)."""
+    positions = [i for i, p in enumerate(sol.parts) if isinstance(p, Figure)]
+    return {
+        i: f"{directory}/{figure_name(sol.problem_id, k)}.{fmt}"
+        for k, i in enumerate(positions, start=1)
+    }
+
+
+def figure_files(sol: Solution, directory: str, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """Every figure of ``sol`` drawn in each file format of ``formats`` (``pdf``, ``svg``):
+    ``{relative path: bytes}``, the paths :func:`figure_paths` gives the sections."""
+    files = {}
+    for fmt in formats:
+        for i, path in figure_paths(sol, directory, fmt).items():
+            files[path] = draw(sol.parts[i].drawing, fmt)
+    return files
+
+
+def draw(drawing: Drawing, fmt: str) -> bytes:
+    """One drawing as the bytes of an ``svg`` or ``pdf`` file.
+
+    >>> from symhw.figures import Curve, LinePlot
+    >>> s = np.linspace(-2.0, 2.0, 5)
+    >>> draw(LinePlot((Curve(("θ",), s, np.tanh(s)),), ("s",), ("",)), "pdf")[:5]
+    b'%PDF-'
+    """
+    mpl = _matplotlib()
+    with mpl.rc_context(_RC):
+        fig = mpl.figure.Figure()
+        _DRAW[type(drawing)](fig, drawing)
+        out = io.BytesIO()
+        fig.savefig(out, format=fmt, metadata=_METADATA[fmt])
+    return out.getvalue()
+
+
+def load() -> None:
+    """Import matplotlib now (a sheet does, before it forks its workers: they share it)."""
+    _matplotlib()
+
+
+@functools.cache
+def _matplotlib() -> Any:
+    """matplotlib with only what drawing needs: the Figure class and the two backends."""
+    import matplotlib
+    import matplotlib.backends.backend_pdf
+    import matplotlib.backends.backend_svg
+    import matplotlib.figure
+    import matplotlib.mathtext
+    import matplotlib.patches
+    import matplotlib.ticker
+
+    return matplotlib
+
+
+def label(segments: Label) -> str:
+    """A label as matplotlib text: prose as written, SymPy parts as mathtext (their LaTeX,
+    or their plain text where mathtext cannot set that LaTeX)."""
+    return "".join(s.replace("$", r"\$") if isinstance(s, str) else _math(s) for s in segments)
+
+
+@functools.cache
+def _math(expr: sp.Basic) -> str:
+    parser = _matplotlib().mathtext.MathTextParser("path")
+    source = f"${latex(expr)}$"
+    try:
+        parser.parse(source)
+    except ValueError:
+        return text(expr).replace("$", r"\$")
+    return source
+
+
+def _line_plot(fig: Any, plot: LinePlot) -> None:
+    fig.set_size_inches(5.6, 2.9)
+    ax = fig.add_axes((0.1, 0.16, 0.86, 0.8))
+    for a, b in plot.shaded:
+        ax.axvspan(a, b, color=_GREY, lw=0, zorder=0)
+    if plot.shaded:  # one legend entry for all regions
+        ax.fill_between([], [], color=_GREY, lw=0, label=label(plot.shaded_label))
+    for curve in plot.curves:
+        ax.plot(curve.x, curve.y, lw=1.6, label=label(curve.label))
+    ticker = _matplotlib().ticker
+    for log, scale, axis in (
+        (plot.log_x, ax.set_xscale, ax.xaxis),
+        (plot.log_y, ax.set_yscale, ax.yaxis),
+    ):
+        if log:  # powers of ten in Unicode: mathtext would parse every tick label
+            scale("log")
+            axis.set_major_formatter(ticker.FuncFormatter(_power_of_ten))
+            axis.set_minor_locator(ticker.NullLocator())
+    lo, hi = float(plot.curves[0].x[0]), float(plot.curves[0].x[-1])
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel(label(plot.x_label))
+    ax.set_ylabel(label(plot.y_label))
+    ax.grid(True, color="0.92", lw=0.6)
+    ax.legend(loc="best", frameon=False)
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power_of_ten(value: float, _position: int) -> str:
+    """A log axis's tick label: 10⁻³ (ticks fall on powers of ten).
+
+    >>> _power_of_ten(0.001, 0), _power_of_ten(100.0, 0)
+    ('10⁻³', '10²')
+    """
+    return "10" + str(round(np.log10(value))).translate(_SUPERSCRIPT)
+
+
+def _network(fig: Any, net: NetworkDiagram) -> None:
+    """Layers left to right, the bias node 1 on top of each, weights on the edges."""
+    depth, tallest = len(net.widths) - 1, max(net.widths) + 1
+    fig.set_size_inches(min(1.0 + 1.7 * depth, 7.0), min(0.9 + 0.55 * tallest, 6.0))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_xlim(-0.9, 2.4 * depth + 0.9)
+    ax.set_ylim(-(tallest / 2) - 1.1, tallest / 2 + 0.7)
+    at = [_column(net.widths[k], k < depth, 2.4 * k) for k in range(depth + 1)]
+    for layer in range(1, depth + 1):
+        w = net.weights[layer - 1]
+        for i, start in enumerate(at[layer - 1]):
+            for j, end in enumerate(at[layer][1:] if layer < depth else at[layer]):
+                ax.plot(*zip(start, end, strict=True), color="0.55", lw=0.7, zorder=1)
+                if net.edge_labels:
+                    _edge_label(ax, start, end, w[i, j], (j + 1) / (w.cols + 1))
+    for layer, nodes in enumerate(at):
+        bias = layer < depth
+        for k, (x, y) in enumerate(nodes):
+            _node(ax, x, y, "1" if bias and k == 0 else "", square=bias and k == 0)
+        _layer_caption(ax, net, layer, 2.4 * layer, -(tallest / 2) - 0.55)
+
+
+def _column(units: int, bias: bool, x: float) -> list[tuple[float, float]]:
+    """Node centres of one layer, top to bottom: the bias node first (when there is one)."""
+    n = units + bias
+    return [(x, (n - 1) / 2 - k) for k in range(n)]
+
+
+def _node(ax: Any, x: float, y: float, text_: str, square: bool) -> None:
+    patches = _matplotlib().patches
+    if square:
+        shape = patches.FancyBboxPatch((x - 0.2, y - 0.2), 0.4, 0.4, boxstyle="round,pad=0.02")
+    else:
+        shape = patches.Circle((x, y), 0.28)
+    shape.set(facecolor="white" if square else "#e8eef7", edgecolor=_INK, lw=1.0, zorder=3)
+    ax.add_patch(shape)
+    if text_:
+        ax.text(x, y, text_, ha="center", va="center", zorder=4)
+
+
+def _edge_label(ax: Any, start, end, weight: sp.Expr, where: float) -> None:
+    """A weight on its edge, part of the way along (edges into one node do not overlap)."""
+    t = 0.25 + 0.45 * where
+    x, y = start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
+    ax.text(
+        x, y, _number(weight), ha="center", va="center", fontsize=7.5, color=_ACCENT, zorder=5,
+        bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"},
+    )  # fmt: skip
+
+
+def _number(value: sp.Expr) -> str:
+    """A weight as a short label: an integer or a decimal of at most 4 significant figures,
+    a symbol as math."""
+    if value.is_Integer:
+        return str(int(value)).replace("-", "−")
+    if value.is_number:
+        return f"{float(value):.4g}".replace("-", "−")
+    return _math(value)
+
+
+def _layer_caption(ax: Any, net: NetworkDiagram, layer: int, x: float, y: float) -> None:
+    if layer == 0:
+        words: Label = ("input ", indexed_symbol("x", sup="(0)"))
+    else:
+        up = f"({layer})"
+        words = (indexed_symbol("s", sup=up), " → ", indexed_symbol("x", sup=up))
+        name = net.activations[layer - 1]
+        ax.text(x, y - 0.45, f"θ = {_THETA.get(name, name)}", ha="center", va="center",
+                fontsize=8, color="0.3")  # fmt: skip
+    ax.text(x, y, label(words), ha="center", va="center")
+
+
+_THETA = {"sigmoid": "σ"}
+
+
+def _blocks(fig: Any, diagram: BlockDiagram) -> None:
+    """Each block top to bottom: input, its convolutions, the sum with the shortcut, output."""
+    n = len(diagram.blocks)
+    tallest = max(len(b.convs) for b in diagram.blocks)
+    fig.set_size_inches(min(0.4 + 2.9 * n, 7.0), 1.9 + 0.95 * tallest)
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_xlim(-1.6, 3.6 * n - 1.4)
+    ax.set_ylim(-(tallest + 2.3), 1.3)
+    for k, block in enumerate(diagram.blocks):
+        _block(ax, block, 3.6 * k, tallest)
+
+
+def _block(ax: Any, block: BlockColumn, x: float, tallest: int) -> None:
+    first = block.convs[0]
+    ax.text(x, 1.0, block.title, ha="center", va="center", fontweight="bold")
+    ax.text(x, 0.45, label(("input, ", first.c_in, " channels")), ha="center", va="center")
+    y = 0.0
+    for k, conv in enumerate(block.convs):
+        _arrow(ax, x, y, y - 0.35)
+        _conv_box(ax, x, y - 0.7, conv)
+        extra = "BN, " * block.batchnorm + ("ReLU" if k < len(block.convs) - 1 else "")
+        if extra.strip(", "):
+            ax.text(x + 1.05, y - 1.0, extra.strip(", "), fontsize=7, color="0.35", va="center")
+        y -= 1.05
+    bottom = -(tallest * 1.05) - 0.45
+    _arrow(ax, x, y, bottom + 0.2)
+    _sum_and_shortcut(ax, block, x, bottom)
+    out = block.convs[-1].c_out
+    ax.text(x, bottom - 0.95, label(("ReLU → output, ", out, " channels")), ha="center",
+            va="center")  # fmt: skip
+
+
+def _conv_box(ax: Any, x: float, y: float, conv: ConvBox) -> None:
+    patches = _matplotlib().patches
+    box = patches.FancyBboxPatch((x - 0.95, y - 0.3), 1.9, 0.6, boxstyle="round,pad=0.03")
+    box.set(facecolor="#e8eef7", edgecolor=_INK, lw=1.0, zorder=2)
+    ax.add_patch(box)
+    words = (f"{conv.kernel}×{conv.kernel} conv, ", conv.c_in, " → ", conv.c_out)
+    stride = f"stride {conv.stride}" if conv.stride > 1 else ""
+    ax.text(x, y + (0.08 if stride else 0), label(words), ha="center", va="center", zorder=3)
+    if stride:
+        ax.text(x, y - 0.16, stride, ha="center", va="center", fontsize=7, zorder=3)
+
+
+def _arrow(ax: Any, x: float, y0: float, y1: float) -> None:
+    ax.annotate("", (x, y1), (x, y0), arrowprops={"arrowstyle": "->", "lw": 1.0, "color": _INK})
+
+
+def _sum_and_shortcut(ax: Any, block: BlockColumn, x: float, y: float) -> None:
+    """The ⊕ at the bottom and the shortcut from the input around the right side."""
+    patches = _matplotlib().patches
+    ax.add_patch(patches.Circle((x, y), 0.2, facecolor="white", edgecolor=_INK, lw=1.0, zorder=3))
+    ax.text(x, y, "+", ha="center", va="center", zorder=4)
+    right = x + 1.35
+    ax.plot([x, right, right], [0.2, 0.2, y], color=_INK, lw=1.0, zorder=1)
+    _arrow_h(ax, right, x + 0.2, y)
+    _arrow(ax, x, y - 0.2, y - 0.7)
+    if block.shortcut is None:
+        words: Label = ("identity",)
+    else:
+        s = block.shortcut
+        words = ("1×1 conv, ", s.c_in, " → ", s.c_out)
+    ax.text(right + 0.08, (0.2 + y) / 2, label(words), rotation=90, ha="left", va="center",
+            fontsize=7.5, color="0.3")  # fmt: skip
+
+
+def _arrow_h(ax: Any, x0: float, x1: float, y: float) -> None:
+    ax.annotate("", (x1, y), (x0, y), arrowprops={"arrowstyle": "->", "lw": 1.0, "color": _INK})
+
+
+def _sparsity(fig: Any, pattern: SparsityPattern) -> None:
+    """Nonzeros in black, entry by entry (small) or as an image of cells (large), with lines
+    between the channel blocks and what rows and columns stand for."""
+    rows, cols = pattern.shape
+    aspect = rows / cols
+    width = 5.6
+    fig.set_size_inches(width, min(max(1.2 + 4.4 * aspect, 1.9), 6.5))
+    ax = fig.add_axes((0.12, 0.14, 0.84, 0.74))
+    ax.imshow(
+        pattern.grid, cmap="Greys", vmin=0, vmax=1.25, interpolation="nearest",
+        extent=(0, cols, rows, 0), aspect="auto",
+    )  # fmt: skip
+    for k in range(1, pattern.row_blocks):
+        ax.axhline(k * rows / pattern.row_blocks, color=_ACCENT, lw=1.2)
+    for k in range(1, pattern.col_blocks):
+        ax.axvline(k * cols / pattern.col_blocks, color=_ACCENT, lw=1.2)
+    _pattern_ticks(ax, pattern)
+    ax.set_ylabel(label(("rows ", *pattern.row_label)))
+    ax.xaxis.set_label_position("top")
+    ax.set_xlabel(label(("columns ", *pattern.col_label)))
+
+
+def _pattern_ticks(ax: Any, pattern: SparsityPattern) -> None:
+    rows, cols = pattern.shape
+    ax.xaxis.tick_top()
+    if pattern.row_names and pattern.col_names:
+        ax.set_yticks(np.arange(rows) + 0.5, [_math(n) for n in pattern.row_names])
+        ax.set_xticks(np.arange(cols) + 0.5, [_math(n) for n in pattern.col_names])
+        ax.tick_params(length=0)
+        ax.set_xticks(np.arange(cols + 1), minor=True)
+        ax.set_yticks(np.arange(rows + 1), minor=True)
+        ax.grid(which="minor", color="0.8", lw=0.4)
+    ax.set_xlim(0, cols)
+    ax.set_ylim(rows, 0)
+
+
+_DRAW = {
+    LinePlot: _line_plot,
+    NetworkDiagram: _network,
+    BlockDiagram: _blocks,
+    SparsityPattern: _sparsity,
+}
