@@ -27,16 +27,21 @@ def test_committed_reports_are_what_the_code_generates(default_sheet, suffix):
 def test_two_runs_under_different_hash_seeds_are_byte_identical(default_sheet, tmp_path):
     done = run_cli("sheet", "-o", str(tmp_path), "--format", "tex,md,json", hashseed="2")
     assert done.returncode == 0, done.stderr
-    for suffix in ("tex", "md", "json"):
-        name = f"hw2.{suffix}"
+    for name in _sheet_files(default_sheet):
         assert (tmp_path / name).read_bytes() == (default_sheet / name).read_bytes(), name
+
+
+def _sheet_files(directory) -> list[str]:
+    """The text files of a sheet and its figures (a PDF sheet is compared apart)."""
+    figures = sorted(p.name for p in (directory / "hw2-figures").iterdir())
+    assert figures, "no figure written"
+    return [f"hw2.{s}" for s in ("tex", "md", "json")] + [f"hw2-figures/{f}" for f in figures]
 
 
 def test_solving_in_this_process_gives_the_same_files_as_two_workers(default_sheet, tmp_path):
     done = run_cli("sheet", "-o", str(tmp_path), "--format", "tex,md,json", "--jobs", "1")
     assert done.returncode == 0, done.stderr
-    for suffix in ("tex", "md", "json"):
-        name = f"hw2.{suffix}"
+    for name in _sheet_files(default_sheet):
         assert (tmp_path / name).read_bytes() == (default_sheet / name).read_bytes(), name
 
 

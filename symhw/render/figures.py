@@ -82,13 +82,20 @@ def draw(drawing: Drawing, fmt: str) -> bytes:
     >>> draw(LinePlot((Curve(("θ",), s, np.tanh(s)),), ("s",), ("",)), "pdf")[:5]
     b'%PDF-'
     """
+    with _matplotlib().rc_context(_RC):
+        fig = build(drawing)
+        out = io.BytesIO()
+        fig.savefig(out, format=fmt, metadata=_METADATA[fmt])
+    return out.getvalue()
+
+
+def build(drawing: Drawing) -> Any:
+    """The drawing as a matplotlib ``Figure`` (not yet saved)."""
     mpl = _matplotlib()
     with mpl.rc_context(_RC):
         fig = mpl.figure.Figure()
         _DRAW[type(drawing)](fig, drawing)
-        out = io.BytesIO()
-        fig.savefig(out, format=fmt, metadata=_METADATA[fmt])
-    return out.getvalue()
+    return fig
 
 
 def load() -> None:
@@ -111,9 +118,23 @@ def _matplotlib() -> Any:
 
 
 def label(segments: Label) -> str:
-    """A label as matplotlib text: prose as written, SymPy parts as mathtext (their LaTeX,
-    or their plain text where mathtext cannot set that LaTeX)."""
-    return "".join(s.replace("$", r"\$") if isinstance(s, str) else _math(s) for s in segments)
+    """A label as matplotlib text: prose as written, integers as digits (grouped by thin
+    spaces from 10⁴ on), other SymPy parts as mathtext (their LaTeX, or their plain text
+    where mathtext cannot set that LaTeX).
+
+    >>> label(("input, ", 65536, " channels"))
+    'input, 65\u2009536 channels'
+    """
+    return "".join(_segment(s) for s in segments)
+
+
+def _segment(segment: str | int | sp.Basic) -> str:
+    if isinstance(segment, str):
+        return segment.replace("$", r"\$")
+    if isinstance(segment, int | sp.Integer):
+        n = int(segment)
+        return (f"{n:,}".replace(",", "\u2009") if abs(n) >= 10_000 else str(n)).replace("-", "−")
+    return _math(segment)
 
 
 @functools.cache
@@ -132,10 +153,10 @@ def _line_plot(fig: Any, plot: LinePlot) -> None:
     ax = fig.add_axes((0.1, 0.16, 0.86, 0.8))
     for a, b in plot.shaded:
         ax.axvspan(a, b, color=_GREY, lw=0, zorder=0)
+    handles = [ax.plot(c.x, c.y, lw=1.6, label=label(c.label))[0] for c in plot.curves]
     if plot.shaded:  # one legend entry for all regions
-        ax.fill_between([], [], color=_GREY, lw=0, label=label(plot.shaded_label))
-    for curve in plot.curves:
-        ax.plot(curve.x, curve.y, lw=1.6, label=label(curve.label))
+        shade = _matplotlib().patches.Patch(color=_GREY, label=label(plot.shaded_label))
+        handles.append(shade)
     ticker = _matplotlib().ticker
     for log, scale, axis in (
         (plot.log_x, ax.set_xscale, ax.xaxis),
@@ -150,7 +171,7 @@ def _line_plot(fig: Any, plot: LinePlot) -> None:
     ax.set_xlabel(label(plot.x_label))
     ax.set_ylabel(label(plot.y_label))
     ax.grid(True, color="0.92", lw=0.6)
-    ax.legend(loc="best", frameon=False)
+    ax.legend(handles=handles, loc="best", framealpha=0.9, edgecolor="none")
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -171,7 +192,7 @@ def _network(fig: Any, net: NetworkDiagram) -> None:
     fig.set_size_inches(min(1.0 + 1.7 * depth, 7.0), min(0.9 + 0.55 * tallest, 6.0))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
-    ax.set_xlim(-0.9, 2.4 * depth + 0.9)
+    ax.set_xlim(-1.2, 2.4 * depth + 1.0)
     ax.set_ylim(-(tallest / 2) - 1.1, tallest / 2 + 0.7)
     at = [_column(net.widths[k], k < depth, 2.4 * k) for k in range(depth + 1)]
     for layer in range(1, depth + 1):
@@ -180,7 +201,9 @@ def _network(fig: Any, net: NetworkDiagram) -> None:
             for j, end in enumerate(at[layer][1:] if layer < depth else at[layer]):
                 ax.plot(*zip(start, end, strict=True), color="0.55", lw=0.7, zorder=1)
                 if net.edge_labels:
-                    _edge_label(ax, start, end, w[i, j], (j + 1) / (w.cols + 1))
+                    where = (i * w.cols + j + 0.5) / (w.rows * w.cols)  # each edge its own x
+                    mark = _edge_label(ax, start, end, w[i, j], where)
+                    mark.set_gid(f"w{layer}_{i}_{j + 1}")  # an id in the SVG: w⁽ˡ⁾_ij
     for layer, nodes in enumerate(at):
         bias = layer < depth
         for k, (x, y) in enumerate(nodes):
@@ -206,11 +229,11 @@ def _node(ax: Any, x: float, y: float, text_: str, square: bool) -> None:
         ax.text(x, y, text_, ha="center", va="center", zorder=4)
 
 
-def _edge_label(ax: Any, start, end, weight: sp.Expr, where: float) -> None:
-    """A weight on its edge, part of the way along (edges into one node do not overlap)."""
-    t = 0.25 + 0.45 * where
+def _edge_label(ax: Any, start, end, weight: sp.Expr, where: float) -> Any:
+    """A weight on its edge, ``where`` (0 to 1) of the way through the middle of it."""
+    t = 0.15 + 0.7 * where
     x, y = start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
-    ax.text(
+    return ax.text(
         x, y, _number(weight), ha="center", va="center", fontsize=7.5, color=_ACCENT, zorder=5,
         bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"},
     )  # fmt: skip
@@ -241,30 +264,32 @@ def _layer_caption(ax: Any, net: NetworkDiagram, layer: int, x: float, y: float)
 _THETA = {"sigmoid": "σ"}
 
 
+_STEP, _BOX = 4.8, 3.6  # distance between blocks, width of a box (axes units)
+
+
 def _blocks(fig: Any, diagram: BlockDiagram) -> None:
     """Each block top to bottom: input, its convolutions, the sum with the shortcut, output."""
     n = len(diagram.blocks)
     tallest = max(len(b.convs) for b in diagram.blocks)
-    fig.set_size_inches(min(0.4 + 2.9 * n, 7.0), 1.9 + 0.95 * tallest)
+    fig.set_size_inches(0.3 + 2.2 * n, 1.9 + 0.85 * tallest)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
-    ax.set_xlim(-1.6, 3.6 * n - 1.4)
-    ax.set_ylim(-(tallest + 2.3), 1.3)
+    ax.set_xlim(-_STEP / 2, _STEP * (n - 0.5))
+    ax.set_ylim(-(tallest * 1.05 + 1.9), 1.3)
     for k, block in enumerate(diagram.blocks):
-        _block(ax, block, 3.6 * k, tallest)
+        _block(ax, block, _STEP * k, tallest)
 
 
 def _block(ax: Any, block: BlockColumn, x: float, tallest: int) -> None:
     first = block.convs[0]
-    ax.text(x, 1.0, block.title, ha="center", va="center", fontweight="bold")
+    title = block.title if len(block.title) <= 28 else block.title[:27] + "…"
+    ax.text(x, 1.0, title, ha="center", va="center", fontweight="bold")
     ax.text(x, 0.45, label(("input, ", first.c_in, " channels")), ha="center", va="center")
     y = 0.0
     for k, conv in enumerate(block.convs):
         _arrow(ax, x, y, y - 0.35)
-        _conv_box(ax, x, y - 0.7, conv)
-        extra = "BN, " * block.batchnorm + ("ReLU" if k < len(block.convs) - 1 else "")
-        if extra.strip(", "):
-            ax.text(x + 1.05, y - 1.0, extra.strip(", "), fontsize=7, color="0.35", va="center")
+        after = ("BN",) * block.batchnorm + ("ReLU",) * (k < len(block.convs) - 1)
+        _conv_box(ax, x, y - 0.7, conv, after)
         y -= 1.05
     bottom = -(tallest * 1.05) - 0.45
     _arrow(ax, x, y, bottom + 0.2)
@@ -274,16 +299,19 @@ def _block(ax: Any, block: BlockColumn, x: float, tallest: int) -> None:
             va="center")  # fmt: skip
 
 
-def _conv_box(ax: Any, x: float, y: float, conv: ConvBox) -> None:
+def _conv_box(ax: Any, x: float, y: float, conv: ConvBox, after: tuple[str, ...]) -> None:
+    """A convolution: k×k, C_in → C_out; under it the stride and what follows it."""
     patches = _matplotlib().patches
-    box = patches.FancyBboxPatch((x - 0.95, y - 0.3), 1.9, 0.6, boxstyle="round,pad=0.03")
+    half = _BOX / 2
+    box = patches.FancyBboxPatch((x - half, y - 0.3), _BOX, 0.6, boxstyle="round,pad=0.03")
     box.set(facecolor="#e8eef7", edgecolor=_INK, lw=1.0, zorder=2)
     ax.add_patch(box)
     words = (f"{conv.kernel}×{conv.kernel} conv, ", conv.c_in, " → ", conv.c_out)
-    stride = f"stride {conv.stride}" if conv.stride > 1 else ""
-    ax.text(x, y + (0.08 if stride else 0), label(words), ha="center", va="center", zorder=3)
-    if stride:
-        ax.text(x, y - 0.16, stride, ha="center", va="center", fontsize=7, zorder=3)
+    small = " · ".join((f"stride {conv.stride}",) * (conv.stride > 1) + after)
+    ax.text(x, y + (0.1 if small else 0), label(words), ha="center", va="center", fontsize=8,
+            zorder=3)  # fmt: skip
+    if small:
+        ax.text(x, y - 0.15, small, ha="center", va="center", fontsize=7, color="0.3", zorder=3)
 
 
 def _arrow(ax: Any, x: float, y0: float, y1: float) -> None:
@@ -295,7 +323,7 @@ def _sum_and_shortcut(ax: Any, block: BlockColumn, x: float, y: float) -> None:
     patches = _matplotlib().patches
     ax.add_patch(patches.Circle((x, y), 0.2, facecolor="white", edgecolor=_INK, lw=1.0, zorder=3))
     ax.text(x, y, "+", ha="center", va="center", zorder=4)
-    right = x + 1.35
+    right = x + _BOX / 2 + 0.25
     ax.plot([x, right, right], [0.2, 0.2, y], color=_INK, lw=1.0, zorder=1)
     _arrow_h(ax, right, x + 0.2, y)
     _arrow(ax, x, y - 0.2, y - 0.7)

@@ -8,7 +8,7 @@ from symhw.derivation import Figure, Paragraph
 from symhw.figures import BlockColumn, BlockDiagram, ConvBox
 
 #: Blocks drawn side by side in one figure; more make further figures.
-PER_FIGURE = 4
+PER_FIGURE = 3
 
 
 def _box(conv: Conv) -> ConvBox:
@@ -35,7 +35,9 @@ def block_figures(letters: str, blocks: tuple[Block, ...]) -> list[Figure]:
         chunk = tuple(columns[k : k + PER_FIGURE])
         figures.append(
             Figure(
-                "The blocks" if len(columns) <= PER_FIGURE else f"The blocks, part {k // 4 + 1}",
+                "The blocks"
+                if len(columns) <= PER_FIGURE
+                else f"The blocks, part {k // PER_FIGURE + 1}",
                 BlockDiagram(chunk),
                 Paragraph(
                     (

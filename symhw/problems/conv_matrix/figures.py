@@ -14,8 +14,9 @@ from symhw.notation import indexed_symbol
 from symhw.problems.conv_matrix.layer import ShownLayer
 
 #: Patterns up to this many rows and columns are drawn entry by entry, each row and column
-#: named; larger ones as a grid of at most ``CELLS`` × ``CELLS`` cells.
-NAMED, CELLS = 24, 128
+#: named; larger ones as a grid of at most ``CELLS`` × ``CELLS`` cells. Lines between the
+#: channel blocks are drawn along an axis with at most ``MAX_LINES`` channels.
+NAMED, CELLS, MAX_LINES = 24, 128, 32
 
 
 def _figure(layer: ShownLayer, title: str, name: sp.Symbol, one_block: bool = False) -> Figure:
@@ -24,6 +25,7 @@ def _figure(layer: ShownLayer, title: str, name: sp.Symbol, one_block: bool = Fa
         rows, cols, bands = math.prod(g.out_size), math.prod(g.size), (1, 1)
     else:
         (rows, cols), bands = g.matrix_shape, (g.out_channels, g.in_channels)
+        bands = tuple(n if n <= MAX_LINES else 1 for n in bands)  # denser lines hide A
     cells = NAMED if max(rows, cols) <= NAMED else CELLS
     grid, b = sparsity_pattern(index_map, cells, one_block=one_block)
     named = b == 1 and not one_block and max(rows, cols) <= NAMED
@@ -52,12 +54,12 @@ def _caption(name: sp.Symbol, rows: int, cols: int, nnz: int, b: int, bands) -> 
         if b == 1
         else f"each cell stands for a {b} × {b} block and is black where the block has a nonzero"
     )
-    lines = (
-        "; the blue lines separate the channel blocks (rows by output channel, columns by "
-        "input channel)"
-        if max(bands) > 1
-        else ""
-    )
+    lines = {
+        (True, True): "; the blue lines separate the channel blocks (rows by output channel, "
+        "columns by input channel)",
+        (True, False): "; the blue lines separate the output channels",
+        (False, True): "; the blue lines separate the input channels",
+    }.get((bands[0] > 1, bands[1] > 1), "")
     percent = f"{100 * nnz / (rows * cols):.2f}".rstrip("0").rstrip(".")
     return (
         name,
