@@ -113,4 +113,23 @@ class SparsityPattern:
     col_names: tuple[sp.Basic, ...] = ()
 
 
-Drawing = LinePlot | NetworkDiagram | BlockDiagram | SparsityPattern
+@dataclass(frozen=True)
+class AveragedAxes:
+    """One tensor's axes (their sizes, e.g. N, H, W, C), which of them a statistic averages
+    over, and the statistic's shape."""
+
+    title: str
+    axes: tuple[str, ...]
+    sizes: tuple[sp.Expr, ...]
+    averaged: tuple[bool, ...]
+    result: tuple[sp.Expr, ...]
+
+
+@dataclass(frozen=True)
+class AxesDiagram:
+    """Tensors one under another, the averaged axes of each highlighted."""
+
+    rows: tuple[AveragedAxes, ...]
+
+
+Drawing = LinePlot | NetworkDiagram | BlockDiagram | SparsityPattern | AxesDiagram

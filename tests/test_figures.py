@@ -221,6 +221,31 @@ def test_the_blocks_show_their_own_kernels_and_widths(other):
     assert "1×1 conv, 256 → 64" in texts and "3×3 conv, 64 → 64" in texts
 
 
+# --- q4: the averaged axes ------------------------------------------------------------
+
+
+def test_the_averaged_axes_are_those_each_norm_averages_over():
+    from symhw.problems import norm_shapes
+
+    cases = (
+        {"name": "conv", "norm": "batch", "layout": "NHWC"},
+        {"name": "fc", "norm": "layer", "layout": "NC"},
+        {"name": "inst", "norm": "instance", "layout": "NCHW"},
+        {"name": "grp", "norm": "group", "layout": "NCHW", "groups": 4},
+    )
+    sol = norm_shapes.solve(norm_shapes.Params(cases=cases))
+    (fig,) = figures_of(sol)
+    shown = {r.title.split(")")[1].split(":")[0].strip(): r for r in fig.drawing.rows}
+    # by the definitions: batch norm keeps C, layer norm keeps N, instance norm keeps N and
+    # C, group norm keeps N and the group G (C splits into G × C/G)
+    assert shown["conv"].averaged == (True, True, True, False)
+    assert shown["fc"].averaged == (False, True)
+    assert shown["inst"].averaged == (False, False, True, True)
+    assert shown["grp"].axes == ("N", "G", "c", "H", "W")
+    assert shown["grp"].averaged == (False, False, True, True, True)
+    assert [str(d) for d in shown["conv"].result] == ["1", "1", "1", "C"]
+
+
 # --- q5: the sparsity pattern ----------------------------------------------------------
 
 
@@ -288,7 +313,7 @@ def test_figure_files_are_valid_and_linked_by_the_sheet(default_sheet):
     directory = default_sheet / "hw2-figures"
     names = sorted(p.name for p in directory.iterdir())
     stems = sorted({n.rsplit(".", 1)[0] for n in names})
-    assert {s.split("-")[0] for s in stems} == {"q1", "q2", "q3", "q5"}
+    assert {s.split("-")[0] for s in stems} == {"q1", "q2", "q3", "q4", "q5"}
     assert names == sorted(f"{s}.{e}" for s in stems for e in ("pdf", "svg"))
     tex = (default_sheet / "hw2.tex").read_text("utf-8")
     md = (default_sheet / "hw2.md").read_text("utf-8")

@@ -17,6 +17,7 @@ import sympy as sp
 
 from symhw.derivation import Figure, Solution
 from symhw.figures import (
+    AxesDiagram,
     BlockColumn,
     BlockDiagram,
     ConvBox,
@@ -376,9 +377,39 @@ def _pattern_ticks(ax: Any, pattern: SparsityPattern) -> None:
     ax.set_ylim(rows, 0)
 
 
+def _axes(fig: Any, diagram: AxesDiagram) -> None:
+    """Each tensor as a row of boxes, one per axis, filled where the statistic averages;
+    then the statistic's shape."""
+    widest = max(len(r.axes) for r in diagram.rows)
+    fig.set_size_inches(1.6 + 0.75 * widest + 1.6, 0.3 + 0.55 * len(diagram.rows))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+    ax.set_xlim(-3.2, widest + 3.2)
+    ax.set_ylim(-len(diagram.rows) + 0.35, 0.85)
+    patches = _matplotlib().patches
+    for k, row in enumerate(diagram.rows):
+        y = -k
+        ax.text(-3.1, y, row.title, ha="left", va="center")
+        cells = zip(row.axes, row.sizes, row.averaged, strict=True)
+        for i, (name, size, averaged) in enumerate(cells):
+            box = patches.Rectangle((i, y - 0.3), 0.9, 0.6, lw=1.0, edgecolor=_INK,
+                                    facecolor=_ACCENT if averaged else "white")  # fmt: skip
+            ax.add_patch(box)
+            colour = "white" if averaged else _INK
+            named = str(size) == name  # the size is the axis's own letter: say it once
+            ax.text(i + 0.45, y + (0 if named else 0.08), name, ha="center", va="center",
+                    color=colour, fontsize=8)  # fmt: skip
+            if not named:
+                ax.text(i + 0.45, y - 0.15, label((size,)), ha="center", va="center",
+                        color=colour, fontsize=6.5)  # fmt: skip
+        shape = " × ".join(label((d,)) for d in row.result)
+        ax.text(len(row.axes) + 0.2, y, "→ " + shape, ha="left", va="center")
+
+
 _DRAW = {
     LinePlot: _line_plot,
     NetworkDiagram: _network,
     BlockDiagram: _blocks,
     SparsityPattern: _sparsity,
+    AxesDiagram: _axes,
 }
