@@ -171,15 +171,28 @@ def write_sheet(
     files.update({out / p: d for p, d in figures.items() if p.rsplit(".", 1)[1] in linked})
     try:
         out.mkdir(parents=True, exist_ok=True)
-        if len(files) > len(payload):
-            (out / figure_directory(problem_set)).mkdir(exist_ok=True)
-        return atomic_write_all(files)
+        return _write_with_figures(files, out / figure_directory(problem_set))
     except OSError as e:
         where = e.filename if isinstance(e, IsADirectoryError) and e.filename else out
         reason = e.strerror or str(e)
         raise InputError(
             f"cannot write {str(where)!r}: {reason}; give a writable directory", field="-o"
         ) from None
+
+
+def _write_with_figures(files: dict[Path, list[bytes] | bytes], figures: Path) -> list[Path]:
+    """:func:`atomic_write_all`, making the figures' directory first where a file goes in
+    it, and removing it again if it was new and the files could not be written."""
+    made = any(p.parent == figures for p in files) and not figures.is_dir()
+    if made:
+        figures.mkdir()
+    try:
+        return atomic_write_all(files)
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                figures.rmdir()
+        raise
 
 
 def _place(directory: Path, files: dict[str, bytes]) -> None:

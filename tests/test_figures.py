@@ -382,3 +382,12 @@ def test_importing_symhw_does_not_import_matplotlib():
     code = "import sys, symhw, symhw.sheet, symhw.cli; print('matplotlib' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_figure_has_the_same_bytes_whichever_formats_are_drawn_with_it(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[problems]]\nid = "q1"\nkind = "activation-loss"\n', "utf-8")
+    problem_set = load_problem_set(spec)
+    both = sheet_output(problem_set, ["tex", "md"])[1]
+    alone = sheet_output(problem_set, ["tex"])[1] | sheet_output(problem_set, ["md"])[1]
+    assert both == alone and len(both) == 4

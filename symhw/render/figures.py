@@ -67,12 +67,16 @@ def figure_paths(sol: Solution, directory: str, fmt: str) -> dict[int, str]:
 
 def figure_files(sol: Solution, directory: str, formats: tuple[str, ...]) -> dict[str, bytes]:
     """Every figure of ``sol`` drawn in each file format of ``formats`` (``pdf``, ``svg``):
-    ``{relative path: bytes}``, the paths :func:`figure_paths` gives the sections."""
+    ``{relative path: bytes}``, the paths :func:`figure_paths` gives the sections. Each
+    figure is laid out once and saved in every format."""
+    paths = {fmt: figure_paths(sol, directory, fmt) for fmt in formats}
     files = {}
-    for fmt in formats:
-        for i, path in figure_paths(sol, directory, fmt).items():
-            files[path] = draw(sol.parts[i].drawing, fmt)
-    return files
+    for i, part in enumerate(sol.parts):
+        if isinstance(part, Figure) and formats:
+            files.update(
+                zip((paths[f][i] for f in formats), draw_all(part.drawing, formats), strict=True)
+            )
+    return dict(sorted(files.items(), key=lambda item: formats.index(item[0].rsplit(".", 1)[1])))
 
 
 def draw(drawing: Drawing, fmt: str) -> bytes:
@@ -83,11 +87,19 @@ def draw(drawing: Drawing, fmt: str) -> bytes:
     >>> draw(LinePlot((Curve(("θ",), s, np.tanh(s)),), ("s",), ("",)), "pdf")[:5]
     b'%PDF-'
     """
+    return draw_all(drawing, (fmt,))[0]
+
+
+def draw_all(drawing: Drawing, formats: tuple[str, ...]) -> tuple[bytes, ...]:
+    """One drawing, laid out once, saved in each of ``formats``."""
     with _matplotlib().rc_context(_RC):
         fig = build(drawing)
-        out = io.BytesIO()
-        fig.savefig(out, format=fmt, metadata=_METADATA[fmt])
-    return out.getvalue()
+        out = []
+        for fmt in formats:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=fmt, metadata=_METADATA[fmt])
+            out.append(buffer.getvalue())
+    return tuple(out)
 
 
 def build(drawing: Drawing) -> Any:

@@ -29,9 +29,9 @@ def saturated_intervals(
 ) -> tuple[tuple[float, float], ...]:
     """The runs of the grid where |θ′| < SATURATED · max |θ′|, as (start, end) intervals.
 
-    >>> g = np.linspace(-3.0, 3.0, 7)
+    >>> g = np.linspace(-4.0, 4.0, 9)  # 1 - tanh²(s) is 0.07 at |s| = 2, 0.0099 at 3
     >>> saturated_intervals(g, 1.0 - np.tanh(g) ** 2)
-    ((-3.0, -2.0), (2.0, 3.0))
+    ((-4.0, -3.0), (3.0, 4.0))
     """
     low = np.abs(derivative) < SATURATED * np.max(np.abs(derivative))
     edges = np.flatnonzero(np.diff(np.concatenate(([0], low.astype(np.int8), [0]))))
