@@ -357,13 +357,21 @@ def _sparsity(fig: Any, pattern: SparsityPattern) -> None:
     """Nonzeros in black, entry by entry (small) or as an image of cells (large), with lines
     between the channel blocks and what rows and columns stand for."""
     rows, cols = pattern.shape
-    aspect = rows / cols
-    width = 5.6
-    fig.set_size_inches(width, min(max(1.2 + 4.4 * aspect, 1.9), 6.5))
-    ax = fig.add_axes((0.12, 0.14, 0.84, 0.74))
+    if pattern.row_names:  # square cells of at most half an inch
+        cell = min(0.5, 4.4 / cols, 4.0 / rows)
+        width, height = cols * cell, rows * cell
+    else:
+        width = 4.4
+        height = min(max(width * rows / cols, 0.6), 5.0)
+    left, top, right, bottom = 1.0, 0.75, 0.2, 0.15  # inches around the pattern
+    fig.set_size_inches(left + width + right, bottom + height + top)
+    w, h = left + width + right, bottom + height + top
+    ax = fig.add_axes((left / w, bottom / h, width / w, height / h))
+    grid_rows, grid_cols = pattern.grid.shape
+    b = pattern.cell  # the image's cells cover b × b entries each, the last ones partly
     ax.imshow(
         pattern.grid, cmap="Greys", vmin=0, vmax=1.25, interpolation="nearest",
-        extent=(0, cols, rows, 0), aspect="auto",
+        extent=(0, grid_cols * b, grid_rows * b, 0), aspect="auto",
     )  # fmt: skip
     for k in range(1, pattern.row_blocks):
         ax.axhline(k * rows / pattern.row_blocks, color=_ACCENT, lw=1.2)
