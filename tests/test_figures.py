@@ -391,3 +391,17 @@ def test_a_figure_has_the_same_bytes_whichever_formats_are_drawn_with_it(tmp_pat
     both = sheet_output(problem_set, ["tex", "md"])[1]
     alone = sheet_output(problem_set, ["tex"])[1] | sheet_output(problem_set, ["md"])[1]
     assert both == alone and len(both) == 4
+
+
+def test_figures_use_the_fonts_shipped_with_matplotlib():
+    """Not a system font of the same name, whose version varies from machine to machine."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    from symhw.render.figures import _RC
+
+    data = matplotlib.get_data_path()
+    with matplotlib.rc_context(_RC):
+        for weight in ("normal", "bold"):
+            props = font_manager.FontProperties(family=_RC["font.family"], weight=weight)
+            assert font_manager.findfont(props, fallback_to_default=False).startswith(data)
