@@ -184,7 +184,8 @@ def _line_plot(fig: Any, plot: LinePlot) -> None:
     ax.set_xlabel(label(plot.x_label))
     ax.set_ylabel(label(plot.y_label))
     ax.grid(True, color="0.92", lw=0.6)
-    ax.legend(handles=handles, loc="best", framealpha=0.9, edgecolor="none")
+    if len(handles) > 1:  # one curve is named by its axis
+        ax.legend(handles=handles, loc="best", framealpha=0.9, edgecolor="none")
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -220,7 +221,9 @@ def _network(fig: Any, net: NetworkDiagram) -> None:
     for layer, nodes in enumerate(at):
         bias = layer < depth
         for k, (x, y) in enumerate(nodes):
-            _node(ax, x, y, "1" if bias and k == 0 else "", square=bias and k == 0)
+            unit = k if bias else k + 1
+            inside = "1" if bias and k == 0 else _unit_label(net, layer, unit)
+            _node(ax, x, y, inside, square=bias and k == 0)
         _layer_caption(ax, net, layer, 2.4 * layer, -(tallest / 2) - 0.55)
 
 
@@ -228,6 +231,17 @@ def _column(units: int, bias: bool, x: float) -> list[tuple[float, float]]:
     """Node centres of one layer, top to bottom: the bias node first (when there is one)."""
     n = units + bias
     return [(x, (n - 1) / 2 - k) for k in range(n)]
+
+
+_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _unit_label(net: NetworkDiagram, layer: int, unit: int) -> str:
+    """Inside a unit's node, while the network is small enough for labels: x₁, x₂, … for
+    the inputs and θ for the units that apply an activation (LFD's picture)."""
+    if not net.edge_labels:
+        return ""
+    return "x" + str(unit).translate(_SUBSCRIPT) if layer == 0 else "θ"
 
 
 def _node(ax: Any, x: float, y: float, text_: str, square: bool) -> None:
