@@ -405,3 +405,45 @@ def test_figures_use_the_fonts_shipped_with_matplotlib():
         for weight in ("normal", "bold"):
             props = font_manager.FontProperties(family=_RC["font.family"], weight=weight)
             assert font_manager.findfont(props, fallback_to_default=False).startswith(data)
+
+
+def _widest_inches(pdf: bytes) -> float:
+    import re
+
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    return float(box.group(1)) / 72
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [
+        ("mlp-8x8-sigmoid.toml", 0),
+        ("blocks-max.toml", 0),
+        ("conv-nonzeros-channels.toml", 0),
+    ],
+)
+def test_figures_at_the_limits_fit_the_sheets_line(problem):
+    """17 cm is 6.69 in: a figure is included at its natural size, never shrunk."""
+    from symhw.problems.block_params import LETTERS
+    from symhw.problems.block_params.figures import block_figures
+    from symhw.problems.mlp_backprop.figures import network_figure
+    from symhw.problems.mlp_backprop.inputs import network
+
+    name, index = problem
+    spec = load_problem_set(LIMITS / name).problems[index]
+    if spec.kind == "mlp-backprop":
+        figs = [network_figure(network(spec.params, spec.id))]
+    elif spec.kind == "block-params":
+        figs = block_figures(LETTERS, spec.params.blocks)[:1]
+    else:
+        figs = conv_figures(ShownLayer(layer_geometry(spec.params, spec.id)))
+    for fig in figs:
+        assert _widest_inches(draw(fig.drawing, "pdf")) <= 6.5
+
+
+def test_the_widest_axes_figure_fits_the_line():
+    from symhw.problems import norm_shapes
+
+    cases = ({"name": "g", "norm": "group", "layout": "NCHW", "groups": 4},)
+    (fig,) = figures_of(norm_shapes.solve(norm_shapes.Params(cases=cases)))
+    assert _widest_inches(draw(fig.drawing, "pdf")) <= 6.5

@@ -49,6 +49,9 @@ _METADATA = {
     "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
 }
 _GREY, _INK, _ACCENT = "0.85", "0.15", "#1f5fa8"
+#: The widest figure, in inches: the sheet's line is 17 cm (6.69 in) and figures are
+#: included at their natural size, so their text is the size it was drawn at.
+MAX_WIDTH = 6.5
 
 
 def figure_name(problem_id: str, index: int) -> str:
@@ -203,7 +206,7 @@ def _power_of_ten(value: float, _position: int) -> str:
 def _network(fig: Any, net: NetworkDiagram) -> None:
     """Layers left to right, the bias node 1 on top of each, weights on the edges."""
     depth, tallest = len(net.widths) - 1, max(net.widths) + 1
-    fig.set_size_inches(min(1.0 + 1.7 * depth, 7.0), min(0.9 + 0.55 * tallest, 6.0))
+    fig.set_size_inches(min(1.0 + 1.7 * depth, MAX_WIDTH), min(0.9 + 0.55 * tallest, 6.0))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     ax.set_xlim(-1.2, 2.4 * depth + 1.0)
@@ -298,7 +301,7 @@ def _blocks(fig: Any, diagram: BlockDiagram) -> None:
     """Each block top to bottom: input, its convolutions, the sum with the shortcut, output."""
     n = len(diagram.blocks)
     tallest = max(len(b.convs) for b in diagram.blocks)
-    fig.set_size_inches(0.3 + 2.2 * n, 1.9 + 0.85 * tallest)
+    fig.set_size_inches(0.3 + 2.05 * n, 1.9 + 0.85 * tallest)  # 3 blocks: MAX_WIDTH
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     ax.set_xlim(-_STEP / 2, _STEP * (n - 0.5))
@@ -415,7 +418,7 @@ def _axes(fig: Any, diagram: AxesDiagram) -> None:
     """Each tensor as a row of boxes, one per axis, filled where the statistic averages;
     then the statistic's shape."""
     widest = max(len(r.axes) for r in diagram.rows)
-    fig.set_size_inches(1.6 + 0.75 * widest + 1.6, 0.3 + 0.55 * len(diagram.rows))
+    fig.set_size_inches(min(3.0 + 0.7 * widest, MAX_WIDTH), 0.3 + 0.55 * len(diagram.rows))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     ax.set_xlim(-3.2, widest + 3.2)
