@@ -335,13 +335,16 @@ def test_committed_figures_are_what_the_code_draws(default_sheet):
 
 
 @pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex")
-def test_the_compiled_sheet_holds_the_figures(default_sheet):
+@pytest.mark.parametrize("where", ["fresh", "committed"])
+def test_the_compiled_sheet_holds_the_figures(default_sheet, where):
+    pdf = (default_sheet if where == "fresh" else REPO / "reports") / "hw2.pdf"
     text = subprocess.run(
-        ["pdftotext", "-layout", str(default_sheet / "hw2.pdf"), "-"],
+        ["pdftotext", "-layout", str(pdf), "-"],
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     for title in ("The activation and its derivative", "Gradient norm as the weights grow",
-                  "The network", "The blocks", "Sparsity pattern of A"):  # fmt: skip
+                  "The network", "The blocks", "The averaged axes",
+                  "Sparsity pattern of A"):  # fmt: skip
         assert title in text
     # text drawn inside the figures themselves (up to an arrow, which comes from a second
     # subset of the font and so starts a new run of text)
