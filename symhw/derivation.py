@@ -10,6 +10,7 @@ from typing import Any, Literal
 import sympy as sp
 
 from symhw.errors import VerificationError
+from symhw.figures import Drawing
 
 Status = Literal["definition", "symbolic", "numeric", "unverified", "budget"]
 
@@ -115,10 +116,11 @@ class ReferenceCode:
 
 @dataclass(frozen=True)
 class Figure:
-    """A picture drawn by a renderer from data: here, the sparsity pattern of a matrix."""
+    """A picture: what to draw (:mod:`symhw.figures` data, made from the problem's own
+    numbers), drawn by :mod:`symhw.render.figures` into files the sheet links."""
 
     title: str
-    pattern: Any  # a 2-D boolean NumPy array
+    drawing: Drawing
     caption: Paragraph | None = None
 
 

@@ -132,8 +132,9 @@ def solution_section(sol: Solution) -> str:
     return "\n".join(_SECTION_INDENT + line for line in text.split("\n"))
 
 
-def solution_pieces(sol: Solution, detail: str = "full") -> tuple[str]:
-    """The section as the one piece of a JSON document: the same at every detail level."""
+def solution_pieces(sol: Solution, detail: str = "full", figure_dir: str = "") -> tuple[str]:
+    """The section as the one piece of a JSON document: the same at every detail level, and
+    with no figures (``figure_dir`` is not used)."""
     return (solution_section(sol),)
 
 

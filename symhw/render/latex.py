@@ -19,6 +19,7 @@ from symhw.derivation import (
 )
 from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in
 from symhw.render.expr import latex
+from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.summary import verification_summary
 
 _SPECIAL = {
@@ -172,8 +173,6 @@ def _part(part) -> str:
             f"\\fitwidth{{\\begin{{tabular}}{{{cols}}}\n\\hline\n{head} \\\\\n\\hline\n"
             f"{rows}\n\\hline\n\\end{{tabular}}}}\n\\end{{center}}\n"
         )
-    if isinstance(part, Figure):
-        return _figure(part)
     raise TypeError(f"the LaTeX renderer does not support {type(part).__name__}")
 
 
@@ -181,27 +180,18 @@ def _cell(c) -> str:
     return escape(c) if isinstance(c, str) else f"${latex(c)}$"
 
 
-def _figure(fig: Figure) -> str:
-    """A sparsity pattern drawn with TikZ-free picture commands: one square per nonzero."""
-    rows, cols = fig.pattern.shape
-    unit = min(0.9 / cols, 0.6 / rows, 0.04) if max(rows, cols) > 0 else 1.0  # ≤ 7 mm
-    boxes = "".join(
-        rf"\put({j},{rows - 1 - i}){{\rule{{1\unitlength}}{{1\unitlength}}}}"
-        for i in range(rows)
-        for j in range(cols)
-        if fig.pattern[i, j]
-    )
+def _figure(fig: Figure, path: str) -> str:
+    """A figure: its drawing, a PDF file beside the sheet (:mod:`symhw.render.figures`)."""
     caption = paragraph(fig.caption) if fig.caption else ""
     return (
         f"\\subsection*{{{escape(fig.title)}}}\n\\begin{{center}}\n"
-        f"\\setlength{{\\unitlength}}{{{unit:.5f}\\linewidth}}\n"
-        f"\\fbox{{\\begin{{picture}}({cols},{rows}){boxes}\\end{{picture}}}}\n"
-        f"\\end{{center}}\n{caption}\n"
+        f"\\includegraphics{{{path}}}\n\\end{{center}}\n{caption}\n"
     )
 
 
-def solution_section(sol: Solution, *, linked: bool = False) -> str:
-    """One problem in full: statement, derivations, boxed answers, verification summary.
+def solution_section(sol: Solution, *, linked: bool = False, figure_dir: str = "figures") -> str:
+    """One problem in full: statement, derivations, boxed answers, verification summary;
+    figures are included from ``figure_dir`` (relative to the sheet).
 
     ``linked``: it is the appendix of a sheet whose Part I boxes the answers, so it gets a
     bookmark, each part a box links to a target and a link back to the box.
@@ -211,13 +201,15 @@ def solution_section(sol: Solution, *, linked: bool = False) -> str:
         head = _target(anchor(sol, "app")) + _bookmark(sol, "app", 1) + head
     out = [head, paragraph(sol.statement) + "\n"]
     backs = _back_links(sol) if linked else {}
+    paths = figure_paths(sol, figure_dir, FIGURE_FORMAT["tex"])
     for i, p in enumerate(sol.parts):
+        text = _figure(p, paths[i]) if i in paths else _part(p)
         if i in backs:
             title = rf"\subsection*{{{escape(p.title)}}}"
             back = rf"\subsection*{{{escape(p.title)}\hfill{{\normalfont\small {backs[i]}}}}}"
-            out.append(_target(anchor(sol, "app", f"part{i}")) + _part(p).replace(title, back, 1))
+            out.append(_target(anchor(sol, "app", f"part{i}")) + text.replace(title, back, 1))
         else:
-            out.append(_part(p))
+            out.append(text)
     answers = "Answers"
     if linked:
         back = _link(anchor(sol, "key"), "Part I")
@@ -444,13 +436,20 @@ def _answer_inline(a: Answer) -> str:
     )
 
 
-def solution_pieces(sol: Solution, detail: str = "full") -> tuple[str, ...]:
-    """One problem's pieces of the document at a detail level (see :func:`frame`)."""
+def solution_pieces(
+    sol: Solution, detail: str = "full", figure_dir: str = "figures"
+) -> tuple[str, ...]:
+    """One problem's pieces of the document at a detail level (see :func:`frame`); its
+    figures are included from ``figure_dir``."""
     if detail == "answers":
         return (answer_rows(sol),)
     if detail == "key":
         return summary_rows(sol), key_section(sol, links=False)
-    return summary_rows(sol), key_section(sol), solution_section(sol, linked=True)
+    return (
+        summary_rows(sol),
+        key_section(sol),
+        solution_section(sol, linked=True, figure_dir=figure_dir),
+    )
 
 
 PREAMBLE = r"""\documentclass[11pt]{article}

@@ -14,6 +14,7 @@ from symhw.derivation import (
 )
 from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in
 from symhw.render.expr import latex
+from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.latex import (
     answer_math,
     answers_only,
@@ -61,21 +62,25 @@ def _part(part) -> str:
         rows = ["| " + " | ".join(_cell(c) for c in row) + " |" for row in part.rows]
         intro = [paragraph(part.intro), ""] if part.intro else []
         return "\n".join([f"### {escape(part.title)}", "", *intro, head, rule, *rows])
-    if isinstance(part, Figure):
-        art = "\n".join("".join("#" if v else "." for v in row) for row in part.pattern)
-        caption = "\n\n" + paragraph(part.caption) if part.caption else ""
-        return f"### {escape(part.title)}\n\n```\n{art}\n```{caption}"
     raise TypeError(f"the Markdown renderer does not support {type(part).__name__}")
 
 
-def solution_section(sol: Solution, *, linked: bool = False) -> str:
-    """One problem in full; ``linked``: as the appendix of a sheet whose Part I boxes the
-    answers (anchors on the parts the boxes link to, and links back)."""
+def _figure(fig: Figure, path: str) -> str:
+    """A figure: a link to its SVG file beside the sheet, and its caption."""
+    caption = "\n\n" + paragraph(fig.caption) if fig.caption else ""
+    return f"### {escape(fig.title)}\n\n![{escape(fig.title)}]({path}){caption}"
+
+
+def solution_section(sol: Solution, *, linked: bool = False, figure_dir: str = "figures") -> str:
+    """One problem in full, figures linked in ``figure_dir`` (relative to the sheet);
+    ``linked``: as the appendix of a sheet whose Part I boxes the answers (anchors on the
+    parts the boxes link to, and links back)."""
     head = f"## {escape(sol.problem_id)}. {escape(sol.title)}"
     out = [_target(anchor(sol, "app")) + head if linked else head, paragraph(sol.statement)]
     backs = _back_links(sol) if linked else {}
+    paths = figure_paths(sol, figure_dir, FIGURE_FORMAT["md"])
     for i, p in enumerate(sol.parts):
-        text = _part(p)
+        text = _figure(p, paths[i]) if i in paths else _part(p)
         if i in backs:
             text = f"{_target(anchor(sol, 'app', f'part{i}'))}{text}\n\n{backs[i]}"
         out.append(text)
@@ -168,13 +173,20 @@ def _answer_cell(a: Answer) -> str:
     return "$" + shown.replace("|", "\\|") + "$"
 
 
-def solution_pieces(sol: Solution, detail: str = "full") -> tuple[str, ...]:
-    """One problem's pieces of the document at a detail level (see :func:`frame`)."""
+def solution_pieces(
+    sol: Solution, detail: str = "full", figure_dir: str = "figures"
+) -> tuple[str, ...]:
+    """One problem's pieces of the document at a detail level (see :func:`frame`); its
+    figures are linked in ``figure_dir``."""
     if detail == "answers":
         return summary_rows(sol), key_section(sol, links=False, worked=False)
     if detail == "key":
         return summary_rows(sol), key_section(sol, links=False)
-    return summary_rows(sol), key_section(sol), solution_section(sol, linked=True)
+    return (
+        summary_rows(sol),
+        key_section(sol),
+        solution_section(sol, linked=True, figure_dir=figure_dir),
+    )
 
 
 def document(title: str, solutions: list[Solution], detail: str = "full") -> str:

@@ -19,6 +19,7 @@ from symhw.losses import LOSSES, get_loss
 from symhw.notation import Grad
 from symhw.params import Parameters, check_call, choice, integer, param
 from symhw.problems.activation_loss.derivative import derivative_derivation
+from symhw.problems.activation_loss.figures import activation_figure, growth_figure
 from symhw.problems.activation_loss.gradient import (
     GradientForm,
     gradient_derivation,
@@ -94,12 +95,19 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
     )
     d_derivative = derivative_derivation(act)
     parts = (
+        activation_figure(act),
         d_derivative,
         d_grad,
         d_lim,
         conclusion(act, limits),
         reference_code(params.loss),
         growth_table(act, rows),
+        growth_figure(
+            gradient_function(params.activation, params.loss),
+            params.check_samples,
+            params.check_dim,
+            params.seed,
+        ),
     )
     loss = LOSSES[params.loss]
     answers = _answers(act, form, limits)

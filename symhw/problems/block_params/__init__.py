@@ -15,7 +15,8 @@ from symhw.counts.resnets import NetworkSpec
 from symhw.derivation import Solution
 from symhw.errors import InputError
 from symhw.params import Parameters, boolean, check_call, choice, param
-from symhw.problems.block_params.block_counts import count_blocks
+from symhw.problems.block_params.block_counts import LETTERS, count_blocks
+from symhw.problems.block_params.figures import block_figures
 from symhw.problems.block_params.key import blocks_key
 from symhw.problems.block_params.network_counts import count_network
 from symhw.problems.block_params.parsing import (
@@ -105,6 +106,7 @@ def solve(params: Params, problem_id: str = "q3", title: str | None = None) -> S
     else:
         blocks, size = params.blocks or SEED_BLOCKS, params.input or (128, 16, 16)
         counted = count_blocks(blocks, size, params.bias, params.layout, params.compare)
+        counted = counted._replace(parts=(*block_figures(LETTERS, blocks), *counted.parts))
         title = title or "Parameters and operations of residual blocks"
         key = blocks_key(blocks, counted.parts, counted.answers)
     return Solution(problem_id, KIND, title, *counted, key)

@@ -12,6 +12,7 @@ from symhw.params import Parameters, boolean, check_call, integer, param
 from symhw.problems.mlp_backprop.answers import network_answers
 from symhw.problems.mlp_backprop.checks import numeric_checks
 from symhw.problems.mlp_backprop.delta_check import delta_check
+from symhw.problems.mlp_backprop.figures import network_figure
 from symhw.problems.mlp_backprop.inputs import activation_list, data_points, network, weight_list
 from symhw.problems.mlp_backprop.key import network_key
 from symhw.problems.mlp_backprop.labels import vector_symbols
@@ -74,8 +75,13 @@ def _symbolic(given: Network, point: Point) -> Worked:
 
 
 def _parts(worked: Worked, numeric: Worked, hand: Worked | None, decimals: int) -> tuple[Part, ...]:
-    """The derivations, the δ check, the value tables and, by hand, the replay."""
-    parts = [*derivations(worked), delta_check(worked.net), *value_tables(worked, hand, decimals)]
+    """The network, the derivations, the δ check, the value tables and, by hand, the replay."""
+    parts = [
+        network_figure(numeric.net),
+        *derivations(worked),
+        delta_check(worked.net),
+        *value_tables(worked, hand, decimals),
+    ]
     if hand:
         parts += [replay_paragraph(numeric, hand, decimals), *derivations(hand)]
     return tuple(parts)

@@ -23,7 +23,9 @@ from symhw.derivation import (
 )
 from symhw.params import Parameters, check_call, param
 from symhw.problems.norm_shapes.averages import case_derivation, shape, squeeze
+from symhw.problems.norm_shapes.axes import statistics
 from symhw.problems.norm_shapes.cases import MAX_CASES, MAX_GROUPS, SEED_CASES, Case, parse_cases
+from symhw.problems.norm_shapes.figures import averaged_axes, axes_figures
 from symhw.problems.norm_shapes.key import case_key
 from symhw.problems.norm_shapes.numpy_check import numpy_shape_check
 from symhw.problems.norm_shapes.wording import KEPT
@@ -64,8 +66,10 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
         "For each input below, give the shapes of the mean and variance the normalization computes."
     ]
     cases = params.cases or SEED_CASES
+    rows = []
     for letter, case in zip("abcdefghijklmnopqrstuvwxyz", cases, strict=False):
         statement.append(f" ({letter}) {case.norm} norm, input {'×'.join(case.layout)}.")
+        rows.append(averaged_axes(letter, case, statistics(case)))
         more_parts, more_answers, check = case_parts(letter, case)
         parts += more_parts
         answers += more_answers
@@ -76,7 +80,7 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
         KIND,
         title or "Shapes of normalization statistics",
         Paragraph(("".join(statement),)),
-        tuple(parts),
+        (*axes_figures(rows), *parts),
         tuple(answers),
         tuple(checks),
         tuple(key),
