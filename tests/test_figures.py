@@ -450,3 +450,17 @@ def test_the_widest_axes_figure_fits_the_line():
     cases = ({"name": "g", "norm": "group", "layout": "NCHW", "groups": 4},)
     (fig,) = figures_of(norm_shapes.solve(norm_shapes.Params(cases=cases)))
     assert _widest_inches(draw(fig.drawing, "pdf")) <= 6.5
+
+
+def test_a_file_where_the_figures_go_is_named_and_nothing_is_written(tmp_path, capsys):
+    from symhw.cli import main
+
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[problems]]\nid = "conv"\nkind = "conv-matrix"\n', "utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "s-figures").write_text("mine", "utf-8")
+    assert main(["sheet", str(spec), "-o", str(out), "--format", "md"]) == 2
+    assert f"cannot write '{out / 's-figures'}'" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["s-figures"]
+    assert (out / "s-figures").read_text("utf-8") == "mine"
