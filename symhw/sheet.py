@@ -66,13 +66,12 @@ def _sections(
     UTF-8 (text with one non-Latin character takes 2 to 4 bytes for every character), and
     draw its figures in each of ``figures`` (``{path relative to the sheet: bytes}``)."""
     sol = solve(problem)
-    sections = {
-        f: (RENDERERS[f][0](sol, figure_dir) if f in FIGURE_FORMAT else RENDERERS[f][0](sol))
-        for f in formats
-    }
-    return {f: text.encode() for f, text in sections.items()}, figure_files(
-        sol, figure_dir, figures
-    )
+    sections = {}
+    for f in formats:
+        section = RENDERERS[f][0]
+        text = section(sol, figure_dir) if f in FIGURE_FORMAT else section(sol)  # JSON: none
+        sections[f] = text.encode()
+    return sections, figure_files(sol, figure_dir, figures)
 
 
 def _problem_answers(problem: ProblemSpec) -> tuple[str, dict[str, object]]:
