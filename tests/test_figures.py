@@ -478,3 +478,18 @@ def test_a_file_where_the_figures_go_is_named_and_nothing_is_written(tmp_path, c
     assert f"cannot write '{out / 's-figures'}'" in capsys.readouterr().err
     assert sorted(p.name for p in out.iterdir()) == ["s-figures"]
     assert (out / "s-figures").read_text("utf-8") == "mine"
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex")
+def test_names_with_dots_and_underscores_include_their_figures(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        'name = "my_sheet.v2"\n[[problems]]\nid = "a.b_c"\nkind = "conv-matrix"\n', "utf-8"
+    )
+    write_sheet(load_problem_set(spec), tmp_path / "out", ["pdf"])
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "out" / "my_sheet.v2.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "(input channel i, position t)" in text  # the figure's own axis label
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["my_sheet.v2.pdf"]
