@@ -204,7 +204,8 @@ def write_sheet(
         out.mkdir(parents=True, exist_ok=True)
         return _write_with_figures(files, out / figure_directory(problem_set))
     except OSError as e:
-        where = e.filename if isinstance(e, IsADirectoryError) and e.filename else out
+        named = isinstance(e, IsADirectoryError | NotADirectoryError) and e.filename
+        where = e.filename if named else out
         reason = e.strerror or str(e)
         raise InputError(
             f"cannot write {str(where)!r}: {reason}; give a writable directory", field="-o"
@@ -215,6 +216,8 @@ def _write_with_figures(files: dict[Path, list[bytes] | bytes], figures: Path) -
     """:func:`atomic_write_all`, making the figures' directory first where a file goes in
     it, and removing it again if it was new and the files could not be written."""
     made = any(p.parent == figures for p in files) and not figures.is_dir()
+    if made and figures.exists():
+        raise NotADirectoryError(errno.ENOTDIR, "a file stands where the figures go", figures)
     if made:
         figures.mkdir()
     try:

@@ -276,6 +276,20 @@ def test_the_sparsity_pattern_is_the_jacobians(which, other):
     assert (pattern.row_blocks, pattern.col_blocks) == (g.out_channels, g.in_channels)
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_the_drawn_rectangles_cover_exactly_the_filled_cells(seed):
+    from symhw.render.plots import filled_cells
+
+    grid = np.random.default_rng(seed).random((7, 11)) < 0.5
+    vertices, codes = filled_cells(grid, 3)
+    drawn = np.zeros_like(grid)
+    for rect in vertices.reshape(-1, 5, 2) // 3:  # back to cells
+        (x0, y0), (x1, y1) = rect[0], rect[2]
+        assert y1 == y0 + 1 and not drawn[y0, x0:x1].any()  # one row, no overlap
+        drawn[y0, x0:x1] = True
+    assert np.array_equal(drawn, grid) and len(codes) == len(vertices)
+
+
 def test_the_hw2_pattern_names_its_rows_y_jt_and_its_columns_x_it():
     problem = load_problem_set().problems[4]
     (fig,) = conv_figures(ShownLayer(layer_geometry(problem.params, problem.id)))
@@ -302,7 +316,7 @@ def test_a_pattern_at_the_nonzero_limit_is_an_image_of_cells():
             expected[(j * n + t) // b, (i * n + t) // b] = True
     assert np.array_equal(pattern.grid, expected)
     pdf = draw(pattern, "pdf")
-    assert b"/Subtype /Image" in pdf and len(pdf) < 200_000
+    assert b"/Subtype /Image" not in pdf and len(pdf) < 200_000  # vector cells, no image
     assert time.perf_counter() - start < 120  # a hang guard, not a benchmark
 
 
@@ -450,3 +464,32 @@ def test_the_widest_axes_figure_fits_the_line():
     cases = ({"name": "g", "norm": "group", "layout": "NCHW", "groups": 4},)
     (fig,) = figures_of(norm_shapes.solve(norm_shapes.Params(cases=cases)))
     assert _widest_inches(draw(fig.drawing, "pdf")) <= 6.5
+
+
+def test_a_file_where_the_figures_go_is_named_and_nothing_is_written(tmp_path, capsys):
+    from symhw.cli import main
+
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[problems]]\nid = "conv"\nkind = "conv-matrix"\n', "utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "s-figures").write_text("mine", "utf-8")
+    assert main(["sheet", str(spec), "-o", str(out), "--format", "md"]) == 2
+    assert f"cannot write '{out / 's-figures'}'" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["s-figures"]
+    assert (out / "s-figures").read_text("utf-8") == "mine"
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex")
+def test_names_with_dots_and_underscores_include_their_figures(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        'name = "my_sheet.v2"\n[[problems]]\nid = "a.b_c"\nkind = "conv-matrix"\n', "utf-8"
+    )
+    write_sheet(load_problem_set(spec), tmp_path / "out", ["pdf"])
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "out" / "my_sheet.v2.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "(input channel i, position t)" in text  # the figure's own axis label
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["my_sheet.v2.pdf"]

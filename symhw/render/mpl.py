@@ -26,6 +26,7 @@ def matplotlib() -> Any:
     import matplotlib.figure
     import matplotlib.mathtext
     import matplotlib.patches
+    import matplotlib.path
     import matplotlib.ticker
 
     return matplotlib

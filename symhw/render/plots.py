@@ -51,8 +51,9 @@ def _power_of_ten(value: float, _position: int) -> str:
 
 
 def sparsity(fig: Any, pattern: SparsityPattern) -> None:
-    """Nonzeros in black, entry by entry (small) or as an image of cells (large), with lines
-    between the channel blocks and what rows and columns stand for."""
+    """Nonzeros in black, entry by entry (small) or by cells of b × b entries (large), with
+    lines between the channel blocks and what rows and columns stand for. The cells are
+    drawn as vector rectangles, never an image (its bytes would depend on Pillow)."""
     rows, cols = pattern.shape
     if pattern.row_names:  # square cells of at most half an inch
         cell = min(0.5, 4.4 / cols, 4.0 / rows)
@@ -64,20 +65,40 @@ def sparsity(fig: Any, pattern: SparsityPattern) -> None:
     fig.set_size_inches(left + width + right, bottom + height + top)
     w, h = left + width + right, bottom + height + top
     ax = fig.add_axes((left / w, bottom / h, width / w, height / h))
-    grid_rows, grid_cols = pattern.grid.shape
-    b = pattern.cell  # the image's cells cover b × b entries each, the last ones partly
-    ax.imshow(
-        pattern.grid, cmap="Greys", vmin=0, vmax=1.25, interpolation="nearest",
-        extent=(0, grid_cols * b, grid_rows * b, 0), aspect="auto",
-    )  # fmt: skip
+    mpl = matplotlib()
+    cells = mpl.path.Path(*filled_cells(pattern.grid, pattern.cell))
+    ax.add_patch(mpl.patches.PathPatch(cells, facecolor=FILLED, lw=0, zorder=1))
     for k in range(1, pattern.row_blocks):
-        ax.axhline(k * rows / pattern.row_blocks, color=ACCENT, lw=1.2)
+        ax.axhline(k * rows / pattern.row_blocks, color=ACCENT, lw=1.6)
     for k in range(1, pattern.col_blocks):
-        ax.axvline(k * cols / pattern.col_blocks, color=ACCENT, lw=1.2)
+        ax.axvline(k * cols / pattern.col_blocks, color=ACCENT, lw=1.6)
     _pattern_ticks(ax, pattern)
     ax.set_ylabel(label(("rows ", *pattern.row_label)))
     ax.xaxis.set_label_position("top")
     ax.set_xlabel(label(("columns ", *pattern.col_label)))
+
+
+FILLED = "0.2"
+_STEPS = np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]])
+
+
+def filled_cells(grid: np.ndarray, cell: int) -> tuple[np.ndarray, np.ndarray]:
+    """The true cells of ``grid`` as closed rectangles, one per run of consecutive true
+    cells in a row (b × b entries a cell): vertices in matrix coordinates, and path codes.
+
+    >>> vertices, codes = filled_cells(np.array([[True, True, False, True]]), 2)
+    >>> vertices.reshape(-1, 5, 2)[:, :3].tolist()
+    [[[0, 0], [4, 0], [4, 2]], [[6, 0], [8, 0], [8, 2]]]
+    """
+    padded = np.pad(grid.astype(np.int8), ((0, 0), (1, 1)))
+    change = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(change == 1)
+    _, ends = np.nonzero(change == -1)  # row-major: the nth end closes the nth start
+    size = np.stack([ends - starts, np.ones_like(starts)], axis=1)[:, None, :]
+    corner = np.stack([starts, rows], axis=1)[:, None, :]
+    vertices = ((corner + _STEPS[None] * size) * cell).reshape(-1, 2)
+    codes = np.tile([1, 2, 2, 2, 79], len(starts)).astype(np.uint8)  # MOVETO … CLOSEPOLY
+    return vertices, codes
 
 
 def _pattern_ticks(ax: Any, pattern: SparsityPattern) -> None:
