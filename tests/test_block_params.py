@@ -129,7 +129,7 @@ def test_every_step_is_verified(seed):
 
 def test_seed_sheet_renders():
     tex = latex_render.document("t", [solve(Params())])
-    assert r"\left. C_{out} \left(C_{in} k^{2} + 1\right) \right|" in tex
+    assert r"\left. C_{\mathrm{out}} \left(C_{\mathrm{in}} k^{2} + 1\right) \right|" in tex
     assert "32 \\left(32 \\cdot 3 \\cdot 3 + 1\\right)" in tex
 
 

@@ -25,7 +25,7 @@ e_plus, e_minus = sp.exp(s) + sp.exp(-s), sp.exp(s) - sp.exp(-s)
     ("expr", "tex"),
     [
         (Inner(w, x_n), "w^{T} x_{n}"),
-        (Grad(sp.Function("E_in")(w), w), r"\nabla_{w} E_{in}{\left(w \right)}"),
+        (Grad(sp.Function("E_in")(w), w), r"\nabla_{w} E_{\mathrm{in}}{\left(w \right)}"),
         (
             sp.Subs(sp.Derivative(sp.tanh(s), s), s, Inner(w, x_n)),
             r"\tanh'\left(w^{T} x_{n}\right)",
@@ -191,3 +191,116 @@ def test_every_symbol_text_may_use_has_its_latex_and_compiles_as_text():
     from symhw.charset import SYMBOLS
 
     assert all(latex_render.escape(ch) != ch for ch in SYMBOLS)
+
+
+# ---------------------------------------------------------------- typesetting conventions
+
+
+@pytest.mark.parametrize(
+    ("name", "tex"),
+    [
+        # words (upright): q1's E_in, q3's layer and block names, q4's statistics, q5's C_in
+        ("E_in", r"E_{\mathrm{in}}"),
+        ("C_out", r"C_{\mathrm{out}}"),
+        ("P_conv1", r"P_{\mathrm{conv1}}"),
+        ("Ptilde_bottleneck", r"\tilde{P}_{\mathrm{bottleneck}}"),
+        ("H_out,conv2", r"H_{\mathrm{out},\mathrm{conv2}}"),
+        ("C_crossover", r"C_{\mathrm{crossover}}"),
+        ("mu_fc", r"\mu_{\mathrm{fc}}"),
+        ("sigma_conv", r"\sigma_{\mathrm{conv}}"),
+        # index lists (italic): q5's x_it, Y_jt', w_k^ij; q2's layer symbols; digits
+        ("x_it", "x_{it}"),
+        ("Y_jt'", "Y_{jt'}"),
+        ("w_k^ij", "w_{k}^{ij}"),
+        ("x_i,m,n", "x_{i,m,n}"),
+        ("s^(l)_j", "s^{(l)}_{j}"),
+        ("Wbar^(l+1)", r"\bar{W}^{(l+1)}"),
+        ("w^(1)_01", "w^{(1)}_{01}"),
+        ("w_1^11", "w_{1}^{11}"),
+        ("x_n", "x_{n}"),
+    ],
+)
+def test_word_indices_are_upright_and_index_lists_italic(name, tex):
+    assert latex(sp.Symbol(name)) == tex
+
+
+def test_a_function_named_with_a_word_index_is_upright_too():
+    assert latex(sp.Function("E_in")(w)) == r"E_{\mathrm{in}}{\left(w \right)}"
+
+
+@pytest.mark.parametrize(
+    ("value", "tex"),
+    [
+        (18496, r"18\,496"),
+        (1207959552, r"1\,207\,959\,552"),
+        (-295168, r"-295\,168"),
+        (10000, r"10\,000"),
+        (9999, "9999"),  # four digits stay whole (SI)
+        (2026, "2026"),
+        (sp.Rational(275, 289), r"\frac{275}{289}"),
+        (sp.Rational(-123456, 7), r"- \frac{123\,456}{7}"),
+    ],
+)
+def test_integers_from_ten_thousand_on_are_grouped_by_thin_spaces(value, tex):
+    assert latex(sp.sympify(value)) == tex
+
+
+def test_json_keeps_integers_whole():
+    assert json_render.to_json_value(sp.Integer(18496)) == 18496
+
+
+@pytest.mark.parametrize(
+    ("raw", "tex", "md"),
+    [
+        ("they have 17600 and 18496.", r"they have 17\,600 and 18\,496.", "17\u202f600"),
+        ("seed 4294967295", "seed 4294967295", "seed 4294967295"),  # an id
+        ("in 2026, q12345", "in 2026, q12345", "q12345"),  # a year, a name
+        ("0.000012345 or 12345.5", "0.000012345 or 12345.5", "12345.5"),
+        ("65536×65536", r"65\,536$\times$65\,536", "65\u202f536×65\u202f536"),
+    ],
+)
+def test_prose_groups_whole_numbers_but_not_ids_years_or_decimals(raw, tex, md):
+    assert latex_render.escape(raw) == tex
+    assert md in markdown_render.escape(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "tex", "md"),
+    [
+        ("θ' is 1", r"$\theta'$ is 1", r"$\theta'$ is 1"),
+        ("substitute tanh′ derived above", r"substitute $\tanh'$ derived above", r"$\tanh'$"),
+        ("identity' of s", r"$\operatorname{identity}'$ of s", r"$\operatorname{identity}'$"),
+        ("the identity's value", "the identity's value", "identity's"),  # not a derivative
+    ],
+)
+def test_a_primed_activation_in_prose_is_math(raw, tex, md):
+    assert latex_render.escape(raw) == tex
+    assert md in markdown_render.escape(raw)
+
+
+_S = sp.ImmutableMatrix([[s + 1]])
+
+
+@pytest.mark.parametrize(
+    ("expr", "tex"),
+    [
+        (_S, "s + 1"),
+        (sp.ImmutableMatrix([[sp.Rational(-36, 10)]]), r"- \frac{18}{5}"),
+        (sp.MatMul(sp.ImmutableMatrix([[2]]), _S, evaluate=False), r"2 \left(s + 1\right)"),
+        (
+            sp.MatMul(sp.ImmutableMatrix([1, 2]), _S.T, evaluate=False),
+            r"\left[\begin{matrix}1\\2\end{matrix}\right] \left(s + 1\right)",
+        ),
+        (
+            sp.MatMul(sp.ImmutableMatrix([[2]]), sp.ImmutableMatrix([[3]]), evaluate=False),
+            r"2 \cdot 3",
+        ),
+        (sp.ImmutableMatrix([1, 2]), r"\left[\begin{matrix}1\\2\end{matrix}\right]"),
+    ],
+)
+def test_a_one_by_one_matrix_prints_as_its_entry(expr, tex):
+    assert latex(expr) == tex
+
+
+def test_a_one_by_one_matrix_stays_a_list_in_json():
+    assert json_render.to_json_value(sp.ImmutableMatrix([[5]])) == [[5]]

@@ -58,7 +58,7 @@ def test_pdf_compiles_and_shows_the_answers(default_sheet):
     assert text.count("equalities verified") == 5  # one summary per question
     assert "1 − tanh" in text or "1 - tanh" in text  # θ'(s) = 1 − tanh²(s), boxed
     # hand-checked numbers of questions 2-5 (see test_mlp_backprop, test_block_params, ...)
-    for shown in ("-1.3503", "−1.368", "= 18496", "= 17600", "(1, C)", "(1, 1, 1, C)"):
+    for shown in ("-1.3503", "−1.368", "= 18 496", "= 17 600", "(1, C)", "(1, 1, 1, C)"):
         assert shown in text, shown
     assert "NOT verified" not in text and "not verified" not in text
 
@@ -71,10 +71,14 @@ def test_pdf_is_reproducible(default_sheet, tmp_path):
 
 
 @pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex (CI installs TeX)")
-def test_nothing_runs_into_the_margin(default_sheet, tmp_path):
-    """Wide matrices and tables are shrunk to the line: TeX reports no overfull box."""
+def test_nothing_runs_into_the_margin_and_nothing_is_shrunk(default_sheet, tmp_path):
+    """Wide matrices, sums and tables are reflowed, never scaled: TeX reports no overfull
+    box, and the source has no command that scales."""
+    tex = (default_sheet / "hw2.tex").read_text("utf-8")
+    for scaling in ("\\resizebox", "\\scalebox", "\\adjustbox", "\\fitbox"):
+        assert scaling not in tex, scaling
     shutil.copytree(default_sheet / "hw2-figures", tmp_path / "hw2-figures")
-    compile_pdf((default_sheet / "hw2.tex").read_text("utf-8"), tmp_path)
+    compile_pdf(tex, tmp_path)
     log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
     assert "Overfull \\hbox" not in log
 

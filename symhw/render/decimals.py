@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import sympy as sp
@@ -51,3 +52,31 @@ def fixed_point(value: sp.Expr, decimals: int) -> str:
         d = d.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
     out = f"{d:f}"
     return out[1:] if out.startswith("-") and set(out[1:]) <= set("0.") else out
+
+
+def grouped(n: int, sep: str) -> str:
+    """An integer with its digits in groups of three from 10^4 on (SI style; 4-digit
+    numbers such as 4096 or a year stay whole).
+
+    >>> grouped(18496, r"\\,"), grouped(-1207959552, " "), grouped(4096, " ")
+    ('18\\\\,496', '-1 207 959 552', '4096')
+    """
+    digits = str(abs(n))
+    if abs(n) >= 10**4:
+        head = len(digits) % 3 or 3
+        digits = sep.join([digits[:head], *re.findall("...", digits[head:])])
+    return ("-" if n < 0 else "") + digits
+
+
+#: A whole number standing alone in prose: not part of a decimal, a word or an id such as
+#: q12 or 2x8-4-points, and not a seed (an id, however long).
+_TEXT_INTEGER = re.compile(r"(?<![\w.,\-])(?<!seed )-?[0-9]{5,}(?![\w.,\-]?[0-9A-Za-z_])")
+
+
+def grouped_text(text: str, sep: str) -> str:
+    """Prose with its whole numbers of five or more digits grouped by ``sep``.
+
+    >>> grouped_text("they have 17600 and 18496; seed 4294967295, q12, 0.000012345", "~")
+    'they have 17~600 and 18~496; seed 4294967295, q12, 0.000012345'
+    """
+    return _TEXT_INTEGER.sub(lambda m: grouped(int(m.group()), sep), text)

@@ -7,6 +7,7 @@ import re
 from collections import OrderedDict
 
 import sympy as sp
+from sympy.printing.conventions import split_super_sub
 from sympy.printing.latex import LatexPrinter, translate
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
@@ -22,7 +23,7 @@ from symhw.notation import (
     Vec,
     WrittenSum,
 )
-from symhw.render.decimals import as_decimals, fixed_point
+from symhw.render.decimals import as_decimals, fixed_point, grouped
 
 
 def _is_unevaluated_mul(expr: sp.Basic) -> bool:
@@ -50,10 +51,41 @@ class SheetLatexPrinter(LatexPrinter):
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         """Indices in the order the name gives them: w_1^11 is w_{1}^{11} (SymPy would put
-        the superscript first); otherwise as SymPy prints it."""
+        the superscript first); word indices upright (:func:`index_latex`)."""
         if expr in self._settings["symbol_names"] or self._settings["disable_split_super_sub"]:
             return super()._print_Symbol(expr, style)
         return _symbol_latex(expr.name, style)
+
+    def _deal_with_super_sub(self, string: str, style: str = "plain") -> str:
+        """A function's name such as E_in: its indices as a symbol's (E_{\\mathrm{in}})."""
+        return _symbol_latex(string, style)
+
+    def _print_Integer(self, expr: sp.Integer) -> str:
+        return grouped(int(expr), THIN)
+
+    _print_int = _print_Integer
+
+    def _print_Rational(self, expr: sp.Rational) -> str:
+        if expr.q == 1:
+            return self._print_Integer(expr)
+        sign = "- " if expr.p < 0 else ""
+        p, q = (grouped(n, THIN) for n in (abs(expr.p), expr.q))
+        return rf"{sign}\frac{{{p}}}{{{q}}}"
+
+    def _print_MatrixBase(self, expr: sp.MatrixBase) -> str:
+        """A 1 × 1 matrix is a scalar: printed as its entry, without brackets."""
+        if expr.shape == (1, 1):
+            return self._print(expr[0, 0])
+        return super()._print_MatrixBase(expr)
+
+    def parenthesize(self, item, level, is_neg=False, strict=False) -> str:
+        """As SymPy's, a 1 × 1 matrix judged by its entry (it prints as the entry)."""
+        return super().parenthesize(_scalar(item), level, is_neg, strict)
+
+    def _print_Transpose(self, expr: sp.Transpose) -> str:
+        if _is_scalar_matrix(expr.arg):  # a scalar is its own transpose
+            return self._print(expr.arg)
+        return super()._print_Transpose(expr)
 
     def _print_Inner(self, expr: Inner) -> str:
         a, b = expr.args
@@ -138,7 +170,13 @@ class SheetLatexPrinter(LatexPrinter):
                 return self._print(x)
             return self.parenthesize(x, PRECEDENCE["Mul"], False)
 
-        return ("- " if negative else "") + " ".join(map(factor, args))
+        tex = [factor(a) for a in args]
+        joined = tex[0]
+        for prev, a, t in zip(args, args[1:], tex[1:], strict=False):
+            # two scalars side by side: 2 \cdot 3, not 2 3
+            dot = _is_scalar_matrix(prev) and _is_scalar_matrix(a) and t[:1].isdigit()
+            joined += (r" \cdot " if dot else " ") + t
+        return ("- " if negative else "") + joined
 
     def _print_Subs(self, expr: sp.Subs) -> str:
         inner, variables, points = expr.args
@@ -158,13 +196,7 @@ class SheetLatexPrinter(LatexPrinter):
         return super()._print_Subs(expr)
 
     def _function_name(self, f: sp.Function) -> str:
-        names = {
-            "sigmoid": r"\sigma",
-            "softplus": r"\operatorname{softplus}",
-            "relu": r"\operatorname{ReLU}",
-            "tanh": r"\tanh",
-        }
-        return names.get(type(f).__name__, rf"\operatorname{{{type(f).__name__}}}")
+        return function_latex(type(f).__name__)
 
     def _named_function(self, expr: sp.Function, exp: str | None) -> str:
         name = self._function_name(expr)
@@ -200,7 +232,7 @@ class SheetLatexPrinter(LatexPrinter):
     def _print_Approximated(self, expr: sp.MatrixExpr) -> str:
         """``display ≈ value`` to the node's decimals; a matrix as a bracketed matrix."""
         cells = _approximate_cells(self, expr)
-        if not isinstance(expr.display, sp.MatrixBase | sp.MatrixExpr):  # a scalar such as e
+        if len(cells) == 1 and len(cells[0]) == 1:  # a scalar such as e, or a 1 × 1 matrix
             return rf"{self._print_Shown(expr)} \approx {cells[0][0]}"
         body = r" \\ ".join(" & ".join(row) for row in cells)
         matrix = rf"\left[\begin{{matrix}}{body}\end{{matrix}}\right]"
@@ -216,14 +248,16 @@ class SheetLatexPrinter(LatexPrinter):
         return rf"\operatorname{{round}}_{{{expr.args[1]}}}\left({inner}\right)"
 
     def _print_Hadamard(self, expr: sp.Expr) -> str:
-        """a ⊙ b, a sum or product in parentheses."""
+        """a ⊙ b, a sum or product in parentheses; a · b when a and b are 1 × 1."""
 
         def factor(a: sp.Basic) -> str:
             tex = self._print(a)
-            grouped = isinstance(a, sp.MatAdd | sp.MatMul | sp.Add)
-            return rf"\left({tex}\right)" if grouped else tex
+            a = _scalar(a)
+            sum_like = isinstance(a, sp.MatAdd | sp.MatMul | sp.Add)
+            return rf"\left({tex}\right)" if sum_like else tex
 
-        return " \\odot ".join(factor(a) for a in expr.args)
+        scalars = all(_explicit_scalar(a) for a in expr.args)
+        return (r" \cdot " if scalars else r" \odot ").join(factor(a) for a in expr.args)
 
     def _print_SquaredNorm(self, expr: sp.Expr) -> str:
         return rf"\left\|{self._print(expr.args[0])}\right\|^{{2}}"
@@ -232,25 +266,111 @@ class SheetLatexPrinter(LatexPrinter):
         return fixed_point(expr.exact, expr.decimals)
 
 
+#: The thin space between digit groups in math: 18\,496.
+THIN = r"\,"
+
+
+def _is_scalar_matrix(x: object) -> bool:
+    """An explicit 1 × 1 matrix, or its transpose: printed as its entry."""
+    if isinstance(x, sp.Transpose):
+        x = x.arg
+    return isinstance(x, sp.MatrixBase) and x.shape == (1, 1)
+
+
+def _explicit_scalar(x: sp.Basic) -> bool:
+    """A scalar, or a 1 × 1 matrix written out (not a named matrix such as δ⁽³⁾, whose ⊙
+    states the general rule)."""
+    return getattr(x, "shape", (1, 1)) == (1, 1) and not x.atoms(sp.MatrixSymbol)
+
+
+def _scalar(x: object) -> object:
+    """A 1 × 1 matrix's entry (how it prints); anything else as it is."""
+    if not _is_scalar_matrix(x):
+        return x
+    return x.arg[0, 0] if isinstance(x, sp.Transpose) else x[0, 0]
+
+
 #: The indices of a symbol's name in SymPy's grammar, in order: w_1^11 -> (_, 1), (^, 11).
 _INDEX = re.compile(r"([_^])([^_^]+)")
+
+#: The two-letter words that name things in subscripts (C_in, μ_fc); any longer run of
+#: letters is a word too (H_out, P_conv1, P_bottleneck).
+_SHORT_WORDS = frozenset({"in", "fc"})
+_WORD = re.compile(r"([A-Za-z]+)[0-9]*('*)")
+
+
+def index_latex(index: str) -> str:
+    r"""One sub- or superscript of a name in LaTeX: Greek letters and accents translated,
+    words upright, each comma-separated part on its own (H_out,conv1).
+
+    A part is a *word* when its letters (then optional digits and primes) are three or
+    more, or one of the two-letter words of the problem kinds (in, fc). Letters written
+    side by side are otherwise separate indices, kept italic: symhw writes at most two
+    one-letter indices together (x_it, Y_jt', w_k^ij) and separates more with commas
+    (x_i,m,n), so no index list is mistaken for a word.
+
+    >>> print(index_latex("in"), index_latex("out,conv1"), index_latex("it"), index_latex("11"))
+    \mathrm{in} \mathrm{out},\mathrm{conv1} it 11
+    """
+    return ",".join(_index_part(part) for part in index.split(","))
+
+
+def _index_part(part: str) -> str:
+    if " " in part:  # a name such as a block's label: upright text
+        spaced = part.replace(" ", "\\ ")
+        return rf"\mathrm{{{spaced}}}"
+    tex = translate(part)
+    word = _WORD.fullmatch(part)
+    if tex != part or word is None:  # Greek, an accent, digits or an expression: (l+1)
+        return tex
+    letters = word.group(1)
+    if len(letters) >= 3 or letters in _SHORT_WORDS:
+        stem = part[: len(part) - len(word.group(2))]
+        return rf"\mathrm{{{stem}}}{word.group(2)}"
+    return tex
 
 
 @functools.lru_cache(maxsize=4096)
 def _symbol_latex(name: str, style: str) -> str:
     """A symbol's name in LaTeX, remembered (a conv sheet prints a few hundred index names,
-    and SymPy's translation tries every accent suffix on each)."""
+    and SymPy's translation tries every accent suffix on each): the indices in the order
+    the name gives them when the subscript comes first (w_1^11 is w_{1}^{11}), otherwise
+    superscripts first as SymPy prints them (s^{(l)}_{j}); indices by :func:`index_latex`."""
     parts = _INDEX.findall(name)
-    if not _sub_first(parts):
-        return LatexPrinter()._deal_with_super_sub(name, style)
-    base = name.split("_", 1)[0].split("^", 1)[0]
-    return translate(base) + "".join(f"{mark}{{{translate(i)}}}" for mark, i in parts)
+    if _sub_first(parts):
+        base = name.split("_", 1)[0]
+    else:  # SymPy's reading, x12 included (x_{12})
+        base, sups, subs = split_super_sub(name)
+        parts = [("^", " ".join(sups))] * bool(sups) + [("_", " ".join(subs))] * bool(subs)
+    base = translate(base)
+    if style == "bold":
+        base = rf"\mathbf{{{base}}}"
+    return base + "".join(f"{mark}{{{index_latex(i)}}}" for mark, i in parts)
 
 
 def _sub_first(parts: list[tuple[str, str]]) -> bool:
     """One subscript, then superscripts: the order SymPy's own printer would reverse."""
     marks = [mark for mark, _ in parts]
     return len(marks) > 1 and marks[0] == "_" and "_" not in marks[1:]
+
+
+_FUNCTION_NAMES = {
+    "sigmoid": r"\sigma",
+    "softplus": r"\operatorname{softplus}",
+    "relu": r"\operatorname{ReLU}",
+    "tanh": r"\tanh",
+    "θ": r"\theta",
+    "σ": r"\sigma",
+}
+
+
+def function_latex(name: str) -> str:
+    """An activation's name as math: tanh is \\tanh, sigmoid σ, others upright by name."""
+    return _FUNCTION_NAMES.get(name, rf"\operatorname{{{name}}}")
+
+
+#: An activation's derivative named in prose, θ' or tanh′: written as math by the renderers.
+PRIMED_NAME = re.compile(r"(?<![A-Za-z])(θ|σ|tanh|sigmoid|softplus|relu|identity)['′](?![A-Za-z])")
 
 
 class SheetStrPrinter(StrPrinter):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+import sympy as sp
+
 from symhw.derivation import (
     JUPYTER_LATEX,
     Answer,
@@ -18,8 +20,10 @@ from symhw.derivation import (
     Table,
 )
 from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in
-from symhw.render.expr import latex
+from symhw.render.decimals import as_decimals, grouped_text
+from symhw.render.expr import PRIMED_NAME, THIN, function_latex, latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
+from symhw.render.layout import LINE_EM, reflow, width
 from symhw.render.summary import verification_summary
 
 _SPECIAL = {
@@ -66,15 +70,43 @@ _UNICODE = {
 
 
 def escape(text: str) -> str:
-    """Plain text to LaTeX text: special characters escaped, common symbols as math."""
-    return "".join(_SPECIAL.get(ch) or _UNICODE.get(ch) or ch for ch in text)
+    r"""Plain text to LaTeX text: special characters escaped, common symbols and primed
+    activations as math, long whole numbers in groups of three.
+
+    >>> print(escape("θ' of identity′ is 1; 18496 & 5%"))
+    $\theta'$ of $\operatorname{identity}'$ is 1; 18\,496 \& 5\%
+    """
+    pieces = PRIMED_NAME.split(text)  # text, name, text, name, ..., text
+    out = []
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            out.append(f"${function_latex(piece)}'$")
+        else:
+            plain = "".join(_SPECIAL.get(ch) or _UNICODE.get(ch) or ch for ch in piece)
+            out.append(grouped_text(plain, THIN))
+    return "".join(out)
 
 
 def paragraph(p: Paragraph) -> str:
-    return "".join(escape(seg) if isinstance(seg, str) else f"${latex(seg)}$" for seg in p.segments)
+    """Prose with inline math; math too wide for a line of prose is displayed, reflowed."""
+    return "".join(
+        escape(seg) if isinstance(seg, str) else _inline(latex(seg)) for seg in p.segments
+    )
+
+
+def _inline(tex: str) -> str:
+    if width(tex) <= LINE_EM / 2:
+        return f"${tex}$"
+    rows = [r.tex for r in reflow(tex, LINE_EM - 4.0)]
+    body = " \\\\\n".join(["&" + rows[0], *(rf"&\quad {{}}{r}" for r in rows[1:])])
+    return f"\n\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
 
 
 def _rule(step: Step) -> str:
+    return rf"\text{{\small {_rule_text(step)}}}"
+
+
+def _rule_text(step: Step) -> str:
     label = escape(step.rule)
     if step.check.status == "numeric":
         label += ", checked numerically"
@@ -82,41 +114,125 @@ def _rule(step: Step) -> str:
         label += r", \textbf{not verified}"
     elif step.check.status == "budget":
         label += r", \textbf{not verified (budget)}"
-    return rf"\text{{\small {label}}}"
-
-
-#: LaTeX source shorter than this cannot typeset wider than 0.8 of the line (no glyph in a
-#: display is wider than ~10 pt per source character, the line is ~450 pt): left unwrapped.
-_SHORT_SOURCE = 36
-
-
-def _fit(member: str) -> str:
-    """A member of a PDF display, shrunk by ``\\fitmember`` if it would overrun the line
-    (an align row cannot break, and a matrix of long entries can be wider than the page)."""
-    return member if len(member) < _SHORT_SOURCE else rf"\fitmember{{{member}}}"
+    return label
 
 
 def derivation_lines(d: Derivation, *, tags: bool = False) -> list[str]:
     """The rows of an aligned display: ``lhs &= rhs`` and the rule.
 
     With ``tags`` (the PDF) the rule is a ``\\tag*``, which amsmath moves under a row too
-    wide to share its line, and long members are fitted to the line; otherwise (MathJax,
-    Jupyter, which scroll) the rule is a third column.
+    wide to share its line, and members wider than the line are reflowed over several rows
+    (:func:`symhw.render.layout.reflow`), never shrunk; otherwise (MathJax, Jupyter, which
+    scroll) the rule is a third column.
     """
+    if tags:
+        return _pdf_rows(d)
     rows = []
     for step in d.steps:
         members = [latex(e) for e in step.chain]
-        if tags:
-            members = [members[0], *map(_fit, members[1:])]
         first = "" if step.continues else members[0]
-        rule = _rule(step)
-        rows.append(
-            rf"{first} &= {members[1]} \tag*{{{rule}}}"
-            if tags
-            else rf"{first} &= {members[1]} &&{rule}"
-        )
-        rows.extend((rf"&= {m}" if tags else rf"&= {m} &&") for m in members[2:])
+        rows.append(rf"{first} &= {members[1]} &&{_rule(step)}")
+        rows.extend(rf"&= {m} &&" for m in members[2:])
     return rows
+
+
+def _pdf_rows(d: Derivation) -> list[str]:
+    """The PDF's rows: each member reflowed to what the widest left side leaves of the line
+    (and room for an entry's name), continuation rows indented, a split matrix's columns
+    noted in the margin."""
+    lefts = [latex(s.chain[0]) for s in d.steps if not s.continues]
+    budget = LINE_EM - max(map(width, lefts), default=0.0) - 3.0 - _ENTRY_NAME_EM
+    rows, name = [], ""
+    for step in d.steps:
+        members = [latex(e) for e in step.chain]
+        name = name if step.continues else members[0]
+        first = "" if step.continues else members[0]
+        for k, (expr, member) in enumerate(zip(step.chain[1:], members[1:], strict=True)):
+            head = f"{first} &= " if k == 0 else "&= "
+            rule = _rule_text(step) if k == 0 else ""
+            rows += _member_rows(expr, member, budget, name, head, rule)
+    return rows
+
+
+#: How much wider than its matrix's name an entry's name is: (δ⁽¹⁾)₁₂ against δ⁽¹⁾.
+_ENTRY_NAME_EM = 3.5
+
+
+def _tag(note: str, tags: bool = True) -> str:
+    """A note in the margin (``\\tag*``), or beside the math where tags are not allowed."""
+    if not note:
+        return ""
+    return rf" \tag*{{\text{{\small {note}}}}}" if tags else rf" \quad \text{{\small ({note})}}"
+
+
+def _member_rows(
+    expr, tex: str, budget: float, name: str, head: str, rule: str, tags: bool = True
+) -> list[str]:
+    """One member as rows; a matrix whose entries are too long for the line is written
+    with named entries, each entry then on rows of its own, and so is each item of a tuple
+    too long for the line (one per data point) and the display of an mlp-backprop
+    ``display ≈ numbers`` value (the numbers on the row after it)."""
+    flowed = reflow(tex, budget)
+    if all(width(r.tex) <= budget for r in flowed):
+        return _rows(flowed, head, rule, tags)
+    if type(expr).__name__ == "Approximated":
+        shown = as_decimals(expr.display)
+        approx = tex.rsplit(r" \approx ", 1)[1]
+        out = _member_rows(shown, latex(shown), budget, name, head, rule, tags)
+        return out + _member_rows(None, approx, budget, name, r"&\approx ", "", tags)
+    if isinstance(expr, sp.Tuple) and not name.endswith("}_{"):
+        items = r",\ ".join(rf"\left({name}\right)_{{{k}}}" for k in range(1, len(expr) + 1))
+        out = _member_rows(None, rf"\left({items}\right)", budget, name, head, rule, tags)
+        for k, item in enumerate(expr, 1):
+            sub = rf"\left({name}\right)_{{{k}}}"
+            out += _member_rows(item, latex(item), budget, sub, f"{sub} &= ", "", tags)
+        return out
+    matrix = _explicit_matrix(expr)
+    if matrix is not None:
+        return _named_entries(matrix, budget, name, head, rule, tags)
+    return _rows(flowed, head, rule, tags)
+
+
+def _rows(flowed: list, head: str, rule: str, tags: bool) -> list[str]:
+    out = []
+    for n, row in enumerate(flowed):
+        note = "; ".join(x for x in (rule if n == 0 else "", escape(row.note)) if x)
+        out.append((head if n == 0 else r"&\quad {}") + row.tex + _tag(note, tags))
+    return out
+
+
+def _explicit_matrix(expr) -> sp.MatrixBase | None:
+    """The matrix a member shows entry by entry, if it is one: the member itself, or what an
+    mlp-backprop ``Shown`` node displays (matched by class name, as the printer does; its
+    terminating fractions as decimals, as it prints them)."""
+    if type(expr).__name__ == "Shown":
+        expr = as_decimals(expr.display)
+    return expr if isinstance(expr, sp.MatrixBase) else None
+
+
+def _named_entries(
+    m: sp.MatrixBase, budget: float, name: str, head: str, rule: str, tags: bool
+) -> list[str]:
+    """``name = [(name)₁; (name)₂; …]`` and then ``(name)ᵢ = entry`` for each entry: every
+    member of a derivation equals its left side, so entry i of the member is entry i of
+    ``name``."""
+    vector = 1 in m.shape
+    sep = "," if max(m.shape) > 9 else ""
+
+    def entry(i: int, j: int) -> str:
+        index = str(max(i, j) + 1) if vector else f"{i + 1}{sep}{j + 1}"
+        if name.endswith("}") and r"\right)_{" in name:  # item k of a tuple: (name)_{k,i}
+            return f"{name[:-1]},{index}}}"
+        return rf"\left({name}\right)_{{{index}}}"
+
+    names = r" \\ ".join(" & ".join(entry(i, j) for j in range(m.cols)) for i in range(m.rows))
+    names = rf"\left[\begin{{matrix}}{names}\end{{matrix}}\right]"
+    out = _member_rows(None, names, budget, name, head, rule, tags)
+    for i in range(m.rows):
+        for j in range(m.cols):
+            e = m[i, j]
+            out += _member_rows(e, latex(e), budget, name, f"{entry(i, j)} &= ", "", tags)
+    return out
 
 
 def derivation_math(d: Derivation) -> str:
@@ -142,6 +258,29 @@ def answer_math(a: Answer) -> str:
     return rf"\boxed{{{latex(a.label)} {relation} {latex(a.value)}}}"
 
 
+def answer_display(a: Answer) -> str:
+    """A boxed answer displayed in the PDF: on one line where it fits, otherwise its value
+    reflowed over the rows of an ``aligned`` inside the box (a matrix of long entries with
+    its entries named, as in a derivation; an mlp-backprop value's ``≈ numbers`` last). An
+    answer too long for one page is an ``align*`` (which can break) with its name boxed."""
+    relation = r"\approx" if a.approximate else "="
+    label, value = latex(a.label), latex(a.value)
+    budget = LINE_EM - width(label) - 4.0 - _ENTRY_NAME_EM
+    if width(value) <= budget + _ENTRY_NAME_EM:
+        return rf"\[{answer_math(a)}\]"
+    head = f"{label} &{relation} "
+    rows = _member_rows(a.value, value, budget, label, head, "", tags=False)
+    if len(rows) > _BOXED_ROWS:
+        rows[0] = rf"\boxed{{{label}}} &{relation} " + rows[0][len(head) :]
+        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+    body = " \\\\\n".join(rows)
+    return f"\\[\\boxed{{\\begin{{aligned}}\n{body}\n\\end{{aligned}}}}\\]"
+
+
+#: The most rows a boxed answer has (a box cannot break across pages).
+_BOXED_ROWS = 16
+
+
 def solution_math(sol: Solution) -> str:
     """A solution's derivations and boxed answers as one display (for Jupyter)."""
     blocks = [derivation_math(p) for p in sol.parts if isinstance(p, Derivation)]
@@ -164,20 +303,72 @@ def _part(part) -> str:
         code = reference_math(part)
         return f"\\subsection*{{{escape(part.title)}}}\n{intro}\\[\n{code}\n\\]\n"
     if isinstance(part, Table):
-        cols = "l" * len(part.header)
-        head = " & ".join(_cell(h) for h in part.header)
-        rows = "\n".join(" & ".join(_cell(c) for c in row) + r" \\" for row in part.rows)
         intro = paragraph(part.intro) + "\n" if part.intro else ""
-        return (
-            f"\\subsection*{{{escape(part.title)}}}\n{intro}\\begin{{center}}\n"
-            f"\\fitwidth{{\\begin{{tabular}}{{{cols}}}\n\\hline\n{head} \\\\\n\\hline\n"
-            f"{rows}\n\\hline\n\\end{{tabular}}}}\n\\end{{center}}\n"
-        )
+        return f"\\subsection*{{{escape(part.title)}}}\n{intro}{_tables(part)}"
     raise TypeError(f"the LaTeX renderer does not support {type(part).__name__}")
 
 
 def _cell(c) -> str:
     return escape(c) if isinstance(c, str) else f"${latex(c)}$"
+
+
+def _cell_width(c) -> float:
+    """A cell's estimated width in em, with the column's padding."""
+    return (0.55 * len(c) if isinstance(c, str) else width(latex(c))) + 1.0
+
+
+#: \small sets 10 pt type on the 11 pt sheet: a row that fits LINE_EM / _SMALL in 11 pt
+#: fits the line in \small.
+_SMALL = 10 / 10.95
+
+
+def _tables(t: Table) -> str:
+    """A table at full size where it fits, in \\small type where that fits (never scaled),
+    otherwise its columns split over several tables, each repeating the first column."""
+    cols = list(zip(t.header, *t.rows, strict=True))
+    widths = [max(map(_cell_width, col)) for col in cols]
+    if widths[0] + max(widths[1:], default=0.0) > LINE_EM / _SMALL:
+        return _table_as_display(t)
+    size = ""
+    if sum(widths) > LINE_EM:
+        size = "\\small\n"
+    groups, start = [], 1
+    while start < len(cols) or not groups:
+        end, used = start, widths[0]
+        while end < len(cols) and (end == start or used + widths[end] <= LINE_EM / _SMALL):
+            used += widths[end]
+            end += 1
+        groups.append([0, *range(start, end)])
+        start = end
+    return "".join(_tabular_columns(t, g, size) for g in groups)
+
+
+def _as_math(c) -> str:
+    return rf"\text{{{escape(c)}}}" if isinstance(c, str) else latex(c)
+
+
+def _table_as_display(t: Table) -> str:
+    """A table with a cell too wide for any table: row by row, ``label (column) = cell``,
+    each cell reflowed to the line."""
+    cells = [
+        (rf"{_as_math(row[0])}\ \left({_as_math(h)}\right)", _as_math(c))
+        for row in t.rows
+        for h, c in zip(t.header[1:], row[1:], strict=True)
+    ]
+    budget = LINE_EM - max(width(name) for name, _ in cells) - 3.0  # one column of names
+    rows = []
+    for name, cell in cells:
+        rows += _rows(reflow(cell, budget), f"{name} &= ", "", tags=False)
+    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+
+
+def _tabular_columns(t: Table, columns: list[int], size: str) -> str:
+    head = " & ".join(_cell(t.header[c]) for c in columns)
+    rows = "\n".join(" & ".join(_cell(row[c]) for c in columns) + r" \\" for row in t.rows)
+    return (
+        f"\\begin{{center}}{size}\n\\begin{{tabular}}{{{'l' * len(columns)}}}\n\\hline\n"
+        f"{head} \\\\\n\\hline\n{rows}\n\\hline\n\\end{{tabular}}\n\\end{{center}}\n"
+    )
 
 
 def _figure(fig: Figure, path: str) -> str:
@@ -217,10 +408,7 @@ def solution_section(sol: Solution, *, linked: bool = False, figure_dir: str = "
         answers = rf"{target}Answers\hfill{{\normalfont\small {back}}}"
     out.append(f"\\subsection*{{{answers}}}")
     for a in sol.answers:
-        out.append(
-            rf"\begin{{center}}\fitdisplay{{{answer_math(a)}}}"
-            r"\end{center}"
-        )
+        out.append(answer_display(a))
     out.append(f"\\paragraph{{Verification.}} {escape(verification_summary(sol))}\n")
     return "\n".join(out)
 
@@ -320,6 +508,10 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
     if box.table is not None:
         body = rf"\fbox{{{_tabular(box.table)}}}" + (rf"\\[2pt]{{{small}}}" if links else "")
         return f"{targets}\\begin{{center}}{body}\\end{{center}}\n"
+    if any(width(answer_math(a)) > LINE_EM for a in box.answers):  # reflowed, never shrunk
+        shown = "\n".join(answer_display(a) for a in box.answers)
+        link = rf"\begin{{flushright}}{small}\end{{flushright}}" if links else ""
+        return f"{targets}{shown}\n{link}\n"
     boxes = [linked(answer_math(a)) for a in box.answers]
     lines = " \\\\ ".join(r" \qquad ".join(line) for line in _packed(boxes))
     env = "gather*" if "\\\\" in lines else "equation*"
@@ -460,16 +652,22 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \input{glyphtounicode}
 \pdfgentounicode=1
 \usepackage{graphicx}
-% Boxes shrunk to a width when they are wider: \fitdisplay (long boxed answers) and
-% \fitwidth (tables) to the line, \fitmember (right of = in an align row) to 0.8 of it.
-\newsavebox{\symhwbox}
-\newcommand{\fitbox}[2]{\sbox{\symhwbox}{#2}%
-  \ifdim\wd\symhwbox>#1\resizebox{#1}{!}{\usebox{\symhwbox}}%
-  \else\usebox{\symhwbox}\fi}
-\newcommand{\fitdisplay}[1]{\fitbox{\linewidth}{$\displaystyle #1$}}
-\newcommand{\fitmember}[1]{\fitbox{0.8\linewidth}{$\displaystyle #1$}}
-\newcommand{\fitwidth}[1]{\fitbox{\linewidth}{#1}}
+% Headings: ragged right, never hyphenated, and never the last lines of a page (a heading
+% with less than five lines below it starts the next page). No package: plain TeX.
+\makeatletter
+\newcommand{\symhwneedspace}[1]{\par\penalty-100\begingroup\setlength{\dimen@}{#1}%
+  \dimen@ii\pagegoal\advance\dimen@ii-\pagetotal
+  \ifdim\dimen@>\dimen@ii\ifdim\dimen@ii>\z@\vfil\fi\break\fi\endgroup}
+\newcommand{\symhwheading}{\raggedright\hyphenpenalty\@M\exhyphenpenalty\@M}
+\renewcommand{\section}{\symhwneedspace{8\baselineskip}\@startsection{section}{1}{\z@}%
+  {-3.5ex \@plus -1ex \@minus -.2ex}{2.3ex \@plus .2ex}%
+  {\normalfont\Large\bfseries\symhwheading}}
+\renewcommand{\subsection}{\symhwneedspace{6\baselineskip}\@startsection{subsection}{2}%
+  {\z@}{-3.25ex\@plus -1ex \@minus -.2ex}{1.5ex \@plus .2ex}%
+  {\normalfont\large\bfseries\symhwheading}}
+\makeatother
 \allowdisplaybreaks
+\setlength{\emergencystretch}{3em}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5em}
 """

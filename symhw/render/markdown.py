@@ -13,7 +13,8 @@ from symhw.derivation import (
     Table,
 )
 from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in
-from symhw.render.expr import latex
+from symhw.render.decimals import grouped_text
+from symhw.render.expr import PRIMED_NAME, function_latex, latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.latex import (
     answer_math,
@@ -28,13 +29,28 @@ from symhw.render.summary import verification_summary
 _MARKUP = set("\\`*_[]<>#|$")
 
 
+#: Between digit groups in prose: U+202F NARROW NO-BREAK SPACE, the thin space SI and ISO
+#: 80000 write (18 496): narrower than a word space, so 18 496 reads as one number, and
+#: unbreakable, so a line never ends inside it. (Math has \, from the LaTeX printer.)
+NARROW_NBSP = "\u202f"
+
+
 def escape(text: str) -> str:
-    r"""Plain text that Markdown shows as written: markup characters backslash-escaped.
+    r"""Plain text that Markdown shows as written: markup characters backslash-escaped,
+    primed activations (θ', tanh') as math, long whole numbers grouped by :data:`NARROW_NBSP`.
 
     >>> print(escape("a_b *c* | #1 $5"))
     a\_b \*c\* \| \#1 \$5
     """
-    return "".join("\\" + ch if ch in _MARKUP else ch for ch in text)
+    pieces = PRIMED_NAME.split(text)  # text, name, text, name, ..., text
+    out = []
+    for i, piece in enumerate(pieces):
+        if i % 2:
+            out.append(f"${function_latex(piece)}'$")
+        else:
+            plain = "".join("\\" + ch if ch in _MARKUP else ch for ch in piece)
+            out.append(grouped_text(plain, NARROW_NBSP))
+    return "".join(out)
 
 
 def paragraph(p: Paragraph) -> str:

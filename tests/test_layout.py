@@ -1,0 +1,93 @@
+"""Wide mathematics is reflowed, never shrunk: rows cut where the mathematics allows, and
+pdflatex's log (an independent judge of width) shows no overfull box."""
+
+from __future__ import annotations
+
+import pytest
+import sympy as sp
+
+from conftest import HAS_TEX
+from symhw.builder import DerivationBuilder
+from symhw.derivation import Answer, Paragraph, Solution, Table
+from symhw.render import latex as latex_render
+from symhw.render.layout import reflow, width
+from symhw.tex import compile_pdf
+
+needs_tex = pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex (CI installs TeX)")
+
+
+def test_a_sum_is_cut_before_its_operators():
+    assert [r.tex for r in reflow("a + b - c + d", 4.0)] == ["a + b", "- c + d"]
+
+
+def test_math_that_fits_is_one_row():
+    assert [r.tex for r in reflow(r"\frac{a}{b} + 1", 20.0)] == [r"\frac{a}{b} + 1"]
+
+
+def test_a_wide_matrix_is_split_into_blocks_of_columns_noted_in_the_margin():
+    m = sp.ImmutableMatrix(2, 24, lambda i, j: sp.Rational(-(100 * i + j) - 1000, 7))
+    rows = reflow(latex_render.latex(m), 40.0)
+    assert len(rows) > 1
+    assert rows[0].tex.startswith(r"\left[") and rows[0].tex.endswith(r"\right.")
+    assert rows[-1].tex.startswith(r"\left.") and rows[-1].tex.endswith(r"\right]")
+    assert rows[0].note.startswith("columns 1–")
+    assert rows[-1].note.endswith("–24")
+    assert all(width(r.tex) <= 40.0 for r in rows)
+
+
+def _sheet(tmp_path, *parts, answers=()) -> str:
+    sol = Solution("q1", "k", "Wide things", Paragraph(("wide",)), tuple(parts), tuple(answers))
+    tex = latex_render.document("t", [sol])
+    compile_pdf(tex, tmp_path)
+    log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
+    assert "Overfull \\hbox" not in log
+    for scaling in ("\\resizebox", "\\scalebox", "\\adjustbox"):
+        assert scaling not in tex
+    return tex
+
+
+_x = sp.symbols("x1:41", real=True)
+
+
+@needs_tex
+def test_wide_members_of_a_derivation_compile_without_overfull_boxes(tmp_path):
+    b = DerivationBuilder("Wide")
+    y = sp.Symbol("y")
+    long_sum = sp.Add(*[sp.tanh(v) * (k + 1) for k, v in enumerate(_x)])
+    b.define(y, long_sum)
+    wide = sp.ImmutableMatrix(3, 20, lambda i, j: sp.Rational(123457 * (i + 1) + j, 1000))
+    b.define(sp.MatrixSymbol("W", 3, 20), wide)
+    long_entries = sp.ImmutableMatrix([long_sum, 2 * long_sum])
+    b.define(sp.MatrixSymbol("v", 2, 1), long_entries)
+    tex = _sheet(tmp_path, b.build())
+    assert r"\left(v\right)_{2} &=" in tex  # entries too long for the line are named
+
+
+@needs_tex
+def test_a_long_boxed_answer_and_a_wide_table_compile_without_overfull_boxes(tmp_path):
+    long_sum = sp.Add(*[sp.tanh(v) * (k + 1) for k, v in enumerate(_x)])
+    table = Table(
+        "Wide table",
+        tuple(f"column {k}" for k in range(16)),
+        tuple(tuple(sp.Integer(123456789 * (r + 1) + k) for k in range(16)) for r in range(3)),
+    )
+    tex = _sheet(tmp_path, table, answers=[Answer("y", sp.Symbol("y"), long_sum)])
+    assert r"\boxed{\begin{aligned}" in tex
+    assert tex.count(r"\begin{tabular}") >= 2  # split by columns
+
+
+@needs_tex
+def test_a_table_cell_too_wide_for_any_table_is_displayed_row_by_row(tmp_path):
+    long_sum = sp.Add(*[sp.tanh(v) * (k + 1) for k, v in enumerate(_x)])
+    table = Table("Long cells", ("quantity", "exact"), ((sp.Symbol("y"), long_sum),))
+    tex = _sheet(tmp_path, table)
+    assert r"y\ \left(\text{exact}\right) &=" in tex and r"\begin{tabular}" not in tex
+
+
+@needs_tex
+def test_a_tuple_of_long_vectors_names_each_item_and_entry(tmp_path):
+    long_sum = sp.Add(*[sp.tanh(v) * (k + 1) for k, v in enumerate(_x)])
+    vector = sp.ImmutableMatrix([long_sum, -long_sum])
+    answer = Answer("g", sp.Symbol("g"), sp.Tuple(vector, 2 * vector))
+    tex = _sheet(tmp_path, answers=[answer])
+    assert r"\left(g\right)_{2,1} &=" in tex  # item 2 of the tuple, entry 1
