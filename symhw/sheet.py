@@ -20,7 +20,7 @@ from symhw.render import figures as figure_render
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.render import markdown as markdown_render
-from symhw.render.figures import FIGURE_FORMAT, figure_files
+from symhw.render.figures import FIGURE_DETAILS, FIGURE_FORMAT, figure_files
 from symhw.signals import held
 from symhw.spec import ProblemSet, ProblemSpec
 from symhw.tex import compile_pdf
@@ -126,6 +126,7 @@ def sheet_output(
     need = _text_formats(check_formats(formats))
     detail = check_detail(detail)
     figures = figure_formats(need) if figures is None else figures
+    figures = figures if detail in FIGURE_DETAILS else ()  # no file that no document links
     if figures:
         figure_render.load()  # once, before the workers fork
     work = partial(

@@ -28,6 +28,10 @@ from symhw.render.mpl import matplotlib
 #: Markdown links SVG.
 FIGURE_FORMAT = {"tex": "pdf", "md": "svg"}
 
+#: The detail levels whose documents show figures: the appendix (``full``) holds them;
+#: Part I alone (``key``) and the answers table (``answers``) link none, so none is drawn.
+FIGURE_DETAILS = ("full",)
+
 #: Settings that make the bytes the same on every run and machine.
 _RC = {
     "svg.hashsalt": "symhw",
