@@ -15,7 +15,7 @@ from symhw.derivation import Solution
 from symhw.errors import InputError, quote
 from symhw.pool import ordered_map
 from symhw.problems import KINDS
-from symhw.render import DETAILS
+from symhw.render import DETAILS, figcache
 from symhw.render import figures as figure_render
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
@@ -127,8 +127,8 @@ def sheet_output(
     detail = check_detail(detail)
     figures = figure_formats(need) if figures is None else figures
     figures = figures if detail in FIGURE_DETAILS else ()  # no file that no document links
-    if figures:
-        figure_render.load()  # once, before the workers fork
+    if figures and figcache.directory() is None:
+        figure_render.load()  # no cache: every figure is drawn; import once, before the fork
     work = partial(
         _sections,
         formats=need,
