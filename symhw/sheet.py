@@ -127,8 +127,8 @@ def sheet_output(
     detail = check_detail(detail)
     figures = figure_formats(need) if figures is None else figures
     figures = figures if detail in FIGURE_DETAILS else ()  # no file that no document links
-    if figures and figcache.directory() is None:
-        figure_render.load()  # no cache: every figure is drawn; import once, before the fork
+    if figures and figcache.expect_misses():  # import it once, before the workers fork;
+        figure_render.load()  # else only a worker that misses a figure does
     work = partial(
         _sections,
         formats=need,

@@ -47,7 +47,7 @@ def _imports_matplotlib(importtime_log: str) -> bool:
 def test_cold_warm_and_uncached_runs_write_the_same_bytes(tmp_path):
     cache = tmp_path / "cache"
     cold = _sheet(tmp_path / "cold", cache, "--jobs", "2", importtime=True)
-    entries = sorted((cache / "symhw" / "figures").iterdir())
+    entries = sorted((cache / "symhw" / "figures").glob("*/*"))
     warm = _sheet(tmp_path / "warm", cache, "--jobs", "2", importtime=True)
     _sheet(tmp_path / "off", tmp_path / "unused", SYMHW_CACHE="off")
     _sheet(tmp_path / "serial", cache, "--jobs", "1")
@@ -124,7 +124,7 @@ def test_a_changed_drawing_is_drawn_again(counted):
 @pytest.mark.parametrize("damage", ["truncated", "flipped", "empty"])
 def test_a_corrupt_entry_is_drawn_again_and_replaced(counted, damage):
     good = figure_render.cached_draw(_plot(), ("svg",))[0]
-    entry = figcache.directory() / (figcache.key(_plot(), "svg") + ".svg")
+    entry = figcache.entries() / (figcache.key(_plot(), "svg") + ".svg")
     stored = entry.read_bytes()
     bad = {
         "truncated": stored[: len(stored) // 2],
@@ -185,3 +185,12 @@ def test_every_file_of_the_drawing_code_is_in_the_key():
     drawing = {p.relative_to(symhw).as_posix() for p in (symhw / "render").glob("*.py")}
     drawing &= {"render/figures.py", "render/plots.py", "render/diagrams.py", "render/mpl.py"}
     assert drawing <= set(figcache.CODE)
+
+
+def test_a_run_expects_misses_until_this_codes_entries_exist(counted, monkeypatch):
+    assert figcache.expect_misses()  # a new cache: the sheet imports matplotlib up front
+    figure_render.cached_draw(_plot(), ("svg",))
+    assert not figcache.expect_misses()
+    assert figcache.entries().parent == figcache.directory()
+    monkeypatch.setenv("SYMHW_CACHE", "off")
+    assert figcache.expect_misses()

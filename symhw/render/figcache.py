@@ -6,7 +6,8 @@ An entry's key is the SHA-256 of: the drawing's data, serialised exactly (floats
 hexadecimal form, arrays as dtype, shape and bytes, SymPy expressions as their tree with
 exact numbers), the file format, the versions of matplotlib and fontTools (which write the
 files), and the bytes of the code that draws (:data:`CODE`). Entries live in
-``$XDG_CACHE_HOME/symhw/figures`` (default ``~/.cache/symhw/figures``), one file each,
+``$XDG_CACHE_HOME/symhw/figures`` (default ``~/.cache/symhw/figures``), in a directory
+per version of the code and libraries (an older one can be deleted), one file each,
 written to a temporary file and renamed into place; each starts with the SHA-256 of its
 contents, checked on every read: a corrupt or truncated entry is drawn again, never used.
 A cache directory that cannot be made or written is skipped silently (the figures are
@@ -51,6 +52,21 @@ def directory() -> Path | None:
     base = os.environ.get("XDG_CACHE_HOME", "")
     root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"  # XDG: absolute only
     return root / "symhw" / "figures"
+
+
+def entries() -> Path | None:
+    """The directory of this code's entries (one per drawing code and library versions,
+    under :func:`directory`), or None when the cache is off."""
+    root = directory()
+    return None if root is None else root / _environment().hex()[:16]
+
+
+def expect_misses() -> bool:
+    """Whether a run will draw figures: the cache is off, or holds nothing yet for this
+    code (a first run, or the first after the drawing code or matplotlib changed). A sheet
+    then imports matplotlib before its workers fork, once for all of them."""
+    where = entries()
+    return where is None or not where.is_dir()
 
 
 def key(drawing: object, fmt: str) -> str:

@@ -80,7 +80,7 @@ def figure_files(sol: Solution, directory: str, formats: tuple[str, ...]) -> dic
 def cached_draw(drawing: Drawing, formats: tuple[str, ...]) -> tuple[bytes, ...]:
     """:func:`draw_all`, each file taken from the figure cache where it is there
     (:mod:`.figcache`); only the formats not found are drawn, and then stored."""
-    where = figcache.directory()
+    where = figcache.entries()
     names = _cache_names(drawing, formats) if where else None
     if names is None:
         return draw_all(drawing, formats) if formats else ()
