@@ -71,10 +71,19 @@ def expect_misses() -> bool:
 
 def key(drawing: object, fmt: str) -> str:
     """The entry name of ``drawing`` saved as ``fmt``: hex SHA-256 (see the module)."""
-    digest = hashlib.sha256(_HEADER + _environment())
-    digest.update(fmt.encode() + b"\0")
-    _feed(digest, drawing)
-    return digest.hexdigest()
+    return keys(drawing, (fmt,))[fmt]
+
+
+def keys(drawing: object, formats: tuple[str, ...]) -> dict[str, str]:
+    """:func:`key` of each format (the drawing's data serialised once)."""
+    data = hashlib.sha256()
+    _feed(data, drawing)
+    return {
+        fmt: hashlib.sha256(
+            _HEADER + _environment() + fmt.encode() + b"\0" + data.digest()
+        ).hexdigest()
+        for fmt in formats
+    }
 
 
 @functools.cache

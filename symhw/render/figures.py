@@ -95,7 +95,7 @@ def cached_draw(drawing: Drawing, formats: tuple[str, ...]) -> tuple[bytes, ...]
 def _cache_names(drawing: Drawing, formats: tuple[str, ...]) -> dict[str, str] | None:
     """The cache entry of each format, or None for data the cache cannot key."""
     try:
-        return {f: f"{figcache.key(drawing, f)}.{f}" for f in formats}
+        return {f: f"{name}.{f}" for f, name in figcache.keys(drawing, formats).items()}
     except TypeError:
         return None
 
