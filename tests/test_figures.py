@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import HAS_TEX, REPO
 from symhw.activations import ACTIVATIONS
@@ -510,3 +512,19 @@ def test_the_figures_written_are_those_the_documents_link(tmp_path, detail):
     written = {p.relative_to(tmp_path / "out").as_posix() for p in tmp_path.glob("out/s-figures/*")}
     assert written == linked
     assert bool(written) == (detail == "full")
+
+
+_INDEX = r"\{[A-Za-z0-9(),]{1,4}\}"
+
+
+@settings(max_examples=40)
+@given(st.from_regex(rf"[A-Za-z]((_{_INDEX})?(\^{_INDEX})?|\^{_INDEX}_{_INDEX})", fullmatch=True))
+def test_labels_set_without_a_trial_parse_are_ones_mathtext_sets(source):
+    """The symbols whose LaTeX :func:`symhw.render.mpl.math` passes to mathtext untried
+    are ones it parses (a label it could not parse would stop the drawing)."""
+    from matplotlib.mathtext import MathTextParser
+
+    from symhw.render.mpl import _PLAIN_SYMBOL
+
+    assert _PLAIN_SYMBOL.fullmatch(source)
+    MathTextParser("path").parse(f"${source}$")  # raises ValueError if it cannot
