@@ -58,7 +58,10 @@ def entries() -> Path | None:
     """The directory of this code's entries (one per drawing code and library versions,
     under :func:`directory`), or None when the cache is off."""
     root = directory()
-    return None if root is None else root / _environment().hex()[:16]
+    try:
+        return None if root is None else root / _environment().hex()[:16]
+    except OSError:  # the drawing code cannot be read (a zipped install): no cache
+        return None
 
 
 def expect_misses() -> bool:
