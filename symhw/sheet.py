@@ -15,12 +15,12 @@ from symhw.derivation import Solution
 from symhw.errors import InputError, quote
 from symhw.pool import ordered_map
 from symhw.problems import KINDS
-from symhw.render import DETAILS
+from symhw.render import DETAILS, figcache
 from symhw.render import figures as figure_render
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.render import markdown as markdown_render
-from symhw.render.figures import FIGURE_FORMAT, figure_files
+from symhw.render.figures import FIGURE_DETAILS, FIGURE_FORMAT, figure_files
 from symhw.signals import held
 from symhw.spec import ProblemSet, ProblemSpec
 from symhw.tex import compile_pdf
@@ -126,8 +126,9 @@ def sheet_output(
     need = _text_formats(check_formats(formats))
     detail = check_detail(detail)
     figures = figure_formats(need) if figures is None else figures
-    if figures:
-        figure_render.load()  # once, before the workers fork
+    figures = figures if detail in FIGURE_DETAILS else ()  # no file that no document links
+    if figures and figcache.expect_misses():  # import it once, before the workers fork;
+        figure_render.load()  # else only a worker that misses a figure does
     work = partial(
         _sections,
         formats=need,

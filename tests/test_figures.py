@@ -5,6 +5,7 @@ problem file), and written as valid, deterministic files beside the sheet."""
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 import time
@@ -16,6 +17,8 @@ import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import HAS_TEX, REPO
 from symhw.activations import ACTIVATIONS
@@ -493,3 +496,35 @@ def test_names_with_dots_and_underscores_include_their_figures(tmp_path):
     ).stdout  # fmt: skip
     assert "(input channel i, position t)" in text  # the figure's own axis label
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["my_sheet.v2.pdf"]
+
+
+@pytest.mark.parametrize("detail", ["answers", "key", "full"])
+def test_the_figures_written_are_those_the_documents_link(tmp_path, detail):
+    """No figure is drawn that no document shows (Part I and the answers table show none
+    today), and every figure a document links is there."""
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[problems]]\nid = "q1"\nkind = "activation-loss"\n', "utf-8")
+    write_sheet(load_problem_set(spec), tmp_path / "out", ["tex", "md"], detail=detail)
+    tex = (tmp_path / "out" / "s.tex").read_text("utf-8")
+    md = (tmp_path / "out" / "s.md").read_text("utf-8")
+    linked = set(re.findall(r"\\includegraphics\{(s-figures/[^}]+)\}", tex))
+    linked |= set(re.findall(r"\]\((s-figures/[^)]+)\)", md))
+    written = {p.relative_to(tmp_path / "out").as_posix() for p in tmp_path.glob("out/s-figures/*")}
+    assert written == linked
+    assert bool(written) == (detail == "full")
+
+
+_INDEX = r"\{[A-Za-z0-9(),]{1,4}\}"
+
+
+@settings(max_examples=40)
+@given(st.from_regex(rf"[A-Za-z]((_{_INDEX})?(\^{_INDEX})?|\^{_INDEX}_{_INDEX})", fullmatch=True))
+def test_labels_set_without_a_trial_parse_are_ones_mathtext_sets(source):
+    """The symbols whose LaTeX :func:`symhw.render.mpl.math` passes to mathtext untried
+    are ones it parses (a label it could not parse would stop the drawing)."""
+    from matplotlib.mathtext import MathTextParser
+
+    from symhw.render.mpl import _PLAIN_SYMBOL
+
+    assert _PLAIN_SYMBOL.fullmatch(source)
+    MathTextParser("path").parse(f"${source}$")  # raises ValueError if it cannot

@@ -9,7 +9,9 @@ backends are loaded, never pyplot.
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import Iterator
 from typing import Any
 
 from symhw.derivation import Figure, Solution
@@ -21,12 +23,16 @@ from symhw.figures import (
     NetworkDiagram,
     SparsityPattern,
 )
-from symhw.render import diagrams, plots
+from symhw.render import diagrams, figcache, plots
 from symhw.render.mpl import matplotlib
 
 #: File format of the figures each text format links: LaTeX includes PDF (pdflatex),
 #: Markdown links SVG.
 FIGURE_FORMAT = {"tex": "pdf", "md": "svg"}
+
+#: The detail levels whose documents show figures: the appendix (``full``) holds them;
+#: Part I alone (``key``) and the answers table (``answers``) link none, so none is drawn.
+FIGURE_DETAILS = ("full",)
 
 #: Settings that make the bytes the same on every run and machine.
 _RC = {
@@ -66,10 +72,32 @@ def figure_files(sol: Solution, directory: str, formats: tuple[str, ...]) -> dic
     files = {}
     for i, part in enumerate(sol.parts):
         if isinstance(part, Figure) and formats:
-            files.update(
-                zip((paths[f][i] for f in formats), draw_all(part.drawing, formats), strict=True)
-            )
+            drawn = cached_draw(part.drawing, formats)
+            files.update(zip((paths[f][i] for f in formats), drawn, strict=True))
     return dict(sorted(files.items(), key=lambda item: formats.index(item[0].rsplit(".", 1)[1])))
+
+
+def cached_draw(drawing: Drawing, formats: tuple[str, ...]) -> tuple[bytes, ...]:
+    """:func:`draw_all`, each file taken from the figure cache where it is there
+    (:mod:`.figcache`); only the formats not found are drawn, and then stored."""
+    where = figcache.entries()
+    names = _cache_names(drawing, formats) if where else None
+    if names is None:
+        return draw_all(drawing, formats) if formats else ()
+    found = {f: figcache.load(where, names[f]) for f in formats}
+    missing = tuple(f for f in formats if found[f] is None)
+    for fmt, data in zip(missing, draw_all(drawing, missing) if missing else (), strict=True):
+        figcache.store(where, names[fmt], data)
+        found[fmt] = data
+    return tuple(found[f] for f in formats)
+
+
+def _cache_names(drawing: Drawing, formats: tuple[str, ...]) -> dict[str, str] | None:
+    """The cache entry of each format, or None for data the cache cannot key."""
+    try:
+        return {f: f"{name}.{f}" for f, name in figcache.keys(drawing, formats).items()}
+    except TypeError:
+        return None
 
 
 def draw(drawing: Drawing, fmt: str) -> bytes:
@@ -86,7 +114,7 @@ def draw(drawing: Drawing, fmt: str) -> bytes:
 
 def draw_all(drawing: Drawing, formats: tuple[str, ...]) -> tuple[bytes, ...]:
     """One drawing, laid out once, saved in each of ``formats``."""
-    with matplotlib().rc_context(_RC):
+    with _settings():
         fig = build(drawing)
         out = []
         for fmt in formats:
@@ -99,10 +127,22 @@ def draw_all(drawing: Drawing, formats: tuple[str, ...]) -> tuple[bytes, ...]:
 def build(drawing: Drawing) -> Any:
     """The drawing as a matplotlib ``Figure`` (not yet saved)."""
     mpl = matplotlib()
-    with mpl.rc_context(_RC):
+    with _settings():
         fig = mpl.figure.Figure()
         _DRAW[type(drawing)](fig, drawing)
     return fig
+
+
+@contextlib.contextmanager
+def _settings() -> Iterator[None]:
+    """matplotlib's own defaults and :data:`_RC`, whatever a matplotlibrc of the user or
+    of the working directory says: the files depend on symhw's code alone (and so the
+    figure cache's key does)."""
+    mpl = matplotlib()
+    with mpl.rc_context():
+        mpl.rcParams.update({k: v for k, v in mpl.rcParamsDefault.items() if k != "backend"})
+        mpl.rcParams.update(_RC)
+        yield
 
 
 def load() -> None:
