@@ -7,15 +7,22 @@ Times, best of ``--repeat`` fresh processes each (wall clock, time.perf_counter)
 
 * ``python -m symhw sheet -o <tmpdir> --format tex,md,json`` (the default problem set), as
   run by default (``--jobs auto``: problems solved side by side, one worker process per
-  usable CPU) and with ``--jobs 1`` (all in one process), for comparison, and
+  usable CPU) and with ``--jobs 1`` (all in one process), each twice:
+  **warm**, the figure cache (``$XDG_CACHE_HOME/symhw/figures``) filled by the warm-up
+  run, as every run after the first sees it, and **cold**, a new empty cache for every
+  timed run, as a first run (or one after the drawing code changed) sees it: matplotlib
+  imported and every figure drawn. matplotlib's own font cache is kept across runs (in
+  ``MPLCONFIGDIR``, filled by the warm-up), as on any machine that has used it once, and
 * ``python -c "import sympy"``, the floor any SymPy-based command pays.
 
-The commands alternate, so a busy spell on the machine hits both, after one untimed
+The commands alternate, so a busy spell on the machine hits all of them, after one untimed
 warm-up run of each. Bytecode caching is switched on (PYTHONDONTWRITEBYTECODE removed) as in
 any installed package: SymPy's site-packages already has its .pyc files, and an editable
 checkout under that variable would otherwise recompile symhw on every run.
 
-Target: the sheet takes under 3x the SymPy import (``--check`` makes a missed target exit 2).
+Target: the default sheet, warm (``--jobs auto``), takes under 3x the SymPy import
+(``--check`` makes a missed target exit 2). The cold times are printed beside it, never
+hidden: they are what a first run costs.
 """
 
 from __future__ import annotations
@@ -45,15 +52,33 @@ def run_once(command: list[str], env: dict[str, str]) -> float:
     return elapsed
 
 
-def best_of_alternating(commands, repeat: int, env: dict[str, str]) -> list[float]:
-    """Best wall time of each command factory, running them in turn ``repeat`` times."""
-    for make in commands:  # warm-up: file caches and .pyc files
-        run_once(make(), env)
+def best_of_alternating(commands, repeat: int) -> list[float]:
+    """Best wall time of each command factory (it gives a command line and its
+    environment), running them in turn ``repeat`` times."""
+    for make in commands:  # warm-up: file caches, .pyc files, the warm figure cache
+        run_once(*make())
     times = [[] for _ in commands]
     for _ in range(repeat):
         for make, seen in zip(commands, times, strict=True):
-            seen.append(run_once(make(), env))
+            seen.append(run_once(*make()))
     return [min(seen) for seen in times]
+
+
+def _sheet_commands(tmp: str, env: dict[str, str], symhw_args: list[str]):
+    """``sheet(*extra, cold=...)``: a factory of `symhw sheet` runs, each writing to a new
+    directory under ``tmp``; a cold one with a new, empty figure cache."""
+    fresh = iter(range(10**6))
+
+    def sheet(*extra: str, cold: bool = False):
+        def command() -> tuple[list[str], dict[str, str]]:
+            n = next(fresh)
+            tail = ["-o", os.path.join(tmp, f"run{n}"), "--format", "tex,md,json"]
+            run_env = dict(env, XDG_CACHE_HOME=os.path.join(tmp, f"cold{n}")) if cold else env
+            return [sys.executable, "-m", "symhw", "sheet", *symhw_args, *extra, *tail], run_env
+
+        return command
+
+    return sheet
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,22 +92,21 @@ def main(argv: list[str] | None = None) -> int:
 
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("SYMHW_CACHE", None)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [ROOT, env.get("PYTHONPATH")]))
     with tempfile.TemporaryDirectory(prefix="symhw-bench-") as tmp:
-        outputs = iter(range(10**6))
-
-        def sheet(*extra: str):
-            def command() -> list[str]:
-                out = os.path.join(tmp, f"run{next(outputs)}")  # a fresh directory each run
-                tail = ["-o", out, "--format", "tex,md,json"]
-                return [sys.executable, "-m", "symhw", "sheet", *args.symhw_args, *extra, *tail]
-
-            return command
-
-        sympy_import, auto, serial = best_of_alternating(
-            (lambda: [sys.executable, "-c", "import sympy"], sheet(), sheet("--jobs", "1")),
+        env["XDG_CACHE_HOME"] = os.path.join(tmp, "warm-cache")  # filled by the warm-up
+        env["MPLCONFIGDIR"] = os.path.join(tmp, "matplotlib")  # its font list, built once
+        sheet = _sheet_commands(tmp, env, args.symhw_args)
+        sympy_import, auto, serial, auto_cold, serial_cold = best_of_alternating(
+            (
+                lambda: ([sys.executable, "-c", "import sympy"], env),
+                sheet(),
+                sheet("--jobs", "1"),
+                sheet(cold=True),
+                sheet("--jobs", "1", cold=True),
+            ),
             args.repeat,
-            env,
         )
         first = os.path.join(tmp, "run0")
         written = sorted(os.listdir(first)) if os.path.isdir(first) else ["(none)"]
@@ -91,21 +115,26 @@ def main(argv: list[str] | None = None) -> int:
     print(f"best of {args.repeat} fresh processes each (Python {sys.version.split()[0]})")
     workers = usable_cpus() if can_fork() else 1
     print(f"usable CPUs: {usable_cpus()}; --jobs auto uses up to {workers} worker processes")
-    rows = (
+    rows = [
         ("command", "time (s)", "ratio"),
         ('python -c "import sympy"', f"{sympy_import:.2f}", "1.00x"),
-        ("symhw sheet (default, --jobs auto)", f"{auto:.2f}", f"{ratio:.2f}x"),
-        (
-            "symhw sheet --jobs 1 (solved in one process)",
-            f"{serial:.2f}",
-            f"{serial / sympy_import:.2f}x",
-        ),
-    )
+    ]
+    for name, seconds in (
+        ("symhw sheet (default, --jobs auto), warm cache", auto),
+        ("symhw sheet --jobs 1, warm cache", serial),
+        ("symhw sheet (default, --jobs auto), cold cache", auto_cold),
+        ("symhw sheet --jobs 1, cold cache", serial_cold),
+    ):
+        rows.append((name, f"{seconds:.2f}", f"{seconds / sympy_import:.2f}x"))
     for name, seconds, r in rows:
         print(f"{name:<56} {seconds:>9} {r:>7}")
     print(f"files written: {', '.join(written)}")
     verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
-    print(f"sheet / import sympy: {ratio:.2f}x (target < {TARGET_RATIO}x) {verdict}")
+    print(
+        f"target: the default sheet with a warm figure cache / import sympy: {ratio:.2f}x "
+        f"(target < {TARGET_RATIO}x) {verdict}; a first run (cold cache): "
+        f"{auto_cold / sympy_import:.2f}x"
+    )
     return 2 if args.check and ratio > TARGET_RATIO else 0
 
 

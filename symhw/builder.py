@@ -41,12 +41,25 @@ class DerivationBuilder:
         self._steps.append(step)
         return step
 
-    def equal(self, *chain: Any, rule: str, note: str = "", continues: bool = False) -> Step:
-        """Add ``chain[0] = chain[1] = ...``, verifying each link; raises if one is false."""
+    def equal(
+        self,
+        *chain: Any,
+        rule: str,
+        note: str = "",
+        continues: bool = False,
+        approximate: tuple[bool, ...] = (),
+    ) -> Step:
+        """Add ``chain[0] = chain[1] = ...``, verifying each link; raises if one is false.
+
+        ``approximate`` marks the links whose right member is written with rounded numbers
+        (shown ``≈``; what is verified is the exact value that member stands for).
+        """
         if len(chain) < 2:
             raise ValueError("an equality needs at least two members")
+        if approximate and len(approximate) != len(chain) - 1:
+            raise ValueError("approximate needs one flag per link of the chain")
         checks = [check_equal(a, b, self.instance) for a, b in pairwise(chain)]
-        step = Step(tuple(chain), rule, _weakest(checks), note, continues)
+        step = Step(tuple(chain), rule, _weakest(checks), note, continues, tuple(approximate))
         self._steps.append(step)
         return step
 

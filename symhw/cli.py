@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated formats from tex,pdf,md,json "
         "(default: all, pdf only where pdflatex is installed)",
     )
+    sheet.add_argument(
+        "--detail",
+        default="full",
+        help="how much the sheet shows: answers (summary table and boxed answers), key "
+        "(Part I: the worked solutions) or full (Part I and the appendix of complete verified "
+        "derivations; the default)",
+    )
     answers = sub.add_parser("answers", help="print the answers of a problem set")
     answers.add_argument("spec", nargs="?", help="problem-set TOML file (default: built-in HW2)")
     answers.add_argument("--json", action="store_true", help="print a JSON object")
@@ -94,7 +101,8 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
             print(
                 "symhw: pdflatex not found: writing tex, md and json without pdf", file=sys.stderr
             )
-        for path in write_sheet(problem_set, args.output, _formats(args.format), jobs):
+        formats = _formats(args.format)
+        for path in write_sheet(problem_set, args.output, formats, jobs, args.detail):
             print(path)
         return 0
     from symhw.render.json import dump_answers

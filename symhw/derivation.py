@@ -10,6 +10,7 @@ from typing import Any, Literal
 import sympy as sp
 
 from symhw.errors import VerificationError
+from symhw.figures import Drawing
 
 Status = Literal["definition", "symbolic", "numeric", "unverified", "budget"]
 
@@ -54,7 +55,8 @@ class Step:
 
     Build steps with :class:`DerivationBuilder`, which verifies each one as it is made.
     ``continues`` marks a step whose first member is the previous step's last one: it is
-    displayed as ``= ...`` under it.
+    displayed as ``= ...`` under it. ``approximate`` marks, link by link, a member written
+    with rounded numbers (shown after ≈): its value, the one verified, is still exact.
     """
 
     chain: tuple[Any, ...]
@@ -62,6 +64,7 @@ class Step:
     check: Check
     note: str = ""
     continues: bool = False
+    approximate: tuple[bool, ...] = ()
 
     @property
     def lhs(self) -> Any:
@@ -113,10 +116,11 @@ class ReferenceCode:
 
 @dataclass(frozen=True)
 class Figure:
-    """A picture drawn by a renderer from data: here, the sparsity pattern of a matrix."""
+    """A picture: what to draw (:mod:`symhw.figures` data, made from the problem's own
+    numbers), drawn by :mod:`symhw.render.figures` into files the sheet links."""
 
     title: str
-    pattern: Any  # a 2-D boolean NumPy array
+    drawing: Drawing
     caption: Paragraph | None = None
 
 
@@ -138,6 +142,38 @@ class Answer:
     value: Any
     data: Any = None
     approximate: bool = False
+
+
+@dataclass(frozen=True)
+class Boxed:
+    """A result boxed in Part I of a sheet (the answer key), where it is derived.
+
+    ``answers`` carry the names of the solution's answers (a key may show an answer in a
+    form of its own, e.g. numbers where the appendix shows the exact expression); each is
+    boxed in a display of its own or, with ``derivation``, at the end of the chain that
+    derives it (chain k, a step and the steps continuing it, ends in answer k).
+    ``statement`` is a conclusion in words and math that the verified steps above it
+    establish, boxed as a whole. ``derived_in`` is the
+    title of the part of :attr:`Solution.parts` (the appendix) that derives it in full: the
+    box links there. ``question`` names the part of the question it answers ("(a)"), and
+    ``brief`` is what the summary table shows (default: the answers).
+    """
+
+    answers: tuple[Answer, ...] = ()
+    statement: Paragraph | None = None
+    derived_in: str = ""
+    question: str = ""
+    brief: Paragraph | None = None
+    #: Where the answers are derived in Part I itself: chain k of it ends in answer k, and
+    #: that last member is what is boxed (no separate display).
+    derivation: Derivation | None = None
+    #: The answers shown as a table, boxed as a whole (its cells are their values).
+    table: Table | None = None
+
+
+#: What Part I of a sheet is made of: short prose, compact verified derivations, tables
+#: and the boxed results (a figure too, where one is drawn).
+KeyPart = Paragraph | Derivation | Table | Figure | Boxed
 
 
 @dataclass(frozen=True)
@@ -165,6 +201,9 @@ class Solution:
     parts: tuple[Part, ...]
     answers: tuple[Answer, ...]
     numeric_checks: tuple[NumericCheck, ...] = ()
+    #: Part I of the sheet, the answer key (``parts`` are its appendix); empty: the answers
+    #: boxed, as :meth:`key_parts` gives them.
+    key: tuple[KeyPart, ...] = ()
 
     @property
     def steps(self) -> tuple[Step, ...]:
@@ -172,6 +211,14 @@ class Solution:
 
     def _repr_latex_(self) -> str | None:  # Jupyter: the derivations and boxed answers
         return _shown_in_jupyter(self)
+
+    def key_parts(self) -> tuple[KeyPart, ...]:
+        """The answer key: :attr:`key`, or every answer boxed when the kind gives none."""
+        return self.key or (Boxed(self.answers),)
+
+    def boxes(self) -> tuple[Boxed, ...]:
+        """The boxed results of the answer key, in order."""
+        return tuple(p for p in self.key_parts() if isinstance(p, Boxed))
 
     def answer(self, name: str) -> Answer:
         for a in self.answers:
@@ -185,6 +232,31 @@ class Solution:
         for s in self.steps:
             counts[s.check.status] += 1
         return counts
+
+
+def excerpt(d: Derivation, keep: tuple[int, ...], title: str | None = None) -> Derivation:
+    """Some steps of a verified derivation, in order, for Part I of a sheet.
+
+    Nothing new is claimed: each step kept was verified when it was built, and a step that
+    continues a chain is kept only after another step of the same chain (every member of a
+    chain equals its first, so ``= b`` under ``a = ...`` stays true with steps between left
+    out).
+
+    >>> from symhw.builder import DerivationBuilder
+    >>> b = DerivationBuilder("d")
+    >>> _ = b.equal(sp.Integer(4), sp.Integer(2) * 2, rule="r")
+    >>> _ = b.then(sp.Integer(1) + 3, rule="r")
+    >>> _ = b.then(sp.Integer(2) ** 2, rule="r")
+    >>> [str(s.rhs) for s in excerpt(b.build(), (0, 2)).steps]
+    ['4', '4']
+    """
+    keep = tuple(sorted(keep))
+    for before, i in zip((None, *keep), keep, strict=False):
+        chained = before is not None and all(s.continues for s in d.steps[before + 1 : i + 1])
+        if d.steps[i].continues and not chained:
+            raise ValueError(f"step {i} of {d.title!r} continues a chain with no step kept")
+    steps = tuple(d.steps[i] for i in keep)
+    return Derivation(d.title if title is None else title, steps, None)
 
 
 def decade(x: float) -> str:

@@ -172,6 +172,8 @@ REFERENCE_RISK: dict[str, Callable] = {
 
 FD_TOLERANCE = 1e-6
 GROWTH = (1, 10, 100, 1000)
+#: The scales t of the growth curve: 0.1 to 1000, six per decade.
+GROWTH_CURVE = np.logspace(-1, 3, 25)
 
 
 def random_problem(samples: int, dim: int, seed: int):
@@ -244,3 +246,18 @@ def activation_loss_checks(
             for t in GROWTH
         )
     return (check,), rows
+
+
+def gradient_norms(
+    gradient: Callable, samples: int, dim: int, seed: int, scales: np.ndarray = GROWTH_CURVE
+) -> np.ndarray:
+    """‖∇E_in(t w)‖ at each scale t, on the data and weights of the finite-difference check.
+
+    >>> from symhw.problems.activation_loss.reference import gradient_function
+    >>> norms = gradient_norms(gradient_function("tanh", "squared"), 8, 3, 0)
+    >>> bool(norms[-1] < 1e-3 < norms[0])
+    True
+    """
+    X, y, w = random_problem(samples, dim, seed)
+    with np.errstate(over="ignore", under="ignore"):
+        return np.array([np.linalg.norm(gradient(t * w, X, y)) for t in scales])

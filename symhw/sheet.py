@@ -15,20 +15,24 @@ from symhw.derivation import Solution
 from symhw.errors import InputError, quote
 from symhw.pool import ordered_map
 from symhw.problems import KINDS
+from symhw.render import DETAILS, figcache
+from symhw.render import figures as figure_render
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.render import markdown as markdown_render
+from symhw.render.figures import FIGURE_DETAILS, FIGURE_FORMAT, figure_files
 from symhw.signals import held
 from symhw.spec import ProblemSet, ProblemSpec
 from symhw.tex import compile_pdf
 
 FORMATS = ("tex", "pdf", "md", "json")
 
-#: Per text format: the section of one solution, and the frame around the sections.
+#: Per text format: the pieces of one solution's section, and the frame around the
+#: sections, each at a detail level (the JSON holds everything at every level).
 RENDERERS = {
-    "tex": (latex_render.solution_section, latex_render.frame),
-    "md": (markdown_render.solution_section, markdown_render.frame),
-    "json": (json_render.solution_section, json_render.frame),
+    "tex": (latex_render.solution_pieces, latex_render.frame),
+    "md": (markdown_render.solution_pieces, markdown_render.frame),
+    "json": (json_render.solution_pieces, json_render.frame),
 }
 
 
@@ -42,11 +46,37 @@ def solve_all(problem_set: ProblemSet) -> list[Solution]:
     return [solve(p) for p in problem_set.problems]
 
 
-def _sections(problem: ProblemSpec, formats: tuple[str, ...]) -> dict[str, bytes]:
-    """Solve one problem and render its section in each format (in a worker process), as
-    UTF-8: text with one non-Latin character takes 2 to 4 bytes for every character."""
+def figure_directory(problem_set: ProblemSet) -> str:
+    """Where a sheet's figure files go, beside it: ``hw2-figures``."""
+    return f"{problem_set.name}-figures"
+
+
+def figure_formats(formats: Iterable[str]) -> tuple[str, ...]:
+    """The figure files the text formats need: PDF for LaTeX (and its PDF), SVG for Markdown.
+
+    >>> figure_formats(["json"]), figure_formats(["pdf", "md"])
+    ((), ('pdf', 'svg'))
+    """
+    formats = set(formats) | ({"tex"} if "pdf" in formats else set())
+    return tuple(FIGURE_FORMAT[f] for f in ("tex", "md") if f in formats)
+
+
+def _sections(
+    problem: ProblemSpec,
+    formats: tuple[str, ...],
+    detail: str,
+    figure_dir: str,
+    figures: tuple[str, ...],
+) -> tuple[dict[str, tuple[bytes, ...]], dict[str, bytes]]:
+    """Solve one problem and render the pieces of its section in each format at ``detail``
+    (in a worker process), as UTF-8 (text with one non-Latin character takes 2 to 4 bytes
+    for every character), and draw its figures in each of ``figures`` (``{path relative to
+    the sheet: bytes}``)."""
     sol = solve(problem)
-    return {f: RENDERERS[f][0](sol).encode() for f in formats}
+    sections = {
+        f: tuple(p.encode() for p in RENDERERS[f][0](sol, detail, figure_dir)) for f in formats
+    }
+    return sections, figure_files(sol, figure_dir, figures)
 
 
 def _problem_answers(problem: ProblemSpec) -> tuple[str, dict[str, object]]:
@@ -63,23 +93,69 @@ def _text_formats(formats: Iterable[str]) -> tuple[str, ...]:
     return tuple(f for f in RENDERERS if f in need)
 
 
-def sheet_texts(problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1) -> dict[str, str]:
-    """Solve and render a set: the text of each text format (tex too when pdf is asked for).
+def sheet_texts(
+    problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1, detail: str = "full"
+) -> dict[str, str]:
+    """Solve and render a set: the text of each text format (tex too when pdf is asked for)
+    at a detail level (:data:`symhw.render.DETAILS`).
 
     With ``jobs > 1`` each problem is solved and rendered in a worker process and only its
     sections come back; the documents are the same, byte for byte, as with ``jobs = 1``.
     """
-    documents = sheet_chunks(problem_set, formats, jobs)
+    documents = sheet_chunks(problem_set, formats, jobs, detail)
     return {f: b"".join(chunks).decode() for f, chunks in documents.items()}
 
 
 def sheet_chunks(
-    problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1
+    problem_set: ProblemSet, formats: Iterable[str], jobs: int = 1, detail: str = "full"
 ) -> dict[str, list[bytes]]:
     """Like :func:`sheet_texts`, each document as the UTF-8 pieces it is written in."""
+    return sheet_output(problem_set, formats, jobs, detail, figures=())[0]
+
+
+def sheet_output(
+    problem_set: ProblemSet,
+    formats: Iterable[str],
+    jobs: int = 1,
+    detail: str = "full",
+    figures: tuple[str, ...] | None = None,
+) -> tuple[dict[str, list[bytes]], dict[str, bytes]]:
+    """The documents of :func:`sheet_chunks` and the figure files they link, drawn in the
+    file formats ``figures`` (default: those the documents need), by path relative to the
+    sheet (``hw2-figures/q1-1.pdf``)."""
     need = _text_formats(check_formats(formats))
-    sections = ordered_map(partial(_sections, formats=need), problem_set.problems, jobs)
-    return {f: RENDERERS[f][1](problem_set.title).chunks([s[f] for s in sections]) for f in need}
+    detail = check_detail(detail)
+    figures = figure_formats(need) if figures is None else figures
+    figures = figures if detail in FIGURE_DETAILS else ()  # no file that no document links
+    if figures and figcache.expect_misses():  # import it once, before the workers fork;
+        figure_render.load()  # else only a worker that misses a figure does
+    work = partial(
+        _sections,
+        formats=need,
+        detail=detail,
+        figure_dir=figure_directory(problem_set),
+        figures=figures,
+    )
+    solved = ordered_map(work, problem_set.problems, jobs)
+    documents = {
+        f: RENDERERS[f][1](problem_set.title, detail).chunks([s[f] for s, _ in solved])
+        for f in need
+    }
+    return documents, {path: data for _, drawn in solved for path, data in drawn.items()}
+
+
+def check_detail(detail: object) -> str:
+    """The detail level, one of :data:`symhw.render.DETAILS` (else exit 2 naming --detail).
+
+    >>> check_detail("key")
+    'key'
+    """
+    if detail not in DETAILS:
+        raise InputError(
+            f"unknown detail level {quote(detail)}; choose from {', '.join(DETAILS)}",
+            field="--detail",
+        )
+    return detail
 
 
 def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
@@ -99,35 +175,67 @@ def write_sheet(
     out_dir: str | Path,
     formats: Iterable[str] = ("tex", "pdf", "md", "json"),
     jobs: int = 1,
+    detail: str = "full",
 ) -> list[Path]:
     """Solve, render and write the sheet files; return their paths.
 
     Everything (PDF included) is produced before ``out_dir`` is touched; then every file is
     written to a temporary file beside its target, and only when all are written are they
     renamed into place. An error on the way leaves no new file and existing files untouched.
-    ``jobs`` worker processes solve the problems (see :func:`symhw.pool.ordered_map`).
+    ``jobs`` worker processes solve the problems (see :func:`symhw.pool.ordered_map`);
+    ``detail`` is how much the sheet shows (:data:`symhw.render.DETAILS`).
     """
     formats = check_formats(formats)
+    detail = check_detail(detail)
     out = output_directory(out_dir)  # a mistake in -o is reported before the solving
-    documents = sheet_chunks(problem_set, formats, jobs)
+    documents, figures = sheet_output(problem_set, formats, jobs, detail)
     payload: dict[str, list[bytes]] = {}
     if "pdf" in formats:
         with temporary_directory() as tmp:
+            _place(tmp, {p: d for p, d in figures.items() if p.endswith(".pdf")})
             tex = b"".join(documents["tex"]).decode()
             payload["pdf"] = [compile_pdf(tex, tmp).read_bytes()]
     payload.update({f: documents[f] for f in ("tex", "md", "json") if f in formats})
     # Everything is rendered: only now touch the output directory.
     out = output_directory(out_dir)  # again: it may have changed while we worked
     files = {out / f"{problem_set.name}.{fmt}": payload[fmt] for fmt in FORMATS if fmt in payload}
+    linked = figure_formats(f for f in formats if f != "pdf")  # the PDF holds its own
+    files.update({out / p: d for p, d in figures.items() if p.rsplit(".", 1)[1] in linked})
     try:
         out.mkdir(parents=True, exist_ok=True)
-        return atomic_write_all(files)
+        return _write_with_figures(files, out / figure_directory(problem_set))
     except OSError as e:
-        where = e.filename if isinstance(e, IsADirectoryError) and e.filename else out
+        named = isinstance(e, IsADirectoryError | NotADirectoryError) and e.filename
+        where = e.filename if named else out
         reason = e.strerror or str(e)
         raise InputError(
             f"cannot write {str(where)!r}: {reason}; give a writable directory", field="-o"
         ) from None
+
+
+def _write_with_figures(files: dict[Path, list[bytes] | bytes], figures: Path) -> list[Path]:
+    """:func:`atomic_write_all`, making the figures' directory first where a file goes in
+    it, and removing it again if it was new and the files could not be written."""
+    made = any(p.parent == figures for p in files) and not figures.is_dir()
+    if made and figures.exists():
+        raise NotADirectoryError(errno.ENOTDIR, "a file stands where the figures go", figures)
+    if made:
+        figures.mkdir()
+    try:
+        return atomic_write_all(files)
+    except BaseException:
+        if made:
+            with contextlib.suppress(OSError):
+                figures.rmdir()
+        raise
+
+
+def _place(directory: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` (paths relative to ``directory``) for pdflatex to include."""
+    for path, data in files.items():
+        target = directory / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 def output_directory(out_dir: str | Path) -> Path:

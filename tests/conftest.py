@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,14 @@ settings.register_profile("symhw", derandomize=True, deadline=None, print_blob=T
 settings.load_profile("symhw")
 
 REPO = Path(__file__).resolve().parent.parent
+
+# The figure cache of every run in the suite (this process and the CLI runs it starts,
+# which inherit the environment) goes to a directory of its own, never the user's
+# ~/.cache; removed at exit.
+CACHE_HOME = tempfile.mkdtemp(prefix="symhw-test-cache-")
+os.environ["XDG_CACHE_HOME"] = CACHE_HOME
+os.environ.pop("SYMHW_CACHE", None)
+atexit.register(shutil.rmtree, CACHE_HOME, ignore_errors=True)
 HAS_TEX = shutil.which("pdflatex") is not None
 
 

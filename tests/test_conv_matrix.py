@@ -308,10 +308,9 @@ def test_cli_answers_with_numbers_and_exit_status_2_on_bad_input(tmp_path):
 def test_default_sheet_has_question_5_and_the_sparsity_picture(default_sheet):
     tex = (default_sheet / "hw2.tex").read_text()
     section = tex[tex.index(r"\section*{q5.") :]
-    assert r"\begin{picture}(8,4)" in section  # A is 4 × 8
-    assert section.count(r"\rule{1\unitlength}") == 24  # one square per nonzero
+    assert r"\includegraphics{hw2-figures/q5-1.pdf}" in section  # tests/test_figures.py
     md = (default_sheet / "hw2.md").read_text()
-    assert "###.###." in md  # the first row of A's pattern
+    assert "](hw2-figures/q5-1.svg)" in md  # checks the pattern against torch
     data = json.loads((default_sheet / "hw2.json").read_text())
     q5 = next(p for p in data["problems"] if p["id"] == "q5")
     assert math.isclose(q5["verification"]["counts"]["unverified"], 0)

@@ -69,6 +69,7 @@ def test_every_file_the_sheet_reads_comes_from_the_packages_setup_installs(tmp_p
     closure = dependency_closure(setup_packages())
     assert "lmodern" in closure  # the closure is real: setup names it, recommends do not count
     tex = (REPO / "reports" / "hw2.tex").read_text("utf-8")
+    shutil.copytree(REPO / "reports" / "hw2-figures", tmp_path / "hw2-figures")
     read = files_read(tex, tmp_path)
     assert any(p.endswith("/lmodern.sty") for p in read)
     assert any(p.endswith(".pfb") for p in read)  # fonts are among the files checked
@@ -88,5 +89,6 @@ def test_a_package_left_out_of_the_list_is_noticed(tmp_path):
     """The check above can fail: without lmodern in the list, its files are reported."""
     closure = dependency_closure([p for p in setup_packages() if p != "lmodern"])
     tex = (REPO / "reports" / "hw2.tex").read_text("utf-8")
+    shutil.copytree(REPO / "reports" / "hw2-figures", tmp_path / "hw2-figures")
     found = owners(files_read(tex, tmp_path))
     assert any(pk == {"lmodern"} and not pk & closure for pk in found.values())

@@ -27,16 +27,21 @@ def test_committed_reports_are_what_the_code_generates(default_sheet, suffix):
 def test_two_runs_under_different_hash_seeds_are_byte_identical(default_sheet, tmp_path):
     done = run_cli("sheet", "-o", str(tmp_path), "--format", "tex,md,json", hashseed="2")
     assert done.returncode == 0, done.stderr
-    for suffix in ("tex", "md", "json"):
-        name = f"hw2.{suffix}"
+    for name in _sheet_files(default_sheet):
         assert (tmp_path / name).read_bytes() == (default_sheet / name).read_bytes(), name
+
+
+def _sheet_files(directory) -> list[str]:
+    """The text files of a sheet and its figures (a PDF sheet is compared apart)."""
+    figures = sorted(p.name for p in (directory / "hw2-figures").iterdir())
+    assert figures, "no figure written"
+    return [f"hw2.{s}" for s in ("tex", "md", "json")] + [f"hw2-figures/{f}" for f in figures]
 
 
 def test_solving_in_this_process_gives_the_same_files_as_two_workers(default_sheet, tmp_path):
     done = run_cli("sheet", "-o", str(tmp_path), "--format", "tex,md,json", "--jobs", "1")
     assert done.returncode == 0, done.stderr
-    for suffix in ("tex", "md", "json"):
-        name = f"hw2.{suffix}"
+    for name in _sheet_files(default_sheet):
         assert (tmp_path / name).read_bytes() == (default_sheet / name).read_bytes(), name
 
 
@@ -72,6 +77,7 @@ def test_nothing_runs_into_the_margin_and_nothing_is_shrunk(default_sheet, tmp_p
     tex = (default_sheet / "hw2.tex").read_text("utf-8")
     for scaling in ("\\resizebox", "\\scalebox", "\\adjustbox", "\\fitbox"):
         assert scaling not in tex, scaling
+    shutil.copytree(default_sheet / "hw2-figures", tmp_path / "hw2-figures")
     compile_pdf(tex, tmp_path)
     log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
     assert "Overfull \\hbox" not in log
@@ -124,7 +130,12 @@ def test_without_tex_the_default_formats_skip_pdf_and_say_so(tmp_path, monkeypat
     monkeypatch.setattr(symhw.tex.shutil, "which", lambda name: None)
     assert main(["sheet", "-o", str(tmp_path)]) == 0
     assert "pdflatex not found" in capsys.readouterr().err
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["hw2.json", "hw2.md", "hw2.tex"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "hw2-figures",
+        "hw2.json",
+        "hw2.md",
+        "hw2.tex",
+    ]
     # asking for a PDF explicitly is an input error that names the fix
     assert main(["sheet", "-o", str(tmp_path / "x"), "--format", "pdf"]) == 2
     assert "install TeX" in capsys.readouterr().err

@@ -137,7 +137,8 @@ def test_a_run_whose_guardian_was_killed_still_writes_its_files(tmp_path):
         paths = write_sheet(load_problem_set(tmp_path / "spec.toml"), tmp_path / "out", ["md"])
     finally:
         cleanup._write_end = None
-    assert [p.name for p in paths] == ["spec.md"] and paths[0].stat().st_size > 0
+    assert [p.name for p in paths][:1] == ["spec.md"] and paths[0].stat().st_size > 0
+    assert {p.parent.name for p in paths[1:]} == {"spec-figures"}
 
 
 def _guardian_pid() -> int:
@@ -158,7 +159,9 @@ def _stopped_cleanly(proc, mark, tmp: Path, out: Path, new: dict[str, bytes], si
     status = proc.wait(timeout=60)
     assert _settled(lambda: not _marked(mark)), f"left running: {_marked(mark)}"
     assert _settled(lambda: not any(tmp.iterdir())), f"left in TMPDIR: {list(tmp.iterdir())}"
-    assert sorted(p.name for p in out.iterdir()) == sorted(NAMES)  # no temporary file
+    assert sorted(p.name for p in out.iterdir() if p.name != "spec-figures") == sorted(NAMES)
+    figures = out / "spec-figures"  # no temporary file among the figures either
+    assert not figures.exists() or not [p for p in figures.iterdir() if p.name[0] == "."]
     for name in NAMES:
         assert (out / name).read_bytes() in (b"old", new[name]), name
     if status == 0:

@@ -4,24 +4,77 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from symhw.derivation import Boxed, Solution
+
+#: How much a sheet shows: ``answers`` (the summary table and the boxed answers), ``key``
+#: (Part I: each question worked at textbook density, answers boxed where derived) or
+#: ``full`` (Part I and the appendix of complete verified derivations, Part II).
+DETAILS = ("answers", "key", "full")
+
 
 @dataclass(frozen=True)
 class Frame:
     """A document around its problems' sections: ``head``, the sections joined by
     ``between``, then ``tail``. A sheet writes the pieces one after another, so a large
-    set is never one string in memory."""
+    set is never one string in memory.
+
+    A section may come in several pieces (a summary row, Part I, the appendix): then the
+    document is every section's first piece joined by ``between``, then for each later
+    piece k its ``(before, between)`` of ``parts[k - 1]``, and the pieces k of all sections.
+    """
 
     head: str
     between: str
     tail: str
+    parts: tuple[tuple[str, str], ...] = ()
 
-    def join(self, sections: list[str]) -> str:
-        return self.head + self.between.join(sections) + self.tail
+    def join(self, sections: list) -> str:
+        return b"".join(self.chunks([_encoded(s) for s in sections])).decode()
 
-    def chunks(self, sections: list[bytes]) -> list[bytes]:
-        """The document as UTF-8 pieces around sections already encoded."""
-        between = self.between.encode()
+    def chunks(self, sections: list) -> list[bytes]:
+        """The document as UTF-8 pieces around sections already encoded (each one piece,
+        or a tuple of pieces)."""
+        pieces = [s if isinstance(s, tuple) else (s,) for s in sections]
         out = [self.head.encode()]
-        for i, section in enumerate(sections):
-            out += [between, section] if i else [section]
+        joins = [("", self.between), *self.parts]
+        for k, (before, between) in enumerate(joins):
+            out.append(before.encode())
+            for i, section in enumerate(pieces):
+                out += [between.encode(), section[k]] if i else [section[k]]
         return [*out, self.tail.encode()]
+
+
+def _encoded(section: str | tuple[str, ...]) -> bytes | tuple[bytes, ...]:
+    return section.encode() if isinstance(section, str) else tuple(s.encode() for s in section)
+
+
+#: An answer's value showing more characters than this (LaTeX without its markup) is too
+#: wide for a cell of the summary table: the cell names the answer, and the box it links
+#: to shows it.
+SUMMARY_VALUE = 64
+
+
+def anchor(sol: Solution, where: str, name: str = "") -> str:
+    """A stable name for a place in the sheet, made of the problem id (letters, digits,
+    ``_ - .``) and a name of the same characters: ``where`` is ``key`` (Part I) or ``app``
+    (the appendix).
+
+    >>> from symhw.derivation import Paragraph
+    >>> anchor(Solution("q1", "k", "t", Paragraph(()), (), ()), "key", "gradient")
+    'key-q1-gradient'
+    """
+    return f"{where}-{sol.problem_id}" + (f"-{name}" if name else "")
+
+
+def box_name(box: Boxed, index: int) -> str:
+    """The name of a boxed result: its first answer's, or ``conclusion<index>``."""
+    return box.answers[0].name if box.answers else f"conclusion{index}"
+
+
+def derived_in(sol: Solution, box: Boxed) -> int | None:
+    """The index in ``sol.parts`` of the part a box's result is derived in (None: the
+    appendix's list of answers)."""
+    if not box.derived_in:
+        return None
+    titles = [getattr(p, "title", None) for p in sol.parts]
+    return titles.index(box.derived_in) if box.derived_in in titles else None

@@ -132,6 +132,12 @@ def solution_section(sol: Solution) -> str:
     return "\n".join(_SECTION_INDENT + line for line in text.split("\n"))
 
 
+def solution_pieces(sol: Solution, detail: str = "full", figure_dir: str = "") -> tuple[str]:
+    """The section as the one piece of a JSON document: the same at every detail level, and
+    with no figures (``figure_dir`` is not used)."""
+    return (solution_section(sol),)
+
+
 _SECTION_INDENT = " " * 4  # inside the document's object and its "problems" list
 
 
@@ -150,8 +156,9 @@ def assemble(title: str, sections: list[str]) -> str:
     return frame(title).join(sections)
 
 
-def frame(title: str) -> Frame:
-    """What goes around the sections: the title, and the list that holds them."""
+def frame(title: str, detail: str = "full") -> Frame:
+    """What goes around the sections: the title, and the list that holds them (the same at
+    every detail level)."""
     head = json.dumps({"title": title}, indent=2, ensure_ascii=False)[:-2]  # no closing brace
     return Frame(head + ',\n  "problems": [\n', ",\n", "\n  ]\n}\n")
 

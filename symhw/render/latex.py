@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import sympy as sp
 
 from symhw.derivation import (
     JUPYTER_LATEX,
     Answer,
+    Boxed,
     Derivation,
     Figure,
     Paragraph,
@@ -17,9 +19,10 @@ from symhw.derivation import (
     Step,
     Table,
 )
-from symhw.render import Frame
+from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in
 from symhw.render.decimals import as_decimals, grouped_text
 from symhw.render.expr import PRIMED_NAME, THIN, function_latex, latex
+from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.layout import LINE_EM, reflow, width
 from symhw.render.summary import verification_summary
 
@@ -321,8 +324,6 @@ def _part(part) -> str:
     if isinstance(part, Table):
         intro = paragraph(part.intro) + "\n" if part.intro else ""
         return f"\\subsection*{{{escape(part.title)}}}\n{intro}{_tables(part)}"
-    if isinstance(part, Figure):
-        return _figure(part)
     raise TypeError(f"the LaTeX renderer does not support {type(part).__name__}")
 
 
@@ -358,7 +359,7 @@ def _tables(t: Table) -> str:
             end += 1
         groups.append([0, *range(start, end)])
         start = end
-    return "".join(_tabular(t, g, size) for g in groups)
+    return "".join(_tabular_columns(t, g, size) for g in groups)
 
 
 def _as_math(c) -> str:
@@ -384,7 +385,7 @@ def _table_as_display(t: Table) -> str:
     return align(rows)
 
 
-def _tabular(t: Table, columns: list[int], size: str) -> str:
+def _tabular_columns(t: Table, columns: list[int], size: str) -> str:
     head = " & ".join(_cell(t.header[c]) for c in columns)
     rows = "\n".join(" & ".join(_cell(row[c]) for c in columns) + r" \\" for row in t.rows)
     return (
@@ -393,37 +394,277 @@ def _tabular(t: Table, columns: list[int], size: str) -> str:
     )
 
 
-def _figure(fig: Figure) -> str:
-    """A sparsity pattern drawn with TikZ-free picture commands: one square per nonzero."""
-    rows, cols = fig.pattern.shape
-    unit = min(0.9 / cols, 0.6 / rows, 0.04) if max(rows, cols) > 0 else 1.0  # ≤ 7 mm
-    boxes = "".join(
-        rf"\put({j},{rows - 1 - i}){{\rule{{1\unitlength}}{{1\unitlength}}}}"
-        for i in range(rows)
-        for j in range(cols)
-        if fig.pattern[i, j]
-    )
+def _figure(fig: Figure, path: str) -> str:
+    """A figure: its drawing, a PDF file beside the sheet (:mod:`symhw.render.figures`)."""
     caption = paragraph(fig.caption) if fig.caption else ""
     return (
         f"\\subsection*{{{escape(fig.title)}}}\n\\begin{{center}}\n"
-        f"\\setlength{{\\unitlength}}{{{unit:.5f}\\linewidth}}\n"
-        f"\\fbox{{\\begin{{picture}}({cols},{rows}){boxes}\\end{{picture}}}}\n"
-        f"\\end{{center}}\n{caption}\n"
+        f"\\includegraphics{{{path}}}\n\\end{{center}}\n{caption}\n"
     )
 
 
-def solution_section(sol: Solution) -> str:
-    """One problem: statement, derivations, boxed answers, verification summary."""
-    out = [
-        f"\\section*{{{escape(sol.problem_id)}. {escape(sol.title)}}}",
-        paragraph(sol.statement) + "\n",
-    ]
-    out += [_part(p) for p in sol.parts]
-    out.append("\\subsection*{Answers}")
+def solution_section(sol: Solution, *, linked: bool = False, figure_dir: str = "figures") -> str:
+    """One problem in full: statement, derivations, boxed answers, verification summary;
+    figures are included from ``figure_dir`` (relative to the sheet).
+
+    ``linked``: it is the appendix of a sheet whose Part I boxes the answers, so it gets a
+    bookmark, each part a box links to a target and a link back to the box.
+    """
+    head = rf"\section*{{{escape(sol.problem_id)}. {escape(sol.title)}}}"
+    if linked:
+        head = _target(anchor(sol, "app")) + _bookmark(sol, "app", 1) + head
+    out = [head, paragraph(sol.statement) + "\n"]
+    backs = _back_links(sol) if linked else {}
+    paths = figure_paths(sol, figure_dir, FIGURE_FORMAT["tex"])
+    for i, p in enumerate(sol.parts):
+        text = _figure(p, paths[i]) if i in paths else _part(p)
+        if i in backs:
+            title = rf"\subsection*{{{escape(p.title)}}}"
+            back = rf"\subsection*{{{escape(p.title)}\hfill{{\normalfont\small {backs[i]}}}}}"
+            out.append(_target(anchor(sol, "app", f"part{i}")) + text.replace(title, back, 1))
+        else:
+            out.append(text)
+    answers = "Answers"
+    if linked:
+        back = _link(anchor(sol, "key"), "Part I")
+        target = _target(anchor(sol, "app", "answers"))
+        answers = rf"{target}Answers\hfill{{\normalfont\small {back}}}"
+    out.append(f"\\subsection*{{{answers}}}")
     for a in sol.answers:
         out.append(answer_display(a))
     out.append(f"\\paragraph{{Verification.}} {escape(verification_summary(sol))}\n")
     return "\n".join(out)
+
+
+def _target(name: str) -> str:
+    """A place links can go to, and whose page ``\\pageref`` gives."""
+    return rf"\phantomsection\label{{{name}}}"
+
+
+def _link(name: str, text: str) -> str:
+    """A link to a target, with its page: e.g. "Part I, p. 3"."""
+    return rf"\hyperref[{name}]{{{text}, p.~\pageref*{{{name}}}}}"
+
+
+def _bookmark(sol: Solution, where: str, level: int) -> str:
+    """A PDF bookmark for a problem: its id and title as plain text."""
+    text = "".join(ch for ch in f"{sol.problem_id}. {sol.title}" if ch not in _SPECIAL)
+    return rf"\pdfbookmark[{level}]{{{text}}}{{bm-{anchor(sol, where)}}}"
+
+
+def _back_links(sol: Solution) -> dict[int, str]:
+    """Per part of the appendix that a box of Part I links to: the link back to the (first)
+    box, for the part's heading."""
+    out: dict[int, str] = {}
+    for i, box in enumerate(sol.boxes()):
+        part = derived_in(sol, box)
+        if part is not None and part not in out:
+            out[part] = _link(anchor(sol, "key", box_name(box, i)), "boxed in Part I")
+    return out
+
+
+# Part I, the answer key, and the summary table of page 1.
+
+
+def key_math(d: Derivation, boxed: bool = False) -> str:
+    """A compact derivation as an ``aligned`` block (Markdown's Part I)."""
+    return "\\begin{aligned}\n" + _key_rows(d, boxed, tags=False) + "\n\\end{aligned}"
+
+
+def _key_rows(d: Derivation, boxed: bool = False, tags: bool = True, last_tag: str = "") -> str:
+    """A compact derivation's rows: no rule in the margin, unless a step is not verified;
+    ≈ before a member written with rounded numbers; with ``boxed``, the last member of each
+    chain (a step and the steps continuing it) boxed: the answer it derives."""
+    rows = []
+    for i, step in enumerate(d.steps):
+        members = [latex(e) for e in step.chain]
+        ends = i + 1 == len(d.steps) or not d.steps[i + 1].continues
+        if boxed and ends:  # the last member of a chain: the answer it derives
+            members[-1] = rf"\boxed{{{members[-1]}}}"
+        links = step.approximate or (False,) * (len(members) - 1)
+        relations = [r"\approx" if a else "=" for a in links]
+        first = "" if step.continues else members[0]
+        mark = "" if step.check.verified or step.check.status == "definition" else _rule(step)
+        row = rf"{first} &{relations[0]} {members[1]}"
+        row += "".join(rf" {r} {m}" for r, m in zip(relations[1:], members[2:], strict=True))
+        if mark:
+            row += rf" \tag*{{{mark}}}" if tags else rf" \quad {mark}"
+        elif last_tag and i + 1 == len(d.steps):
+            row += rf" \tag*{{{last_tag}}}"
+        rows.append(row)
+    return " \\\\\n".join(rows)
+
+
+def _key_part(sol: Solution, part, index: int, links: bool) -> str:
+    if isinstance(part, Boxed):
+        return _boxed(sol, part, index, links)
+    if isinstance(part, Derivation):
+        title = rf"\paragraph{{{escape(part.title)}}}" if part.title else ""
+        intro = paragraph(part.intro) + "\n" if part.intro else ""
+        return f"{title}{intro}\\begin{{align*}}\n{_key_rows(part)}\n\\end{{align*}}\n"
+    if isinstance(part, Paragraph):
+        return paragraph(part) + "\n"
+    return _part(part).replace("\\subsection*{}\n", "").replace("\\subsection*", "\\paragraph")
+
+
+def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
+    """A boxed result with a target for the summary table and, with ``links``, a link to
+    where the appendix derives it."""
+    names = [a.name for a in box.answers] or [box_name(box, index)]
+    targets = "".join(_target(anchor(sol, "key", n)) for n in names)
+    part = derived_in(sol, box)
+    goal = anchor(sol, "app", "answers" if part is None else f"part{part}")
+
+    def linked(body: str) -> str:
+        return rf"\hyperref[{goal}]{{{body}}}" if links else body
+
+    small = rf"\small {_link(goal, 'derivation')}" if links else ""
+    tag = rf"\tag*{{{small}}}" if links else ""
+    if box.derivation is not None:
+        rows = _key_rows(box.derivation, boxed=True, last_tag=small)
+        return f"{targets}\\begin{{align*}}\n{rows}\n\\end{{align*}}\n"
+    if box.statement is not None:
+        lead = rf"\textbf{{{escape(box.question)}}} " if box.question else ""
+        text = lead + paragraph(box.statement) + (rf"\hfill{{{small}}}" if links else "")
+        body = rf"\fbox{{\parbox{{0.9\linewidth}}{{{text}}}}}"
+        return f"{targets}\\begin{{center}}{body}\\end{{center}}\n"
+    if box.table is not None:
+        body = rf"\fbox{{{_tabular(box.table)}}}" + (rf"\\[2pt]{{{small}}}" if links else "")
+        return f"{targets}\\begin{{center}}{body}\\end{{center}}\n"
+    if any(width(answer_math(a)) > LINE_EM for a in box.answers):  # reflowed, never shrunk
+        shown = "\n".join(answer_display(a) for a in box.answers)
+        link = rf"\begin{{flushright}}{small}\end{{flushright}}" if links else ""
+        return f"{targets}{shown}\n{link}\n"
+    boxes = [linked(answer_math(a)) for a in box.answers]
+    lines = " \\\\ ".join(r" \qquad ".join(line) for line in _packed(boxes))
+    env = "gather*" if "\\\\" in lines else "equation*"
+    return f"{targets}\\begin{{{env}}}\n{lines}{tag}\n\\end{{{env}}}\n"
+
+
+def _tabular(table: Table) -> str:
+    """A small table of results: the first column left, the others (numbers) right."""
+    cols = "l" + "r" * (len(table.header) - 1)
+    head = " & ".join(_cell(h) for h in table.header)
+    rows = "\n".join(" & ".join(_cell(c) for c in row) + r" \\" for row in table.rows)
+    return f"\\begin{{tabular}}{{{cols}}}\n{head} \\\\\n\\hline\n{rows}\n\\end{{tabular}}"
+
+
+#: What a line of boxes may hold, in characters of LaTeX source left when markup is
+#: dropped (:func:`visible_width`): a rough width, kept well inside the line.
+_LINE_BUDGET = 90
+_MARKUP = re.compile(
+    r"\\hyperref\[[^\]]*\]|\\(?:left|right|boxed|operatorname|mathrm|tilde)\b|[{}]|\\ "
+)
+
+
+def visible_width(tex: str) -> int:
+    """About how many characters a formula shows: its LaTeX without markup, a command
+    (``\\mu``, ``\\frac``) counted as one."""
+    return len(re.sub(r"\\[a-zA-Z]+", "x", _MARKUP.sub("", tex)))
+
+
+def _packed(boxes: list[str]) -> list[list[str]]:
+    """Boxes put on lines greedily, each line within :data:`_LINE_BUDGET`."""
+    lines: list[list[str]] = []
+    used = _LINE_BUDGET
+    for b in boxes:
+        width = visible_width(b) + 4
+        if used + width > _LINE_BUDGET:
+            lines.append([])
+            used = 0
+        lines[-1].append(b)
+        used += width
+    return lines
+
+
+def key_section(sol: Solution, *, links: bool = True, worked: bool = True) -> str:
+    """Part I for one problem: the question, the worked solution, the boxed results
+    (``worked`` False: the question's boxed results only)."""
+    level = "section" if worked else "subsection"
+    head = rf"\{level}*{{{escape(sol.problem_id)}. {escape(sol.title)}}}"
+    out = [_target(anchor(sol, "key")) + _bookmark(sol, "key", 1) + head]
+    if worked:
+        out.append(paragraph(sol.statement) + "\n")
+    boxes = 0
+    for part in sol.key_parts() if worked else answers_only(sol):
+        if _display(part):  # in the paragraph before it: no blank line, no empty line
+            out[-1] = out[-1].rstrip("\n")
+        out.append(_key_part(sol, part, boxes, links))
+        boxes += isinstance(part, Boxed)
+    return "\n".join(out)
+
+
+def answers_only(sol: Solution) -> tuple[Boxed, ...]:
+    """The boxed results of a solution without the lines that derive them."""
+    return tuple(replace(b, derivation=None) for b in sol.boxes())
+
+
+def _display(part) -> bool:
+    """Whether a part of Part I is set as a display (it then ends the paragraph before)."""
+    if isinstance(part, Boxed):
+        return part.statement is None
+    return isinstance(part, Derivation) and not part.title and part.intro is None
+
+
+def answer_rows(sol: Solution) -> str:
+    """The rows of the table of boxed answers (the ``answers`` detail): question, and every
+    answer boxed in full, or the conclusion in words."""
+    rows = []
+    for box in answers_only(sol):
+        question = escape(f"{sol.problem_id} {box.question}".strip())
+        if box.answers:
+            relation = {True: r"\approx", False: "="}
+            what = r" \quad ".join(
+                rf"$\boxed{{{latex(a.label)} {relation[a.approximate]} {latex(a.value)}}}$"
+                for a in box.answers
+            )
+        else:
+            what = paragraph(box.statement) if box.statement else ""
+        rows.append(rf"{question} & {what} \\[2pt]")
+    return "\n".join(rows) + "\n"
+
+
+def summary_rows(sol: Solution) -> str:
+    """The rows of the summary table for one problem: question, answer, page."""
+    rows = []
+    for i, box in enumerate(sol.boxes()):
+        name = anchor(sol, "key", box_name(box, i))
+        question = escape(f"{sol.problem_id} {box.question}".strip())
+        if box.brief is not None:
+            what = paragraph(box.brief)
+        elif box.answers:
+            what = ", ".join(f"${_answer_inline(a)}$" for a in box.answers)
+        else:
+            what = paragraph(box.statement) if box.statement else ""
+        page = rf"\hyperref[{name}]{{\pageref*{{{name}}}}}"
+        rows.append(rf"{question} & {what} & {page} \\")
+    return "\n".join(rows) + "\n"
+
+
+def _answer_inline(a: Answer) -> str:
+    """``label = value`` for a cell of the summary table; the label alone if the value is
+    too long for one (the box the row links to shows it)."""
+    relation = r"\approx" if a.approximate else "="
+    value = latex(a.value)
+    return latex(a.label) + (
+        f" {relation} {value}" if visible_width(value) <= SUMMARY_VALUE else ""
+    )
+
+
+def solution_pieces(
+    sol: Solution, detail: str = "full", figure_dir: str = "figures"
+) -> tuple[str, ...]:
+    """One problem's pieces of the document at a detail level (see :func:`frame`); its
+    figures are included from ``figure_dir``."""
+    if detail == "answers":
+        return (answer_rows(sol),)
+    if detail == "key":
+        return summary_rows(sol), key_section(sol, links=False)
+    return (
+        summary_rows(sol),
+        key_section(sol),
+        solution_section(sol, linked=True, figure_dir=figure_dir),
+    )
 
 
 PREAMBLE = r"""\documentclass[11pt]{article}
@@ -455,29 +696,80 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 """
 
 
-def document(title: str, solutions: list[Solution]) -> str:
-    """A standalone LaTeX document for a problem set.
+_HYPERREF = r"""\usepackage[hidelinks,bookmarksnumbered=false,bookmarksopen]{hyperref}
+\usepackage{bookmark}
+\usepackage{array,longtable}
+"""
+
+
+def document(title: str, solutions: list[Solution], detail: str = "full") -> str:
+    """A standalone LaTeX document for a problem set, at a detail level (see :func:`frame`).
 
     >>> print(document("Empty", []).splitlines()[0])
     \\documentclass[11pt]{article}
     """
-    return assemble(title, [solution_section(s) for s in solutions])
+    return frame(title, detail).join([solution_pieces(s, detail) for s in solutions])
 
 
-def assemble(title: str, sections: list[str]) -> str:
-    """The document around sections made by :func:`solution_section`."""
-    return frame(title).join(sections)
+def assemble(title: str, sections: list, detail: str = "full") -> str:
+    """The document around sections made by :func:`solution_pieces`."""
+    return frame(title, detail).join(sections)
 
 
-def frame(title: str) -> Frame:
-    """What goes around the sections: the preamble and title, then ``\\end{document}``."""
+_SUMMARY_HEAD = (
+    "\\section*{Answers at a glance}\n\\pdfbookmark[0]{Answers at a glance}{bm-summary}\n"
+    "\\begin{longtable}{@{}l >{\\raggedright\\arraybackslash}p{0.76\\linewidth} r@{}}\n\\hline\n"
+    "question & answer & page \\\\\n\\hline\n\\endhead\n"
+)
+_SUMMARY_TAIL = "\\hline\n\\end{longtable}\n"
+_ANSWERS_HEAD = (
+    "\\section*{Answers}\n\\pdfbookmark[0]{Answers}{bm-summary}\n"
+    "\\begin{longtable}{@{}l >{\\raggedright\\arraybackslash}p{0.86\\linewidth}@{}}\n\\hline\n"
+    "question & answer \\\\\n\\hline\n\\endhead\n"
+)
+#: From Part I on, displays sit closer to the text (a key is read line by line).
+_TIGHT = (
+    "\\makeatletter\\g@addto@macro\\normalsize{\\setlength\\abovedisplayskip{6pt plus 3pt}"
+    "\\setlength\\belowdisplayskip{6pt plus 3pt}}\\makeatother\\normalsize\n"
+)
+_PART_ONE = (
+    "\\clearpage\n" + _TIGHT + "\\pdfbookmark[0]{Part I: Solutions}{bm-part-one}\n"
+    "{\\LARGE\\bfseries Part I\\quad Solutions\\par}\n"
+)
+_PART_TWO = (
+    "\\clearpage\n\\pdfbookmark[0]{Part II: Appendix}{bm-part-two}\n"
+    "{\\LARGE\\bfseries Part II\\quad Appendix: complete verified derivations\\par}\n"
+    "Every step of every derivation, each checked by machine as it was built; the "
+    "verification paragraph of each problem says how. Each answer boxed in Part I links "
+    "to the derivation here, and back.\n\n"
+)
+
+
+def frame(title: str, detail: str = "full") -> Frame:
+    """What goes around the sections: the preamble, the title and the summary table (each
+    section's first piece is its rows), then Part I (the second pieces: each question on a
+    page of its own) and, at ``full`` detail, Part II (the third: the appendix).
+    At ``answers`` detail the table is all there is, each answer boxed in full in it.
+    """
     head = (
-        f"{PREAMBLE}\\title{{{escape(title)}}}\n\\date{{}}\n\\begin{{document}}\n"
-        "\\maketitle\n\\noindent Generated by symhw: every equality shown was checked "
-        "by machine when the sheet was built; the verification paragraph of each problem "
-        "says how.\n\n"
+        f"{PREAMBLE}{_HYPERREF}\\hypersetup{{pdftitle={{{_plain(title)}}}}}\n"
+        f"\\begin{{document}}\n\\begin{{center}}{{\\Large\\bfseries {escape(title)}}}"
+        "\\end{center}\n\\noindent Generated by symhw: every equality shown was checked "
+        "by machine when the sheet was built"
+        + ("; the appendix says how for each problem.\n\n" if detail == "full" else ".\n\n")
+        + (_ANSWERS_HEAD if detail == "answers" else _SUMMARY_HEAD)
     )
-    return Frame(head, "\n", "\n\\end{document}\n")
+    if detail == "answers":
+        return Frame(head, "", _SUMMARY_TAIL + "\n\\end{document}\n")
+    parts = ((_SUMMARY_TAIL + _PART_ONE, "\n\\clearpage\n"),)
+    if detail == "full":
+        parts += ((_PART_TWO, "\n"),)
+    return Frame(head, "", "\n\\end{document}\n", parts)
+
+
+def _plain(text: str) -> str:
+    """Text for a PDF string (the title in the document's properties): no TeX specials."""
+    return "".join(ch for ch in text if ch not in _SPECIAL)
 
 
 JUPYTER_LATEX[Derivation] = lambda d: f"$\\displaystyle {derivation_math(d)}$"

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
-from symhw.derivation import Derivation, Figure, Paragraph, ReferenceCode, Solution, Table
-from symhw.render import Frame
+from symhw.derivation import (
+    Answer,
+    Boxed,
+    Derivation,
+    Figure,
+    Paragraph,
+    ReferenceCode,
+    Solution,
+    Table,
+)
+from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in
 from symhw.render.decimals import grouped_text
 from symhw.render.expr import PRIMED_NAME, function_latex, latex
-from symhw.render.latex import answer_math, derivation_math, reference_math
+from symhw.render.figures import FIGURE_FORMAT, figure_paths
+from symhw.render.latex import (
+    answer_math,
+    answers_only,
+    derivation_math,
+    key_math,
+    reference_math,
+    visible_width,
+)
 from symhw.render.summary import verification_summary
 
 _MARKUP = set("\\`*_[]<>#|$")
@@ -61,36 +78,163 @@ def _part(part) -> str:
         rows = ["| " + " | ".join(_cell(c) for c in row) + " |" for row in part.rows]
         intro = [paragraph(part.intro), ""] if part.intro else []
         return "\n".join([f"### {escape(part.title)}", "", *intro, head, rule, *rows])
-    if isinstance(part, Figure):
-        art = "\n".join("".join("#" if v else "." for v in row) for row in part.pattern)
-        caption = "\n\n" + paragraph(part.caption) if part.caption else ""
-        return f"### {escape(part.title)}\n\n```\n{art}\n```{caption}"
     raise TypeError(f"the Markdown renderer does not support {type(part).__name__}")
 
 
-def solution_section(sol: Solution) -> str:
-    out = [f"## {escape(sol.problem_id)}. {escape(sol.title)}", paragraph(sol.statement)]
-    out += [_part(p) for p in sol.parts]
-    out.append("### Answers")
+def _figure(fig: Figure, path: str) -> str:
+    """A figure: a link to its SVG file beside the sheet, and its caption."""
+    caption = "\n\n" + paragraph(fig.caption) if fig.caption else ""
+    return f"### {escape(fig.title)}\n\n![{escape(fig.title)}]({path}){caption}"
+
+
+def solution_section(sol: Solution, *, linked: bool = False, figure_dir: str = "figures") -> str:
+    """One problem in full, figures linked in ``figure_dir`` (relative to the sheet);
+    ``linked``: as the appendix of a sheet whose Part I boxes the answers (anchors on the
+    parts the boxes link to, and links back)."""
+    head = f"## {escape(sol.problem_id)}. {escape(sol.title)}"
+    out = [_target(anchor(sol, "app")) + head if linked else head, paragraph(sol.statement)]
+    backs = _back_links(sol) if linked else {}
+    paths = figure_paths(sol, figure_dir, FIGURE_FORMAT["md"])
+    for i, p in enumerate(sol.parts):
+        text = _figure(p, paths[i]) if i in paths else _part(p)
+        if i in backs:
+            text = f"{_target(anchor(sol, 'app', f'part{i}'))}{text}\n\n{backs[i]}"
+        out.append(text)
+    if linked:
+        back = f"[↑ Part I](#{anchor(sol, 'key')})"
+        out.append(f"{_target(anchor(sol, 'app', 'answers'))}### Answers\n\n{back}")
+    else:
+        out.append("### Answers")
     out += [f"$$\n{answer_math(a)}\n$$" for a in sol.answers]
     out.append(f"**Verification.** {verification_summary(sol)}")
     return "\n\n".join(out)
 
 
-def document(title: str, solutions: list[Solution]) -> str:
+def _target(name: str) -> str:
+    """An anchor links can go to, on the line before what it marks."""
+    return f'<a id="{name}"></a>\n'
+
+
+def _back_links(sol: Solution) -> dict[int, str]:
+    """Per part of the appendix a box of Part I links to: the link back to the box."""
+    out: dict[int, str] = {}
+    for i, box in enumerate(sol.boxes()):
+        part = derived_in(sol, box)
+        if part is not None and part not in out:
+            out[part] = f"[↑ boxed in Part I](#{anchor(sol, 'key', box_name(box, i))})"
+    return out
+
+
+def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
+    names = [a.name for a in box.answers] or [box_name(box, index)]
+    targets = "".join(_target(anchor(sol, "key", n)) for n in names)
+    part = derived_in(sol, box)
+    goal = anchor(sol, "app", "answers" if part is None else f"part{part}")
+    link = f"\n\n[derivation ↓](#{goal})" if links else ""
+    lead = f"**{escape(box.question)}** " if box.question else ""
+    if box.statement is not None:
+        return f"{targets}> {lead}{paragraph(box.statement)}{link}"
+    if box.derivation is not None:
+        return f"{targets}$$\n{key_math(box.derivation, boxed=True)}\n$${link}"
+    if box.table is not None:
+        return f"{targets}{_part(box.table).removeprefix('### ').lstrip()}{link}"
+    shown = "\n\n".join(f"$$\n{answer_math(a)}\n$$" for a in box.answers)
+    return f"{targets}{lead}\n\n{shown}{link}" if lead else f"{targets}{shown}{link}"
+
+
+def _key_part(sol: Solution, part, index: int, links: bool) -> str:
+    if isinstance(part, Boxed):
+        return _boxed(sol, part, index, links)
+    if isinstance(part, Derivation) and not part.title:
+        return f"$$\n{key_math(part)}\n$$"
+    return _part(part).replace("### ", "#### ", 1)
+
+
+def key_section(sol: Solution, *, links: bool = True, worked: bool = True) -> str:
+    """Part I for one problem: the question, the worked solution and the boxed results
+    (``worked`` False: the boxed results only)."""
+    out = [_target(anchor(sol, "key")) + f"## {escape(sol.problem_id)}. {escape(sol.title)}"]
+    if worked:
+        out.append(paragraph(sol.statement))
+    boxes = 0
+    for part in sol.key_parts() if worked else answers_only(sol):
+        out.append(_key_part(sol, part, boxes, links))
+        boxes += isinstance(part, Boxed)
+    return "\n\n".join(out)
+
+
+def summary_rows(sol: Solution) -> str:
+    """The rows of the summary table for one problem: question (a link to it) and answer."""
+    rows = []
+    for i, box in enumerate(sol.boxes()):
+        name = anchor(sol, "key", box_name(box, i))
+        question = escape(f"{sol.problem_id} {box.question}".strip())
+        if box.brief is not None:
+            what = paragraph(box.brief)
+        elif box.answers:
+            what = ", ".join(_answer_cell(a) for a in box.answers)
+        else:
+            what = paragraph(box.statement) if box.statement else ""
+        rows.append(f"| [{question}](#{name}) | {what.replace(chr(10), ' ')} |")
+    return "\n".join(rows)
+
+
+def _answer_cell(a: Answer) -> str:
+    """``label = value`` for a cell of the summary table (the label alone for a long value)."""
+    relation = r"\approx" if a.approximate else "="
+    value = latex(a.value)
+    shown = latex(a.label) + (
+        f" {relation} {value}" if visible_width(value) <= SUMMARY_VALUE else ""
+    )
+    return "$" + shown.replace("|", "\\|") + "$"
+
+
+def solution_pieces(
+    sol: Solution, detail: str = "full", figure_dir: str = "figures"
+) -> tuple[str, ...]:
+    """One problem's pieces of the document at a detail level (see :func:`frame`); its
+    figures are linked in ``figure_dir``."""
+    if detail == "answers":
+        return summary_rows(sol), key_section(sol, links=False, worked=False)
+    if detail == "key":
+        return summary_rows(sol), key_section(sol, links=False)
+    return (
+        summary_rows(sol),
+        key_section(sol),
+        solution_section(sol, linked=True, figure_dir=figure_dir),
+    )
+
+
+def document(title: str, solutions: list[Solution], detail: str = "full") -> str:
     """A Markdown document for a problem set (math in $ and $$, as GitHub renders it)."""
-    return assemble(title, [solution_section(s) for s in solutions])
+    return frame(title, detail).join([solution_pieces(s, detail) for s in solutions])
 
 
-def assemble(title: str, sections: list[str]) -> str:
-    """The document around sections made by :func:`solution_section`."""
-    return frame(title).join(sections)
+def assemble(title: str, sections: list, detail: str = "full") -> str:
+    """The document around sections made by :func:`solution_pieces`."""
+    return frame(title, detail).join(sections)
 
 
-def frame(title: str) -> Frame:
-    """What goes around the sections: the title and a line on how it was checked."""
+def frame(title: str, detail: str = "full") -> Frame:
+    """What goes around the sections: the title and the summary table (each section's
+    first piece is its rows), Part I and, at ``full`` detail, Part II (the appendix)."""
     head = (
         f"# {escape(title)}\n\nGenerated by symhw: every equality shown was checked by machine "
-        "when the sheet was built; the verification paragraph of each problem says how.\n\n"
+        "when the sheet was built"
+        + ("; the appendix says how for each problem.\n\n" if detail == "full" else ".\n\n")
+        + "## Answers at a glance\n\n| question | answer |\n|---|---|\n"
     )
-    return Frame(head, "\n\n", "\n")
+    if detail == "answers":
+        parts = (("\n\n", "\n\n"),)
+    else:
+        parts = (('\n\n<a id="part-one"></a>\n# Part I: Solutions\n\n', "\n\n"),)
+        if detail == "full":
+            parts += (
+                (
+                    '\n\n<a id="part-two"></a>\n# Part II: Appendix: complete verified '
+                    "derivations\n\nEvery step of every derivation, each checked by machine "
+                    "as it was built; the verification paragraph of each problem says how.\n\n",
+                    "\n\n",
+                ),
+            )
+    return Frame(head, "\n", "\n", parts)

@@ -19,12 +19,14 @@ from symhw.losses import LOSSES, get_loss
 from symhw.notation import Grad
 from symhw.params import Parameters, check_call, choice, integer, param
 from symhw.problems.activation_loss.derivative import derivative_derivation
+from symhw.problems.activation_loss.figures import activation_figure, growth_figure
 from symhw.problems.activation_loss.gradient import (
     GradientForm,
     gradient_derivation,
     risk_expression,
 )
 from symhw.problems.activation_loss.growth import growth_table
+from symhw.problems.activation_loss.key import activation_key
 from symhw.problems.activation_loss.limits import conclusion, limit_derivation
 from symhw.problems.activation_loss.reference import (
     gradient_function,
@@ -91,23 +93,33 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
         dim=params.check_dim,
         seed=params.seed,
     )
+    d_derivative = derivative_derivation(act)
     parts = (
-        derivative_derivation(act),
+        activation_figure(act),
+        d_derivative,
         d_grad,
         d_lim,
         conclusion(act, limits),
         reference_code(params.loss),
         growth_table(act, rows),
+        growth_figure(
+            gradient_function(params.activation, params.loss),
+            params.check_samples,
+            params.check_dim,
+            params.seed,
+        ),
     )
     loss = LOSSES[params.loss]
+    answers = _answers(act, form, limits)
     return Solution(
         problem_id,
         KIND,
         title or f"Gradient of the {act.name} {loss.name}-loss risk",
         _statement(act, params.loss),
         parts,
-        _answers(act, form, limits),
+        answers,
         checks,
+        activation_key(act, (d_derivative, d_grad, d_lim), answers, limits),
     )
 
 

@@ -15,7 +15,9 @@ from symhw.counts.resnets import NetworkSpec
 from symhw.derivation import Solution
 from symhw.errors import InputError
 from symhw.params import Parameters, boolean, check_call, choice, param
-from symhw.problems.block_params.block_counts import count_blocks
+from symhw.problems.block_params.block_counts import LETTERS, count_blocks
+from symhw.problems.block_params.figures import block_figures
+from symhw.problems.block_params.key import blocks_key
 from symhw.problems.block_params.network_counts import count_network
 from symhw.problems.block_params.parsing import (
     MAX_BLOCKS,
@@ -100,8 +102,11 @@ def solve(params: Params, problem_id: str = "q3", title: str | None = None) -> S
         size = params.input or (1, 224, 224)
         counted = count_network(params.network, size, params.bias == "with", params.layout)
         title = title or f"Parameters and operations of {params.network.title}"
+        key = ()  # the default key: the answers boxed
     else:
         blocks, size = params.blocks or SEED_BLOCKS, params.input or (128, 16, 16)
         counted = count_blocks(blocks, size, params.bias, params.layout, params.compare)
+        counted = counted._replace(parts=(*block_figures(LETTERS, blocks), *counted.parts))
         title = title or "Parameters and operations of residual blocks"
-    return Solution(problem_id, KIND, title, *counted)
+        key = blocks_key(blocks, counted.parts, counted.answers)
+    return Solution(problem_id, KIND, title, *counted, key)

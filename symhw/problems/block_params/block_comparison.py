@@ -100,17 +100,22 @@ def compare_blocks(
     parts: list[Part] = []
     answers: list[Answer] = []
     findings: list[Segment] = []
+    wider: tuple[Segment, ...] | None = None
     for i, bias in enumerate(variants):
         intro = _intro(*pair, unit) if i == 0 else None
         derivation, more, found, wide = _parameter_comparison(letter, *pair, unit, bias, intro)
         parts.append(derivation)
         answers += more
         findings += found
-        if wide is not None and i == 0:
-            findings += wide
+        wider = wide if i == 0 else wider
     mac_derivation, macs_ratio = _mac_comparison(letter, *pair)
     answers.append(macs_ratio)
-    parts += [mac_derivation, Paragraph((*findings, *_tradeoffs(a, b)))]
+    # The conclusion: what the counts show, a block as wide as the other (appendix only),
+    # and what each block buys and gives up (Part I boxes the first and the last).
+    parts += [mac_derivation, Paragraph(tuple(findings))]
+    parts += [Paragraph(wider)] if wider else []
+    tradeoffs = _tradeoffs(a, b)
+    parts += [Paragraph(tradeoffs)] if tradeoffs else []
     return parts, answers
 
 

@@ -24,6 +24,7 @@ from symhw.problems.conv_matrix.figures import figures
 from symhw.problems.conv_matrix.forward import built, element_equations, matrix_form
 from symhw.problems.conv_matrix.given_numbers import given_numbers
 from symhw.problems.conv_matrix.inputs import Params, given_tensors, layer_geometry, validate
+from symhw.problems.conv_matrix.key import conv_key
 from symhw.problems.conv_matrix.layer import ShownLayer
 from symhw.problems.conv_matrix.statement import statement
 
@@ -74,4 +75,5 @@ def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> S
         tuple(parts),
         tuple(answers),
         tuple(checks),
+        conv_key(tuple(parts), answers),
     )

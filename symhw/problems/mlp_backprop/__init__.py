@@ -12,7 +12,9 @@ from symhw.params import Parameters, boolean, check_call, integer, param
 from symhw.problems.mlp_backprop.answers import network_answers
 from symhw.problems.mlp_backprop.checks import numeric_checks
 from symhw.problems.mlp_backprop.delta_check import delta_check
+from symhw.problems.mlp_backprop.figures import network_figure
 from symhw.problems.mlp_backprop.inputs import activation_list, data_points, network, weight_list
+from symhw.problems.mlp_backprop.key import network_key
 from symhw.problems.mlp_backprop.labels import vector_symbols
 from symhw.problems.mlp_backprop.passes import derivations
 from symhw.problems.mlp_backprop.replay import replay_paragraph
@@ -73,8 +75,13 @@ def _symbolic(given: Network, point: Point) -> Worked:
 
 
 def _parts(worked: Worked, numeric: Worked, hand: Worked | None, decimals: int) -> tuple[Part, ...]:
-    """The derivations, the δ check, the value tables and, by hand, the replay."""
-    parts = [*derivations(worked), delta_check(worked.net), *value_tables(worked, hand, decimals)]
+    """The network, the derivations, the δ check, the value tables and, by hand, the replay."""
+    parts = [
+        network_figure(numeric.net),
+        *derivations(worked),
+        delta_check(worked.net),
+        *value_tables(worked, hand, decimals),
+    ]
     if hand:
         parts += [replay_paragraph(numeric, hand, decimals), *derivations(hand)]
     return tuple(parts)
@@ -100,12 +107,15 @@ def solve(params: Params, problem_id: str = "q2", title: str | None = None) -> S
     numeric = work(given, points, symbolic=False)
     worked = _symbolic(given, points[0]) if params.symbolic else numeric
     hand = by_hand(given, points, params.rounding) if params.rounding else None
+    parts = _parts(worked, numeric, hand, params.decimals)
+    answers = network_answers(worked, hand, params.symbolic, params.decimals)
     return Solution(
         problem_id,
         KIND,
         title or "Backpropagation through a fully connected network",
         statement(worked),
-        _parts(worked, numeric, hand, params.decimals),
-        network_answers(worked, hand, params.symbolic, params.decimals),
+        parts,
+        answers,
         numeric_checks(numeric),
+        network_key(worked, answers, parts, params.decimals, params.symbolic),
     )

@@ -11,10 +11,22 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symhw.derivation import Answer, NumericCheck, Paragraph, Part, Solution, numeric_check
+from symhw.derivation import (
+    Answer,
+    Derivation,
+    KeyPart,
+    NumericCheck,
+    Paragraph,
+    Part,
+    Solution,
+    numeric_check,
+)
 from symhw.params import Parameters, check_call, param
 from symhw.problems.norm_shapes.averages import case_derivation, shape, squeeze
+from symhw.problems.norm_shapes.axes import statistics
 from symhw.problems.norm_shapes.cases import MAX_CASES, MAX_GROUPS, SEED_CASES, Case, parse_cases
+from symhw.problems.norm_shapes.figures import averaged_axes, axes_figures
+from symhw.problems.norm_shapes.key import case_key
 from symhw.problems.norm_shapes.numpy_check import numpy_shape_check
 from symhw.problems.norm_shapes.wording import KEPT
 
@@ -49,28 +61,35 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
     parts: list[Part] = []
     answers: list[Answer] = []
     checks: list[NumericCheck] = []
+    key: list[KeyPart] = []
     statement = [
         "For each input below, give the shapes of the mean and variance the normalization computes."
     ]
     cases = params.cases or SEED_CASES
+    rows = []
     for letter, case in zip("abcdefghijklmnopqrstuvwxyz", cases, strict=False):
         statement.append(f" ({letter}) {case.norm} norm, input {'×'.join(case.layout)}.")
+        rows.append(averaged_axes(letter, case, statistics(case)))
         more_parts, more_answers, check = case_parts(letter, case)
         parts += more_parts
         answers += more_answers
+        key += case_key(letter, case, more_parts[0], more_answers)
         checks.append(check)
     return Solution(
         problem_id,
         KIND,
         title or "Shapes of normalization statistics",
         Paragraph(("".join(statement),)),
-        tuple(parts),
+        (*axes_figures(rows), *parts),
         tuple(answers),
         tuple(checks),
+        tuple(key),
     )
 
 
-def case_parts(letter: str, case: Case) -> tuple[list[Part], list[Answer], NumericCheck]:
+def case_parts(
+    letter: str, case: Case
+) -> tuple[list[Derivation | Paragraph], list[Answer], NumericCheck]:
     """One case's derivation and what PyTorch keeps; its answers; the NumPy check.
 
     >>> parts, answers, check = case_parts("a", Case("fc", "batch", "NC"))

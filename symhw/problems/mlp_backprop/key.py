@@ -1,0 +1,200 @@
+"""Part I of a network's sheet, as Learning From Data writes a backprop pass: each quantity
+as formula, numbers substituted and result, to the sheet's decimals, boxed where derived.
+
+Every line stands for the exact values of the appendix (its members carry them, and the
+builder verifies the chain); a member written with rounded numbers is marked approximate
+(shown after ≈) and checked to lie within rounding of the exact value here.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symhw.activations import ACTIVATIONS
+from symhw.builder import DerivationBuilder
+from symhw.derivation import Answer, Boxed, KeyPart, Paragraph
+from symhw.errors import VerificationError
+from symhw.mlp import round_decimals
+from symhw.notation import layer_symbol
+from symhw.problems.mlp_backprop.answers import answer_name
+from symhw.problems.mlp_backprop.labels import Labels, theta, theta_prime
+from symhw.problems.mlp_backprop.nodes import Hadamard, Shown, SquaredNorm, evaluate
+from symhw.problems.mlp_backprop.passes import INTRO_BACKWARD
+from symhw.problems.mlp_backprop.worked import Worked
+
+
+class _Lines:
+    """Builds the lines of one pass: quantity = formula (≈) numbers (≈) result."""
+
+    def __init__(self, worked: Worked, decimals: int, cache: tuple[dict, dict]):
+        self.worked, self.decimals = worked, decimals
+        self.labels = Labels(worked.net)
+        self.b = DerivationBuilder("")
+        self.answers: list[Answer] = []
+        self._approx, self._rounded = cache  # shared by the passes of one network
+
+    def approx(self, m: sp.MatrixBase) -> sp.ImmutableMatrix:
+        """``m`` to 30 digits (each matrix evaluated once: a pass reads its values often)."""
+        m = sp.ImmutableMatrix(m)
+        if m not in self._approx:
+            self._approx[m] = m.applyfunc(self.worked.approx)
+        return self._approx[m]
+
+    def rounded(self, m: sp.MatrixBase) -> sp.ImmutableMatrix:
+        """``m`` to the sheet's decimals, exactly (rationals written as decimals)."""
+        m = sp.ImmutableMatrix(m)
+        if m not in self._rounded:
+            self._rounded[m] = self.approx(m).applyfunc(lambda v: round_decimals(v, self.decimals))
+        return self._rounded[m]
+
+    def _inexact(self, shown: sp.ImmutableMatrix, value: sp.ImmutableMatrix) -> bool:
+        """Whether ``shown`` (numbers) differs from the exact ``value``; raises if it is
+        further from it than rounding to the sheet's decimals can explain."""
+        diff = max(abs(a - b) for a, b in zip(self.approx(shown), self.approx(value), strict=True))
+        scale = 1 + max(abs(v) for v in self.approx(value))
+        if diff > 10 ** (1 - self.decimals) * scale:
+            raise VerificationError(f"a rounded line of the key is off by {diff}")
+        return diff > sp.Float(10) ** -25 * scale
+
+    def line(self, name: str, label, formula, numbers, value: sp.MatrixBase) -> None:
+        """``label = formula [≈] numbers [≈] result``; the result is answer ``name``."""
+        value = sp.ImmutableMatrix(value)
+        result = self.rounded(value)
+        members, flags = [Shown(label, value), Shown(formula, value)], [False]
+        if numbers is not None:
+            members.append(Shown(numbers, value))
+            flags.append(self._inexact(evaluate(numbers), value))
+        inexact = self._inexact(result, value)
+        members.append(Shown(result, value))
+        flags.append(inexact or (len(flags) > 1 and flags[-1]))
+        self.b.equal(*members, rule="numbers substituted", approximate=tuple(flags))
+        self.answers.append(Answer(name, label, Shown(result, result), approximate=inexact))
+
+    def box(self, derived_in: str, brief: tuple[str, ...] = ()) -> Boxed:
+        """The lines built, each result boxed; ``brief``: the answers the summary table
+        shows (all by default), a column as a transposed row."""
+        shown = [a for a in self.answers if not brief or a.name in brief]
+        segments: list = []
+        for a in shown:
+            value = a.value.as_explicit()
+            column = value.cols == 1 and value.rows > 1
+            row = Shown(value.T, value.T) if column else a.value
+            relation = " ≈ " if a.approximate else " = "
+            segments += [", " if segments else "", a.label, relation, row, "ᵀ" if column else ""]
+        return Boxed(
+            tuple(self.answers),
+            derived_in=derived_in,
+            derivation=self.b.build(),
+            brief=Paragraph(tuple(segments)),
+        )
+
+
+def _forward(worked: Worked, decimals: int, title: str, cache: tuple[dict, dict]) -> Boxed:
+    net, trace = worked.net, worked.traces[0]
+    (_, y), L = worked.points[0], net.depth
+    f = _Lines(worked, decimals, cache)
+    lab = f.labels
+    x0 = sp.ImmutableMatrix([1, *trace.x[0][1:]])
+    f.line("x0", lab.x(0), sp.ImmutableMatrix([1, sp.Symbol("x", real=True)]), None, x0)
+    for layer in range(1, L + 1):
+        weights, hidden = net.weights[layer - 1], layer < L
+        x_before = f.rounded(trace.x[layer - 1])
+        formula = sp.MatMul(sp.Transpose(lab.W(layer)), lab.x(layer - 1))
+        numbers = sp.MatMul(sp.Transpose(weights), x_before)
+        f.line(answer_name("s", layer), lab.s(layer), formula, numbers, trace.s[layer - 1])
+        name, bias = net.activations[layer - 1], [1] if hidden else []
+        act = ACTIVATIONS[name].function
+        applied = [act(v) for v in f.rounded(trace.s[layer - 1])] if hidden else None
+        f.line(
+            answer_name("x", layer),
+            lab.x(layer),
+            sp.Matrix([*bias, theta(name, lab.s(layer))]),
+            sp.ImmutableMatrix([*bias, *applied]) if applied else None,
+            trace.x[layer],
+        )
+    named = SquaredNorm(sp.MatAdd(lab.x(L), sp.MatMul(-1, lab.y())))
+    numbers = SquaredNorm(sp.MatAdd(f.rounded(trace.x[L]), sp.MatMul(-1, y)))
+    f.line("e", lab.e(), named, numbers, sp.ImmutableMatrix([[trace.e]]))
+    return f.box(title, (answer_name("x", L), "e"))
+
+
+def _backward(worked: Worked, decimals: int, title: str, cache: tuple[dict, dict]) -> Boxed:
+    net, trace = worked.net, worked.traces[0]
+    (_, y), L = worked.points[0], net.depth
+    f = _Lines(worked, decimals, cache)
+    lab = f.labels
+    formula = Hadamard(
+        sp.MatMul(2, sp.MatAdd(lab.x(L), sp.MatMul(-1, lab.y()))),
+        theta_prime(net.activations[-1], lab.s(L)),
+    )
+    residual = sp.MatMul(2, sp.MatAdd(f.rounded(trace.x[L]), sp.MatMul(-1, y)))
+    numbers = Hadamard(residual, f.rounded(trace.derivative[L - 1]))
+    f.line(answer_name("delta", L), lab.delta(L), formula, numbers, trace.delta[L - 1])
+    for layer in range(L - 1, 0, -1):
+        back = sp.MatMul(lab.W(layer + 1, bar=True), lab.delta(layer + 1))
+        formula = Hadamard(theta_prime(net.activations[layer - 1], lab.s(layer)), back)
+        wbar = net.weights[layer][1:, :]
+        numbers = Hadamard(
+            f.rounded(trace.derivative[layer - 1]),
+            sp.MatMul(wbar, f.rounded(trace.delta[layer])),
+        )
+        f.line(
+            answer_name("delta", layer), lab.delta(layer), formula, numbers, trace.delta[layer - 1]
+        )
+    return f.box(title)
+
+
+def _gradients(worked: Worked, decimals: int, title: str, cache: tuple[dict, dict]) -> Boxed:
+    net, trace = worked.net, worked.traces[0]
+    f = _Lines(worked, decimals, cache)
+    lab = f.labels
+    for layer in range(1, net.depth + 1):
+        formula = sp.MatMul(lab.x(layer - 1), sp.Transpose(lab.delta(layer)))
+        numbers = sp.MatMul(
+            f.rounded(trace.x[layer - 1]), sp.Transpose(f.rounded(trace.delta[layer - 1]))
+        )
+        f.line(
+            answer_name("grad_W", layer), lab.grad(layer), formula, numbers, trace.grads[layer - 1]
+        )
+    return f.box(title)
+
+
+def network_key(
+    worked: Worked, answers: tuple[Answer, ...], parts: tuple, decimals: int, symbolic: bool
+) -> tuple[KeyPart, ...]:
+    """Forward pass, backward pass and gradients with the numbers substituted, each result
+    boxed on its line; then the hand replay's gradient. A symbolic network, or one of
+    several data points, is keyed by its boxed answers alone (empty: the default key)."""
+    if symbolic or len(worked.points) > 1:
+        return ()
+    titles = [getattr(p, "title", "") for p in parts]
+    by_hand = next((t for t in titles if t.startswith("By hand: gradients")), "")
+    cache: tuple[dict, dict] = ({}, {})
+    key: list[KeyPart] = [
+        Paragraph((f"Forward pass (numbers to {decimals} decimals; ≈ where rounded):",)),
+        _forward(worked, decimals, titles[0], cache),
+        Paragraph(INTRO_BACKWARD),
+        _backward(worked, decimals, titles[1], cache),
+        Paragraph(
+            (
+                "The gradient of each layer is the outer product of its input ",
+                layer_symbol("x", "l-1"),
+                " and its ",
+                layer_symbol("delta", "l"),
+                ":",
+            )
+        ),
+        _gradients(worked, decimals, titles[2], cache),
+    ]
+    hand = [a for a in answers if a.name == "rounded"]
+    if hand:
+        key += [
+            Paragraph(
+                (
+                    "By hand, rounding every forward value as it is computed (as on the "
+                    "handwritten sheet), the gradients and the loss come out as",
+                )
+            ),
+            Boxed(tuple(hand), derived_in=by_hand),
+        ]
+    return tuple(key)

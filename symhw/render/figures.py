@@ -1,0 +1,159 @@
+"""Figure files: each figure drawn with matplotlib (:mod:`.plots`, :mod:`.diagrams`) as a
+PDF for LaTeX and an SVG for Markdown, byte-identical on every run (fixed hash salt, no
+dates or creator, matplotlib's own DejaVu fonts, no TeX).
+
+matplotlib is imported by :mod:`.mpl` only when a figure is drawn (its import costs more
+than SymPy's): ``import symhw`` does not pay it. Only ``matplotlib.figure`` and the two
+backends are loaded, never pyplot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Iterator
+from typing import Any
+
+from symhw.derivation import Figure, Solution
+from symhw.figures import (
+    AxesDiagram,
+    BlockDiagram,
+    Drawing,
+    LinePlot,
+    NetworkDiagram,
+    SparsityPattern,
+)
+from symhw.render import diagrams, figcache, plots
+from symhw.render.mpl import matplotlib
+
+#: File format of the figures each text format links: LaTeX includes PDF (pdflatex),
+#: Markdown links SVG.
+FIGURE_FORMAT = {"tex": "pdf", "md": "svg"}
+
+#: The detail levels whose documents show figures: the appendix (``full``) holds them;
+#: Part I alone (``key``) and the answers table (``answers``) link none, so none is drawn.
+FIGURE_DETAILS = ("full",)
+
+#: Settings that make the bytes the same on every run and machine.
+_RC = {
+    "svg.hashsalt": "symhw",
+    "svg.fonttype": "path",  # glyphs as outlines: the SVG needs no fonts where it is shown
+    "pdf.fonttype": 3,
+    "font.family": "DejaVu Sans",
+    "mathtext.fontset": "dejavusans",
+    "axes.unicode_minus": True,
+    "font.size": 9,
+}
+_METADATA = {
+    "svg": {"Creator": None, "Date": None, "Format": None, "Type": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None, "ModDate": None},
+}
+
+
+def figure_name(problem_id: str, index: int) -> str:
+    """The file stem of a problem's ``index``-th figure (1-based): ``q1-2``."""
+    return f"{problem_id}-{index}"
+
+
+def figure_paths(sol: Solution, directory: str, fmt: str) -> dict[int, str]:
+    """The relative path of each figure of ``sol`` (by its position in ``sol.parts``)."""
+    positions = [i for i, p in enumerate(sol.parts) if isinstance(p, Figure)]
+    return {
+        i: f"{directory}/{figure_name(sol.problem_id, k)}.{fmt}"
+        for k, i in enumerate(positions, start=1)
+    }
+
+
+def figure_files(sol: Solution, directory: str, formats: tuple[str, ...]) -> dict[str, bytes]:
+    """Every figure of ``sol`` drawn in each file format of ``formats`` (``pdf``, ``svg``):
+    ``{relative path: bytes}``, the paths :func:`figure_paths` gives the sections. Each
+    figure is laid out once and saved in every format."""
+    paths = {fmt: figure_paths(sol, directory, fmt) for fmt in formats}
+    files = {}
+    for i, part in enumerate(sol.parts):
+        if isinstance(part, Figure) and formats:
+            drawn = cached_draw(part.drawing, formats)
+            files.update(zip((paths[f][i] for f in formats), drawn, strict=True))
+    return dict(sorted(files.items(), key=lambda item: formats.index(item[0].rsplit(".", 1)[1])))
+
+
+def cached_draw(drawing: Drawing, formats: tuple[str, ...]) -> tuple[bytes, ...]:
+    """:func:`draw_all`, each file taken from the figure cache where it is there
+    (:mod:`.figcache`); only the formats not found are drawn, and then stored."""
+    where = figcache.entries()
+    names = _cache_names(drawing, formats) if where else None
+    if names is None:
+        return draw_all(drawing, formats) if formats else ()
+    found = {f: figcache.load(where, names[f]) for f in formats}
+    missing = tuple(f for f in formats if found[f] is None)
+    for fmt, data in zip(missing, draw_all(drawing, missing) if missing else (), strict=True):
+        figcache.store(where, names[fmt], data)
+        found[fmt] = data
+    return tuple(found[f] for f in formats)
+
+
+def _cache_names(drawing: Drawing, formats: tuple[str, ...]) -> dict[str, str] | None:
+    """The cache entry of each format, or None for data the cache cannot key."""
+    try:
+        return {f: f"{name}.{f}" for f, name in figcache.keys(drawing, formats).items()}
+    except TypeError:
+        return None
+
+
+def draw(drawing: Drawing, fmt: str) -> bytes:
+    """One drawing as the bytes of an ``svg`` or ``pdf`` file.
+
+    >>> import numpy as np
+    >>> from symhw.figures import Curve, LinePlot
+    >>> s = np.linspace(-2.0, 2.0, 5)
+    >>> draw(LinePlot((Curve(("θ",), s, np.tanh(s)),), ("s",), ("",)), "pdf")[:5]
+    b'%PDF-'
+    """
+    return draw_all(drawing, (fmt,))[0]
+
+
+def draw_all(drawing: Drawing, formats: tuple[str, ...]) -> tuple[bytes, ...]:
+    """One drawing, laid out once, saved in each of ``formats``."""
+    with _settings():
+        fig = build(drawing)
+        out = []
+        for fmt in formats:
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format=fmt, metadata=_METADATA[fmt])
+            out.append(buffer.getvalue())
+    return tuple(out)
+
+
+def build(drawing: Drawing) -> Any:
+    """The drawing as a matplotlib ``Figure`` (not yet saved)."""
+    mpl = matplotlib()
+    with _settings():
+        fig = mpl.figure.Figure()
+        _DRAW[type(drawing)](fig, drawing)
+    return fig
+
+
+@contextlib.contextmanager
+def _settings() -> Iterator[None]:
+    """matplotlib's own defaults and :data:`_RC`, whatever a matplotlibrc of the user or
+    of the working directory says: the files depend on symhw's code alone (and so the
+    figure cache's key does)."""
+    mpl = matplotlib()
+    with mpl.rc_context():
+        mpl.rcParams.update({k: v for k, v in mpl.rcParamsDefault.items() if k != "backend"})
+        mpl.rcParams.update(_RC)
+        yield
+
+
+def load() -> None:
+    """Import matplotlib now (a sheet does, before it forks its workers: they share it)."""
+    matplotlib()
+
+
+_DRAW = {
+    LinePlot: plots.line_plot,
+    NetworkDiagram: diagrams.network,
+    BlockDiagram: diagrams.blocks,
+    SparsityPattern: plots.sparsity,
+    AxesDiagram: diagrams.axes,
+}

@@ -1,0 +1,74 @@
+"""matplotlib, loaded only when a figure is drawn, and what every drawing shares: labels
+(prose, integers and SymPy as mathtext), colours and the widest figure."""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+import sympy as sp
+
+from symhw.figures import Label
+from symhw.render.expr import latex, text
+
+GREY, INK, ACCENT = "0.85", "0.15", "#1f5fa8"
+#: The widest figure, in inches: the sheet's line is 17 cm (6.69 in) and figures are
+#: included at their natural size, so their text is the size it was drawn at.
+MAX_WIDTH = 6.5
+
+
+@functools.cache
+def matplotlib() -> Any:
+    """matplotlib with only what drawing needs: the Figure class and the two backends."""
+    import matplotlib
+    import matplotlib.backends.backend_pdf
+    import matplotlib.backends.backend_svg
+    import matplotlib.figure
+    import matplotlib.mathtext
+    import matplotlib.patches
+    import matplotlib.path
+    import matplotlib.ticker
+
+    return matplotlib
+
+
+def label(segments: Label) -> str:
+    """A label as matplotlib text: prose as written, integers as digits (grouped by thin
+    spaces from 10⁴ on), other SymPy parts as mathtext (their LaTeX, or their plain text
+    where mathtext cannot set that LaTeX).
+
+    >>> label(("input, ", 65536, " channels"))
+    'input, 65\u2009536 channels'
+    """
+    return "".join(_segment(s) for s in segments)
+
+
+def _segment(segment: str | int | sp.Basic) -> str:
+    if isinstance(segment, str):
+        return segment.replace("$", r"\$")
+    if isinstance(segment, int | sp.Integer):
+        n = int(segment)
+        return (f"{n:,}".replace(",", "\u2009") if abs(n) >= 10_000 else str(n)).replace("-", "−")
+    return math(segment)
+
+
+#: LaTeX that mathtext always sets: one letter with a subscript, a superscript or both
+#: (x^{(1)}, Y_{jt}, w^{11}_{1}), which needs no trial parse (a parse costs milliseconds).
+_PLAIN_SYMBOL = re.compile(
+    r"[A-Za-z](?:(?:_\{[A-Za-z0-9(),]+\})?(?:\^\{[A-Za-z0-9(),]+\})?"
+    r"|(?:\^\{[A-Za-z0-9(),]+\})(?:_\{[A-Za-z0-9(),]+\}))"
+)
+
+
+@functools.cache
+def math(expr: sp.Basic) -> str:
+    source = f"${latex(expr)}$"
+    if _PLAIN_SYMBOL.fullmatch(source[1:-1]):
+        return source
+    parser = matplotlib().mathtext.MathTextParser("path")
+    try:
+        parser.parse(source)
+    except ValueError:
+        return text(expr).replace("$", r"\$")
+    return source

@@ -1,0 +1,275 @@
+"""The sheet as an answer key: a summary table, Part I (a page per question, answers boxed
+where derived, at most 6 pages for HW2), Part II (the appendix), linked both ways; and the
+detail levels answers, key and full.
+
+The oracles are the compiled PDF read back with pdftotext, the answers `symhw answers
+--json` prints (a separate command and code path), and the .tex and .md as written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import HAS_TEX, REPO, run_cli
+from symhw.derivation import Boxed, Derivation, excerpt
+from symhw.sheet import solve_all
+from symhw.spec import load_problem_set
+from symhw.tex import compile_pdf
+
+needs_pdf = pytest.mark.skipif(
+    not HAS_TEX or shutil.which("pdftotext") is None, reason="needs pdflatex and pdftotext"
+)
+
+
+def pdf_pages(pdf) -> list[str]:
+    """The text of each page (pdftotext ends every page with a form feed)."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")[:-1]
+
+
+def part_one(pages: list[str]) -> list[str]:
+    """The pages of Part I: from its heading up to the page before Part II's."""
+    start = next(i for i, p in enumerate(pages) if "Part I Solutions" in " ".join(p.split()))
+    end = next(
+        (i for i, p in enumerate(pages) if "Part II Appendix" in " ".join(p.split())), len(pages)
+    )
+    return pages[start:end]
+
+
+def numbers_in(text: str) -> set[float]:
+    """Every number a text shows (− as a minus, digit groups joined), to 4 decimals."""
+    text = text.replace("−", "-")
+    text = re.sub(r"(?<=\d)[ \u2009\u202f,](?=\d{3}\b)", "", text)
+    return {round(float(n), 4) for n in re.findall(r"-?\d+(?:\.\d+)?", text)}
+
+
+def numeric_leaves(value) -> list[float]:
+    """The numbers in an answer's JSON value (lists nested), strings skipped."""
+    if isinstance(value, bool | str):
+        return []
+    if isinstance(value, int | float):
+        return [value]
+    if isinstance(value, list):
+        return [v for item in value for v in numeric_leaves(item)]
+    return []
+
+
+@pytest.fixture(scope="module")
+def answers() -> dict:
+    done = run_cli("answers", "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+@needs_pdf
+def test_every_answer_appears_in_part_one_to_four_decimals(default_sheet, answers):
+    shown = numbers_in("\n".join(part_one(pdf_pages(default_sheet / "hw2.pdf"))))
+    missing = []
+    for problem, values in answers.items():
+        for name, value in values.items():
+            if name == "rounded":  # the hand replay: Part I boxes its gradients and its e
+                value = [v for k, v in value.items() if k.startswith("grad_W") or k == "e"]
+            missing += [
+                (problem, name, v) for v in numeric_leaves(value) if round(v, 4) not in shown
+            ]
+    assert missing == []
+    assert {-1.3503, 3.4025, 18496, 17600, 1207959552, 0.7616} <= shown  # by hand, seed
+
+
+def test_every_answer_is_boxed_in_part_one_with_a_link_to_its_derivation(default_sheet, answers):
+    tex = (default_sheet / "hw2.tex").read_text("utf-8")
+    key, appendix = tex.split("Part II\\quad Appendix")
+    targets = set(re.findall(r"\\label\{(app-[^}]+)\}", appendix))
+    for problem, values in answers.items():
+        for name in values:
+            label = f"\\label{{key-{problem}-{name}}}"
+            assert label in key, label
+            display = key[key.index(label) :]
+            display = display[
+                : re.search(r"\\end\{(align\*|equation\*|gather\*|center)\}", display).end()
+            ]
+            links = re.findall(r"\\hyperref\[(app-[^\]]+)\]", display)
+            assert links and set(links) <= targets, (problem, name, links)
+    # and back: every part a box links to links back to Part I
+    for target in set(re.findall(r"\\hyperref\[(app-[^\]]+)\]", key)):
+        after = appendix[appendix.index(f"\\label{{{target}}}") :][:600]
+        assert re.search(r"\\hyperref\[key-[^\]]+\]", after), target
+
+
+@needs_pdf
+def test_hw2_part_one_is_at_most_six_pages_and_each_question_starts_a_page(default_sheet):
+    pages = part_one(pdf_pages(default_sheet / "hw2.pdf"))
+    assert len(pages) <= 6
+    for q in ("q1", "q2", "q3", "q4", "q5"):
+        starts = [i for i, p in enumerate(pages) if re.search(rf"^\s*{q}\. ", p, re.M)]
+        assert len(starts) == 1, q
+        page = pages[starts[0]].lstrip().splitlines()
+        top = [line for line in page[:3] if line.strip()]
+        assert any(re.match(rf"\s*{q}\. ", line) for line in top), (q, top)
+
+
+@needs_pdf
+def test_page_one_is_the_summary_table_with_page_numbers(default_sheet):
+    pages = pdf_pages(default_sheet / "hw2.pdf")
+    first = pages[0]
+    assert "Answers at a glance" in first
+    starts = {
+        q: next(i + 1 for i, p in enumerate(pages) if re.search(rf"^\s*{q}\. ", p, re.M))
+        for q in ("q1", "q4")
+    }
+    rows = {q: re.search(rf"^\s*{q} \(a\).*?(\d+)\s*$", first, re.M) for q in starts}
+    assert all(rows.values()), first
+    assert {q: int(m.group(1)) for q, m in rows.items()} == starts  # \pageref: the right page
+
+
+@needs_pdf
+@pytest.mark.parametrize("detail", ["answers", "key"])
+def test_each_detail_level_writes_a_compiling_pdf_and_markdown(tmp_path, default_sheet, detail):
+    done = run_cli("sheet", "-o", str(tmp_path), "--detail", detail)
+    assert done.returncode == 0, done.stderr
+    pages = pdf_pages(tmp_path / "hw2.pdf")
+    md = (tmp_path / "hw2.md").read_text("utf-8")
+    full = pdf_pages(default_sheet / "hw2.pdf")
+    assert len(pages) < len(full)
+    assert "Appendix" not in "".join(pages) and "Part II" not in md
+    if detail == "answers":
+        assert len(pages) <= 2
+        assert "−1.3503" in "".join(pages) and "18496" in "".join(pages).replace(" ", "")
+    else:
+        assert len(pages) <= 7  # page 1 and Part I
+        assert "# Part I: Solutions" in md
+    # JSON is the same document at every level
+    assert (tmp_path / "hw2.json").read_bytes() == (default_sheet / "hw2.json").read_bytes()
+
+
+def test_markdown_links_go_to_anchors_that_exist(default_sheet):
+    md = (default_sheet / "hw2.md").read_text("utf-8")
+    anchors = set(re.findall(r'<a id="([^"]+)"></a>', md))
+    links = set(re.findall(r"\]\(#([^)]+)\)", md))
+    assert links and links <= anchors
+    assert {"key-q2-delta2", "app-q2-answers"} <= anchors
+
+
+def test_an_unknown_detail_level_exits_2_with_one_line_and_no_file(tmp_path):
+    done = run_cli("sheet", "-o", str(tmp_path / "out"), "--detail", "everything")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1
+    assert "--detail" in done.stderr and "answers, key, full" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def _specs() -> str:
+    return (
+        '[[problems]]\nid = "net"\nkind = "mlp-backprop"\n'
+        'weights = [[[0.1, 0.2], [0.3, 0.4], ["1/2", -1]], [1, 2, -1]]\n'
+        'activations = ["sigmoid", "identity"]\nx = [[1, 2]]\ny = [[1]]\n'
+        '[[problems]]\nid = "sym"\nkind = "mlp-backprop"\nweights = [[0.5, 2]]\n'
+        'activations = ["tanh"]\nx = 1\ny = 0\nsymbolic = true\n'
+        '[[problems]]\nid = "wide"\nkind = "block-params"\n'
+        'blocks = [{ kind = "basic", channels = 64 }, '
+        '{ kind = "bottleneck", channels = 256, mid = 64 }]\n'
+        '[[problems]]\nid = "conv2d"\nkind = "conv-matrix"\ndims = 2\nin_channels = 1\n'
+        "out_channels = 2\nheight = 3\nwidth = 3\nkernel = 2\n"
+        '[[problems]]\nid = "sig"\nkind = "activation-loss"\nactivation = "sigmoid"\n'
+        'loss = "cross-entropy"\n'
+        '[[problems]]\nid = "ln"\nkind = "norm-shapes"\n'
+        'cases = [{ norm = "layer", layout = "NCHW" }, { norm = "group", layout = "NHWC" }]\n'
+    )
+
+
+def test_every_answer_of_other_specs_is_boxed_in_part_one(tmp_path):
+    spec = tmp_path / "set.toml"
+    spec.write_text(_specs(), "utf-8")
+    for sol in solve_all(load_problem_set(spec)):
+        boxed = {a.name for b in sol.boxes() for a in b.answers}
+        assert {a.name for a in sol.answers} <= boxed, sol.problem_id
+        titles = {getattr(p, "title", None) for p in sol.parts}
+        for box in sol.boxes():  # each box names a part of the appendix that exists
+            assert not box.derived_in or box.derived_in in titles, (sol.problem_id, box)
+        for box in sol.boxes():  # a box on derived lines: one chain per answer
+            if box.derivation is not None:
+                chains = sum(not s.continues for s in box.derivation.steps)
+                assert chains == len(box.answers), sol.problem_id
+
+
+@needs_pdf
+def test_other_specs_compile_at_every_level_and_part_one_fits_the_page(tmp_path):
+    spec = tmp_path / "set.toml"
+    spec.write_text(_specs(), "utf-8")
+    for detail in ("answers", "key", "full"):
+        out = tmp_path / detail
+        done = run_cli("sheet", str(spec), "-o", str(out), "--format", "tex,md", "--detail", detail)
+        assert done.returncode == 0, done.stderr
+        work = tmp_path / f"pdf-{detail}"
+        if detail == "full":  # the other levels show no figure, and none is written
+            shutil.copytree(out / "set-figures", work / "set-figures")
+        else:
+            assert not (out / "set-figures").exists()
+            work.mkdir()
+        compile_pdf((out / "set.tex").read_text("utf-8"), work)
+        log = (work / "sheet.log").read_text("utf-8", errors="replace")
+        overfull = [line for line in log.splitlines() if line.startswith("Overfull \\hbox")]
+        # Part I and the table are laid out for the page; the appendix's wide displays
+        # (a 2-D layer's Aᵀ as one matrix) are the typesetting's to reflow.
+        assert overfull == [] or detail == "full", (detail, overfull)
+
+
+def test_hw2_keys_are_part_one_of_every_kind():
+    sols = solve_all(load_problem_set())
+    for sol in sols:
+        assert sol.key, sol.problem_id  # each HW2 kind builds its own key
+        kinds = {type(p) for p in sol.key}
+        assert Boxed in kinds
+    q1 = sols[0]
+    conclusion = next(b for b in q1.boxes() if b.statement is not None)
+    words = "".join(s for s in conclusion.statement.segments if isinstance(s, str))
+    assert "→ 0" in words and "for all n" in words
+
+
+def test_an_excerpt_keeps_only_whole_chains():
+    import sympy as sp
+
+    from symhw.builder import DerivationBuilder
+
+    b = DerivationBuilder("d")
+    x = sp.Symbol("x")
+    b.equal((x + 1) ** 2, x**2 + 2 * x + 1, rule="expand")
+    b.then(x * (x + 2) + 1, rule="factor")
+    b.equal(x - x, 0, rule="cancel")
+    d = b.build()
+    assert [s.rule for s in excerpt(d, (0, 1)).steps] == ["expand", "factor"]
+    assert isinstance(excerpt(d, (2,)), Derivation)
+    with pytest.raises(ValueError, match="continues a chain"):
+        excerpt(d, (1, 2))
+
+
+def test_the_committed_reports_carry_the_key():
+    tex = (REPO / "reports" / "hw2.tex").read_text("utf-8")
+    assert tex.count("\\clearpage") >= 6  # summary | q1 | q2 | q3 | q4 | q5 | appendix
+    assert "\\usepackage[hidelinks" in tex and "\\pdfbookmark[1]{q5." in tex
+
+
+@needs_pdf
+def test_the_pdf_has_a_bookmark_per_question_in_each_part(default_sheet):
+    """The outline, read from the PDF's (compressed) objects: the summary, then Part I and
+    Part II with five questions each."""
+    import zlib
+
+    data = (default_sheet / "hw2.pdf").read_bytes()
+    objects = b""
+    for m in re.finditer(rb"stream\r?\n", data):
+        try:
+            objects += zlib.decompressobj().decompress(data[m.end() : m.end() + (1 << 22)])
+        except zlib.error:
+            continue
+    entries = re.findall(rb"/Title \d+ 0 R\s*/A \d+ 0 R\s*/Parent", objects)
+    parts = re.findall(rb"/First \d+ 0 R\s*/Last \d+ 0 R\s*/Count (-?\d+)", objects)
+    assert len(entries) == 1 + 2 * (1 + 5)
+    assert sorted(abs(int(c)) for c in parts) == [5, 5, 13]  # Part I, Part II, the root

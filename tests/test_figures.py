@@ -1,0 +1,530 @@
+"""Figures: made from each problem's own data, checked against independent computations
+(finite differences, closed-form saturation points, torch's Jacobian, the numbers of the
+problem file), and written as valid, deterministic files beside the sheet."""
+
+from __future__ import annotations
+
+import math
+import re
+import subprocess
+import sys
+import time
+import tomllib
+import xml.etree.ElementTree as ET
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import HAS_TEX, REPO
+from symhw.activations import ACTIVATIONS
+from symhw.derivation import Figure
+from symhw.figures import BlockDiagram, LinePlot, NetworkDiagram, SparsityPattern
+from symhw.problems.activation_loss.figures import (
+    SATURATED,
+    activation_curves,
+    saturated_intervals,
+)
+from symhw.problems.conv_matrix.figures import figures as conv_figures
+from symhw.problems.conv_matrix.inputs import layer_geometry
+from symhw.problems.conv_matrix.layer import ShownLayer
+from symhw.render.figures import build, draw
+from symhw.sheet import sheet_output, solve, write_sheet
+from symhw.spec import load_problem_set
+
+LIMITS = REPO / "benchmarks" / "limits"
+
+OTHER_SPEC = """title = "Not HW2"
+name = "other"
+[[problems]]
+id = "net"
+kind = "mlp-backprop"
+weights = [[[0.5, -1, 2], [0.25, 0.75, -0.5], [1, 0, 1]], [[0.1, 0.2], [0.3, 0.4], [-0.6, 0.7], [0.8, -0.9]], [[1], [2], [-3]]]
+activations = ["sigmoid", "sigmoid", "sigmoid"]
+x = [1, 2]
+y = 1
+[[problems]]
+id = "conv"
+kind = "conv-matrix"
+dims = 2
+in_channels = 2
+out_channels = 3
+height = 4
+width = 5
+kernel = 3
+padding = 1
+stride = 2
+[[problems]]
+id = "blocks"
+kind = "block-params"
+blocks = [{ kind = "basic", channels = 64 }, { kind = "bottleneck", channels = 256, mid = 64 }]
+"""  # noqa: E501
+
+
+def figures_of(sol) -> list[Figure]:
+    return [p for p in sol.parts if isinstance(p, Figure)]
+
+
+@pytest.fixture(scope="module")
+def other(tmp_path_factory):
+    path = tmp_path_factory.mktemp("other") / "other.toml"
+    path.write_text(OTHER_SPEC, "utf-8")
+    problem_set = load_problem_set(path)
+    return {p.id: solve(p) for p in problem_set.problems}, problem_set
+
+
+# --- q1: the activation ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_the_derivative_curve_is_the_slope_of_the_activation_curve(name):
+    s, theta, derivative = activation_curves(ACTIVATIONS[name])
+    slope = np.gradient(theta, s)  # central differences of the drawn θ
+    away = np.abs(s) > 0.05  # relu has a kink at 0
+    assert np.max(np.abs(slope - derivative)[away][1:-1]) < 2e-4
+
+
+def _logit(p: float) -> float:
+    return math.log(p / (1 - p))
+
+
+#: Where |θ′| falls under 5% of its largest value on [-6, 6], solved by hand.
+SATURATION = {
+    "tanh": [(-6, -math.atanh(math.sqrt(0.95))), (math.atanh(math.sqrt(0.95)), 6)],
+    # σ(1 − σ) = 0.05 / 4  ⇔  σ = (1 ± √0.95) / 2
+    "sigmoid": [(-6, _logit((1 - math.sqrt(0.95)) / 2)), (_logit((1 + math.sqrt(0.95)) / 2), 6)],
+    "softplus": [(-6, _logit(0.05 / (1 + math.exp(-6))))],  # θ′ = σ, largest σ(6)
+    "relu": [(-6, 0)],  # θ′ = 0 for s < 0 (s = 0 itself counts as 0 too)
+    "identity": [],
+}
+
+
+@pytest.mark.parametrize("name", sorted(SATURATION))
+def test_the_shaded_regions_are_where_the_derivative_is_small(name):
+    s, _, derivative = activation_curves(ACTIVATIONS[name])
+    assert SATURATED == 0.05
+    found = saturated_intervals(s, derivative)
+    expected = SATURATION[name]
+    assert len(found) == len(expected)
+    step = s[1] - s[0]
+    for (a, b), (a0, b0) in zip(found, expected, strict=True):
+        assert abs(a - a0) <= step and abs(b - b0) <= step
+
+
+def test_the_activation_figure_shades_the_regions_of_the_sheets_own_activation():
+    sol = solve(load_problem_set().problems[0])
+    plot = figures_of(sol)[0].drawing
+    assert isinstance(plot, LinePlot) and len(plot.shaded) == 2
+    spec = '[[problems]]\nid = "q1"\nkind = "activation-loss"\nactivation = "relu"\n'
+    relu = load_problem_set(_tmp_spec(spec)).problems[0]
+    assert figures_of(solve(relu))[0].drawing.shaded == ((-6.0, 0.0),)
+
+
+def test_the_growth_curve_is_the_gradient_norm_at_each_scale():
+    sol = solve(load_problem_set().problems[0])
+    plot = figures_of(sol)[1].drawing
+    assert plot.log_x and plot.log_y
+    (curve,) = plot.curves
+    # the table beside it computes t = 1, 10, 100, 1000 on the same data
+    table = next(p for p in sol.parts if getattr(p, "title", "").startswith("Gradient norm along"))
+    for row in table.rows:
+        t, norm = float(row[0]), float(row[1])
+        (at,) = np.flatnonzero(np.isclose(curve.x, t))
+        assert curve.y[at] == pytest.approx(norm, rel=5e-3)  # the table has 3 figures
+
+
+# --- q2: the network -------------------------------------------------------------------
+
+
+def _weights(spec: str, problem: int) -> list[list[list[Fraction]]]:
+    """W⁽ˡ⁾ as the problem file writes them, each a list of rows (a vector is one column)."""
+    raw = tomllib.loads(spec)["problems"][problem]["weights"]
+    as_rows = [[r if isinstance(r, list) else [r] for r in w] for w in raw]
+    return [[[Fraction(str(v)) for v in row] for row in w] for w in as_rows]
+
+
+def _label(v: Fraction) -> str:
+    return (str(v.numerator) if v.denominator == 1 else f"{float(v):.4g}").replace("-", "−")
+
+
+@pytest.mark.parametrize(
+    ("spec", "problem", "widths"),
+    [
+        ((REPO / "symhw" / "data" / "hw2.toml").read_text("utf-8"), 1, (1, 2, 1, 1)),
+        (OTHER_SPEC, 0, (2, 3, 2, 1)),
+    ],
+)
+def test_the_network_has_a_node_per_unit_and_bias_and_an_edge_per_weight(spec, problem, widths):
+    weights = _weights(spec, problem)
+    problem_set = load_problem_set(_tmp_spec(spec))
+    sol = solve(problem_set.problems[problem])
+    (fig,) = figures_of(sol)
+    net = fig.drawing
+    assert isinstance(net, NetworkDiagram) and net.widths == widths and net.edge_labels
+    ax = build(net).axes[0]
+    kinds = [type(p).__name__ for p in ax.patches]
+    assert kinds.count("Circle") == sum(widths)  # one per unit
+    assert kinds.count("FancyBboxPatch") == len(widths) - 1  # a bias node feeding each layer
+    assert len(ax.lines) == sum(len(w) * len(w[0]) for w in weights)  # one edge per weight
+    shown = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
+    expected = {
+        f"w{layer}_{i}_{j + 1}": _label(v)
+        for layer, w in enumerate(weights, start=1)
+        for i, row in enumerate(w)
+        for j, v in enumerate(row)
+    }
+    assert shown == expected
+    svg = ET.fromstring(draw(net, "svg"))
+    ids = {e.get("id") for e in svg.iter()}
+    assert set(expected) <= ids  # each weight is findable in the SVG
+
+
+def _tmp_spec(text: str):
+    import tempfile
+
+    path = tempfile.mkdtemp() + "/spec.toml"
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def test_a_network_at_the_size_limit_is_drawn_without_edge_labels():
+    from symhw.problems.mlp_backprop.figures import network_figure
+    from symhw.problems.mlp_backprop.inputs import network
+
+    problem = load_problem_set(LIMITS / "mlp-8x8-sigmoid.toml").problems[0]
+    fig = network_figure(network(problem.params, problem.id))
+    assert not fig.drawing.edge_labels and fig.drawing.edges == 8 * 9 * 8
+    start = time.perf_counter()
+    ax = build(fig.drawing).axes[0]
+    assert len(ax.lines) == 576 and not [t for t in ax.texts if t.get_gid()]
+    assert len(draw(fig.drawing, "svg")) < 400_000
+    assert time.perf_counter() - start < 60  # a hang guard, not a benchmark
+
+
+# --- q3: the blocks --------------------------------------------------------------------
+
+
+def test_the_blocks_show_their_own_kernels_and_widths(other):
+    solved, _ = other
+    hw2 = figures_of(solve(load_problem_set().problems[2]))[0].drawing
+    mine = figures_of(solved["blocks"])[0].drawing
+    assert isinstance(mine, BlockDiagram)
+    shapes = [[(c.kernel, c.c_in, c.c_out) for c in b.convs] for b in mine.blocks]
+    assert shapes == [[(3, 64, 64), (3, 64, 64)], [(1, 256, 64), (3, 64, 64), (1, 64, 256)]]
+    assert [[(c.kernel, c.c_in, c.c_out) for c in b.convs] for b in hw2.blocks] == [
+        [(3, 32, 32), (3, 32, 32)],
+        [(1, 128, 32), (3, 32, 32), (1, 32, 128)],
+    ]
+    texts = " ".join(t.get_text() for t in build(mine).axes[0].texts)
+    assert "1×1 conv, 256 → 64" in texts and "3×3 conv, 64 → 64" in texts
+
+
+# --- q4: the averaged axes ------------------------------------------------------------
+
+
+def test_the_averaged_axes_are_those_each_norm_averages_over():
+    from symhw.problems import norm_shapes
+
+    cases = (
+        {"name": "conv", "norm": "batch", "layout": "NHWC"},
+        {"name": "fc", "norm": "layer", "layout": "NC"},
+        {"name": "inst", "norm": "instance", "layout": "NCHW"},
+        {"name": "grp", "norm": "group", "layout": "NCHW", "groups": 4},
+    )
+    sol = norm_shapes.solve(norm_shapes.Params(cases=cases))
+    (fig,) = figures_of(sol)
+    shown = {r.title.split(")")[1].split(":")[0].strip(): r for r in fig.drawing.rows}
+    # by the definitions: batch norm keeps C, layer norm keeps N, instance norm keeps N and
+    # C, group norm keeps N and the group G (C splits into G × C/G)
+    assert shown["conv"].averaged == (True, True, True, False)
+    assert shown["fc"].averaged == (False, True)
+    assert shown["inst"].averaged == (False, False, True, True)
+    assert shown["grp"].axes == ("N", "G", "c", "H", "W")
+    assert shown["grp"].averaged == (False, False, True, True, True)
+    assert [str(d) for d in shown["conv"].result] == ["1", "1", "1", "C"]
+
+
+# --- q5: the sparsity pattern ----------------------------------------------------------
+
+
+def _torch_pattern(problem) -> np.ndarray:
+    """Which entries of A are nonzero: the Jacobian of torch's convolution, random weights."""
+    p = problem.params
+    g = layer_geometry(p, problem.id)
+    torch.manual_seed(0)
+    w = torch.randn(g.out_channels, g.in_channels // g.groups, *g.kernel, dtype=torch.float64)
+    x = torch.randn(1, g.in_channels, *g.size, dtype=torch.float64)
+    conv = F.conv1d if g.dims == 1 else F.conv2d
+    kw = {"stride": g.stride, "padding": g.padding, "dilation": g.dilation, "groups": g.groups}
+    jac = torch.autograd.functional.jacobian(lambda v: conv(v, w, **kw), x)
+    rows = math.prod(jac.shape[: 2 + g.dims])
+    return (jac.reshape(rows, -1) != 0).numpy()
+
+
+@pytest.mark.parametrize("which", ["hw2", "other"])
+def test_the_sparsity_pattern_is_the_jacobians(which, other):
+    problem = load_problem_set().problems[4] if which == "hw2" else other[1].problems[1]
+    (fig,) = conv_figures(ShownLayer(layer_geometry(problem.params, problem.id)))
+    pattern = fig.drawing
+    assert isinstance(pattern, SparsityPattern) and pattern.cell == 1
+    expected = _torch_pattern(problem)
+    assert np.array_equal(pattern.grid, expected)
+    assert f"with {int(expected.sum()):,} nonzeros" in fig.caption.segments[1]
+    g = layer_geometry(problem.params, problem.id)
+    assert (pattern.row_blocks, pattern.col_blocks) == (g.out_channels, g.in_channels)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_drawn_rectangles_cover_exactly_the_filled_cells(seed):
+    from symhw.render.plots import filled_cells
+
+    grid = np.random.default_rng(seed).random((7, 11)) < 0.5
+    vertices, codes = filled_cells(grid, 3)
+    drawn = np.zeros_like(grid)
+    for rect in vertices.reshape(-1, 5, 2) // 3:  # back to cells
+        (x0, y0), (x1, y1) = rect[0], rect[2]
+        assert y1 == y0 + 1 and not drawn[y0, x0:x1].any()  # one row, no overlap
+        drawn[y0, x0:x1] = True
+    assert np.array_equal(drawn, grid) and len(codes) == len(vertices)
+
+
+def test_the_hw2_pattern_names_its_rows_y_jt_and_its_columns_x_it():
+    problem = load_problem_set().problems[4]
+    (fig,) = conv_figures(ShownLayer(layer_geometry(problem.params, problem.id)))
+    p = fig.drawing
+    assert [str(n) for n in p.row_names] == ["Y_11", "Y_12", "Y_21", "Y_22"]
+    assert [str(n) for n in p.col_names] == [f"x_{i}{t}" for i in (1, 2) for t in (1, 2, 3, 4)]
+    assert [str(s) for s in p.row_label[:1] + p.col_label[:1]] == ["Y_jt", "x_it"]
+    assert int(p.grid.sum()) == 24  # 2 × 2 channel pairs × 2 outputs × 3 taps
+
+
+def test_a_pattern_at_the_nonzero_limit_is_an_image_of_cells():
+    """20,000,000 nonzeros: 16 → 16 channels of 78,125 positions, kernel 1."""
+    problem = load_problem_set(LIMITS / "conv-nonzeros.toml").problems[0]
+    start = time.perf_counter()
+    figs = conv_figures(ShownLayer(layer_geometry(problem.params, problem.id)))
+    pattern = figs[0].drawing
+    n, b = 78_125, pattern.cell
+    assert pattern.shape == (16 * n, 16 * n) and pattern.grid.shape[0] <= 128
+    # independent: row j·n + t and column i·n + t are the nonzeros (kernel 1)
+    expected = np.zeros_like(pattern.grid)
+    t = np.arange(n)
+    for j in range(16):
+        for i in range(16):
+            expected[(j * n + t) // b, (i * n + t) // b] = True
+    assert np.array_equal(pattern.grid, expected)
+    pdf = draw(pattern, "pdf")
+    assert b"/Subtype /Image" not in pdf and len(pdf) < 200_000  # vector cells, no image
+    assert time.perf_counter() - start < 120  # a hang guard, not a benchmark
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+def test_figure_files_are_valid_and_linked_by_the_sheet(default_sheet):
+    directory = default_sheet / "hw2-figures"
+    names = sorted(p.name for p in directory.iterdir())
+    stems = sorted({n.rsplit(".", 1)[0] for n in names})
+    assert {s.split("-")[0] for s in stems} == {"q1", "q2", "q3", "q4", "q5"}
+    assert names == sorted(f"{s}.{e}" for s in stems for e in ("pdf", "svg"))
+    tex = (default_sheet / "hw2.tex").read_text("utf-8")
+    md = (default_sheet / "hw2.md").read_text("utf-8")
+    for stem in stems:
+        assert (directory / f"{stem}.pdf").read_bytes().startswith(b"%PDF-")
+        root = ET.fromstring((directory / f"{stem}.svg").read_bytes())
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert f"\\includegraphics{{hw2-figures/{stem}.pdf}}" in tex
+        assert f"(hw2-figures/{stem}.svg)" in md
+
+
+def test_committed_figures_are_what_the_code_draws(default_sheet):
+    committed = REPO / "reports" / "hw2-figures"
+    names = sorted(p.name for p in committed.iterdir())
+    assert names == sorted(p.name for p in (default_sheet / "hw2-figures").iterdir())
+    for name in names:
+        fresh = (default_sheet / "hw2-figures" / name).read_bytes()
+        assert fresh == (committed / name).read_bytes(), f"reports/hw2-figures/{name} is stale"
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex")
+@pytest.mark.parametrize("where", ["fresh", "committed"])
+def test_the_compiled_sheet_holds_the_figures(default_sheet, where):
+    pdf = (default_sheet if where == "fresh" else REPO / "reports") / "hw2.pdf"
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    for title in ("The activation and its derivative", "Gradient norm as the weights grow",
+                  "The network", "The blocks", "The averaged axes",
+                  "Sparsity pattern of A"):  # fmt: skip
+        assert title in text
+    # text drawn inside the figures themselves (up to an arrow, which comes from a second
+    # subset of the font and so starts a new run of text)
+    for inside in ("saturated", "3×3 conv, 32", "1×1 conv, 128", "input, 128 channels"):
+        assert inside in text, inside
+
+
+def test_other_specs_get_their_own_figures(other, tmp_path):
+    _, problem_set = other
+    _, drawn = sheet_output(problem_set, ["md"])
+    assert sorted(drawn) == [
+        "other-figures/blocks-1.svg",
+        "other-figures/conv-1.svg",
+        "other-figures/net-1.svg",
+    ]
+    hw2 = {p.read_bytes() for p in (REPO / "reports" / "hw2-figures").glob("*.svg")}
+    assert not hw2 & set(drawn.values())
+
+
+@pytest.mark.parametrize(
+    ("formats", "files"),
+    [
+        (["json"], []),
+        (["md"], ["conv-1.svg"]),
+        (["tex"], ["conv-1.pdf"]),
+        (["tex", "md"], ["conv-1.pdf", "conv-1.svg"]),
+    ],
+)
+def test_figures_are_written_only_for_the_formats_asked_for(tmp_path, formats, files):
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[problems]]\nid = "conv"\nkind = "conv-matrix"\n', "utf-8")
+    write_sheet(load_problem_set(spec), tmp_path / "out", formats)
+    figures = tmp_path / "out" / "s-figures"
+    assert (sorted(p.name for p in figures.iterdir()) if figures.exists() else []) == files
+
+
+def test_importing_symhw_does_not_import_matplotlib():
+    code = "import sys, symhw, symhw.sheet, symhw.cli; print('matplotlib' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_figure_has_the_same_bytes_whichever_formats_are_drawn_with_it(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[problems]]\nid = "q1"\nkind = "activation-loss"\n', "utf-8")
+    problem_set = load_problem_set(spec)
+    both = sheet_output(problem_set, ["tex", "md"])[1]
+    alone = sheet_output(problem_set, ["tex"])[1] | sheet_output(problem_set, ["md"])[1]
+    assert both == alone and len(both) == 4
+
+
+def test_figures_use_the_fonts_shipped_with_matplotlib():
+    """Not a system font of the same name, whose version varies from machine to machine."""
+    import matplotlib
+    from matplotlib import font_manager
+
+    from symhw.render.figures import _RC
+
+    data = matplotlib.get_data_path()
+    with matplotlib.rc_context(_RC):
+        for weight in ("normal", "bold"):
+            props = font_manager.FontProperties(family=_RC["font.family"], weight=weight)
+            assert font_manager.findfont(props, fallback_to_default=False).startswith(data)
+
+
+def _widest_inches(pdf: bytes) -> float:
+    import re
+
+    box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+    return float(box.group(1)) / 72
+
+
+@pytest.mark.parametrize(
+    "problem",
+    [
+        ("mlp-8x8-sigmoid.toml", 0),
+        ("blocks-max.toml", 0),
+        ("conv-nonzeros-channels.toml", 0),
+    ],
+)
+def test_figures_at_the_limits_fit_the_sheets_line(problem):
+    """17 cm is 6.69 in: a figure is included at its natural size, never shrunk."""
+    from symhw.problems.block_params import LETTERS
+    from symhw.problems.block_params.figures import block_figures
+    from symhw.problems.mlp_backprop.figures import network_figure
+    from symhw.problems.mlp_backprop.inputs import network
+
+    name, index = problem
+    spec = load_problem_set(LIMITS / name).problems[index]
+    if spec.kind == "mlp-backprop":
+        figs = [network_figure(network(spec.params, spec.id))]
+    elif spec.kind == "block-params":
+        figs = block_figures(LETTERS, spec.params.blocks)[:1]
+    else:
+        figs = conv_figures(ShownLayer(layer_geometry(spec.params, spec.id)))
+    for fig in figs:
+        assert _widest_inches(draw(fig.drawing, "pdf")) <= 6.5
+
+
+def test_the_widest_axes_figure_fits_the_line():
+    from symhw.problems import norm_shapes
+
+    cases = ({"name": "g", "norm": "group", "layout": "NCHW", "groups": 4},)
+    (fig,) = figures_of(norm_shapes.solve(norm_shapes.Params(cases=cases)))
+    assert _widest_inches(draw(fig.drawing, "pdf")) <= 6.5
+
+
+def test_a_file_where_the_figures_go_is_named_and_nothing_is_written(tmp_path, capsys):
+    from symhw.cli import main
+
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[problems]]\nid = "conv"\nkind = "conv-matrix"\n', "utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "s-figures").write_text("mine", "utf-8")
+    assert main(["sheet", str(spec), "-o", str(out), "--format", "md"]) == 2
+    assert f"cannot write '{out / 's-figures'}'" in capsys.readouterr().err
+    assert sorted(p.name for p in out.iterdir()) == ["s-figures"]
+    assert (out / "s-figures").read_text("utf-8") == "mine"
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex")
+def test_names_with_dots_and_underscores_include_their_figures(tmp_path):
+    spec = tmp_path / "s.toml"
+    spec.write_text(
+        'name = "my_sheet.v2"\n[[problems]]\nid = "a.b_c"\nkind = "conv-matrix"\n', "utf-8"
+    )
+    write_sheet(load_problem_set(spec), tmp_path / "out", ["pdf"])
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "out" / "my_sheet.v2.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "(input channel i, position t)" in text  # the figure's own axis label
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["my_sheet.v2.pdf"]
+
+
+@pytest.mark.parametrize("detail", ["answers", "key", "full"])
+def test_the_figures_written_are_those_the_documents_link(tmp_path, detail):
+    """No figure is drawn that no document shows (Part I and the answers table show none
+    today), and every figure a document links is there."""
+    spec = tmp_path / "s.toml"
+    spec.write_text('[[problems]]\nid = "q1"\nkind = "activation-loss"\n', "utf-8")
+    write_sheet(load_problem_set(spec), tmp_path / "out", ["tex", "md"], detail=detail)
+    tex = (tmp_path / "out" / "s.tex").read_text("utf-8")
+    md = (tmp_path / "out" / "s.md").read_text("utf-8")
+    linked = set(re.findall(r"\\includegraphics\{(s-figures/[^}]+)\}", tex))
+    linked |= set(re.findall(r"\]\((s-figures/[^)]+)\)", md))
+    written = {p.relative_to(tmp_path / "out").as_posix() for p in tmp_path.glob("out/s-figures/*")}
+    assert written == linked
+    assert bool(written) == (detail == "full")
+
+
+_INDEX = r"\{[A-Za-z0-9(),]{1,4}\}"
+
+
+@settings(max_examples=40)
+@given(st.from_regex(rf"[A-Za-z]((_{_INDEX})?(\^{_INDEX})?|\^{_INDEX}_{_INDEX})", fullmatch=True))
+def test_labels_set_without_a_trial_parse_are_ones_mathtext_sets(source):
+    """The symbols whose LaTeX :func:`symhw.render.mpl.math` passes to mathtext untried
+    are ones it parses (a label it could not parse would stop the drawing)."""
+    from matplotlib.mathtext import MathTextParser
+
+    from symhw.render.mpl import _PLAIN_SYMBOL
+
+    assert _PLAIN_SYMBOL.fullmatch(source)
+    MathTextParser("path").parse(f"${source}$")  # raises ValueError if it cannot
