@@ -91,3 +91,31 @@ def test_a_tuple_of_long_vectors_names_each_item_and_entry(tmp_path):
     answer = Answer("g", sp.Symbol("g"), sp.Tuple(vector, 2 * vector))
     tex = _sheet(tmp_path, answers=[answer])
     assert r"\left(g\right)_{2,1} &=" in tex  # item 2 of the tuple, entry 1
+
+
+@needs_tex
+@pytest.mark.parametrize(
+    "case",
+    # each once overran the margin by 95 to 258 pt when nothing was shrunk: a vector of long
+    # entries, a block label as wide as a third of the line
+    ["mlp-sigmoid-3x3-issue", "blocks-network-max"],
+)
+def test_limit_cases_compile_without_overfull_boxes(case, tmp_path):
+    from conftest import REPO, run_cli
+
+    done = run_cli(
+        "sheet",
+        str(REPO / "benchmarks" / "limits" / f"{case}.toml"),
+        "-o",
+        str(tmp_path),
+        "--format",
+        "tex",
+        "--jobs",
+        "1",
+    )
+    assert done.returncode == 0, done.stderr
+    tex = (tmp_path / f"{case}.tex").read_text("utf-8")
+    compile_pdf(tex, tmp_path)  # beside the figures the sheet links
+    log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
+    assert "Overfull \\hbox" not in log
+    assert "\\resizebox" not in tex and "\\scalebox" not in tex

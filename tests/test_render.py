@@ -206,6 +206,7 @@ def test_every_symbol_text_may_use_has_its_latex_and_compiles_as_text():
         ("Ptilde_bottleneck", r"\tilde{P}_{\mathrm{bottleneck}}"),
         ("H_out,conv2", r"H_{\mathrm{out},\mathrm{conv2}}"),
         ("C_crossover", r"C_{\mathrm{crossover}}"),
+        ("P_bn1", r"P_{\mathrm{bn1}}"),
         ("mu_fc", r"\mu_{\mathrm{fc}}"),
         ("sigma_conv", r"\sigma_{\mathrm{conv}}"),
         # index lists (italic): q5's x_it, Y_jt', w_k^ij; q2's layer symbols; digits

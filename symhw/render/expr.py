@@ -304,7 +304,8 @@ def index_latex(index: str) -> str:
     words upright, each comma-separated part on its own (H_out,conv1).
 
     A part is a *word* when its letters (then optional digits and primes) are three or
-    more, or one of the two-letter words of the problem kinds (in, fc). Letters written
+    more, two followed by a number (a layer's name: bn1), or one of the two-letter words of
+    the problem kinds (in, fc). Letters written
     side by side are otherwise separate indices, kept italic: symhw writes at most two
     one-letter indices together (x_it, Y_jt', w_k^ij) and separates more with commas
     (x_i,m,n), so no index list is mistaken for a word.
@@ -323,8 +324,8 @@ def _index_part(part: str) -> str:
     word = _WORD.fullmatch(part)
     if tex != part or word is None:  # Greek, an accent, digits or an expression: (l+1)
         return tex
-    letters = word.group(1)
-    if len(letters) >= 3 or letters in _SHORT_WORDS:
+    letters, numbered = word.group(1), word.group(0)[len(word.group(1)) :].rstrip("'")
+    if len(letters) >= 3 or letters in _SHORT_WORDS or (len(letters) == 2 and numbered):
         stem = part[: len(part) - len(word.group(2))]
         return rf"\mathrm{{{stem}}}{word.group(2)}"
     return tex

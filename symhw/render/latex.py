@@ -94,12 +94,22 @@ def paragraph(p: Paragraph) -> str:
     )
 
 
+#: The most rows in one align* (amsmath holds a whole align in TeX's memory, twice: a few
+#: thousand rows exhaust it); longer displays continue in the next align*.
+_ALIGN_ROWS = 200
+
+
+def align(rows: list[str]) -> str:
+    """Rows as ``align*`` displays of at most :data:`_ALIGN_ROWS` rows each."""
+    chunks = [rows[i : i + _ALIGN_ROWS] for i in range(0, len(rows), _ALIGN_ROWS)] or [[]]
+    return "".join("\\begin{align*}\n" + " \\\\\n".join(c) + "\n\\end{align*}\n" for c in chunks)
+
+
 def _inline(tex: str) -> str:
     if width(tex) <= LINE_EM / 2:
         return f"${tex}$"
     rows = [r.tex for r in reflow(tex, LINE_EM - 4.0)]
-    body = " \\\\\n".join(["&" + rows[0], *(rf"&\quad {{}}{r}" for r in rows[1:])])
-    return f"\n\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
+    return "\n" + align(["&" + rows[0], *(rf"&\quad {{}}{r}" for r in rows[1:])])
 
 
 def _rule(step: Step) -> str:
@@ -139,19 +149,31 @@ def derivation_lines(d: Derivation, *, tags: bool = False) -> list[str]:
 def _pdf_rows(d: Derivation) -> list[str]:
     """The PDF's rows: each member reflowed to what the widest left side leaves of the line
     (and room for an entry's name), continuation rows indented, a split matrix's columns
-    noted in the margin."""
+    noted in the margin. A left side wider than a quarter of the line that would push the
+    widest right side past the margin has a row of its own, starting at the = column."""
     lefts = [latex(s.chain[0]) for s in d.steps if not s.continues]
-    budget = LINE_EM - max(map(width, lefts), default=0.0) - 3.0 - _ENTRY_NAME_EM
+    narrow = [w for w in map(width, lefts) if w <= _WIDE_LEFT_EM]
+    budget = LINE_EM - max(narrow, default=0.0) - 3.0 - _ENTRY_NAME_EM
+    # the widest right side once reflowed: a wide left side beside it must still fit
+    right = max((min(width(latex(e)), budget) for s in d.steps for e in s.chain[1:]), default=0)
+    own_row = LINE_EM - 3.0 - right
     rows, name = [], ""
     for step in d.steps:
         members = [latex(e) for e in step.chain]
         name = name if step.continues else members[0]
         first = "" if step.continues else members[0]
+        rule = _rule_text(step)
+        if width(first) > max(_WIDE_LEFT_EM, own_row):
+            rows.append(rf"\rlap{{$\displaystyle {first}$}} &" + _tag(rule))
+            first, rule = "", ""
         for k, (expr, member) in enumerate(zip(step.chain[1:], members[1:], strict=True)):
             head = f"{first} &= " if k == 0 else "&= "
-            rule = _rule_text(step) if k == 0 else ""
-            rows += _member_rows(expr, member, budget, name, head, rule)
+            rows += _member_rows(expr, member, budget, name, head, rule if k == 0 else "")
     return rows
+
+
+#: A left side wider than this (em) is set on a row of its own.
+_WIDE_LEFT_EM = LINE_EM / 4
 
 
 #: How much wider than its matrix's name an entry's name is: (δ⁽¹⁾)₁₂ against δ⁽¹⁾.
@@ -272,7 +294,7 @@ def answer_display(a: Answer) -> str:
     rows = _member_rows(a.value, value, budget, label, head, "", tags=False)
     if len(rows) > _BOXED_ROWS:
         rows[0] = rf"\boxed{{{label}}} &{relation} " + rows[0][len(head) :]
-        return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+        return align(rows).rstrip("\n")
     body = " \\\\\n".join(rows)
     return f"\\[\\boxed{{\\begin{{aligned}}\n{body}\n\\end{{aligned}}}}\\]"
 
@@ -293,11 +315,8 @@ def _part(part) -> str:
         return paragraph(part) + "\n"
     if isinstance(part, Derivation):
         intro = paragraph(part.intro) + "\n" if part.intro else ""
-        body = " \\\\\n".join(derivation_lines(part, tags=True))
-        return (
-            f"\\subsection*{{{escape(part.title)}}}\n{intro}"
-            f"\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
-        )
+        body = align(derivation_lines(part, tags=True))
+        return f"\\subsection*{{{escape(part.title)}}}\n{intro}{body}"
     if isinstance(part, ReferenceCode):
         intro = paragraph(part.intro) + "\n" if part.intro else ""
         code = reference_math(part)
@@ -344,7 +363,11 @@ def _tables(t: Table) -> str:
 
 
 def _as_math(c) -> str:
-    return rf"\text{{{escape(c)}}}" if isinstance(c, str) else latex(c)
+    """A cell as math: text in ``\\text``, except a number written out, which is math (and
+    can then be cut across rows)."""
+    if isinstance(c, str):
+        return c if re.fullmatch(r"[-+]?[0-9]+(\.[0-9]+)?", c) else rf"\text{{{escape(c)}}}"
+    return latex(c)
 
 
 def _table_as_display(t: Table) -> str:
@@ -359,7 +382,7 @@ def _table_as_display(t: Table) -> str:
     rows = []
     for name, cell in cells:
         rows += _rows(reflow(cell, budget), f"{name} &= ", "", tags=False)
-    return "\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}\n"
+    return align(rows)
 
 
 def _tabular_columns(t: Table, columns: list[int], size: str) -> str:

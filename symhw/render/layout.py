@@ -253,23 +253,25 @@ def _terms(toks: list[str]) -> list[list[str]]:
 def _factors(toks: list[str]) -> list[list[str]]:
     """A product's factors, cut at the spaces that separate them at the top level."""
     items: list[list[str]] = [[]]
-    depth = 0
+    depth, shown = 0, 0  # shown: tokens of the current item that are not spaces
     for t in toks:
         if t in ("{", "\\left", "\\begin"):
             depth += 1
         elif t in ("}", "\\right", "\\end"):
             depth -= 1
-        so_far = _join(items[-1])
+        sign = shown == 1 and items[-1][-1] in _OPERATORS  # - 0.5 is one factor
         if (
             depth == 0
             and t.isspace()
-            and so_far
-            and so_far not in _OPERATORS  # - 0.5 is one factor
+            and shown
+            and not sign
             and items[-1][-1] not in ("\\left", "\\right")
         ):
             items.append([])
+            shown = 0
         else:
             items[-1].append(t)
+            shown += not t.isspace()
     return [i for i in items if _join(i)]
 
 
@@ -375,13 +377,18 @@ def _split_number(tex: str, budget: float) -> list[Row]:
 
 
 def _open_parentheses(toks: list[str], budget: float) -> list[Row] | None:
-    """``\\left( X \\right)^{...}`` too wide: ``\\left( X₁ \\right.`` on the first row,
-    ``\\left. Xₙ \\right)^{...}`` on the last, X reflowed between."""
-    toks = [t for t in toks]
-    while toks and toks[0].isspace():
-        toks.pop(0)
-    if len(toks) < 4 or toks[0] != "\\left":
+    """``f\\left( X \\right)^{...}`` too wide: ``f\\left( X₁ \\right.`` on the first row,
+    ``\\left. Xₙ \\right)^{...}`` on the last, X reflowed between (f: a function's name,
+    or nothing)."""
+    depth, start = 0, None
+    for i, t in enumerate(toks):
+        if t == "\\left" and depth == 0:
+            start = i
+            break
+        depth += {"{": 1, "}": -1}.get(t, 0)
+    if start is None or len(toks) - start < 4:
         return None
+    head, toks = _join(toks[:start]), toks[start:]
     opening, j = _group(toks, 1)
     depth, k = 1, j
     while k < len(toks):
@@ -401,7 +408,7 @@ def _open_parentheses(toks: list[str], budget: float) -> list[Row] | None:
         return None
     left = "\\left" + _join(opening)
     right = "\\right" + _join(closing)
-    first = Row(f"{left} {rows[0].tex} \\right.", rows[0].note)
+    first = Row(f"{head}{left} {rows[0].tex} \\right.", rows[0].note)
     last = Row(f"\\left. {rows[-1].tex} {right}{tail}", rows[-1].note)
     return [first, *rows[1:-1], last]
 
