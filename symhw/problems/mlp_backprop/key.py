@@ -12,7 +12,7 @@ import sympy as sp
 
 from symhw.activations import ACTIVATIONS
 from symhw.builder import DerivationBuilder
-from symhw.derivation import Answer, Boxed, KeyPart, Paragraph
+from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph
 from symhw.errors import VerificationError
 from symhw.mlp import round_decimals
 from symhw.notation import layer_symbol
@@ -167,7 +167,9 @@ def network_key(
     several data points, is keyed by its boxed answers alone (empty: the default key)."""
     if symbolic or len(worked.points) > 1:
         return ()
-    titles = [getattr(p, "title", "") for p in parts]
+    # the derivations' titles, by position among derivations only (a figure or a table
+    # may come before them in the appendix)
+    titles = [p.title for p in parts if isinstance(p, Derivation)]
     by_hand = next((t for t in titles if t.startswith("By hand: gradients")), "")
     cache: tuple[dict, dict] = ({}, {})
     key: list[KeyPart] = [
