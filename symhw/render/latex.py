@@ -284,9 +284,12 @@ def _key_rows(d: Derivation, boxed: bool = False, tags: bool = True, last_tag: s
     return " \\\\\n".join(rows)
 
 
-def _key_part(sol: Solution, part, index: int, links: bool) -> str:
+def _key_part(sol: Solution, part, index: int, links: bool, figure_dir: str = "figures") -> str:
     if isinstance(part, Boxed):
         return _boxed(sol, part, index, links)
+    if isinstance(part, Figure):  # the appendix's figure: the same file
+        path = figure_paths(sol, figure_dir, FIGURE_FORMAT["tex"])[_position(sol, part)]
+        return _key_figure(part, path)
     if isinstance(part, Derivation):
         title = rf"\paragraph{{{escape(part.title)}}}" if part.title else ""
         intro = paragraph(part.intro) + "\n" if part.intro else ""
@@ -294,6 +297,23 @@ def _key_part(sol: Solution, part, index: int, links: bool) -> str:
     if isinstance(part, Paragraph):
         return paragraph(part) + "\n"
     return _part(part).replace("\\subsection*{}\n", "").replace("\\subsection*", "\\paragraph")
+
+
+def _key_figure(fig: Figure, path: str) -> str:
+    """A figure in Part I, where a question has a page: half the line wide, its title and
+    caption beside it (the appendix shows it at full size)."""
+    words = rf"\textbf{{{escape(fig.title)}.}} " + (paragraph(fig.caption) if fig.caption else "")
+    return (
+        "\\par\\noindent\n"
+        f"\\begin{{minipage}}[c]{{0.52\\linewidth}}\\includegraphics[width=\\linewidth]{{{path}}}"
+        "\\end{minipage}\\hfill\n"
+        f"\\begin{{minipage}}[c]{{0.44\\linewidth}}\\small {words}\\end{{minipage}}\\par\n"
+    )
+
+
+def _position(sol: Solution, fig: Figure) -> int:
+    """Where a figure of Part I is in ``sol.parts`` (its file is named by that position)."""
+    return next(i for i, p in enumerate(sol.parts) if p is fig or p == fig)
 
 
 def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
@@ -362,9 +382,11 @@ def _packed(boxes: list[str]) -> list[list[str]]:
     return lines
 
 
-def key_section(sol: Solution, *, links: bool = True, worked: bool = True) -> str:
+def key_section(
+    sol: Solution, *, links: bool = True, worked: bool = True, figure_dir: str = "figures"
+) -> str:
     """Part I for one problem: the question, the worked solution, the boxed results
-    (``worked`` False: the question's boxed results only)."""
+    (``worked`` False: the question's boxed results only); figures from ``figure_dir``."""
     level = "section" if worked else "subsection"
     head = rf"\{level}*{{{escape(sol.problem_id)}. {escape(sol.title)}}}"
     out = [_target(anchor(sol, "key")) + _bookmark(sol, "key", 1) + head]
@@ -374,7 +396,7 @@ def key_section(sol: Solution, *, links: bool = True, worked: bool = True) -> st
     for part in sol.key_parts() if worked else answers_only(sol):
         if _display(part):  # in the paragraph before it: no blank line, no empty line
             out[-1] = out[-1].rstrip("\n")
-        out.append(_key_part(sol, part, boxes, links))
+        out.append(_key_part(sol, part, boxes, links, figure_dir))
         boxes += isinstance(part, Boxed)
     return "\n".join(out)
 
@@ -444,10 +466,10 @@ def solution_pieces(
     if detail == "answers":
         return (answer_rows(sol),)
     if detail == "key":
-        return summary_rows(sol), key_section(sol, links=False)
+        return summary_rows(sol), key_section(sol, links=False, figure_dir=figure_dir)
     return (
         summary_rows(sol),
-        key_section(sol),
+        key_section(sol, figure_dir=figure_dir),
         solution_section(sol, linked=True, figure_dir=figure_dir),
     )
 

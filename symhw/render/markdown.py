@@ -126,23 +126,29 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
     return f"{targets}{lead}\n\n{shown}{link}" if lead else f"{targets}{shown}{link}"
 
 
-def _key_part(sol: Solution, part, index: int, links: bool) -> str:
+def _key_part(sol: Solution, part, index: int, links: bool, figure_dir: str = "figures") -> str:
     if isinstance(part, Boxed):
         return _boxed(sol, part, index, links)
+    if isinstance(part, Figure):  # the appendix's figure: the same file
+        at = next(i for i, p in enumerate(sol.parts) if p is part or p == part)
+        path = figure_paths(sol, figure_dir, FIGURE_FORMAT["md"])[at]
+        return _figure(part, path).replace("### ", "#### ", 1)
     if isinstance(part, Derivation) and not part.title:
         return f"$$\n{key_math(part)}\n$$"
     return _part(part).replace("### ", "#### ", 1)
 
 
-def key_section(sol: Solution, *, links: bool = True, worked: bool = True) -> str:
+def key_section(
+    sol: Solution, *, links: bool = True, worked: bool = True, figure_dir: str = "figures"
+) -> str:
     """Part I for one problem: the question, the worked solution and the boxed results
-    (``worked`` False: the boxed results only)."""
+    (``worked`` False: the boxed results only); figures linked in ``figure_dir``."""
     out = [_target(anchor(sol, "key")) + f"## {escape(sol.problem_id)}. {escape(sol.title)}"]
     if worked:
         out.append(paragraph(sol.statement))
     boxes = 0
     for part in sol.key_parts() if worked else answers_only(sol):
-        out.append(_key_part(sol, part, boxes, links))
+        out.append(_key_part(sol, part, boxes, links, figure_dir))
         boxes += isinstance(part, Boxed)
     return "\n\n".join(out)
 
@@ -181,10 +187,10 @@ def solution_pieces(
     if detail == "answers":
         return summary_rows(sol), key_section(sol, links=False, worked=False)
     if detail == "key":
-        return summary_rows(sol), key_section(sol, links=False)
+        return summary_rows(sol), key_section(sol, links=False, figure_dir=figure_dir)
     return (
         summary_rows(sol),
-        key_section(sol),
+        key_section(sol, figure_dir=figure_dir),
         solution_section(sol, linked=True, figure_dir=figure_dir),
     )
 

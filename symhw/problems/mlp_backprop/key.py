@@ -12,7 +12,7 @@ import sympy as sp
 
 from symhw.activations import ACTIVATIONS
 from symhw.builder import DerivationBuilder
-from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph
+from symhw.derivation import Answer, Boxed, Derivation, Figure, KeyPart, Paragraph
 from symhw.errors import VerificationError
 from symhw.mlp import round_decimals
 from symhw.notation import layer_symbol
@@ -172,7 +172,9 @@ def network_key(
     titles = [p.title for p in parts if isinstance(p, Derivation)]
     by_hand = next((t for t in titles if t.startswith("By hand: gradients")), "")
     cache: tuple[dict, dict] = ({}, {})
+    figures = [p for p in parts if isinstance(p, Figure)][:1]  # the network, as the appendix
     key: list[KeyPart] = [
+        *figures,
         Paragraph((f"Forward pass (numbers to {decimals} decimals; ≈ where rounded):",)),
         _forward(worked, decimals, titles[0], cache),
         Paragraph(INTRO_BACKWARD),
