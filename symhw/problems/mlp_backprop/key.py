@@ -172,15 +172,15 @@ def _gradients(worked: Worked, decimals: int, title: str, cache: tuple[dict, dic
 def network_key(
     worked: Worked, answers: tuple[Answer, ...], parts: tuple, decimals: int, symbolic: bool
 ) -> tuple[KeyPart, ...]:
-    """Forward pass, backward pass and gradients with the numbers substituted, each result
-    boxed on its line; then the hand replay's gradient. A symbolic network, or one of
-    several data points, is keyed by its boxed answers alone (empty: the default key)."""
+    """Forward pass, backward pass and gradients with the numbers substituted, each answer
+    boxed on its line (the hand replay is not asked: Part II shows it). A symbolic network,
+    or one of several data points, is keyed by its boxed answers alone (empty: the default
+    key)."""
     if symbolic or len(worked.points) > 1:
         return ()
     # the derivations' titles, by position among derivations only (a figure or a table
     # may come before them in the appendix)
     titles = [p.title for p in parts if isinstance(p, Derivation)]
-    by_hand = next((t for t in titles if t.startswith("By hand: gradients")), "")
     cache: tuple[dict, dict] = ({}, {})
     figures = [p for p in parts if isinstance(p, Figure)][:1]  # the network, as the appendix
     key: list[KeyPart] = [
@@ -200,15 +200,4 @@ def network_key(
         ),
         _gradients(worked, decimals, titles[2], cache),
     ]
-    hand = [a for a in answers if a.name == "rounded"]
-    if hand:
-        key += [
-            Paragraph(
-                (
-                    "By hand, rounding every forward value as it is computed (as on the "
-                    "handwritten sheet), the gradients and the loss come out as",
-                )
-            ),
-            Boxed(tuple(hand), derived_in=by_hand),
-        ]
     return tuple(key)
