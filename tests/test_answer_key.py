@@ -75,7 +75,9 @@ def test_every_answer_appears_in_part_one_to_four_decimals(default_sheet, answer
     missing = []
     for problem, values in answers.items():
         for name, value in values.items():
-            kind = {"q2": "mlp-backprop", "q3": "block-params"}.get(problem, "")
+            kind = {"q2": "mlp-backprop", "q3": "block-params", "q4": "norm-shapes"}.get(
+                problem, ""
+            )
             if not _asked(kind, name, values):  # the hand replay, MACs, ...: Part II
                 continue
             missing += [
@@ -96,13 +98,20 @@ def _on_the_way(name: str, sol_answers) -> bool:
     return bool(ON_THE_WAY.fullmatch(name)) and name != f"x{last}"
 
 
+#: The kinds of HW2's problems whose Part I boxes only some of their answers.
+HW2_KINDS = {"q2": "mlp-backprop", "q3": "block-params", "q4": "norm-shapes"}
+
+
 def _asked(kind: str, name: str, names) -> bool:
     """Whether the homework asks for an answer (Part I boxes it): not a forward pass's
-    intermediates or its hand replay, not a block's MACs, FLOPs, memory or ratios in C."""
+    intermediates or its hand replay, not a block's MACs, FLOPs, memory or ratios in C,
+    not a normalization's squeezed shape or count."""
     if kind == "mlp-backprop":
         return not (_on_the_way(name, names) or name == "rounded")
     if kind == "block-params":
         return re.fullmatch(r".+_(params|layers)_(bias|no_bias)", name) is not None
+    if kind == "norm-shapes":  # the shapes, not what is kept for inference nor the count
+        return not name.endswith(("_squeezed", "_count"))
     return True
 
 
@@ -112,11 +121,10 @@ def test_every_answer_is_boxed_in_part_one_with_a_link_to_its_derivation(default
     targets = set(re.findall(r"\\label\{(app-[^}]+)\}", appendix))
     boxed_q2 = {n for n in answers["q2"] if not _on_the_way(n, answers["q2"])}
     boxed_q2 -= {"rounded"}  # the hand replay is not asked: Part II shows it
-    kinds = {"q2": "mlp-backprop", "q3": "block-params"}
     assert boxed_q2 == {"x3", "e", "delta1", "delta2", "delta3", "grad_W1", "grad_W2", "grad_W3"}
     for problem, values in answers.items():
         for name in values:
-            if not _asked(kinds.get(problem, ""), name, values):
+            if not _asked(HW2_KINDS.get(problem, ""), name, values):
                 assert f"\\label{{key-{problem}-{name}}}" not in key, name  # Part II only
                 continue
             label = f"\\label{{key-{problem}-{name}}}"
