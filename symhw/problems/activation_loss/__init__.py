@@ -94,8 +94,9 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
         seed=params.seed,
     )
     d_derivative = derivative_derivation(act)
+    figure = activation_figure(act)
     parts = (
-        activation_figure(act),
+        figure,
         d_derivative,
         d_grad,
         d_lim,
@@ -119,7 +120,7 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
         parts,
         answers,
         checks,
-        activation_key(act, (d_derivative, d_grad, d_lim), answers, limits),
+        activation_key(act, (d_derivative, d_grad, d_lim), answers, limits, figure),
     )
 
 

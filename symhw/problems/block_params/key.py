@@ -11,7 +11,7 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.counts.blocks import Block
-from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, Part, Table
+from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, Part
 from symhw.problems.block_params.block_counts import LETTERS
 
 
@@ -71,43 +71,14 @@ def _brief(answers: dict, label: str) -> list:
     return out
 
 
-#: The rows of the side-by-side table: what, and the answer of each block it shows.
-_ROWS = (
-    ("parameters, with bias", "params_bias"),
-    ("parameters, without bias", "params_no_bias"),
-    ("multiply-accumulates (MACs)", "macs"),
-    ("FLOPs (2 per MAC)", "flops"),
-    ("activation memory (elements)", "activation_elements"),
-)
-
-
-def _side_by_side(blocks: tuple[Block, ...], answers: dict, derived_in: str) -> Boxed:
-    """The blocks' counts side by side, boxed as a table (MACs, FLOPs and activation
-    memory are boxed only here)."""
-    labels = [b.label for b in blocks]
-    shown = [
-        (what, [answers[f"{label}_{name}"] for label in labels])
-        for what, name in _ROWS
-        if all(f"{label}_{name}" in answers for label in labels)
-    ]
-    rows = tuple((what, *(a.value for a in row)) for what, row in shown)
-    header = ("", *(f"({letter}) {label}" for letter, label in zip(LETTERS, labels, strict=False)))
-    boxed = tuple(a for _, row in shown for a in row if "params" not in a.name)
-    brief = Paragraph(("the blocks' parameters, MACs, FLOPs and activation memory side by side",))
-    return Boxed(boxed, derived_in=derived_in, table=Table("", header, rows), brief=brief)
-
-
 def _comparison(letter: str, parts: tuple[Part, ...], answers: dict) -> list[KeyPart]:
-    """(c): the ratios of the counts as functions of the width C, boxed (the polynomials,
-    their difference and the rest are in the appendix); the conclusion in words (the
-    comparison, what each block buys and gives up)."""
+    """(c): the conclusion in words (the comparison, what each block buys and gives up),
+    boxed; the polynomials in C, their ratios and the rest are in the appendix."""
     title = f"({letter}) Parameters in the width C"
     found = [p for p in parts if isinstance(p, Derivation) and p.title.startswith(f"({letter})")]
     if not found:
         return []
     d = next((p for p in found if p.title.startswith(title)), found[0])
-    names = ("params_ratio_bias", "params_crossover_bias", "params_ratio_no_bias", "macs_ratio")
-    boxed = tuple(answers[n] for n in names if n in answers)
     # The paragraphs after the comparisons: what the counts show, then for a basic block
     # against a bottleneck (a basic block as wide,) and the trade-offs; Part I boxes the
     # first and the last.
@@ -115,10 +86,7 @@ def _comparison(letter: str, parts: tuple[Part, ...], answers: dict) -> list[Key
     said = [p for p in after if isinstance(p, Paragraph)]
     segments = said[0].segments + (said[-1].segments if len(said) > 1 else ())
     conclusion = Paragraph(segments) if said else None
-    lead = Paragraph(
-        (f"({letter}) With every width a multiple of C, the counts are polynomials in C:",)
-    )
-    key: list[KeyPart] = [lead, Boxed(boxed, derived_in=d.title)]
+    key: list[KeyPart] = []  # the polynomials in C, MACs and memory: Part II
     if conclusion is not None:
         brief = Paragraph(("the comparison and its trade-offs, in words",))
         key.append(
@@ -130,7 +98,8 @@ def _comparison(letter: str, parts: tuple[Part, ...], answers: dict) -> list[Key
 def blocks_key(
     blocks: tuple[Block, ...], parts: tuple[Part, ...], answers: tuple[Answer, ...]
 ) -> tuple[KeyPart, ...]:
-    """Part I: each block's parameters, the blocks side by side, the comparison."""
+    """Part I: each block's parameters and the comparison (MACs, FLOPs, memory and the
+    polynomials in C are not asked: Part II shows them)."""
     by_name = {a.name: a for a in answers}
     key: list[KeyPart] = []
     for letter, block in zip(LETTERS, blocks, strict=False):
@@ -143,11 +112,6 @@ def blocks_key(
             Paragraph((f"({letter}) The {kind} block, parameters layer by layer {what}:",)),
             _block_key(letter, block, parts, by_name),
         ]
-    operations = next(
-        (p.title for p in parts if isinstance(p, Derivation) and "multiply-accumulates" in p.title),
-        "",
-    )
-    key.append(_side_by_side(blocks, by_name, operations))
     if len(blocks) < len(LETTERS):
         key += _comparison(LETTERS[len(blocks)], parts, by_name)
     return tuple(key)

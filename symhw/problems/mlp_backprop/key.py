@@ -12,7 +12,7 @@ import sympy as sp
 
 from symhw.activations import ACTIVATIONS
 from symhw.builder import DerivationBuilder
-from symhw.derivation import Answer, Boxed, KeyPart, Paragraph
+from symhw.derivation import Answer, Boxed, Derivation, Figure, KeyPart, Paragraph
 from symhw.errors import VerificationError
 from symhw.mlp import round_decimals
 from symhw.notation import layer_symbol
@@ -31,6 +31,7 @@ class _Lines:
         self.labels = Labels(worked.net)
         self.b = DerivationBuilder("")
         self.answers: list[Answer] = []
+        self.given = DerivationBuilder("")  # the lines before the first boxed one
         self._approx, self._rounded = cache  # shared by the passes of one network
 
     def approx(self, m: sp.MatrixBase) -> sp.ImmutableMatrix:
@@ -56,8 +57,11 @@ class _Lines:
             raise VerificationError(f"a rounded line of the key is off by {diff}")
         return diff > sp.Float(10) ** -25 * scale
 
-    def line(self, name: str, label, formula, numbers, value: sp.MatrixBase) -> None:
-        """``label = formula [≈] numbers [≈] result``; the result is answer ``name``."""
+    def line(
+        self, name: str, label, formula, numbers, value: sp.MatrixBase, boxed: bool = True
+    ) -> None:
+        """``label = formula [≈] numbers [≈] result``; the result is answer ``name``
+        (``boxed`` False: a line on the way, before the boxed ones, not boxed)."""
         value = sp.ImmutableMatrix(value)
         result = self.rounded(value)
         members, flags = [Shown(label, value), Shown(formula, value)], [False]
@@ -67,8 +71,10 @@ class _Lines:
         inexact = self._inexact(result, value)
         members.append(Shown(result, value))
         flags.append(inexact or (len(flags) > 1 and flags[-1]))
-        self.b.equal(*members, rule="numbers substituted", approximate=tuple(flags))
-        self.answers.append(Answer(name, label, Shown(result, result), approximate=inexact))
+        builder = self.b if boxed else self.given
+        builder.equal(*members, rule="numbers substituted", approximate=tuple(flags))
+        if boxed:
+            self.answers.append(Answer(name, label, Shown(result, result), approximate=inexact))
 
     def box(self, derived_in: str, brief: tuple[str, ...] = ()) -> Boxed:
         """The lines built, each result boxed; ``brief``: the answers the summary table
@@ -89,19 +95,22 @@ class _Lines:
         )
 
 
-def _forward(worked: Worked, decimals: int, title: str, cache: tuple[dict, dict]) -> Boxed:
+def _forward(
+    worked: Worked, decimals: int, title: str, cache: tuple[dict, dict]
+) -> tuple[Derivation, Boxed]:
+    """The lines on the way (x^(0), each s and hidden x), then x^(L) and e boxed."""
     net, trace = worked.net, worked.traces[0]
     (_, y), L = worked.points[0], net.depth
     f = _Lines(worked, decimals, cache)
     lab = f.labels
     x0 = sp.ImmutableMatrix([1, *trace.x[0][1:]])
-    f.line("x0", lab.x(0), sp.ImmutableMatrix([1, sp.Symbol("x", real=True)]), None, x0)
+    f.line("x0", lab.x(0), sp.ImmutableMatrix([1, sp.Symbol("x", real=True)]), None, x0, False)
     for layer in range(1, L + 1):
         weights, hidden = net.weights[layer - 1], layer < L
         x_before = f.rounded(trace.x[layer - 1])
         formula = sp.MatMul(sp.Transpose(lab.W(layer)), lab.x(layer - 1))
         numbers = sp.MatMul(sp.Transpose(weights), x_before)
-        f.line(answer_name("s", layer), lab.s(layer), formula, numbers, trace.s[layer - 1])
+        f.line(answer_name("s", layer), lab.s(layer), formula, numbers, trace.s[layer - 1], False)
         name, bias = net.activations[layer - 1], [1] if hidden else []
         act = ACTIVATIONS[name].function
         applied = [act(v) for v in f.rounded(trace.s[layer - 1])] if hidden else None
@@ -111,11 +120,12 @@ def _forward(worked: Worked, decimals: int, title: str, cache: tuple[dict, dict]
             sp.Matrix([*bias, theta(name, lab.s(layer))]),
             sp.ImmutableMatrix([*bias, *applied]) if applied else None,
             trace.x[layer],
+            not hidden,  # the output x^(L) is an answer; the hidden x's are on the way
         )
     named = SquaredNorm(sp.MatAdd(lab.x(L), sp.MatMul(-1, lab.y())))
     numbers = SquaredNorm(sp.MatAdd(f.rounded(trace.x[L]), sp.MatMul(-1, y)))
     f.line("e", lab.e(), named, numbers, sp.ImmutableMatrix([[trace.e]]))
-    return f.box(title, (answer_name("x", L), "e"))
+    return f.given.build(), f.box(title, (answer_name("x", L), "e"))
 
 
 def _backward(worked: Worked, decimals: int, title: str, cache: tuple[dict, dict]) -> Boxed:
@@ -162,17 +172,21 @@ def _gradients(worked: Worked, decimals: int, title: str, cache: tuple[dict, dic
 def network_key(
     worked: Worked, answers: tuple[Answer, ...], parts: tuple, decimals: int, symbolic: bool
 ) -> tuple[KeyPart, ...]:
-    """Forward pass, backward pass and gradients with the numbers substituted, each result
-    boxed on its line; then the hand replay's gradient. A symbolic network, or one of
-    several data points, is keyed by its boxed answers alone (empty: the default key)."""
+    """Forward pass, backward pass and gradients with the numbers substituted, each answer
+    boxed on its line (the hand replay is not asked: Part II shows it). A symbolic network,
+    or one of several data points, is keyed by its boxed answers alone (empty: the default
+    key)."""
     if symbolic or len(worked.points) > 1:
         return ()
-    titles = [getattr(p, "title", "") for p in parts]
-    by_hand = next((t for t in titles if t.startswith("By hand: gradients")), "")
+    # the derivations' titles, by position among derivations only (a figure or a table
+    # may come before them in the appendix)
+    titles = [p.title for p in parts if isinstance(p, Derivation)]
     cache: tuple[dict, dict] = ({}, {})
+    figures = [p for p in parts if isinstance(p, Figure)][:1]  # the network, as the appendix
     key: list[KeyPart] = [
+        *figures,
         Paragraph((f"Forward pass (numbers to {decimals} decimals; ≈ where rounded):",)),
-        _forward(worked, decimals, titles[0], cache),
+        *_forward(worked, decimals, titles[0], cache),
         Paragraph(INTRO_BACKWARD),
         _backward(worked, decimals, titles[1], cache),
         Paragraph(
@@ -186,15 +200,4 @@ def network_key(
         ),
         _gradients(worked, decimals, titles[2], cache),
     ]
-    hand = [a for a in answers if a.name == "rounded"]
-    if hand:
-        key += [
-            Paragraph(
-                (
-                    "By hand, rounding every forward value as it is computed (as on the "
-                    "handwritten sheet), the gradients and the loss come out as",
-                )
-            ),
-            Boxed(tuple(hand), derived_in=by_hand),
-        ]
     return tuple(key)

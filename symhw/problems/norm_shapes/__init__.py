@@ -75,15 +75,16 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
         answers += more_answers
         key += case_key(letter, case, more_parts[0], more_answers)
         checks.append(check)
+    figures = axes_figures(rows)  # Part I shows them too, before the cases
     return Solution(
         problem_id,
         KIND,
         title or "Shapes of normalization statistics",
         Paragraph(("".join(statement),)),
-        (*axes_figures(rows), *parts),
+        (*figures, *parts),
         tuple(answers),
         tuple(checks),
-        tuple(key),
+        (*figures, *key),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, excerpt
-from symhw.problems.norm_shapes.averages import m, mu, shape, sigma, squeeze
+from symhw.problems.norm_shapes.averages import mu, shape, sigma
 from symhw.problems.norm_shapes.cases import SPATIAL, Case
 from symhw.problems.norm_shapes.wording import WHAT
 
@@ -19,16 +19,15 @@ def case_key(
     letter: str, case: Case, derivation: Derivation, answers: list[Answer]
 ) -> tuple[KeyPart, ...]:
     """(letter): what the norm averages over, μ as that average, and the boxed shapes of μ
-    and σ² (named as in the formula above them), the shape kept for inference and the count."""
+    and σ² (named as in the formula above them); the shape kept for inference and the
+    count are not asked (Part II shows them)."""
     by_name = {a.name.removeprefix(f"{case.name}_"): a for a in answers}
     positions = " and every position" if any(a in SPATIAL for a in case.layout) else ""
     what = WHAT[case.norm].format(positions=positions)
-    keep, squeezed = by_name["mean_shape"].value, by_name["mean_shape_squeezed"].value
+    keep = by_name["mean_shape"].value
     shown = (
         Answer(f"{case.name}_mean_shape", shape(mu), keep),
         Answer(f"{case.name}_var_shape", shape(sigma**2), keep),
-        Answer(f"{case.name}_mean_shape_squeezed", shape(squeeze(mu)), squeezed),
-        Answer(f"{case.name}_count", m, by_name["count"].value),
     )
     return (
         Paragraph((f"({letter}) Input {'×'.join(case.layout)}. {what}",)),
