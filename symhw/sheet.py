@@ -20,7 +20,7 @@ from symhw.render import figures as figure_render
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.render import markdown as markdown_render
-from symhw.render.figures import FIGURE_DETAILS, FIGURE_FORMAT, figure_files
+from symhw.render.figures import FIGURE_FORMAT, figure_files
 from symhw.signals import held
 from symhw.spec import ProblemSet, ProblemSpec
 from symhw.tex import compile_pdf
@@ -76,7 +76,7 @@ def _sections(
     sections = {
         f: tuple(p.encode() for p in RENDERERS[f][0](sol, detail, figure_dir)) for f in formats
     }
-    return sections, figure_files(sol, figure_dir, figures)
+    return sections, figure_files(sol, figure_dir, figures, detail)
 
 
 def _problem_answers(problem: ProblemSpec) -> tuple[str, dict[str, object]]:
@@ -125,8 +125,9 @@ def sheet_output(
     sheet (``hw2-figures/q1-1.pdf``)."""
     need = _text_formats(check_formats(formats))
     detail = check_detail(detail)
+    if detail == "answers":
+        figures = ()  # the answers table shows no figure
     figures = figure_formats(need) if figures is None else figures
-    figures = figures if detail in FIGURE_DETAILS else ()  # no file that no document links
     if figures and figcache.expect_misses():  # import it once, before the workers fork;
         figure_render.load()  # else only a worker that misses a figure does
     work = partial(

@@ -30,10 +30,6 @@ from symhw.render.mpl import matplotlib
 #: Markdown links SVG.
 FIGURE_FORMAT = {"tex": "pdf", "md": "svg"}
 
-#: The detail levels whose documents show figures: the appendix (``full``) holds them;
-#: Part I alone (``key``) and the answers table (``answers``) link none, so none is drawn.
-FIGURE_DETAILS = ("full",)
-
 #: Settings that make the bytes the same on every run and machine.
 _RC = {
     "svg.hashsalt": "symhw",
@@ -64,14 +60,30 @@ def figure_paths(sol: Solution, directory: str, fmt: str) -> dict[int, str]:
     }
 
 
-def figure_files(sol: Solution, directory: str, formats: tuple[str, ...]) -> dict[str, bytes]:
-    """Every figure of ``sol`` drawn in each file format of ``formats`` (``pdf``, ``svg``):
-    ``{relative path: bytes}``, the paths :func:`figure_paths` gives the sections. Each
-    figure is laid out once and saved in every format."""
+def linked_figures(sol: Solution, detail: str) -> set[int]:
+    """The positions in ``sol.parts`` of the figures a sheet at ``detail`` shows: all of
+    them in the full sheet (the appendix), those Part I shows in the key, none in the
+    answers-only sheet."""
+    if detail == "full":
+        return {i for i, p in enumerate(sol.parts) if isinstance(p, Figure)}
+    if detail == "key":
+        shown = [p for p in sol.key_parts() if isinstance(p, Figure)]
+        return {i for i, p in enumerate(sol.parts) if any(p is f or p == f for f in shown)}
+    return set()
+
+
+def figure_files(
+    sol: Solution, directory: str, formats: tuple[str, ...], detail: str = "full"
+) -> dict[str, bytes]:
+    """The figures of ``sol`` that a sheet at ``detail`` links (:func:`linked_figures`),
+    drawn in each file format of ``formats`` (``pdf``, ``svg``): ``{relative path: bytes}``,
+    the paths :func:`figure_paths` gives the sections. Each figure is laid out once and
+    saved in every format."""
     paths = {fmt: figure_paths(sol, directory, fmt) for fmt in formats}
+    linked = linked_figures(sol, detail)
     files = {}
     for i, part in enumerate(sol.parts):
-        if isinstance(part, Figure) and formats:
+        if i in linked and formats:
             drawn = cached_draw(part.drawing, formats)
             files.update(zip((paths[f][i] for f in formats), drawn, strict=True))
     return dict(sorted(files.items(), key=lambda item: formats.index(item[0].rsplit(".", 1)[1])))
