@@ -118,9 +118,22 @@ def test_ctrl_c_during_start_up_is_one_line(tmp_path, delay):
     (tmp_path / "tmp").mkdir()
     proc, _ = _start(tmp_path / "tmp", tmp_path / "out")
     time.sleep(delay)
+    _past_interpreter_start(proc.pid)
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) == 130
     assert _stderr(tmp_path / "out") == "symhw: interrupted\n"
+
+
+def _past_interpreter_start(pid: int, cpu: float = 0.1) -> None:
+    """Wait until ``pid`` has used ``cpu`` seconds of CPU: on a busy machine wall time says
+    little of how far a process has got, and the interpreter's own start takes less."""
+    tick = os.sysconf("SC_CLK_TCK")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / tick >= cpu:  # utime, stime
+            return
+        time.sleep(0.005)
 
 
 def test_a_run_whose_guardian_was_killed_still_writes_its_files(tmp_path):
@@ -141,15 +154,19 @@ def test_a_run_whose_guardian_was_killed_still_writes_its_files(tmp_path):
     assert {p.parent.name for p in paths[1:]} == {"spec-figures"}
 
 
-def _guardian_pid() -> int:
-    """The child of this process that is a new session's leader: the guardian."""
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(stat[1]) == os.getpid() and int(stat[3]) == int(pid):  # ppid, session id
-            return int(pid)
+def _guardian_pid(wait: float = 10.0) -> int:
+    """The child of this process that is a new session's leader: the guardian (waited for:
+    a just-forked guardian may not have called setsid yet on a busy machine)."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(stat[1]) == os.getpid() and int(stat[3]) == int(pid):  # ppid, session id
+                return int(pid)
+        time.sleep(0.01)
     raise AssertionError("no guardian found")
 
 
