@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 #: The text width of the sheet (A4, 2 cm margins: 483 pt) in em of 11 pt type.
@@ -112,16 +113,23 @@ def _environment(toks: list[str], i: int) -> tuple[list[str], int]:
     return toks[j:], len(toks)
 
 
+_OPEN, _CLOSE = ("{", "\\left", "\\begin"), ("}", "\\right", "\\end")
+
+
+def _with_depth(toks: list[str]) -> Iterator[tuple[str, int]]:
+    """Each token with the nesting depth after it (groups, ``\\left``…``\\right`` pairs and
+    environments): a token at depth 0 stands at the top level."""
+    depth = 0
+    for t in toks:
+        depth += (t in _OPEN) - (t in _CLOSE)
+        yield t, depth
+
+
 def split_top(toks: list[str], separators: set[str]) -> list[list[str]]:
     """Tokens cut at ``separators`` that stand outside every group, ``\\left``…``\\right``
     pair and environment (the separators are dropped)."""
     parts: list[list[str]] = [[]]
-    depth = 0
-    for t in toks:
-        if t in ("{", "\\left", "\\begin"):
-            depth += 1
-        elif t in ("}", "\\right", "\\end"):
-            depth -= 1
+    for t, depth in _with_depth(toks):
         if depth == 0 and t in separators:
             parts.append([])
         else:
@@ -219,12 +227,7 @@ def _join(toks: list[str]) -> str:
 def _after_commas(toks: list[str]) -> list[list[str]]:
     """The items of a list or tuple, cut after each comma at the top level."""
     items: list[list[str]] = [[]]
-    depth = 0
-    for t in toks:
-        if t in ("{", "\\left", "\\begin"):
-            depth += 1
-        elif t in ("}", "\\right", "\\end"):
-            depth -= 1
+    for t, depth in _with_depth(toks):
         items[-1].append(t)
         if depth == 0 and t == ",":
             items.append([])
@@ -235,12 +238,8 @@ def _terms(toks: list[str]) -> list[list[str]]:
     """Tokens cut before each binary operator at the top level (a sign stays with its
     term); a leading sign is not a cut."""
     items: list[list[str]] = [[]]
-    depth, prev = 0, ""  # prev: the last token of the current item that is not a space
-    for t in toks:
-        if t in ("{", "\\left", "\\begin"):
-            depth += 1
-        elif t in ("}", "\\right", "\\end"):
-            depth -= 1
+    prev = ""  # prev: the last token of the current item that is not a space
+    for t, depth in _with_depth(toks):
         if depth == 0 and t in _OPERATORS and prev and prev not in ("^", "_"):
             items.append([t])
         else:
@@ -253,12 +252,8 @@ def _terms(toks: list[str]) -> list[list[str]]:
 def _factors(toks: list[str]) -> list[list[str]]:
     """A product's factors, cut at the spaces that separate them at the top level."""
     items: list[list[str]] = [[]]
-    depth, shown = 0, 0  # shown: tokens of the current item that are not spaces
-    for t in toks:
-        if t in ("{", "\\left", "\\begin"):
-            depth += 1
-        elif t in ("}", "\\right", "\\end"):
-            depth -= 1
+    shown = 0  # shown: tokens of the current item that are not spaces
+    for t, depth in _with_depth(toks):
         sign = shown == 1 and items[-1][-1] in _OPERATORS  # - 0.5 is one factor
         if (
             depth == 0
