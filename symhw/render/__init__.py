@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symhw.derivation import Boxed, Solution
+from symhw.derivation import Answer, Boxed, Paragraph, Solution
 
 #: How much a sheet shows: ``answers`` (the summary table and the boxed answers), ``key``
 #: (Part I: each question worked at textbook density, answers boxed where derived) or
@@ -78,3 +78,28 @@ def derived_in(sol: Solution, box: Boxed) -> int | None:
         return None
     titles = [getattr(p, "title", None) for p in sol.parts]
     return titles.index(box.derived_in) if box.derived_in in titles else None
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One row of the summary table, for every format: the box it links to, the question
+    it answers ("q1 (a)") and what it shows: words (the box's brief, else its conclusion)
+    or its answers."""
+
+    target: str
+    question: str
+    words: Paragraph | None
+    answers: tuple[Answer, ...]
+
+
+def summary_table(sol: Solution) -> list[SummaryRow]:
+    """The summary table's rows for one problem, one per boxed result of its key."""
+    rows = []
+    for i, box in enumerate(sol.boxes()):
+        words = box.brief if box.brief is not None else None
+        if words is None and not box.answers:
+            words = box.statement
+        answers = box.answers if box.brief is None else ()
+        question = f"{sol.problem_id} {box.question}".strip()
+        rows.append(SummaryRow(anchor(sol, "key", box_name(box, i)), question, words, answers))
+    return rows

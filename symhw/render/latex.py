@@ -19,7 +19,7 @@ from symhw.derivation import (
     Step,
     Table,
 )
-from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in
+from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in, summary_table
 from symhw.render.decimals import as_decimals, grouped_text
 from symhw.render.expr import PRIMED_NAME, THIN, function_latex, latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
@@ -649,17 +649,13 @@ def answer_rows(sol: Solution) -> str:
 def summary_rows(sol: Solution) -> str:
     """The rows of the summary table for one problem: question, answer, page."""
     rows = []
-    for i, box in enumerate(sol.boxes()):
-        name = anchor(sol, "key", box_name(box, i))
-        question = escape(f"{sol.problem_id} {box.question}".strip())
-        if box.brief is not None:
-            what = paragraph(box.brief)
-        elif box.answers:
-            what = ", ".join(f"${_answer_inline(a)}$" for a in box.answers)
+    for row in summary_table(sol):
+        if row.words is not None:
+            what = paragraph(row.words)
         else:
-            what = paragraph(box.statement) if box.statement else ""
-        page = rf"\hyperref[{name}]{{\pageref*{{{name}}}}}"
-        rows.append(rf"{question} & {what} & {page} \\")
+            what = ", ".join(f"${_answer_inline(a)}$" for a in row.answers)
+        page = rf"\hyperref[{row.target}]{{\pageref*{{{row.target}}}}}"
+        rows.append(rf"{escape(row.question)} & {what} & {page} \\")
     return "\n".join(rows) + "\n"
 
 

@@ -12,7 +12,7 @@ from symhw.derivation import (
     Solution,
     Table,
 )
-from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in
+from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in, summary_table
 from symhw.render.decimals import grouped_text
 from symhw.render.expr import PRIMED_NAME, function_latex, latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
@@ -172,16 +172,12 @@ def key_section(
 def summary_rows(sol: Solution) -> str:
     """The rows of the summary table for one problem: question (a link to it) and answer."""
     rows = []
-    for i, box in enumerate(sol.boxes()):
-        name = anchor(sol, "key", box_name(box, i))
-        question = escape(f"{sol.problem_id} {box.question}".strip())
-        if box.brief is not None:
-            what = paragraph(box.brief)
-        elif box.answers:
-            what = ", ".join(_answer_cell(a) for a in box.answers)
+    for row in summary_table(sol):
+        if row.words is not None:
+            what = paragraph(row.words)
         else:
-            what = paragraph(box.statement) if box.statement else ""
-        rows.append(f"| [{question}](#{name}) | {what.replace(chr(10), ' ')} |")
+            what = ", ".join(_answer_cell(a) for a in row.answers)
+        rows.append(f"| [{escape(row.question)}](#{row.target}) | {what.replace(chr(10), ' ')} |")
     return "\n".join(rows)
 
 
