@@ -377,3 +377,54 @@ def test_a_wrong_width_c_term_is_refused(monkeypatch, target, count):
     monkeypatch.setattr(block_comparison, target, off_by_c)
     with pytest.raises(VerificationError, match=re.escape(count.split("(")[0])):
         compare_blocks("c", *SEED_BLOCKS, (True,))
+
+
+# --- Part I (the answer key) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,total,layers,convs,part",
+    [
+        ("basic_params_bias", 18496, [9248, 9248], basic(32, True), "(a) Basic"),
+        ("basic_params_no_bias", 18432, [9216, 9216], basic(32, False), "(a) Basic"),
+        ("bottleneck_params_bias", 17600, [4128, 9248, 4224], bottleneck(128, 32, True), "(b)"),
+        ("bottleneck_params_no_bias", 17408, [4096, 9216, 4096], bottleneck(128, 32, False), "(b)"),
+    ],
+)
+def test_part_one_boxes_each_total_as_a_sum_over_the_layers(seed, name, total, layers, convs, part):
+    """Hand counts (the module docstring) and torch: the box is P = Σ products = Σ counts =
+    total, one term per layer, linked to the derivation of its own bias setting."""
+    box = next(b for b in seed.boxes() if [a.name for a in b.answers] == [name])
+    (step,) = box.derivation.steps  # one chain: no tuple of layers, no second row
+    products, counts, boxed = step.chain[1:]
+    assert [t.doit() for t in products.args] == layers == [numel(c) for c in convs]
+    assert list(counts.args) == layers and boxed == total == sum(layers)
+    with_bias = name.endswith("_params_bias")
+    assert box.derived_in.startswith(part)
+    assert box.derived_in.endswith(" with bias" if with_bias else " without bias")
+
+
+def test_part_one_boxes_only_the_four_totals_and_the_conclusion(seed):
+    boxed = [a.name for b in seed.boxes() for a in b.answers]
+    assert sorted(boxed) == sorted(
+        f"{b}_params_{v}" for b in ("basic", "bottleneck") for v in ("bias", "no_bias")
+    )
+    assert [b.question for b in seed.boxes() if not b.answers] == ["(c)"]
+    tuples = [p for part in seed.key for p in _members(part) if isinstance(p, sp.Tuple)]
+    assert tuples == []
+
+
+def _members(part) -> list:
+    derivation = getattr(part, "derivation", part)
+    return [m for s in getattr(derivation, "steps", ()) for m in s.chain]
+
+
+def test_the_question_asks_what_the_homework_asks(seed):
+    """The statement restates the homework: parameters with and without bias, and (c)
+    compare; MACs, FLOPs and memory are the appendix's, said there."""
+    (question,) = seed.statement.segments
+    assert "with and without bias" in question and "(c) Compare" in question
+    assert "128×16×16×32" in question and "128×16×16×128" in question  # N×H×W×C per block
+    assert not re.search(r"multiply|MAC|FLOP|memory", question)
+    beyond = next(p for p in seed.parts if type(p).__name__ == "Paragraph")
+    assert "MACs" in beyond.segments[0] and "memory" in beyond.segments[0]
