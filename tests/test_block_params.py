@@ -343,10 +343,11 @@ def hw2_solution(problem_id: str):
 
 def test_hw2_comparison_states_block_totals_as_checked_equalities():
     """Before: 64 equalities and 31 definitions (P(C) and M(C) were definitions). Now the 6
-    P(C) and 2 M(C) totals are equalities checked against the layers' formulas."""
+    P(C) and 2 M(C) totals are equalities checked against the layers' formulas; and 5 more
+    for the ratios at the question's widths (channels, P, P̃, M, A) that (c) concludes from."""
     sol = hw2_solution("q3")
     assert sol.summary() == {
-        "symbolic": 72,
+        "symbolic": 72 + 5,
         "numeric": 0,
         "unverified": 0,
         "budget": 0,
@@ -428,3 +429,60 @@ def test_the_question_asks_what_the_homework_asks(seed):
     assert not re.search(r"multiply|MAC|FLOP|memory", question)
     beyond = next(p for p in seed.parts if type(p).__name__ == "Paragraph")
     assert "MACs" in beyond.segments[0] and "memory" in beyond.segments[0]
+
+
+def _text(paragraph) -> str:
+    return "".join(s if isinstance(s, str) else latex_render.latex(s) for s in paragraph.segments)
+
+
+def _box_c(sol):
+    (box,) = [b for b in sol.boxes() if b.statement is not None]
+    return _text(box.statement), _text(box.brief), box
+
+
+def test_the_seed_conclusion_states_channels_parameters_and_trade_offs(seed):
+    """4× the channels (128/32) for about 5% fewer parameters (1 − 17600/18496 = 4.8%),
+    3× the activation memory ((32 + 32 + 128)/(32 + 32) output channels at 16×16), and a
+    3×3 against a 5×5 window (1 + 2 + 2 for two 3×3 convs)."""
+    text, brief, box = _box_c(seed)
+    p = {name: sum(map(numel, convs)) for name, convs in _SEED_CONVS.items()}
+    assert round(100 * (1 - p["bottleneck", True] / p["basic", True])) == 5
+    assert round(100 * (1 - p["bottleneck", False] / p["basic", False])) == 6
+    assert "handles 4× the channels of the basic block (128 vs 32) with about 5% fewer" in text
+    assert "(17600 vs 18496 with bias; 17408 vs 18432 without)" in text
+    memory = (128 * 16 * 16 * (32 + 32 + 128), 128 * 16 * 16 * (32 + 32))
+    assert memory[0] == 3 * memory[1]
+    assert (
+        f"Disadvantages: 3× the activation memory on this input ({memory[0]} vs {memory[1]}" in text
+    )
+    assert "a 3×3 window of the block's input, against 5×5" in text
+    assert brief == "bottleneck: 128 channels, 17600 parameters vs basic: 32 channels, 18496"
+    # linked to the verified ratios of the appendix
+    (ratios,) = [p for p in seed.parts if getattr(p, "title", "") == box.derived_in]
+    # channels, parameters with and without bias, MACs (17/18, as the torch counts above),
+    # memory: each ratio of the hand-checked numbers
+    expected = [4, sp.Rational(17600, 18496), sp.Rational(17408, 18432), sp.Rational(17, 18), 3]
+    assert [s.rhs for s in ratios.steps] == expected
+    assert all(s.check.status == "symbolic" for s in ratios.steps)
+
+
+_SEED_CONVS = {
+    ("basic", True): basic(32, True),
+    ("basic", False): basic(32, False),
+    ("bottleneck", True): bottleneck(128, 32, True),
+    ("bottleneck", False): bottleneck(128, 32, False),
+}
+
+
+def test_a_bottleneck_with_more_parameters_says_so_from_its_own_numbers():
+    """A basic block on 8 channels against a bottleneck 64→32→32→64: torch counts 1168 and
+    13 440 parameters with bias, 11.5×; the words follow the numbers."""
+    p_basic = sum(map(numel, basic(8, True)))
+    p_bneck = sum(map(numel, bottleneck(64, 32, True)))
+    assert (p_basic, p_bneck) == (1168, 13440)
+    table = [{"kind": "basic", "channels": 8}, {"kind": "bottleneck", "channels": 64, "mid": 32}]
+    text, brief, _ = _box_c(solve(build_params(Params, {"blocks": table}, "q3")))
+    assert "8× the channels of the basic block (64 vs 8) with 11.5× the parameters" in text
+    assert "(13440 vs 1168 with bias;" in text
+    assert "Disadvantages: more parameters" in text and "fewer parameters" not in text
+    assert brief == "bottleneck: 64 channels, 13440 parameters vs basic: 8 channels, 1168"

@@ -566,7 +566,7 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
         return _derived_boxes(sol, [(box, index)], links)
     if box.statement is not None:
         lead = rf"\textbf{{{escape(box.question)}}} " if box.question else ""
-        text = lead + paragraph(box.statement) + (rf"\hfill{{{small}}}" if links else "")
+        text = lead + paragraph(box.statement) + (_flush_right(small) if links else "")
         body = rf"\fbox{{\parbox{{0.9\linewidth}}{{{text}}}}}"
         return f"{targets}\\begin{{center}}{body}\\end{{center}}\n"
     if box.table is not None:
@@ -580,6 +580,15 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
     lines = " \\\\ ".join(r" \qquad ".join(line) for line in _packed(boxes))
     env = "gather*" if "\\\\" in lines else "equation*"
     return f"{targets}\\begin{{{env}}}\n{lines}{tag}\n\\end{{{env}}}\n"
+
+
+def _flush_right(note: str) -> str:
+    """A note at the right end of a paragraph's last line, or of a line of its own if it
+    does not fit there (The TeXbook, ch. 14)."""
+    return (
+        r"{\unskip\nobreak\hfil\penalty50\hskip2em\hbox{}\nobreak\hfil"
+        rf"\mbox{{{note}}}\parfillskip=0pt\par}}"
+    )
 
 
 def _box_ends(sol: Solution, box: Boxed, index: int, links: bool) -> tuple[str, str, str]:

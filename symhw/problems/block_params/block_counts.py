@@ -13,6 +13,7 @@ from symhw.counts.resnets import layer_totals
 from symhw.derivation import Answer, Paragraph, Part, Segment
 from symhw.notation import written
 from symhw.problems.block_params.block_comparison import compare_blocks
+from symhw.problems.block_params.conclusion import conclusion, widths_derivation
 from symhw.problems.block_params.layer_counts import (
     Counted,
     buffer_derivation,
@@ -72,6 +73,11 @@ def count_blocks(
         more_parts, more_answers = compare_blocks(letter, blocks[0], blocks[1], variants)
         parts += more_parts
         answers += more_answers
+        by_name = {a.name: a for a in answers}
+        parts += [
+            widths_derivation(letter, blocks[0], blocks[1], by_name),
+            conclusion(blocks[0], blocks[1], by_name)[0],
+        ]
     parts.insert(0, _beyond_the_question(compared))
     return Counted(Paragraph(("".join(statement),)), tuple(parts), tuple(answers))
 

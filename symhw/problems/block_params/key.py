@@ -15,6 +15,7 @@ from symhw.counts.layers import C_in, C_out, k
 from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, Part, Segment
 from symhw.notation import written, written_sum
 from symhw.problems.block_params.block_counts import LETTERS
+from symhw.problems.block_params.conclusion import conclusion, title
 
 
 def _chains(d: Derivation) -> list[list]:
@@ -83,28 +84,15 @@ def _symbols(blocks: tuple[Block, ...], answers: dict) -> Paragraph:
     )
 
 
-def _comparison(letter: str, parts: tuple[Part, ...], answers: dict) -> list[KeyPart]:
-    """(c): the conclusion in words (the comparison, what each block buys and gives up),
-    boxed; the polynomials in C, their ratios and the rest are in the appendix."""
-    title = f"({letter}) Parameters in the width C"
-    found = [p for p in parts if isinstance(p, Derivation) and p.title.startswith(f"({letter})")]
-    if not found:
+def _comparison(letter: str, blocks: tuple[Block, ...], parts: tuple[Part, ...], answers: dict):
+    """(c): the conclusion at the question's widths, boxed and linked to the ratios the
+    appendix derives (the polynomials in C, MACs and memory are the appendix's)."""
+    if not any(getattr(p, "title", None) == title(letter) for p in parts):
         return []
-    d = next((p for p in found if p.title.startswith(title)), found[0])
-    # The paragraphs after the comparisons: what the counts show, then for a basic block
-    # against a bottleneck (a basic block as wide,) and the trade-offs; Part I boxes the
-    # first and the last.
-    after = parts[parts.index(found[-1]) + 1 :]
-    said = [p for p in after if isinstance(p, Paragraph)]
-    segments = said[0].segments + (said[-1].segments if len(said) > 1 else ())
-    conclusion = Paragraph(segments) if said else None
-    key: list[KeyPart] = []  # the polynomials in C, MACs and memory: Part II
-    if conclusion is not None:
-        brief = Paragraph(("the comparison and its trade-offs, in words",))
-        key.append(
-            Boxed(statement=conclusion, derived_in=d.title, question=f"({letter})", brief=brief)
-        )
-    return key
+    statement, brief = conclusion(blocks[0], blocks[1], answers)
+    return [
+        Boxed(statement=statement, derived_in=title(letter), question=f"({letter})", brief=brief)
+    ]
 
 
 def blocks_key(
@@ -121,5 +109,5 @@ def blocks_key(
         key.append(Paragraph((f"({letter}) The {kind} block:",)))
         key += [_total_box(letter, block, d, by_name) for d in counts]
     if len(blocks) < len(LETTERS):
-        key += _comparison(LETTERS[len(blocks)], parts, by_name)
+        key += _comparison(LETTERS[len(blocks)], blocks, parts, by_name)
     return tuple(key)
