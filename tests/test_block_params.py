@@ -486,3 +486,19 @@ def test_a_bottleneck_with_more_parameters_says_so_from_its_own_numbers():
     assert "(13440 vs 1168 with bias;" in text
     assert "Disadvantages: more parameters" in text and "fewer parameters" not in text
     assert brief == "bottleneck: 64 channels, 13440 parameters vs basic: 8 channels, 1168"
+
+
+def test_the_blocks_are_drawn_beside_the_question_with_a_caption_from_their_data(seed):
+    figure = seed.key[0]
+    assert type(figure).__name__ == "Figure" and figure in seed.parts  # the appendix's file
+    words = "".join(s for s in figure.caption.segments if isinstance(s, str))
+    assert "3×3: 1, 1×1: 0" in words  # (k − 1)/2 zeros: 1 for k = 3, none for k = 1
+    assert "//" not in words and "projection" not in words  # both shortcuts are identities
+    table = [
+        {"kind": "basic", "in_channels": 32, "out_channels": 64, "stride": 2, "projection": True},
+        {"kind": "bottleneck", "channels": 128, "mid": 32, "kernel": 5},
+    ]
+    other = solve(build_params(Params, {"blocks": table}, "q3")).key[0]
+    words = "".join(s for s in other.caption.segments if isinstance(s, str))
+    assert "5×5: 2, 3×3: 1, 1×1: 0" in words
+    assert "through a 1×1 projection in (a)" in words and "stride" in words

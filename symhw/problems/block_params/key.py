@@ -12,7 +12,16 @@ import sympy as sp
 from symhw.builder import DerivationBuilder
 from symhw.counts.blocks import Block
 from symhw.counts.layers import C_in, C_out, k
-from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, Part, Segment
+from symhw.derivation import (
+    Answer,
+    Boxed,
+    Derivation,
+    Figure,
+    KeyPart,
+    Paragraph,
+    Part,
+    Segment,
+)
 from symhw.notation import written, written_sum
 from symhw.problems.block_params.block_counts import LETTERS
 from symhw.problems.block_params.conclusion import conclusion, title
@@ -101,7 +110,8 @@ def blocks_key(
     """Part I: each block's parameters with and without bias, and the comparison (MACs,
     FLOPs, memory and the polynomials in C are not asked: Part II shows them)."""
     by_name = {a.name: a for a in answers}
-    key: list[KeyPart] = [_symbols(blocks, by_name)]
+    key: list[KeyPart] = [p for p in parts if isinstance(p, Figure)]  # the blocks, drawn
+    key.append(_symbols(blocks, by_name))
     for letter, block in zip(LETTERS, blocks, strict=False):
         kind = "basic residual" if block.kind == "basic" else "bottleneck"
         heading = f"({letter}) {block.label.replace('_', ' ').capitalize()} block: parameters"
