@@ -88,6 +88,8 @@ def _times(r: Fraction) -> list[Segment]:
     """A ratio as a factor: 4×, or 5.41·10⁵× for one that is not a whole number."""
     if r.denominator == 1:
         return [f"{r.numerator}×"]
+    if r < 1000:  # three significant figures: 16.5×, 140×
+        return [f"{float(r):.3g}×"]
     return [sp.Float(sp.Rational(r.numerator, r.denominator), 3), "×"]
 
 
