@@ -104,12 +104,13 @@ HW2_KINDS = {"q2": "mlp-backprop", "q3": "block-params", "q4": "norm-shapes"}
 
 def _asked(kind: str, name: str, names) -> bool:
     """Whether the homework asks for an answer (Part I boxes it): not a forward pass's
-    intermediates or its hand replay, not a block's MACs, FLOPs, memory or ratios in C,
+    intermediates or its hand replay, not a block's layer counts (they are the terms of
+    its boxed total), MACs, FLOPs, memory or ratios in C,
     not a normalization's squeezed shape or count."""
     if kind == "mlp-backprop":
         return not (_on_the_way(name, names) or name == "rounded")
     if kind == "block-params":
-        return re.fullmatch(r".+_(params|layers)_(bias|no_bias)", name) is not None
+        return re.fullmatch(r".+_params_(bias|no_bias)", name) is not None  # the totals
     if kind == "norm-shapes":  # the shapes, not what is kept for inference nor the count
         return not name.endswith(("_squeezed", "_count"))
     return True
@@ -393,17 +394,6 @@ def _holds(sol, part, value) -> bool:
     return False
 
 
-#: Boxes of Part I that gather answers of two appendix parts (q3's counts with and without
-#: bias): the link goes to the first answer's part. The answers shown by another part than
-#: the one linked are listed here.
-ACROSS_PARTS = {
-    ("q3", "basic_layers_no_bias"),  # a block's box: with bias linked, without bias next
-    ("q3", "basic_params_no_bias"),
-    ("q3", "bottleneck_layers_no_bias"),
-    ("q3", "bottleneck_params_no_bias"),
-}
-
-
 def test_every_box_links_to_the_appendix_part_that_shows_its_value():
     """Independent of indices: the part a box links to (by its title, as the renderers
     resolve it) is a derivation or table of the appendix showing the box's value."""
@@ -423,19 +413,21 @@ def test_every_box_links_to_the_appendix_part_that_shows_its_value():
                 value = sol.answer(a.name).value if a.name in names else a.value
                 if not _holds(sol, part, value):
                     missing.add((sol.problem_id, a.name))
-    assert missing == ACROSS_PARTS
+    assert missing == set()
 
 
 def test_part_one_shows_the_figures_of_q1_and_q2_from_the_appendix_files(default_sheet):
-    """θ and θ' in q1, the network in q2, the averaged axes in q4: the same files the
-    appendix includes (q3's blocks and q5's pattern do not fit their page yet)."""
+    """θ and θ' in q1, the network in q2, the blocks in q3, the averaged axes in q4: the
+    same files the appendix includes (q5's pattern does not fit its page yet)."""
     tex = (default_sheet / "hw2.tex").read_text("utf-8")
     md = (default_sheet / "hw2.md").read_text("utf-8")
     key_tex, app_tex = tex.split("Part II\\quad Appendix")
     key_md, app_md = md.split("# Part II")
-    for name in ("q1-1", "q2-1", "q4-1"):
+    for name in ("q1-1", "q2-1", "q3-1", "q4-1"):
         assert f"hw2-figures/{name}.pdf}}" in key_tex and f"hw2-figures/{name}.pdf}}" in app_tex
         assert f"(hw2-figures/{name}.svg)" in key_md and f"(hw2-figures/{name}.svg)" in app_md
         assert (default_sheet / "hw2-figures" / f"{name}.svg").exists()
     q1 = key_tex[key_tex.index("q1.") : key_tex.index("q2.")]
     assert "q1-1.pdf" in q1 and "q1-2.pdf" not in q1  # the growth plot stays in the appendix
+    q3 = key_tex[key_tex.index("q3.") : key_tex.index("q4.")]
+    assert q3.index("q3-1.pdf") < q3.index("(a) The basic")  # beside the question

@@ -343,10 +343,11 @@ def hw2_solution(problem_id: str):
 
 def test_hw2_comparison_states_block_totals_as_checked_equalities():
     """Before: 64 equalities and 31 definitions (P(C) and M(C) were definitions). Now the 6
-    P(C) and 2 M(C) totals are equalities checked against the layers' formulas."""
+    P(C) and 2 M(C) totals are equalities checked against the layers' formulas; and 5 more
+    for the ratios at the question's widths (channels, P, P̃, M, A) that (c) concludes from."""
     sol = hw2_solution("q3")
     assert sol.summary() == {
-        "symbolic": 72,
+        "symbolic": 72 + 5,
         "numeric": 0,
         "unverified": 0,
         "budget": 0,
@@ -377,3 +378,127 @@ def test_a_wrong_width_c_term_is_refused(monkeypatch, target, count):
     monkeypatch.setattr(block_comparison, target, off_by_c)
     with pytest.raises(VerificationError, match=re.escape(count.split("(")[0])):
         compare_blocks("c", *SEED_BLOCKS, (True,))
+
+
+# --- Part I (the answer key) ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,total,layers,convs,part",
+    [
+        ("basic_params_bias", 18496, [9248, 9248], basic(32, True), "(a) Basic"),
+        ("basic_params_no_bias", 18432, [9216, 9216], basic(32, False), "(a) Basic"),
+        ("bottleneck_params_bias", 17600, [4128, 9248, 4224], bottleneck(128, 32, True), "(b)"),
+        ("bottleneck_params_no_bias", 17408, [4096, 9216, 4096], bottleneck(128, 32, False), "(b)"),
+    ],
+)
+def test_part_one_boxes_each_total_as_a_sum_over_the_layers(seed, name, total, layers, convs, part):
+    """Hand counts (the module docstring) and torch: the box is P = Σ products = Σ counts =
+    total, one term per layer, linked to the derivation of its own bias setting."""
+    box = next(b for b in seed.boxes() if [a.name for a in b.answers] == [name])
+    (step,) = box.derivation.steps  # one chain: no tuple of layers, no second row
+    products, counts, boxed = step.chain[1:]
+    assert [t.doit() for t in products.args] == layers == [numel(c) for c in convs]
+    assert list(counts.args) == layers and boxed == total == sum(layers)
+    with_bias = name.endswith("_params_bias")
+    assert box.derived_in.startswith(part)
+    assert box.derived_in.endswith(" with bias" if with_bias else " without bias")
+
+
+def test_part_one_boxes_only_the_four_totals_and_the_conclusion(seed):
+    boxed = [a.name for b in seed.boxes() for a in b.answers]
+    assert sorted(boxed) == sorted(
+        f"{b}_params_{v}" for b in ("basic", "bottleneck") for v in ("bias", "no_bias")
+    )
+    assert [b.question for b in seed.boxes() if not b.answers] == ["(c)"]
+    tuples = [p for part in seed.key for p in _members(part) if isinstance(p, sp.Tuple)]
+    assert tuples == []
+
+
+def _members(part) -> list:
+    derivation = getattr(part, "derivation", part)
+    return [m for s in getattr(derivation, "steps", ()) for m in s.chain]
+
+
+def test_the_question_asks_what_the_homework_asks(seed):
+    """The statement restates the homework: parameters with and without bias, and (c)
+    compare; MACs, FLOPs and memory are the appendix's, said there."""
+    (question,) = seed.statement.segments
+    assert "with and without bias" in question and "(c) Compare" in question
+    assert "128×16×16×32" in question and "128×16×16×128" in question  # N×H×W×C per block
+    assert not re.search(r"multiply|MAC|FLOP|memory", question)
+    beyond = next(p for p in seed.parts if type(p).__name__ == "Paragraph")
+    assert "MACs" in beyond.segments[0] and "memory" in beyond.segments[0]
+
+
+def _text(paragraph) -> str:
+    return "".join(s if isinstance(s, str) else latex_render.latex(s) for s in paragraph.segments)
+
+
+def _box_c(sol):
+    (box,) = [b for b in sol.boxes() if b.statement is not None]
+    return _text(box.statement), _text(box.brief), box
+
+
+def test_the_seed_conclusion_states_channels_parameters_and_trade_offs(seed):
+    """4× the channels (128/32) for about 5% fewer parameters (1 − 17600/18496 = 4.8%),
+    3× the activation memory ((32 + 32 + 128)/(32 + 32) output channels at 16×16), and a
+    3×3 against a 5×5 window (1 + 2 + 2 for two 3×3 convs)."""
+    text, brief, box = _box_c(seed)
+    p = {name: sum(map(numel, convs)) for name, convs in _SEED_CONVS.items()}
+    assert round(100 * (1 - p["bottleneck", True] / p["basic", True])) == 5
+    assert round(100 * (1 - p["bottleneck", False] / p["basic", False])) == 6
+    assert "handles 4× the channels of the basic block (128 vs 32) with about 5% fewer" in text
+    assert "(17600 vs 18496 with bias; 17408 vs 18432 without)" in text
+    memory = (128 * 16 * 16 * (32 + 32 + 128), 128 * 16 * 16 * (32 + 32))
+    assert memory[0] == 3 * memory[1]
+    assert (
+        f"Disadvantages: 3× the activation memory on this input ({memory[0]} vs {memory[1]}" in text
+    )
+    assert "a 3×3 window of the block's input, against 5×5" in text
+    assert brief == "bottleneck: 128 channels, 17600 parameters vs basic: 32 channels, 18496"
+    # linked to the verified ratios of the appendix
+    (ratios,) = [p for p in seed.parts if getattr(p, "title", "") == box.derived_in]
+    # channels, parameters with and without bias, MACs (17/18, as the torch counts above),
+    # memory: each ratio of the hand-checked numbers
+    expected = [4, sp.Rational(17600, 18496), sp.Rational(17408, 18432), sp.Rational(17, 18), 3]
+    assert [s.rhs for s in ratios.steps] == expected
+    assert all(s.check.status == "symbolic" for s in ratios.steps)
+
+
+_SEED_CONVS = {
+    ("basic", True): basic(32, True),
+    ("basic", False): basic(32, False),
+    ("bottleneck", True): bottleneck(128, 32, True),
+    ("bottleneck", False): bottleneck(128, 32, False),
+}
+
+
+def test_a_bottleneck_with_more_parameters_says_so_from_its_own_numbers():
+    """A basic block on 8 channels against a bottleneck 64→32→32→64: torch counts 1168 and
+    13 440 parameters with bias, 11.5×; the words follow the numbers."""
+    p_basic = sum(map(numel, basic(8, True)))
+    p_bneck = sum(map(numel, bottleneck(64, 32, True)))
+    assert (p_basic, p_bneck) == (1168, 13440)
+    table = [{"kind": "basic", "channels": 8}, {"kind": "bottleneck", "channels": 64, "mid": 32}]
+    text, brief, _ = _box_c(solve(build_params(Params, {"blocks": table}, "q3")))
+    assert "8× the channels of the basic block (64 vs 8) with 11.5× the parameters" in text
+    assert "(13440 vs 1168 with bias;" in text
+    assert "Disadvantages: more parameters" in text and "fewer parameters" not in text
+    assert brief == "bottleneck: 64 channels, 13440 parameters vs basic: 8 channels, 1168"
+
+
+def test_the_blocks_are_drawn_beside_the_question_with_a_caption_from_their_data(seed):
+    figure = seed.key[0]
+    assert type(figure).__name__ == "Figure" and figure in seed.parts  # the appendix's file
+    words = "".join(s for s in figure.caption.segments if isinstance(s, str))
+    assert "3×3: 1, 1×1: 0" in words  # (k − 1)/2 zeros: 1 for k = 3, none for k = 1
+    assert "//" not in words and "projection" not in words  # both shortcuts are identities
+    table = [
+        {"kind": "basic", "in_channels": 32, "out_channels": 64, "stride": 2, "projection": True},
+        {"kind": "bottleneck", "channels": 128, "mid": 32, "kernel": 5},
+    ]
+    other = solve(build_params(Params, {"blocks": table}, "q3")).key[0]
+    words = "".join(s for s in other.caption.segments if isinstance(s, str))
+    assert "5×5: 2, 3×3: 1, 1×1: 0" in words
+    assert "through a 1×1 projection in (a)" in words and "stride" in words

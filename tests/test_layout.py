@@ -20,6 +20,22 @@ def test_a_sum_is_cut_before_its_operators():
     assert [r.tex for r in reflow("a + b - c + d", 4.0)] == ["a + b", "- c + d"]
 
 
+def test_a_sum_of_products_is_cut_between_its_terms_not_inside_one():
+    tex = r"2 \cdot 65535 + 3 \cdot 4 \cdot 5 + 1 = 131097"
+    assert [r.tex for r in reflow(tex, 13.0)] == [
+        r"2 \cdot 65535 + 3 \cdot 4 \cdot 5 + 1",
+        "= 131097",
+    ]
+    assert [r.tex for r in reflow(tex, 8.0)] == [
+        r"2 \cdot 65535",
+        r"+ 3 \cdot 4 \cdot 5",
+        "+ 1",
+        "= 131097",
+    ]
+    # a sign after an operator is not a cut
+    assert [r.tex for r in reflow(r"a \cdot -b + c", 4.5)] == [r"a \cdot -b", "+ c"]
+
+
 def test_math_that_fits_is_one_row():
     assert [r.tex for r in reflow(r"\frac{a}{b} + 1", 20.0)] == [r"\frac{a}{b} + 1"]
 
@@ -96,9 +112,10 @@ def test_a_tuple_of_long_vectors_names_each_item_and_entry(tmp_path):
 @needs_tex
 @pytest.mark.parametrize(
     "case",
-    # each once overran the margin by 95 to 258 pt when nothing was shrunk: a vector of long
-    # entries, a block label as wide as a third of the line
-    ["mlp-sigmoid-3x3-issue", "blocks-network-max"],
+    # each once overran the margin by 95 to 529 pt when nothing was shrunk: a vector of long
+    # entries, a block label as wide as a third of the line, Part I's sums over the layers
+    # of blocks 2^16 channels wide
+    ["mlp-sigmoid-3x3-issue", "blocks-network-max", "blocks-compare-max"],
 )
 def test_limit_cases_compile_without_overfull_boxes(case, tmp_path):
     from conftest import REPO, run_cli

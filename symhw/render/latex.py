@@ -474,7 +474,10 @@ def key_math(d: Derivation, boxed: bool = False) -> str:
 def _key_rows(d: Derivation, boxed: bool = False, tags: bool = True, last_tag: str = "") -> str:
     """A compact derivation's rows: no rule in the margin, unless a step is not verified;
     ≈ before a member written with rounded numbers; with ``boxed``, the last member of each
-    chain (a step and the steps continuing it) boxed: the answer it derives."""
+    chain (a step and the steps continuing it) boxed: the answer it derives. With ``tags``
+    (the PDF) a step too wide for the line is reflowed (:func:`_key_step_rows`)."""
+    lefts = [width(latex(s.chain[0])) for s in d.steps if not s.continues]
+    budget = LINE_EM - max(lefts, default=0.0) - 3.0
     rows = []
     for i, step in enumerate(d.steps):
         members = [latex(e) for e in step.chain]
@@ -482,17 +485,40 @@ def _key_rows(d: Derivation, boxed: bool = False, tags: bool = True, last_tag: s
         if boxed and ends:  # the last member of a chain: the answer it derives
             members[-1] = rf"\boxed{{{members[-1]}}}"
         links = step.approximate or (False,) * (len(members) - 1)
-        relations = [r"\approx" if a else "=" for a in links]
+        pairs = [(r"\approx" if a else "=", m) for a, m in zip(links, members[1:], strict=True)]
         first = "" if step.continues else members[0]
+        step_rows = _key_step_rows(pairs, budget if tags else None, boxed and ends)
+        step_rows[0] = f"{first} &{step_rows[0]}"
         mark = "" if step.check.verified or step.check.status == "definition" else _rule(step)
-        row = rf"{first} &{relations[0]} {members[1]}"
-        row += "".join(rf" {r} {m}" for r, m in zip(relations[1:], members[2:], strict=True))
         if mark:
-            row += rf" \tag*{{{mark}}}" if tags else rf" \quad {mark}"
+            step_rows[0] += rf" \tag*{{{mark}}}" if tags else rf" \quad {mark}"
         elif last_tag and i + 1 == len(d.steps):
-            row += rf" \tag*{{{last_tag}}}"
-        rows.append(row)
+            step_rows[-1] += rf" \tag*{{{last_tag}}}"
+        rows += step_rows
     return " \\\\\n".join(rows)
+
+
+def _key_step_rows(pairs: list[tuple[str, str]], budget: float | None, boxed: bool) -> list[str]:
+    """The right side of a step, ``= m₁ = m₂ …``, as rows after the ``&``: all on one row,
+    or (wider than ``budget``) the first member on a row of its own and the others packed
+    greedily into rows, a member wider than a row reflowed over rows of its own (a boxed
+    last member stays whole)."""
+    if budget is None or sum(width(m) + 1.4 for _, m in pairs) <= budget:
+        return [" ".join(f"{r} {m}" for r, m in pairs)]
+    rows: list[str] = []
+    used = budget
+    for k, (relation, member) in enumerate(pairs):
+        w = width(member) + 1.4
+        if rows and used + w <= budget:
+            rows[-1] += f" {relation} {member}"
+            used += w
+            continue
+        whole = boxed and k + 1 == len(pairs)
+        flowed = [member] if whole else [r.tex for r in reflow(member, budget - 1.4)]
+        rows.append(f"{relation} {flowed[0]}")
+        rows += [rf"&\quad {{}}{r}" for r in flowed[1:]]
+        used = w if len(flowed) == 1 and k > 0 else budget  # the first member alone
+    return [rows[0]] + [r if r.startswith("&") else f"&{r}" for r in rows[1:]]
 
 
 def _key_part(sol: Solution, part, index: int, links: bool, figure_dir: str = "figures") -> str:
@@ -530,22 +556,17 @@ def _position(sol: Solution, fig: Figure) -> int:
 def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
     """A boxed result with a target for the summary table and, with ``links``, a link to
     where the appendix derives it."""
-    names = [a.name for a in box.answers] or [box_name(box, index)]
-    targets = "".join(_target(anchor(sol, "key", n)) for n in names)
-    part = derived_in(sol, box)
-    goal = anchor(sol, "app", "answers" if part is None else f"part{part}")
+    targets, goal, small = _box_ends(sol, box, index, links)
 
     def linked(body: str) -> str:
         return rf"\hyperref[{goal}]{{{body}}}" if links else body
 
-    small = rf"\small {_link(goal, 'derivation')}" if links else ""
     tag = rf"\tag*{{{small}}}" if links else ""
     if box.derivation is not None:
-        rows = _key_rows(box.derivation, boxed=True, last_tag=small)
-        return f"{targets}\\begin{{align*}}\n{rows}\n\\end{{align*}}\n"
+        return _derived_boxes(sol, [(box, index)], links)
     if box.statement is not None:
         lead = rf"\textbf{{{escape(box.question)}}} " if box.question else ""
-        text = lead + paragraph(box.statement) + (rf"\hfill{{{small}}}" if links else "")
+        text = lead + paragraph(box.statement) + (_flush_right(small) if links else "")
         body = rf"\fbox{{\parbox{{0.9\linewidth}}{{{text}}}}}"
         return f"{targets}\\begin{{center}}{body}\\end{{center}}\n"
     if box.table is not None:
@@ -559,6 +580,37 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
     lines = " \\\\ ".join(r" \qquad ".join(line) for line in _packed(boxes))
     env = "gather*" if "\\\\" in lines else "equation*"
     return f"{targets}\\begin{{{env}}}\n{lines}{tag}\n\\end{{{env}}}\n"
+
+
+def _flush_right(note: str) -> str:
+    """A note at the right end of a paragraph's last line, or of a line of its own if it
+    does not fit there (The TeXbook, ch. 14)."""
+    return (
+        r"{\unskip\nobreak\hfil\penalty50\hskip2em\hbox{}\nobreak\hfil"
+        rf"\mbox{{{note}}}\parfillskip=0pt\par}}"
+    )
+
+
+def _box_ends(sol: Solution, box: Boxed, index: int, links: bool) -> tuple[str, str, str]:
+    """A box's targets (for the summary table), the appendix part it links to, and the
+    link as a small note (empty without ``links``)."""
+    names = [a.name for a in box.answers] or [box_name(box, index)]
+    targets = "".join(_target(anchor(sol, "key", n)) for n in names)
+    part = derived_in(sol, box)
+    goal = anchor(sol, "app", "answers" if part is None else f"part{part}")
+    return targets, goal, rf"\small {_link(goal, 'derivation')}" if links else ""
+
+
+def _derived_boxes(sol: Solution, run: list[tuple[Boxed, int]], links: bool) -> str:
+    """Boxes each at the end of the lines that derive it (``box.derivation``), one after
+    another: one display, the last row of each box tagged with its own link."""
+    targets, rows = "", []
+    for box, index in run:
+        more, _, small = _box_ends(sol, box, index, links)
+        targets += more
+        rows.append(_key_rows(box.derivation, boxed=True, last_tag=small))
+    body = " \\\\\n".join(rows)
+    return f"{targets}\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
 
 
 def _tabular(table: Table) -> str:
@@ -608,12 +660,28 @@ def key_section(
     if worked:
         out.append(paragraph(sol.statement) + "\n")
     boxes = 0
-    for part in sol.key_parts() if worked else answers_only(sol):
-        if _display(part):  # in the paragraph before it: no blank line, no empty line
+    for run in _runs(sol.key_parts() if worked else answers_only(sol)):
+        if _display(run[0]):  # in the paragraph before it: no blank line, no empty line
             out[-1] = out[-1].rstrip("\n")
-        out.append(_key_part(sol, part, boxes, links, figure_dir))
-        boxes += isinstance(part, Boxed)
+        if len(run) > 1:
+            out.append(_derived_boxes(sol, [(b, boxes + i) for i, b in enumerate(run)], links))
+        else:
+            out.append(_key_part(sol, run[0], boxes, links, figure_dir))
+        boxes += sum(isinstance(part, Boxed) for part in run)
     return "\n".join(out)
+
+
+def _runs(parts) -> list[list]:
+    """Parts of Part I in order, consecutive boxes derived on lines of their own grouped
+    (one display holds them); every other part alone."""
+    runs: list[list] = []
+    for part in parts:
+        derived = isinstance(part, Boxed) and part.derivation is not None
+        if derived and runs and all(isinstance(p, Boxed) and p.derivation for p in runs[-1]):
+            runs[-1].append(part)
+        else:
+            runs.append([part])
+    return runs
 
 
 def answers_only(sol: Solution) -> tuple[Boxed, ...]:

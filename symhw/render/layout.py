@@ -234,18 +234,32 @@ def _after_commas(toks: list[str]) -> list[list[str]]:
     return [i for i in items if _join(i)]
 
 
+#: Where a row is cut first: at relations, then between the terms of a sum, then between
+#: the factors of a product written with an operator (2 · 65 535 stays whole in a sum).
+_CUTS = ({"=", "\\approx"}, {"+", "-"}, {"\\cdot", "\\odot", "\\times"})
+
+
 def _terms(toks: list[str]) -> list[list[str]]:
     """Tokens cut before each binary operator at the top level (a sign stays with its
-    term); a leading sign is not a cut."""
+    term), at the loosest kind of operator there is (:data:`_CUTS`); a leading sign is
+    not a cut."""
+    for cuts in _CUTS:
+        items = _cut(toks, cuts)
+        if len(items) > 1:
+            return items
+    return [toks]
+
+
+def _cut(toks: list[str], cuts: set[str]) -> list[list[str]]:
     items: list[list[str]] = [[]]
     prev = ""  # prev: the last token of the current item that is not a space
     for t, depth in _with_depth(toks):
-        if depth == 0 and t in _OPERATORS and prev and prev not in ("^", "_"):
-            items.append([t])
+        if depth == 0 and t in cuts and prev and prev not in (*_OPERATORS, "^", "_"):
+            items.append([t])  # after an operator, t is a sign
         else:
             items[-1].append(t)
         if not t.isspace():
-            prev = t if len(items[-1]) > 1 or t not in _OPERATORS else ""
+            prev = t
     return [i for i in items if _join(i)]
 
 

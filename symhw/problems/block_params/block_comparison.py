@@ -8,7 +8,7 @@ from fractions import Fraction
 import sympy as sp
 
 from symhw.builder import DerivationBuilder
-from symhw.counts.blocks import Block, receptive_field, traced_layers
+from symhw.counts.blocks import Block, traced_layers
 from symhw.counts.layers import (
     C,
     C_in,
@@ -110,12 +110,10 @@ def compare_blocks(
         wider = wide if i == 0 else wider
     mac_derivation, macs_ratio = _mac_comparison(letter, *pair)
     answers.append(macs_ratio)
-    # The conclusion: what the counts show, a block as wide as the other (appendix only),
-    # and what each block buys and gives up (Part I boxes the first and the last).
+    # What the counts in C show, and a block as wide as the other (the conclusion at the
+    # question's widths follows: :mod:`.conclusion`).
     parts += [mac_derivation, Paragraph(tuple(findings))]
     parts += [Paragraph(wider)] if wider else []
-    tradeoffs = _tradeoffs(a, b)
-    parts += [Paragraph(tradeoffs)] if tradeoffs else []
     return parts, answers
 
 
@@ -252,17 +250,3 @@ def _exact(ratio: sp.Expr) -> Fraction | None:
     (Fraction(17, 18), None)
     """
     return Fraction(int(ratio.p), int(ratio.q)) if ratio.is_Rational else None
-
-
-def _tradeoffs(a: Block, b: Block) -> tuple[Segment, ...]:
-    if {a.kind, b.kind} != {"basic", "bottleneck"}:
-        return ()
-    basic, bneck = (a, b) if a.kind == "basic" else (b, a)
-    rb, rn = receptive_field(basic), receptive_field(bneck)
-    return (
-        f"The bottleneck's {bneck.kernel}×{bneck.kernel} conv works on only {bneck.mid} of its "
-        f"{bneck.c_in} channels and its 1×1 convs mix channels at a single position: it buys "
-        "width cheaply. What it gives up: one output of the basic block sees a "
-        f"{rb}×{rb} window of the block's input, one output of the bottleneck only {rn}×{rn}, "
-        "so a bottleneck network needs more blocks for the same receptive field.",
-    )

@@ -13,6 +13,7 @@ from symhw.counts.resnets import layer_totals
 from symhw.derivation import Answer, Paragraph, Part, Segment
 from symhw.notation import written
 from symhw.problems.block_params.block_comparison import compare_blocks
+from symhw.problems.block_params.conclusion import conclusion, widths_derivation
 from symhw.problems.block_params.layer_counts import (
     Counted,
     buffer_derivation,
@@ -49,34 +50,62 @@ def count_blocks(
     answers: list[Answer] = []
     statement = [
         f"Each block below takes an input of batch size {n} and spatial size {h}×{w}, "
-        f"written {'×'.join(layout)}."
+        f"written {'×'.join(layout)} with C the number of channels."
     ]
     for letter, block in zip(LETTERS, blocks, strict=False):
-        statement.append(_block_statement(letter, block))
         shape = Shape(sp.Integer(n), sp.Integer(block.c_in), sp.Integer(h), sp.Integer(w))
+        statement.append(_block_statement(letter, block, shape, layout))
         more_parts, more_answers = block_parts(letter, block, shape, variants, layout)
         parts += more_parts
         answers += more_answers
     statement.append(
         " Count the parameters of each block"
         + (" with and without bias" if len(variants) == 2 else "")
-        + ", its multiply-accumulates on this input and the memory of each layer's output."
+        + "."
     )
-    if compare and len(blocks) == 2:
+    compared = compare and len(blocks) == 2
+    if compared:
         letter = LETTERS[len(blocks)]
-        statement.append(f" ({letter}) Compare the two blocks.")
+        statement.append(
+            f" ({letter}) Compare the two blocks: their channels and parameters, and the "
+            "advantages and disadvantages of each."
+        )
         more_parts, more_answers = compare_blocks(letter, blocks[0], blocks[1], variants)
         parts += more_parts
         answers += more_answers
+        by_name = {a.name: a for a in answers}
+        parts += [
+            widths_derivation(letter, blocks[0], blocks[1], by_name),
+            conclusion(blocks[0], blocks[1], by_name)[0],
+        ]
+    parts.insert(0, _beyond_the_question(compared))
     return Counted(Paragraph(("".join(statement),)), tuple(parts), tuple(answers))
 
 
-def _block_statement(letter: str, block: Block) -> str:
+def _block_statement(letter: str, block: Block, shape: Shape, layout: str) -> str:
     kind = "basic residual" if block.kind == "basic" else "bottleneck"
+    sizes = "×".join(str(d) for d in shape.in_layout(layout))
     convs = "; ".join(describe(layer, stride=False) for layer in block.main_path())
     shortcut = "1×1 projection shortcut" if block.projection else "identity shortcut"
     norm = ", batch norm after each conv" if block.batchnorm else ""
-    return f" ({letter}) A {kind} block: {convs}; {shortcut}{norm}."
+    return f" ({letter}) A {kind} block on a {sizes} input: {convs}; {shortcut}{norm}."
+
+
+def _beyond_the_question(compared: bool) -> Paragraph:
+    """What the appendix shows that the question does not ask."""
+    return Paragraph(
+        (
+            "Beyond the parameters the question asks for, this appendix counts each block's "
+            "multiply-accumulates (MACs) and FLOPs on its input and the memory of each "
+            "layer's output"
+            + (
+                ", and writes the counts of the two blocks as polynomials in a width C"
+                if compared
+                else ""
+            )
+            + ".",
+        )
+    )
 
 
 def block_parts(

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sympy as sp
+
 from symhw.counts.blocks import Block
 from symhw.counts.layers import Conv
+from symhw.counts.layers import k as kernel_size
 from symhw.derivation import Figure, Paragraph
 from symhw.figures import BlockColumn, BlockDiagram, ConvBox
 
@@ -39,13 +42,44 @@ def block_figures(letters: str, blocks: tuple[Block, ...]) -> list[Figure]:
                 if len(columns) <= PER_FIGURE
                 else f"The blocks, part {k // PER_FIGURE + 1}",
                 BlockDiagram(chunk),
-                Paragraph(
-                    (
-                        "Each box is a convolution, k×k with its input and output channels "
-                        "(padding k // 2); the shortcut adds the block's input (or its 1×1 "
-                        "projection) before the last ReLU.",
-                    )
-                ),
+                caption(chunk),
             )
         )
     return figures
+
+
+def caption(columns: tuple[BlockColumn, ...]) -> Paragraph:
+    """What the boxes and the shortcut of these blocks are, from their own kernels and
+    shortcuts.
+
+    >>> caption((block_column("a", Block("basic", 32, 32)),)).segments[0][:60]
+    'Each box is a k×k convolution from its input to its output c'
+    """
+    convs = [c for col in columns for c in (*col.convs, *filter(None, (col.shortcut,)))]
+    kernels = sorted({c.kernel for c in convs}, reverse=True)
+    pads = ", ".join(f"{k}×{k}: {(k - 1) // 2}" for k in kernels)
+    projected = [col.title.split(" ")[0] for col in columns if col.shortcut is not None]
+    if not projected:
+        through = ""
+    elif len(projected) == len(columns):
+        through = ", through a 1×1 projection,"
+    else:
+        through = f" (through a 1×1 projection in {', '.join(projected)})"
+    bn = any(col.batchnorm for col in columns)
+    follows = (
+        "BN (batch norm) and ReLU written under a box follow it"
+        if bn
+        else ("a ReLU written under a box follows it")
+    )
+    strided = (
+        "; a stride written there is the convolution's" if any(c.stride > 1 for c in convs) else ""
+    )
+    return Paragraph(
+        (
+            "Each box is a k×k convolution from its input to its output channels, with ",
+            sp.Mul(kernel_size - 1, sp.Pow(2, -1, evaluate=False), evaluate=False),
+            f" zeros of padding on each side ({pads}); {follows}{strided}. "
+            f"The shortcut on the right adds the block's input{through} to the last "
+            "convolution's output, before the final ReLU.",
+        )
+    )

@@ -1,0 +1,214 @@
+"""The comparison of two blocks at the question's own widths: their counts side by side as
+verified ratios (the appendix), and the conclusion Part I boxes, every number and word of
+it taken from those counts."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy as sp
+
+from symhw.builder import DerivationBuilder
+from symhw.counts.blocks import Block, receptive_field
+from symhw.derivation import Answer, Derivation, Paragraph, Segment
+from symhw.problems.block_params.layer_counts import count_symbol
+
+#: The counts compared, by the suffix of their answers' names, as the sentences say them.
+COUNTS = {
+    "params_bias": "parameters with bias",
+    "params_no_bias": "parameters without bias",
+    "macs": "multiply-accumulates on this input",
+    "activation_elements": "values the layers output on this input",
+}
+
+
+def title(letter: str) -> str:
+    return f"({letter}) The two blocks at the question's widths"
+
+
+def pair(a: Block, b: Block) -> tuple[Block, Block]:
+    """(the block compared against, the block compared): a bottleneck against a basic
+    block, otherwise the second block against the first."""
+    return (b, a) if (a.kind, b.kind) == ("bottleneck", "basic") else (a, b)
+
+
+def _fraction(p: int, q: int) -> sp.Expr:
+    """p/q as written, not cancelled."""
+    return sp.Mul(p, sp.Pow(q, -1, evaluate=False), evaluate=False)
+
+
+def widths_derivation(letter: str, a: Block, b: Block, answers: dict[str, Answer]) -> Derivation:
+    """Each count of the compared block over the other's: channels, parameters, MACs and
+    activation memory, as fractions of the numbers derived above and cancelled.
+
+    >>> from symhw.problems.block_params import Params, solve, SEED_BLOCKS
+    >>> answers = {x.name: x for x in solve(Params()).answers}
+    >>> [str(s.rhs) for s in widths_derivation("c", *SEED_BLOCKS, answers).steps]
+    ['4', '275/289', '17/18', '17/18', '3']
+    """
+    ref, sub = pair(a, b)
+    channels = count_symbol("C", ref.label), count_symbol("C", sub.label)
+    d = DerivationBuilder(
+        title(letter),
+        intro=(
+            "The counts of the two blocks side by side: ",
+            channels[1],
+            " and ",
+            channels[0],
+            " are the channels at each block's output (the C of the question), ",
+            sp.Symbol("P"),
+            " and ",
+            sp.Symbol("Ptilde"),
+            " the parameters with and without bias, ",
+            sp.Symbol("M"),
+            " the multiply-accumulates and ",
+            sp.Symbol("A"),
+            " the values the layers output (the activation memory), all derived above.",
+        ),
+    )
+    d.instance = d.instance.with_definition(channels[0], sp.Integer(ref.c_out))
+    d.instance = d.instance.with_definition(channels[1], sp.Integer(sub.c_out))
+    _ratio(d, channels[1], channels[0], sub.c_out, ref.c_out, "channels at each output")
+    for suffix, what in COUNTS.items():
+        x, y = answers.get(f"{ref.label}_{suffix}"), answers.get(f"{sub.label}_{suffix}")
+        if x is None or y is None:
+            continue
+        d.instance = d.instance.with_definition(x.label, x.value)
+        d.instance = d.instance.with_definition(y.label, y.value)
+        _ratio(d, y.label, x.label, int(y.value), int(x.value), what)
+    return d.build()
+
+
+def _ratio(d: DerivationBuilder, num: sp.Expr, den: sp.Expr, p: int, q: int, rule: str) -> None:
+    members = dict.fromkeys((_fraction(p, q), sp.Rational(p, q)))
+    d.equal(num / den, *members, rule=rule)
+
+
+def _times(r: Fraction) -> list[Segment]:
+    """A ratio as a factor: 4×, or 5.41·10⁵× for one that is not a whole number."""
+    if r.denominator == 1:
+        return [f"{r.numerator}×"]
+    if r < 1000:  # three significant figures: 16.5×, 140×
+        return [f"{float(r):.3g}×"]
+    return [sp.Float(sp.Rational(r.numerator, r.denominator), 3), "×"]
+
+
+def _change(r: Fraction, noun: str, fewer: str = "fewer") -> list[Segment]:
+    """How a count compares, new/old = ``r``: "about 5% fewer parameters", "3× the
+    activation memory"."""
+    if r == 1:
+        return [f"as many {noun}" if fewer == "fewer" else f"the same {noun}"]
+    if r > 2:
+        return [*_times(r), f" the {noun}"]
+    percent = round(100 * abs(1 - r))
+    word = fewer if r < 1 else "more"
+    return [f"about {percent}% {word} {noun}" if percent else f"slightly {word} {noun}"]
+
+
+def _width(block: Block) -> str:
+    return str(block.c_out) if block.c_in == block.c_out else f"{block.c_in}→{block.c_out}"
+
+
+def _channels(ref: Block, sub: Block) -> list[Segment]:
+    """ "4× the channels of the basic block (128 vs 32)"."""
+    r = Fraction(int(sub.c_out), int(ref.c_out))
+    versus = f" ({_width(sub)} vs {_width(ref)})"
+    if r == 1:
+        return [f"as many channels as the {ref.label} block{versus}"]
+    if r > 1:
+        return [*_times(r), f" the channels of the {ref.label} block{versus}"]
+    return [*_times(1 / r), f" fewer channels than the {ref.label} block{versus}"]
+
+
+def _counts(answers: dict[str, Answer], block: Block, suffix: str) -> int | None:
+    answer = answers.get(f"{block.label}_{suffix}")
+    return None if answer is None else int(answer.value)
+
+
+def _parameters(ref: Block, sub: Block, answers: dict[str, Answer]) -> list[Segment]:
+    """ "about 5% fewer parameters (17 600 vs 18 496 with bias; 17 408 vs 18 432 without)"."""
+    shown = [
+        (suffix, _counts(answers, sub, suffix), _counts(answers, ref, suffix))
+        for suffix in ("params_bias", "params_no_bias")
+        if _counts(answers, ref, suffix) is not None
+    ]
+    _, ps, pr = shown[0]
+    tags = {"params_bias": " with bias", "params_no_bias": " without"}
+    versus = "; ".join(f"{s} vs {r}{tags[x] if len(shown) > 1 else ''}" for x, s, r in shown)
+    return [*_change(Fraction(ps, pr), "parameters"), f" ({versus})"]
+
+
+def _trade_offs(ref: Block, sub: Block, answers: dict[str, Answer]) -> list[tuple[bool, list]]:
+    """What the compared block does better (True) or worse, each with its numbers."""
+    main = "params_bias" if _counts(answers, ref, "params_bias") is not None else "params_no_bias"
+    out: list[tuple[bool, list]] = []
+    ps, pr = _counts(answers, sub, main), _counts(answers, ref, main)
+    wider = (sub.c_out > ref.c_out) - (sub.c_out < ref.c_out)
+    if ps != pr:  # said with the channels where they go the other way
+        fewer = ["more channels for fewer parameters" if wider > 0 else "fewer parameters"]
+        more = ["fewer channels for more parameters" if wider < 0 else "more parameters"]
+        out.append((ps < pr, fewer if ps < pr else more))
+    for suffix, noun, fewer, unit in (
+        ("macs", "multiply-accumulates", "fewer", ""),
+        ("activation_elements", "activation memory", "less", " stored values"),
+    ):
+        s, r = _counts(answers, sub, suffix), _counts(answers, ref, suffix)
+        if s is not None and r is not None and s != r:
+            words = [*_change(Fraction(s, r), noun, fewer), f" on this input ({s} vs {r}{unit})"]
+            out.append((s < r, words))
+    rs, rr = receptive_field(sub), receptive_field(ref)
+    if rs != rr:
+        size = "a larger" if rs > rr else "a smaller"
+        out.append(
+            (
+                rs > rr,
+                [
+                    f"{size} receptive field: one output sees a {rs}×{rs} window of the "
+                    f"block's input, against {rr}×{rr}"
+                ],
+            )
+        )
+    return out
+
+
+def _listed(items: list[list]) -> list[Segment]:
+    """a, b and c."""
+    out: list[Segment] = []
+    for i, item in enumerate(items):
+        out += [("" if i == 0 else " and " if i + 1 == len(items) else ", "), *item]
+    return out
+
+
+def conclusion(a: Block, b: Block, answers: dict[str, Answer]) -> tuple[Paragraph, Paragraph]:
+    """The comparison in words, and its one line for the summary table.
+
+    >>> from symhw.problems.block_params import Params, solve, SEED_BLOCKS
+    >>> answers = {x.name: x for x in solve(Params()).answers}
+    >>> _, brief = conclusion(*SEED_BLOCKS, answers)
+    >>> brief.segments[0]
+    'bottleneck: 128 channels, 17600 parameters vs basic: 32 channels, 18496'
+    """
+    ref, sub = pair(a, b)
+    said: list[Segment] = [
+        f"The {sub.label} block handles ",
+        *_channels(ref, sub),
+        " with ",
+        *_parameters(ref, sub, answers),
+    ]
+    if sub.kind == "bottleneck" and sub.mid is not None and sub.mid < sub.c_in:
+        said.append(
+            f": its {sub.kernel}×{sub.kernel} conv works on only {sub.mid} of its "
+            f"{sub.c_in} channels"
+        )
+    said.append(".")
+    trade_offs = _trade_offs(ref, sub, answers)
+    for better, heading in ((True, "Advantages"), (False, "Disadvantages")):
+        items = [words for good, words in trade_offs if good == better]
+        if items:
+            said += [f" {heading}: ", *_listed(items), "."]
+    main = "params_bias" if _counts(answers, ref, "params_bias") is not None else "params_no_bias"
+    brief = (
+        f"{sub.label}: {_width(sub)} channels, {_counts(answers, sub, main)} parameters vs "
+        f"{ref.label}: {_width(ref)} channels, {_counts(answers, ref, main)}"
+    )
+    return Paragraph(tuple(said)), Paragraph((brief,))
