@@ -212,6 +212,17 @@ def test_the_summary_table_has_one_row_per_answer_with_its_value(default_sheet):
         assert re.search(r"(=|\\approx|\\to) *[^$ ]|[a-z]{4}", cell), cell
 
 
+@needs_pdf
+def test_q1_is_one_page_that_shows_the_limit_of_the_derivative_once(default_sheet):
+    pages = part_one(pdf_pages(default_sheet / "hw2.pdf"))
+    q1 = next(p for p in pages if re.search(r"^\s*q1\. ", p, re.M))
+    words = " ".join(q1.split())
+    assert "(b) ∇w Ein (w) → 0" in words and "vanishing-gradient problem" in words
+    # lim as s → ±∞ of tanh′ (1 − tanh²) and of the whole factor: two limits, one line each
+    assert len(re.findall(r"\blim\b", words)) == 2 and words.count("s→±∞") == 2, words
+    assert "have these limits:" in words  # a whole sentence before the display
+
+
 def test_summary_rows_follow_the_boxes_answers_and_briefs():
     a, b, c = (Answer(n, sp.Symbol(n), k) for k, n in enumerate("abc", 1))
     said = Paragraph(("it holds",))
@@ -347,8 +358,12 @@ def test_hw2_keys_are_part_one_of_every_kind():
         assert Boxed in kinds
     q1 = sols[0]
     conclusion = next(b for b in q1.boxes() if b.statement is not None)
-    words = "".join(s for s in conclusion.statement.segments if isinstance(s, str))
-    assert "→ 0" in words and "for all n" in words
+    said = conclusion.statement.segments
+    words = "".join(s for s in said if isinstance(s, str))
+    assert "→ 0" in words and "for all " in words
+    assert said[said.index(" for all ") + 1] == sp.Symbol("n", integer=True, positive=True)
+    # the limits of θ′ are shown once, above the box (lim as s → ±∞), not again in it
+    assert not any(isinstance(s, sp.Basic) and s.has(sp.Limit) for s in said)
 
 
 def test_an_excerpt_keeps_only_whole_chains():
