@@ -26,9 +26,19 @@ class Curve:
     y: np.ndarray
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A point of a plot pointed out: a dot at (x, y) and what it shows beside it."""
+
+    x: float
+    y: float
+    label: Label
+
+
 @dataclass(frozen=True, eq=False)
 class LinePlot:
-    """Curves on one pair of axes; ``shaded`` x-intervals (with what they mean) behind them.
+    """Curves on one pair of axes; ``shaded`` x-intervals (with what they mean) behind them,
+    and points pointed out (``marks``).
 
     >>> s = np.linspace(-1.0, 1.0, 3)
     >>> LinePlot((Curve(("θ",), s, np.tanh(s)),), ("s",), ("",)).curves[0].y.shape
@@ -42,6 +52,7 @@ class LinePlot:
     shaded_label: Label = ()
     log_x: bool = False
     log_y: bool = False
+    marks: tuple[Mark, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

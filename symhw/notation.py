@@ -102,6 +102,18 @@ class MinOver(sp.Function):
     nargs = 2
 
 
+class LimitBothWays(sp.Function):
+    """``lim_{v → ±∞} f``: the limits of ``f`` as ``v`` → ∞ and as ``v`` → −∞, one value
+    for both (display only: each limit is a verified step of its own).
+
+    >>> s = sp.Symbol("s")
+    >>> LimitBothWays(1 / s, s).args
+    (1/s, s)
+    """
+
+    nargs = 2
+
+
 def is_vector(expr: object) -> bool:
     """Whether an expression built from these nodes is vector-valued.
 

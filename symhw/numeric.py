@@ -171,9 +171,6 @@ REFERENCE_RISK: dict[str, Callable] = {
 }
 
 FD_TOLERANCE = 1e-6
-GROWTH = (1, 10, 100, 1000)
-#: The scales t of the growth curve: 0.1 to 1000, six per decade.
-GROWTH_CURVE = np.logspace(-1, 3, 25)
 
 
 def random_problem(samples: int, dim: int, seed: int):
@@ -208,15 +205,12 @@ def checked_coordinates(samples: int, dim: int) -> np.ndarray:
 
 def activation_loss_checks(
     risk: Callable, gradient: Callable, samples: int, dim: int, seed: int
-) -> tuple[tuple[NumericCheck, ...], tuple[tuple[str, str], ...]]:
+) -> tuple[NumericCheck, ...]:
     """Check the derived gradient against central differences of the reference E_in.
 
     The reference is evaluated at a block of weight vectors per call (the columns of a
     matrix: its ``X[n] @ w`` then gives one pre-activation per column), along the
     coordinates :func:`checked_coordinates` allows; the description says how many.
-
-    Returns the check and a table, for growing t on the same data, of ‖∇E_in(t w)‖ and of
-    min_n |t wᵀx_n|, the least saturated sample (3 significant figures each).
     """
     X, y, w = random_problem(samples, dim, seed)
     derived = gradient(w, X, y)
@@ -239,25 +233,4 @@ def activation_loss_checks(
         coords,
         columns=True,
     )
-    least = float(np.min(np.abs(X @ w)))
-    with np.errstate(over="ignore", under="ignore"):
-        rows = tuple(
-            (str(t), f"{np.linalg.norm(gradient(t * w, X, y)):#.3g}", f"{t * least:#.3g}")
-            for t in GROWTH
-        )
-    return (check,), rows
-
-
-def gradient_norms(
-    gradient: Callable, samples: int, dim: int, seed: int, scales: np.ndarray = GROWTH_CURVE
-) -> np.ndarray:
-    """‖∇E_in(t w)‖ at each scale t, on the data and weights of the finite-difference check.
-
-    >>> from symhw.problems.activation_loss.reference import gradient_function
-    >>> norms = gradient_norms(gradient_function("tanh", "squared"), 8, 3, 0)
-    >>> bool(norms[-1] < 1e-3 < norms[0])
-    True
-    """
-    X, y, w = random_problem(samples, dim, seed)
-    with np.errstate(over="ignore", under="ignore"):
-        return np.array([np.linalg.norm(gradient(t * w, X, y)) for t in scales])
+    return (check,)

@@ -17,7 +17,9 @@ import pytest
 import sympy as sp
 
 from conftest import HAS_TEX, REPO, run_cli
-from symhw.derivation import Boxed, Derivation, Table, excerpt
+from symhw.derivation import Answer, Boxed, Derivation, Paragraph, Solution, Table, excerpt
+from symhw.render import summary_table
+from symhw.render.latex import summary_math
 from symhw.sheet import solve_all
 from symhw.spec import load_problem_set
 from symhw.tex import compile_pdf
@@ -168,6 +170,93 @@ def test_page_one_is_the_summary_table_with_page_numbers(default_sheet):
     assert {q: int(m.group(1)) for q, m in rows.items()} == starts  # \pageref: the right page
 
 
+#: q2's answers in the order Part I boxes them, each a row of the summary table, to 4
+#: decimals as recomputed by hand (and by the instructor's review): x⁽³⁾, e, δ⁽³⁾, δ⁽²⁾,
+#: δ⁽¹⁾, ∂e/∂W⁽¹⁾, ∂e/∂W⁽²⁾, ∂e/∂W⁽³⁾.
+Q2_ROWS = (
+    ("-0.8031",),
+    ("3.2511",),
+    ("-3.6062",),
+    ("-1.3503",),
+    ("-0.8571", "1.7012"),
+    ("-0.8571", "1.7012", "-1.7141", "3.4025"),
+    ("-1.3503", "-0.8161", "-1.0284"),
+    ("-3.6062", "3.2511"),
+)
+
+
+@needs_pdf
+def test_the_summary_table_has_one_row_per_answer_with_its_value(default_sheet):
+    first = pdf_pages(default_sheet / "hw2.pdf")[0]
+    rows = [line for line in first.splitlines() if re.match(r"\s*q\d", line)]
+    assert len([r for r in rows if re.match(r"\s*q2\s", r)]) == len(Q2_ROWS)
+    # each row's numbers: three gradients boxed together are three rows, each with its
+    # value (a matrix's lines lie above and below its row's label: each number goes to
+    # the label nearest it)
+    lines = first.replace("−", "-").splitlines()
+    labels = [i for i, line in enumerate(lines) if re.match(r"\s*q\d", line)]
+    found: dict[int, list[str]] = {i: [] for i in labels}
+    for i, line in enumerate(lines):
+        nearest = min(labels, key=lambda k: abs(k - i))
+        found[nearest] += re.findall(r"-?\d\.\d{4}", line)
+    q2 = [found[i] for i in labels if re.match(r"\s*q2\s", lines[i])]
+    assert q2 == [list(row) for row in Q2_ROWS]
+    # q1 (b): the boxed conclusion, one row, no limit of tanh′ on the way to it
+    assert len([r for r in rows if re.match(r"\s*q1 \(b\)", r)]) == 1
+    assert "lim" not in first and "∇w Ein (w) → 0" in first
+    # every row has a right-hand side: a value after = or ≈, or words
+    tex = (default_sheet / "hw2.tex").read_text("utf-8")
+    table = tex[tex.index("Answers at a glance") : tex.index("\\end{longtable}")]
+    cells = re.findall(r"^q\d[^&]*&(.*)&[^&]*\\\\$", table, re.M)
+    assert len(cells) == len(rows)
+    for cell in cells:
+        assert re.search(r"(=|\\approx|\\to) *[^$ ]|[a-z]{4}", cell), cell
+
+
+@needs_pdf
+def test_q1_is_one_page_that_shows_the_limit_of_the_derivative_once(default_sheet):
+    pages = part_one(pdf_pages(default_sheet / "hw2.pdf"))
+    q1 = next(p for p in pages if re.search(r"^\s*q1\. ", p, re.M))
+    words = " ".join(q1.split())
+    assert "(b) ∇w Ein (w) → 0" in words and "vanishing-gradient problem" in words
+    # lim as s → ±∞ of tanh′ (1 − tanh²) and of the whole factor: two limits, one line each
+    assert len(re.findall(r"\blim\b", words)) == 2 and words.count("s→±∞") == 2, words
+    assert "have these limits:" in words  # a whole sentence before the display
+
+
+def test_summary_rows_follow_the_boxes_answers_and_briefs():
+    a, b, c = (Answer(n, sp.Symbol(n), k) for k, n in enumerate("abc", 1))
+    said = Paragraph(("it holds",))
+    key = (
+        Boxed((a, b)),  # two answers boxed together: two rows
+        Boxed((a, b, c), brief=Paragraph((sp.Eq(sp.Symbol("c"), 3), " (total)"))),
+        Boxed((a,), statement=said, brief=Paragraph(("a conclusion",))),
+    )
+    sol = Solution("q", "k", "t", Paragraph(()), (), (a, b, c), key=key)
+    rows = summary_table(sol)
+    assert [(r.target, r.answer and r.answer.name) for r in rows] == [
+        ("key-q-a", "a"),
+        ("key-q-b", "b"),
+        ("key-q-c", "c"),  # the brief names c alone: the table shows c
+        ("key-q-a", None),  # a conclusion: one row, its brief
+    ]
+    assert rows[-1].words.segments == ("a conclusion",)
+    assert summary_math(a) == "a = 1"
+    wide = Answer("m", sp.Symbol("m"), sp.ImmutableMatrix([[1, 2], [3, 4], [5, 6]]))
+    assert summary_math(wide) is None  # three rows: too tall for a row of the table
+    column = Answer("v", sp.Symbol("v"), sp.ImmutableMatrix([1, 2]))
+    assert summary_math(column).endswith("^{T}")
+
+
+def test_the_markdown_summary_table_has_one_row_per_answer(default_sheet):
+    md = (default_sheet / "hw2.md").read_text("utf-8")
+    table = md[md.index("## Answers at a glance") : md.index("# Part I")]
+    q2 = [line for line in table.splitlines() if line.startswith("| [q2]")]
+    assert len(q2) == len(Q2_ROWS)
+    for line, row in zip(q2, Q2_ROWS, strict=True):
+        assert re.findall(r"-?\d+\.\d+", line.replace("- ", "-")) == list(row), line
+
+
 @needs_pdf
 @pytest.mark.parametrize("detail", ["answers", "key"])
 def test_each_detail_level_writes_a_compiling_pdf_and_markdown(tmp_path, default_sheet, detail):
@@ -270,8 +359,12 @@ def test_hw2_keys_are_part_one_of_every_kind():
         assert Boxed in kinds
     q1 = sols[0]
     conclusion = next(b for b in q1.boxes() if b.statement is not None)
-    words = "".join(s for s in conclusion.statement.segments if isinstance(s, str))
-    assert "→ 0" in words and "for all n" in words
+    said = conclusion.statement.segments
+    words = "".join(s for s in said if isinstance(s, str))
+    assert "→ 0" in words and "for all " in words
+    assert said[said.index(" for all ") + 1] == sp.Symbol("n", integer=True, positive=True)
+    # the limits of θ′ are shown once, above the box (lim as s → ±∞), not again in it
+    assert not any(isinstance(s, sp.Basic) and s.has(sp.Limit) for s in said)
 
 
 def test_an_excerpt_keeps_only_whole_chains():

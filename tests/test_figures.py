@@ -124,17 +124,49 @@ def test_the_activation_figure_shades_the_regions_of_the_sheets_own_activation()
     assert figures_of(solve(relu))[0].drawing.shaded == ((-6.0, 0.0),)
 
 
-def test_the_growth_curve_is_the_gradient_norm_at_each_scale():
+def test_the_growth_plot_shades_where_every_sample_is_saturated_and_marks_its_peak():
     sol = solve(load_problem_set().problems[0])
-    plot = figures_of(sol)[1].drawing
+    figure = figures_of(sol)[1]
+    plot = figure.drawing
     assert plot.log_x and plot.log_y
     (curve,) = plot.curves
-    # the table beside it computes t = 1, 10, 100, 1000 on the same data
-    table = next(p for p in sol.parts if getattr(p, "title", "").startswith("Gradient norm along"))
-    for row in table.rows:
-        t, norm = float(row[0]), float(row[1])
-        (at,) = np.flatnonzero(np.isclose(curve.x, t))
-        assert curve.y[at] == pytest.approx(norm, rel=5e-3)  # the table has 3 figures
+    # the check's data restated, the direction by brute force, the gradient by hand in NumPy
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((8, 3)), rng.uniform(0.05, 0.95, 8)
+    units = [x / np.linalg.norm(x) for x in X]
+    u = max(units, key=lambda c: min(abs(X @ c)))  # no ties here
+    assert min(abs(X @ u)) == pytest.approx(0.234, abs=5e-4)
+    for t, norm in zip(curve.x, curve.y, strict=True):
+        s = X @ (t * u)
+        by_hand = 2 / 8 * ((np.tanh(s) - y) * (1 - np.tanh(s) ** 2)) @ X
+        assert norm == pytest.approx(np.linalg.norm(by_hand), rel=1e-6)
+    # every |t uᵀx_n| past atanh(√0.95), where 1 − tanh² = 5%: t ≥ that / min |uᵀx_n|
+    (start, end), *rest = plot.shaded
+    assert rest == [] and end >= curve.x[-1]  # to the end of the range
+    edge = math.atanh(math.sqrt(0.95)) / min(abs(X @ u))
+    assert start == pytest.approx(edge, rel=0.04)  # the figure of θ's grid: steps of 0.02
+    # the curve first rises (the review's puzzle), and the caption says where: the mark
+    (mark,) = plot.marks
+    assert mark.y == max(curve.y) > curve.y[0] and mark.x == curve.x[np.argmax(curve.y)]
+    words = "".join(str(p) for p in figure.caption.segments)
+    assert "first rises" in words and "0.905" in words and "exactly 0 in float64" in words
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex")
+def test_q1s_figures_label_their_axes_and_their_captions_are_math(default_sheet):
+    tex = (default_sheet / "hw2.tex").read_text("utf-8")
+    q1 = tex[tex.index("Part II") :]
+    q1 = q1[: q1.index("q2. ")]
+    assert "x\\_n" not in q1 and "\\theta'(s)" not in q1  # no literal subscripts or θ'(s)
+    assert r"$w^{T} x_{n}$ lies there" in q1 and r"\left|{\frac{d}{d s}" in q1
+    assert "Gradient norm along a growing direction" not in tex  # the plot replaced it
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(default_sheet / "hw2.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "tanh (s) and" in text  # q1-1's y-axis label, drawn inside the figure
+    assert "every tu Txn saturated" in text  # q1-2's shading, named in its legend
+    assert "Gradient norm along" not in text and "minn t w0T xn" not in text  # the table
 
 
 # --- q2: the network -------------------------------------------------------------------

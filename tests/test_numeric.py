@@ -112,7 +112,7 @@ def test_a_wrong_component_on_a_checked_coordinate_is_caught_under_the_budget(mo
     def risk(w, X, y):
         return REFERENCE_RISK["squared"](w, X, y, theta)
 
-    (check,), _ = activation_loss_checks(risk, gradient, 50, 40, 0)
+    (check,) = activation_loss_checks(risk, gradient, 50, 40, 0)
     assert check.passed and "along 24 of its 40 coordinates" in check.description
     coords = numeric.checked_coordinates(50, 40)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy as sp
+
 from symhw.derivation import Answer, Boxed, Paragraph, Solution
 
 #: How much a sheet shows: ``answers`` (the summary table and the boxed answers), ``key``
@@ -48,12 +50,6 @@ def _encoded(section: str | tuple[str, ...]) -> bytes | tuple[bytes, ...]:
     return section.encode() if isinstance(section, str) else tuple(s.encode() for s in section)
 
 
-#: An answer's value showing more characters than this (LaTeX without its markup) is too
-#: wide for a cell of the summary table: the cell names the answer, and the box it links
-#: to shows it.
-SUMMARY_VALUE = 64
-
-
 def anchor(sol: Solution, where: str, name: str = "") -> str:
     """A stable name for a place in the sheet, made of the problem id (letters, digits,
     ``_ - .``) and a name of the same characters: ``where`` is ``key`` (Part I) or ``app``
@@ -82,24 +78,52 @@ def derived_in(sol: Solution, box: Boxed) -> int | None:
 
 @dataclass(frozen=True)
 class SummaryRow:
-    """One row of the summary table, for every format: the box it links to, the question
-    it answers ("q1 (a)") and what it shows: words (the box's brief, else its conclusion)
-    or its answers."""
+    """One row of the summary table, for every format: the box it links to (``target``),
+    the question it answers ("q1 (a)") and what it shows: one ``answer`` (its label and
+    value), or ``words`` (a boxed conclusion's brief, else the conclusion). Beside an
+    answer, ``words`` are what the row shows instead where the value does not fit a cell
+    (the brief of a box of one answer, e.g. a 4 × 8 matrix described)."""
 
     target: str
     question: str
     words: Paragraph | None
-    answers: tuple[Answer, ...]
+    answer: Answer | None = None
 
 
 def summary_table(sol: Solution) -> list[SummaryRow]:
-    """The summary table's rows for one problem, one per boxed result of its key."""
+    """The summary table's rows for one problem: a boxed conclusion is one row, its
+    ``brief`` (else the conclusion itself); boxed answers are one row each, those the box's
+    brief names (all of them where it names none), so three gradients boxed together are
+    three rows.
+
+    >>> a, b = Answer("a", sp.Symbol("a"), 1), Answer("b", sp.Symbol("b"), 2)
+    >>> sol = Solution("q9", "k", "t", Paragraph(()), (), (a, b), key=(Boxed((a, b)),))
+    >>> [(r.target, r.answer.name) for r in summary_table(sol)]
+    [('key-q9-a', 'a'), ('key-q9-b', 'b')]
+    """
     rows = []
     for i, box in enumerate(sol.boxes()):
-        words = box.brief if box.brief is not None else None
-        if words is None and not box.answers:
-            words = box.statement
-        answers = box.answers if box.brief is None else ()
         question = f"{sol.problem_id} {box.question}".strip()
-        rows.append(SummaryRow(anchor(sol, "key", box_name(box, i)), question, words, answers))
+        if box.statement is not None or not box.answers:
+            words = box.brief if box.brief is not None else box.statement
+            rows.append(SummaryRow(anchor(sol, "key", box_name(box, i)), question, words))
+            continue
+        shown = summarised(box)
+        instead = box.brief if len(shown) == 1 else None
+        rows += [SummaryRow(anchor(sol, "key", a.name), question, instead, a) for a in shown]
     return rows
+
+
+def summarised(box: Boxed) -> tuple[Answer, ...]:
+    """The answers of a box the summary table shows: those its brief mentions (a label, or
+    an equation with it), else all; the brief thus picks the totals out of a box that also
+    holds the counts per layer."""
+    if box.brief is None:
+        return box.answers
+    maths = [seg for seg in box.brief.segments if isinstance(seg, sp.Basic)]
+    named = tuple(a for a in box.answers if any(_mentions(m, a.label) for m in maths))
+    return named or box.answers
+
+
+def _mentions(math: sp.Basic, label: object) -> bool:
+    return math == label or (isinstance(label, sp.Basic) and math.has(label))

@@ -17,6 +17,7 @@ from symhw.notation import (
     Grad,
     GradientEntry,
     Inner,
+    LimitBothWays,
     MinOver,
     Norm,
     PartialDerivative,
@@ -143,6 +144,10 @@ class SheetLatexPrinter(LatexPrinter):
     def _print_MinOver(self, expr: MinOver) -> str:
         f, index = expr.args
         return rf"\min_{{{self._print(index)}}} {self._print(f)}"
+
+    def _print_LimitBothWays(self, expr: LimitBothWays) -> str:
+        f, var = expr.args
+        return self._print(sp.Limit(f, var, sp.oo)).replace(r"\infty", r"\pm\infty", 1)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         if not isinstance(expr, sp.Mul):  # _print_Pow hands over 1/x here
@@ -391,6 +396,10 @@ class SheetStrPrinter(StrPrinter):
 
     def _print_MinOver(self, expr: MinOver) -> str:
         return f"min_{self._print(expr.args[1])}({self._print(expr.args[0])})"
+
+    def _print_LimitBothWays(self, expr: LimitBothWays) -> str:
+        f, var = expr.args
+        return f"Limit({self._print(f)}, {self._print(var)}, ±oo)"
 
     # The display nodes of mlp-backprop sheets, as in SheetLatexPrinter.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 import sympy as sp
@@ -19,7 +20,7 @@ from symhw.derivation import (
     Step,
     Table,
 )
-from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in, summary_table
+from symhw.render import Frame, SummaryRow, anchor, box_name, derived_in, summary_table
 from symhw.render.decimals import as_decimals, grouped_text
 from symhw.render.expr import PRIMED_NAME, THIN, function_latex, latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
@@ -718,23 +719,45 @@ def summary_rows(sol: Solution) -> str:
     """The rows of the summary table for one problem: question, answer, page."""
     rows = []
     for row in summary_table(sol):
-        if row.words is not None:
-            what = paragraph(row.words)
-        else:
-            what = ", ".join(f"${_answer_inline(a)}$" for a in row.answers)
         page = rf"\hyperref[{row.target}]{{\pageref*{{{row.target}}}}}"
-        rows.append(rf"{escape(row.question)} & {what} & {page} \\")
+        rows.append(rf"{escape(row.question)} & {summary_cell(row, paragraph)} & {page} \\")
     return "\n".join(rows) + "\n"
 
 
-def _answer_inline(a: Answer) -> str:
-    """``label = value`` for a cell of the summary table; the label alone if the value is
-    too long for one (the box the row links to shows it)."""
+#: The width in em of the summary table's answer column (0.76 of the line, less a margin).
+SUMMARY_EM = 0.76 * LINE_EM - 1.0
+
+
+def summary_cell(
+    row: SummaryRow, words: Callable[[Paragraph], str], inline: Callable[[str], str] = "${}$".format
+) -> str:
+    """What a row of the summary table shows, in a format's prose (``words``) and inline
+    math (``inline``): its answer where the value fits a cell, else its words, else the
+    answer's label and where its value is."""
+    if row.answer is None:
+        return words(row.words) if row.words is not None else ""
+    math = summary_math(row.answer)
+    if math is not None:
+        return inline(math)
+    if row.words is not None:
+        return words(row.words)
+    return inline(latex(row.answer.label)) + words(Paragraph((": too wide here, see its box",)))
+
+
+def summary_math(a: Answer, room: float = SUMMARY_EM) -> str | None:
+    """``label = value`` (``≈`` for a rounded value) on one line of ``room`` em: a column
+    written as a transposed row, a matrix of at most two rows as it is; None where it does
+    not fit (a taller matrix, or a wider value)."""
     relation = r"\approx" if a.approximate else "="
+    matrix = _explicit_matrix(a.value)
     value = latex(a.value)
-    return latex(a.label) + (
-        f" {relation} {value}" if visible_width(value) <= SUMMARY_VALUE else ""
-    )
+    if matrix is not None and matrix.cols == 1 < matrix.rows:
+        matrix = matrix.T
+        value = latex(matrix) + "^{T}"
+    if matrix is not None and matrix.rows > 2:
+        return None
+    tex = f"{latex(a.label)} {relation} {value}"
+    return tex if width(tex) <= room else None
 
 
 def solution_pieces(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from symhw.derivation import (
-    Answer,
     Boxed,
     Derivation,
     Figure,
@@ -12,7 +11,7 @@ from symhw.derivation import (
     Solution,
     Table,
 )
-from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in, summary_table
+from symhw.render import Frame, anchor, box_name, derived_in, summary_table
 from symhw.render.decimals import grouped_text
 from symhw.render.expr import PRIMED_NAME, function_latex, latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
@@ -22,7 +21,7 @@ from symhw.render.latex import (
     derivation_math,
     key_math,
     reference_math,
-    visible_width,
+    summary_cell,
 )
 from symhw.render.summary import verification_summary
 
@@ -173,22 +172,14 @@ def summary_rows(sol: Solution) -> str:
     """The rows of the summary table for one problem: question (a link to it) and answer."""
     rows = []
     for row in summary_table(sol):
-        if row.words is not None:
-            what = paragraph(row.words)
-        else:
-            what = ", ".join(_answer_cell(a) for a in row.answers)
-        rows.append(f"| [{escape(row.question)}](#{row.target}) | {what.replace(chr(10), ' ')} |")
+        what = summary_cell(row, paragraph, _table_math).replace("\n", " ")
+        rows.append(f"| [{escape(row.question)}](#{row.target}) | {what} |")
     return "\n".join(rows)
 
 
-def _answer_cell(a: Answer) -> str:
-    """``label = value`` for a cell of the summary table (the label alone for a long value)."""
-    relation = r"\approx" if a.approximate else "="
-    value = latex(a.value)
-    shown = latex(a.label) + (
-        f" {relation} {value}" if visible_width(value) <= SUMMARY_VALUE else ""
-    )
-    return "$" + shown.replace("|", "\\|") + "$"
+def _table_math(tex: str) -> str:
+    """Inline math in a cell of a Markdown table, where ``|`` ends the cell."""
+    return "$" + tex.replace("|", "\\|") + "$"
 
 
 def solution_pieces(

@@ -13,7 +13,8 @@ from symhw.render.mpl import ACCENT, GREY, label, math, matplotlib
 
 def line_plot(fig: Any, plot: LinePlot) -> None:
     fig.set_size_inches(5.6, 2.9)
-    ax = fig.add_axes((0.1, 0.16, 0.86, 0.8))
+    left = 0.14 if any(plot.y_label) else 0.1  # room for the label beside the tick labels
+    ax = fig.add_axes((left, 0.16, 0.96 - left, 0.8))
     for a, b in plot.shaded:
         ax.axvspan(a, b, color=GREY, lw=0, zorder=0)
     handles = [ax.plot(c.x, c.y, lw=1.6, label=label(c.label))[0] for c in plot.curves]
@@ -29,6 +30,16 @@ def line_plot(fig: Any, plot: LinePlot) -> None:
             scale("log")
             axis.set_major_formatter(ticker.FuncFormatter(_power_of_ten))
             axis.set_minor_locator(ticker.NullLocator())
+    for mark in plot.marks:
+        ax.plot([mark.x], [mark.y], "o", ms=3.5, color=ACCENT, zorder=3)
+        ax.annotate(
+            label(mark.label),
+            (mark.x, mark.y),
+            xytext=(5, -12),
+            textcoords="offset points",
+            fontsize=8,
+            color=ACCENT,
+        )
     lo, hi = float(plot.curves[0].x[0]), float(plot.curves[0].x[-1])
     ax.set_xlim(lo, hi)
     ax.set_xlabel(label(plot.x_label))

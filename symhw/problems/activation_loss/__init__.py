@@ -3,7 +3,7 @@
 The ``activation-loss`` kind: θ' from θ's definition (:mod:`.derivative`), ∇E_in by the
 chain rule (:mod:`.gradient`), the limits as the pre-activation grows (:mod:`.limits`), the
 gradient checked against a plain-Python reference (:mod:`.reference`) and its norm along a
-growing direction (:mod:`.growth`); the notation is :mod:`.symbols`.
+growing direction drawn (:mod:`.figures`); the notation is :mod:`.symbols`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from symhw.problems.activation_loss.gradient import (
     gradient_derivation,
     risk_expression,
 )
-from symhw.problems.activation_loss.growth import growth_table
 from symhw.problems.activation_loss.key import activation_key
 from symhw.problems.activation_loss.limits import conclusion, limit_derivation
 from symhw.problems.activation_loss.reference import (
@@ -86,7 +85,7 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
     act = ACTIVATIONS[params.activation]
     d_grad, form = gradient_derivation(act, params.loss)
     d_lim, limits = limit_derivation(act, form)
-    checks, rows = numeric.activation_loss_checks(
+    checks = numeric.activation_loss_checks(
         risk=risk_function(params.activation, params.loss),
         gradient=gradient_function(params.activation, params.loss),
         samples=params.check_samples,
@@ -102,8 +101,8 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
         d_lim,
         conclusion(act, limits),
         reference_code(params.loss),
-        growth_table(act, rows),
         growth_figure(
+            act,
             gradient_function(params.activation, params.loss),
             params.check_samples,
             params.check_dim,

@@ -3,12 +3,23 @@ the gradient vanishes; all taken from the verified derivations :func:`solve` bui
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 from symhw.activations import Activation
-from symhw.derivation import Answer, Boxed, Derivation, Figure, KeyPart, Paragraph, excerpt
-from symhw.notation import Grad, Inner, Vec
-from symhw.problems.activation_loss.symbols import E_in, t, w, x_n
+from symhw.derivation import (
+    Answer,
+    Boxed,
+    Derivation,
+    Figure,
+    KeyPart,
+    Paragraph,
+    Step,
+    excerpt,
+)
+from symhw.notation import Grad, Inner, LimitBothWays, Vec
+from symhw.problems.activation_loss.symbols import E_in, Y, n, s, t, w, x_n, y_n
 
 u = Vec(sp.Symbol("u"))
 
@@ -40,13 +51,18 @@ def activation_key(
                 x_n,
                 " times a factor of ",
                 sp.Eq(sp.Symbol("s"), Inner(w, x_n)),
-                "; as the pre-activation grows in either direction:",
+                " and ",
+                sp.Eq(Y, y_n),
+                ". As ",
+                s,
+                " grows in either direction, the derivative of the activation and that whole "
+                "factor have these limits:",
             )
         ),
-        excerpt(limit, (2, 3), ""),
+        both_ways(limit),
         Boxed(
             (by_name["derivative_limit_pos"], by_name["derivative_limit_neg"]),
-            statement=(said := conclusion(act, limits, limits_of(by_name))),
+            statement=(said := conclusion(act, limits)),
             derived_in=limit.title,
             question="(b)",
             brief=Paragraph(said.segments[: 2 + len(GROWS)]),
@@ -54,32 +70,55 @@ def activation_key(
     )
 
 
-def limits_of(by_name: dict) -> tuple:
-    """The limits of θ' in the words of the conclusion: ``(lim θ' = 0 as s → ±∞)``."""
-    pos, neg = by_name["derivative_limit_pos"], by_name["derivative_limit_neg"]
-    return (" (", sp.Eq(pos.label, pos.value), ", ", sp.Eq(neg.label, neg.value), ")")
+def both_ways(d: Derivation) -> Derivation:
+    """The limits of ``d`` (steps ``lim f = v``, as s → ∞ and s → −∞ in turn), untitled,
+    a pair with one value shown once as lim_{s → ±∞} f = v: the step for each direction
+    was verified, and the line keeps their check."""
+    steps: list[Step] = []
+    for step in d.steps:
+        if steps and _other_way(steps[-1], step):
+            steps[-1] = replace(step, chain=(LimitBothWays(*step.lhs.args[:2]), step.rhs))
+        else:
+            steps.append(step)
+    return Derivation("", tuple(steps))
+
+
+def _other_way(pos: Step, neg: Step) -> bool:
+    """Whether ``neg`` is the limit of ``pos``'s function as s → −∞ where ``pos`` is the one
+    as s → ∞, with the same value, both verified."""
+    a, b = pos.lhs, neg.lhs
+    return (
+        isinstance(a, sp.Limit)
+        and isinstance(b, sp.Limit)
+        and a.args[:2] == b.args[:2]
+        and (a.args[2], b.args[2]) == (sp.oo, -sp.oo)
+        and pos.rhs == neg.rhs
+        and pos.check.verified
+        and neg.check.verified
+    )
 
 
 #: How the weights grow, in the conclusion of (b): along u, with no sample orthogonal to it.
-GROWS = (" at ", sp.Eq(w, t * u), " as ", t, " → ∞, if ", sp.Ne(Inner(u, x_n), 0), " for all n")
+GROWS = (" at ", sp.Eq(w, t * u), " as ", t, " → ∞, if ", sp.Ne(Inner(u, x_n), 0), " for all ", n)
 
 
-def conclusion(act: Activation, limits: dict[str, sp.Expr], said: tuple = ()) -> Paragraph:
-    """What the limits say about ∇E_in(t u) as t → ∞, when uᵀx_n ≠ 0 for every n
-    (``said``: the limits of θ' in words and math, told after the reason)."""
+def conclusion(act: Activation, limits: dict[str, sp.Expr]) -> Paragraph:
+    """What the limits above say about ∇E_in(t u) as t → ∞, when uᵀx_n ≠ 0 for every n:
+    every pre-activation t uᵀx_n then goes to +∞ or −∞."""
     grows = GROWS
     pos, neg = limits["factor_pos"] == 0, limits["factor_neg"] == 0
+    every = (": every pre-activation ", t * Inner(u, x_n), " then goes to ", sp.oo, " or ", -sp.oo)
     if pos and neg:
-        why = f" {act.name} saturates, its derivative vanishes:" if act.name != "identity" else ""
+        where = f", where {act.name} saturates and" if act.name != "identity" else " and"
         return Paragraph(
             (
                 Grad(E_in, w),
                 " → 0",
                 *grows,
-                f".{why}",
-                *said,
-                " every term of the gradient tends to 0, so gradient descent barely "
-                "moves the weights (the vanishing-gradient problem).",
+                *every,
+                f"{where} the factor tends to 0 in both directions, so every term of the "
+                "gradient vanishes and gradient descent barely moves the weights (the "
+                "vanishing-gradient problem).",
             )
         )
     if pos or neg:
@@ -91,9 +130,13 @@ def conclusion(act: Activation, limits: dict[str, sp.Expr], said: tuple = ()) ->
                 *grows[1:],
                 f" and every pre-activation goes to {side} infinity; terms on the other side "
                 "do not vanish, so in general the gradient does not vanish.",
-                *said,
             )
         )
     return Paragraph(
-        (Grad(E_in, w), " does not tend to 0", *grows, ": this pair does not saturate.", *said)
+        (
+            Grad(E_in, w),
+            " does not tend to 0",
+            *grows,
+            ": the factor has a nonzero limit, so this pair does not saturate.",
+        )
     )
