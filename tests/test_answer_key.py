@@ -154,6 +154,19 @@ def test_hw2_part_one_is_at_most_six_pages_and_each_question_starts_a_page(defau
 
 
 @needs_pdf
+def test_q4_part_one_writes_shapes_as_the_homework_and_defines_the_variance(default_sheet):
+    """Read back from the PDF: the seed's answers 1 × C and 1 × 1 × 1 × C, σ_c² defined as
+    an average like μ_c, and nothing that reads like code (tuples, squeeze, numel)."""
+    page = next(p for p in part_one(pdf_pages(default_sheet / "hw2.pdf")) if "q4." in p)
+    flat = " ".join(page.split()).replace("\u00b5", "μ")  # TeX's μ is the micro sign
+    assert flat.count("shape (μ) = 1 × C") == 1 and flat.count("= 1 × 1 × 1 × C") == 2
+    assert page.count("σ") >= 4  # σ_c² defined in (a) and (b), its shape boxed in each
+    for code in ("squeeze", "numel", "(C,)", "(1,", "running"):
+        assert code not in page, code
+    assert "filled" in flat and "averaged over" in flat  # the figure's caption and legend
+
+
+@needs_pdf
 def test_page_one_is_the_summary_table_with_page_numbers(default_sheet):
     pages = pdf_pages(default_sheet / "hw2.pdf")
     first = pages[0]

@@ -183,12 +183,13 @@ def axes(fig: Any, diagram: AxesDiagram) -> None:
     """Each tensor as a row of boxes, one per axis, filled where the statistic averages;
     then the statistic's shape."""
     widest = max(len(r.axes) for r in diagram.rows)
-    fig.set_size_inches(min(3.0 + 0.7 * widest, MAX_WIDTH), 0.3 + 0.55 * len(diagram.rows))
+    fig.set_size_inches(min(3.0 + 0.7 * widest, MAX_WIDTH), 0.6 + 0.55 * len(diagram.rows))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     ax.set_xlim(-3.2, widest + 3.2)
-    ax.set_ylim(-len(diagram.rows) + 0.35, 0.85)
+    ax.set_ylim(-len(diagram.rows) + 0.35, 1.4)
     patches = matplotlib().patches
+    _axes_legend(ax, 0.95)
     for k, row in enumerate(diagram.rows):
         y = -k
         ax.text(-3.1, y, row.title, ha="left", va="center")
@@ -206,3 +207,13 @@ def axes(fig: Any, diagram: AxesDiagram) -> None:
                         color=colour, fontsize=6.5)  # fmt: skip
         shape = " × ".join(label((d,)) for d in row.result)
         ax.text(len(row.axes) + 0.2, y, "→ " + shape, ha="left", va="center")
+
+
+def _axes_legend(ax: Any, y: float) -> None:
+    """What the two kinds of box mean, on a line of its own above the tensors."""
+    patches = matplotlib().patches
+    for x, fill, words in ((-3.1, ACCENT, "averaged over (size 1 in μ and σ²)"),
+                           (1.6, "white", "kept")):  # fmt: skip
+        ax.add_patch(patches.Rectangle((x, y - 0.15), 0.4, 0.3, lw=1.0, edgecolor=INK,
+                                       facecolor=fill))  # fmt: skip
+        ax.text(x + 0.55, y, words, ha="left", va="center", fontsize=8)

@@ -20,6 +20,7 @@ from symhw.notation import (
     MinOver,
     Norm,
     PartialDerivative,
+    Shape,
     Vec,
     WrittenSum,
 )
@@ -143,6 +144,10 @@ class SheetLatexPrinter(LatexPrinter):
     def _print_MinOver(self, expr: MinOver) -> str:
         f, index = expr.args
         return rf"\min_{{{self._print(index)}}} {self._print(f)}"
+
+    def _print_Shape(self, expr: Shape) -> str:
+        """1 \times C, as the homework writes a shape."""
+        return r" \times ".join(self._print(d) for d in expr.args)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         if not isinstance(expr, sp.Mul):  # _print_Pow hands over 1/x here
