@@ -440,13 +440,13 @@ def test_every_box_links_to_the_appendix_part_that_shows_its_value():
 
 
 def test_part_one_shows_the_figures_of_q1_and_q2_from_the_appendix_files(default_sheet):
-    """θ and θ' in q1, the network in q2, the averaged axes in q4: the same files the
-    appendix includes (q3's blocks and q5's pattern do not fit their page yet)."""
+    """θ and θ' in q1, the network in q2, the averaged axes in q4, A's pattern in q5: the
+    same files the appendix includes (q3's blocks do not fit their page yet)."""
     tex = (default_sheet / "hw2.tex").read_text("utf-8")
     md = (default_sheet / "hw2.md").read_text("utf-8")
     key_tex, app_tex = tex.split("Part II\\quad Appendix")
     key_md, app_md = md.split("# Part II")
-    for name in ("q1-1", "q2-1", "q4-1"):
+    for name in ("q1-1", "q2-1", "q4-1", "q5-1"):
         assert f"hw2-figures/{name}.pdf}}" in key_tex and f"hw2-figures/{name}.pdf}}" in app_tex
         assert f"(hw2-figures/{name}.svg)" in key_md and f"(hw2-figures/{name}.svg)" in app_md
         assert (default_sheet / "hw2-figures" / f"{name}.svg").exists()

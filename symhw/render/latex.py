@@ -87,10 +87,14 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
-def paragraph(p: Paragraph) -> str:
-    """Prose with inline math; math too wide for a line of prose is displayed, reflowed."""
+def paragraph(p: Paragraph, displays: bool = True) -> str:
+    """Prose with inline math; math too wide for a line of prose is displayed, reflowed
+    (not with ``displays`` False: in a box or a table cell, which cannot hold a display)."""
     return "".join(
-        escape(seg) if isinstance(seg, str) else _inline(latex(seg)) for seg in p.segments
+        escape(seg)
+        if isinstance(seg, str)
+        else (_inline(latex(seg)) if displays else f"${latex(seg)}$")
+        for seg in p.segments
     )
 
 
@@ -545,7 +549,8 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
         return f"{targets}\\begin{{align*}}\n{rows}\n\\end{{align*}}\n"
     if box.statement is not None:
         lead = rf"\textbf{{{escape(box.question)}}} " if box.question else ""
-        text = lead + paragraph(box.statement) + (rf"\hfill{{{small}}}" if links else "")
+        words = paragraph(box.statement, displays=False)
+        text = lead + words + (rf"\hfill{{{small}}}" if links else "")
         body = rf"\fbox{{\parbox{{0.9\linewidth}}{{{text}}}}}"
         return f"{targets}\\begin{{center}}{body}\\end{{center}}\n"
     if box.table is not None:
@@ -641,7 +646,7 @@ def answer_rows(sol: Solution) -> str:
                 for a in box.answers
             )
         else:
-            what = paragraph(box.statement) if box.statement else ""
+            what = paragraph(box.statement, displays=False) if box.statement else ""
         rows.append(rf"{question} & {what} \\[2pt]")
     return "\n".join(rows) + "\n"
 
@@ -651,7 +656,7 @@ def summary_rows(sol: Solution) -> str:
     rows = []
     for row in summary_table(sol):
         if row.words is not None:
-            what = paragraph(row.words)
+            what = paragraph(row.words, displays=False)
         else:
             what = ", ".join(f"${_answer_inline(a)}$" for a in row.answers)
         page = rf"\hyperref[{row.target}]{{\pageref*{{{row.target}}}}}"

@@ -15,6 +15,7 @@ from symhw.conv.symbols import LOSS, column
 from symhw.conv.windows import Scan
 from symhw.derivation import Derivation
 from symhw.notation import GradientEntry, indexed_symbol, written_sum
+from symhw.problems.conv_matrix.backward_formula import formula_step, placement_step
 from symhw.problems.conv_matrix.corners import shown_kernel, shown_part
 from symhw.problems.conv_matrix.general_equation import (
     CH_IN,
@@ -29,7 +30,7 @@ from symhw.problems.conv_matrix.statement import axes_text
 ZLookup = Callable[[int, tuple[int, ...]], sp.Expr]
 
 
-def _describe_padding(g: ConvGeometry) -> str:
+def describe_padding(g: ConvGeometry) -> str:
     axes = ("",) if g.dims == 1 else (" rows", " columns")
     parts = []
     for axis, (left, right), s in zip(axes, g.backward_padding, g.stride, strict=True):
@@ -52,10 +53,10 @@ def _z_lookup(layer: ShownLayer) -> ZLookup:
 
 def _intro(g: ConvGeometry) -> tuple:
     return (
-        "Spread ∂L/∂Y out by the stride and pad it ("
-        if any(st > 1 for st in g.stride)
-        else "Pad ∂L/∂Y (",
-        _describe_padding(g),
+        "Spread " if any(st > 1 for st in g.stride) else "Pad ",
+        GradientEntry(LOSS, sp.Symbol("Y")),
+        " out by the stride and pad it (" if any(st > 1 for st in g.stride) else " (",
+        describe_padding(g),
         ") into ",
         _z_name(g),
         ", reverse every kernel, and swap the channel roles: channel ",
@@ -148,6 +149,8 @@ def backward_convolution(layer: ShownLayer, previous: DerivationBuilder) -> tupl
         "The backward pass as a convolution", instance=previous.instance, intro=_intro(g)
     )
     _define_z_and_kernels(b, layer, z_at)
+    placement_step(b, layer, z_at)
+    formula_step(b, layer, z_at)
     _correlation_steps(b, layer, z_at)
     if not layer.transpose_fits:
         return (b.build(),)
