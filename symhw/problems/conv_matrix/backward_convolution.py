@@ -136,6 +136,8 @@ def _correlation_steps(b: DerivationBuilder, layer: ShownLayer, z_at: ZLookup) -
 
 
 CORRELATE = "correlate Z with v"
+#: Up to this many columns of Aᵀ (1-D), Aᵀ ∂L/∂Y leads its line in the check derivation.
+NARROW_PRODUCT = 8
 
 
 def backward_convolution(layer: ShownLayer, previous: DerivationBuilder) -> tuple[Derivation, ...]:
@@ -156,8 +158,9 @@ def backward_convolution(layer: ShownLayer, previous: DerivationBuilder) -> tupl
         return (b.build(),)
     check = DerivationBuilder(
         "The convolution equals Aᵀ ∂L/∂Y",
+        instance=previous.instance,  # ∂L/∂x by the chain rule, as the backward pass has it
         intro=(
-            "Left, the matrix product; right, the backward convolution: ",
+            "The matrix product and the backward convolution: ",
             _z_name(g),
             " correlated with the kernels ",
             indexed_symbol("v", sup="ij"),
@@ -165,11 +168,16 @@ def backward_convolution(layer: ShownLayer, previous: DerivationBuilder) -> tupl
         ),
     )
     z = dilate_and_pad(s.array("grad_y"), g)
-    check.equal(
-        sp.MatMul(layer.explicit.T, column(s.array("grad_y")), evaluate=False),
-        column(correlate(flip_kernels(s.weights(), g), z, g.backward())),
-        rule=CORRELATE,
-    )
+    product = sp.MatMul(layer.explicit.T, column(s.array("grad_y")), evaluate=False)
+    convolution = column(correlate(flip_kernels(s.weights(), g), z, g.backward()))
+    if g.dims == 1 and g.matrix_shape[0] <= NARROW_PRODUCT:  # narrow enough to lead its line
+        check.equal(product, convolution, rule=CORRELATE)
+        return b.build(), check.build()
+    # Too wide to lead a line: a short name first, the product reflowed after it, and long
+    # entries of the convolution named after it.
+    grad_x = GradientEntry(LOSS, sp.Symbol("x"))
+    check.define(grad_x, column(s.array("grad_x")), rule="stacked as x is")
+    check.equal(grad_x, product, convolution, rule=CORRELATE)
     return b.build(), check.build()
 
 

@@ -34,7 +34,8 @@ from symhw.problems.conv_matrix.layer import ShownLayer, flat_index
 
 #: Z, indexed (1-based) as on the sheet: channel first, then the positions.
 Z_INDEXED = sp.IndexedBase("Z")
-RULE = "the formula at each input shown equals its row of Aᵀ ∂L/∂Y"
+RULE = "at each input shown: its row of Aᵀ ∂L/∂Y"
+PLACEMENT = "where ∂L/∂Y sits in Z (0 elsewhere)"
 
 
 def backward_formula(g: ConvGeometry) -> tuple[sp.Expr, list[tuple[sp.Symbol, int, int]]]:
@@ -156,4 +157,4 @@ def placement_step(b: DerivationBuilder, layer: ShownLayer, z_at: Callable) -> N
         where = tuple(int(a) - 1 for a in entry.indices[1:])
         b.instance = b.instance.with_definition(entry, z_at(j, where))
         cases.append((entry, layer.s.grad_y(j, pos)))
-    b.general(rule.lhs, rule.rhs, cases=cases, rule="where ∂L/∂Y sits in Z (0 elsewhere)")
+    b.general(rule.lhs, rule.rhs, cases=cases, rule=PLACEMENT)

@@ -11,6 +11,7 @@ appendix, or a sentence made from the layer's geometry.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import sympy as sp
@@ -65,11 +66,15 @@ def _y_equals_ax() -> sp.Expr:
     return sp.Eq(sp.Symbol("Y"), sp.Mul(sp.Symbol("A"), sp.Symbol("x"), evaluate=False))
 
 
-def _stacked(letter: str, names: list[sp.Symbol]) -> sp.Expr:
-    """``x = [x_11 x_12 ...]ᵀ``: a column vector written as a transposed row, all its
-    entries, or the first two and the last."""
-    shown = names if len(names) <= 4 else [*names[:2], Dots("⋯"), names[-1]]
-    vector = sp.MatrixSymbol(letter, len(names), 1)
+def _stacked(letter: str, count: int, name: Callable[[int], sp.Symbol]) -> sp.Expr:
+    """``x = [x_11 x_12 ...]ᵀ``: a column vector of ``count`` entries (``name(k)`` the k-th,
+    0-based) written as a transposed row, all of them, or the first two and the last."""
+    shown = (
+        [name(k) for k in range(count)]
+        if count <= 4
+        else [name(0), name(1), Dots("⋯"), name(count - 1)]
+    )
+    vector = sp.MatrixSymbol(letter, count, 1)
     return sp.Eq(vector, sp.Transpose(sp.ImmutableMatrix([shown])), evaluate=False)
 
 
@@ -78,15 +83,15 @@ def _vectors(layer: ShownLayer) -> Paragraph:
     g, s = layer.geometry, layer.s
     rows, cols = g.matrix_shape
     per = math.prod(g.out_size)
-    ys = [s.y(r // per, _position(r % per, g.out_size)) for r in range(rows)]
-    xs = [s.x_flat(c) for c in range(cols)]
+    xs = _stacked("x", cols, s.x_flat)
+    ys = _stacked("Y", rows, lambda r: s.y(r // per, _position(r % per, g.out_size)))
     m, r = sp.symbols("m r")
     return Paragraph(
         (
             "(a) Stack the inputs channel by channel into ",
-            _stacked("x", xs),
+            xs,
             " and the outputs into ",
-            _stacked("Y", ys),
+            ys,
             "; ",
             sp.Symbol("x_m"),
             " and ",
