@@ -239,7 +239,8 @@ def test_the_averaged_axes_are_those_each_norm_averages_over():
     )
     sol = norm_shapes.solve(norm_shapes.Params(cases=cases))
     (fig,) = figures_of(sol)
-    shown = {r.title.split(")")[1].split(":")[0].strip(): r for r in fig.drawing.rows}
+    # "(a) conv: batch norm", or on two lines "(c) inst\ninstance norm" when longer
+    shown = {re.split(r"[:\n]", r.title.split(") ")[1])[0]: r for r in fig.drawing.rows}
     # by the definitions: batch norm keeps C, layer norm keeps N, instance norm keeps N and
     # C, group norm keeps N and the group G (C splits into G × C/G)
     assert shown["conv"].averaged == (True, True, True, False)

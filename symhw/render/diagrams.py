@@ -203,7 +203,8 @@ def axes(fig: Any, diagram: AxesDiagram) -> None:
             ax.text(i + 0.45, y + (0 if named else 0.08), name, ha="center", va="center",
                     color=colour, fontsize=8)  # fmt: skip
             if not named:
-                ax.text(i + 0.45, y - 0.15, label((size,)), ha="center", va="center",
+                size_text = label((size,)) if size.is_Symbol else _ratio(size)
+                ax.text(i + 0.45, y - 0.15, size_text, ha="center", va="center",
                         color=colour, fontsize=6.5)  # fmt: skip
         shape = " × ".join(label((d,)) for d in row.result)
         ax.text(len(row.axes) + 0.2, y, "→ " + shape, ha="left", va="center")
@@ -217,3 +218,10 @@ def _axes_legend(ax: Any, y: float) -> None:
         ax.add_patch(patches.Rectangle((x, y - 0.15), 0.4, 0.3, lw=1.0, edgecolor=INK,
                                        facecolor=fill))  # fmt: skip
         ax.text(x + 0.55, y, words, ha="left", va="center", fontsize=8)
+
+
+def _ratio(size: Any) -> str:
+    """A size such as C/G on one line (a stacked fraction is too small to read in a box),
+    digits grouped from 10⁴ on: C/65 536."""
+    num, den = size.as_numer_denom()
+    return "/".join(label((part,)) for part in (num, den)) if den != 1 else label((size,))

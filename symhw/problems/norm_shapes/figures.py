@@ -21,7 +21,14 @@ def averaged_axes(letter: str, case: Case, st: Statistics) -> AveragedAxes:
     """
     averaged = tuple(i in st.reduced for i in range(len(st.axes)))
     title = f"({letter}) {case.name}: {case.norm} norm"
+    if len(title) > TITLE:  # on two lines, a long name cut: the boxes start after TITLE
+        name = case.name if len(case.name) <= TITLE - 4 else case.name[: TITLE - 5] + "…"
+        title = f"({letter}) {name}\n{case.norm} norm"
     return AveragedAxes(title, st.axes, st.shape, averaged, st.keepdims)
+
+
+#: The longest title on one line left of the boxes (characters).
+TITLE = 20
 
 
 def axes_figures(rows: list[AveragedAxes]) -> list[Figure]:
