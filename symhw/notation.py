@@ -189,6 +189,6 @@ class Shape(sp.Tuple):
     so its entries are compared one by one; plain text keeps the tuple form).
 
     >>> from symhw.counts.layers import dim
-    >>> Shape(1, dim("C")) == sp.Tuple(1, dim("C")), str(Shape(1, dim("C")))
+    >>> tuple(Shape(1, dim("C"))) == (1, dim("C")), str(Shape(1, dim("C")))
     (True, '(1, C)')
     """

@@ -63,7 +63,7 @@ def _caption(rows: list[AveragedAxes]) -> str:
 
     >>> from symhw.problems.norm_shapes.axes import statistics
     >>> case = Case("bn", "batch", "NC")
-    >>> _caption([averaged_axes("a", case, statistics(case))])[:60]
+    >>> _caption([averaged_axes("a", case, statistics(case))])[:61]
     'Each box is an axis of the input, named by its size (N batch,'
     """
     letters = dict.fromkeys(a for r in rows for a in r.axes)
