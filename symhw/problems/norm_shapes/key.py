@@ -6,7 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, excerpt
-from symhw.problems.norm_shapes.averages import mu, shape, sigma
+from symhw.problems.norm_shapes.averages import m, mu, shape, sigma
 from symhw.problems.norm_shapes.cases import SPATIAL, Case
 from symhw.problems.norm_shapes.wording import WHAT
 
@@ -30,7 +30,19 @@ def case_key(
         Answer(f"{case.name}_var_shape", shape(sigma**2), keep),
     )
     return (
-        Paragraph((f"({letter}) Input {'×'.join(case.layout)}. {what}",)),
+        Paragraph(
+            (
+                f"({letter}) Input {'×'.join(case.layout)}. {what} The entries ",
+                derivation.steps[MEAN].lhs,
+                " of μ and ",
+                derivation.steps[VAR].lhs,
+                " of σ² average ",
+                m,
+                " entries of ",
+                sp.Symbol("x"),
+                " each:",
+            )
+        ),
         excerpt(derivation, (COUNT, MEAN, VAR), ""),
         Boxed(
             shown,
