@@ -165,8 +165,14 @@ def _formula_box(layer: ShownLayer, convolution: Derivation, kernels: Answer) ->
     flipped = formula.rhs.atoms(sp.Symbol)
     weight = next(w for w in flipped if w.name.startswith("w_"))
     i, j = sp.symbols("i j")
+    # the formula and Z as answers of the key's own (the answers table boxes them; the JSON
+    # keeps the kernels): each is a step of the appendix that verifies it
+    as_answers = (
+        Answer("backward_formula", formula.lhs, formula.rhs),
+        Answer("backward_padding", placement.lhs, placement.rhs),
+    )
     return Boxed(
-        (kernels,),
+        (kernels, *as_answers),
         statement=Paragraph(
             (
                 formula,
