@@ -63,6 +63,17 @@ class DerivationBuilder:
         self._steps.append(step)
         return step
 
+    def general(self, *chain: Any, cases: list[tuple[Any, Any]], rule: str, note: str = "") -> Step:
+        """Add ``chain[0] = chain[1] = ...`` in free indices, verified case by case: each case
+        is (the general side evaluated at some indices, the value it must equal there), and
+        the step is as verified as its weakest case."""
+        if len(chain) < 2 or not cases:
+            raise ValueError("a general equality needs two members and at least one case")
+        checks = [check_equal(a, b, self.instance) for a, b in cases]
+        step = Step(tuple(chain), rule, _weakest(checks), note)
+        self._steps.append(step)
+        return step
+
     def over_budget(self, *chain: Any, rule: str, budget: str, continues: bool = False) -> Step:
         """Add ``chain[0] = chain[1] = ...`` unchecked because checking it would pass a size
         budget; ``budget`` says which. The sheet marks it "not verified (budget)".

@@ -110,7 +110,8 @@ class SparsityPattern:
     The matrix is ``shape``; its rows fall into ``row_blocks`` equal bands and its columns
     into ``col_blocks`` (lines are drawn between them). ``row_label`` and ``col_label`` say
     what a row and a column stand for (Y_jt, x_it); ``row_names`` and ``col_names`` name
-    each one when the pattern is small enough to label entry by entry.
+    each one when the pattern is small enough to label entry by entry, and ``entries``
+    write each nonzero in its cell when it is smaller still.
     """
 
     grid: np.ndarray
@@ -122,6 +123,9 @@ class SparsityPattern:
     col_label: Label
     row_names: tuple[sp.Basic, ...] = ()
     col_names: tuple[sp.Basic, ...] = ()
+    #: (row, column, what the entry is) for every nonzero, when the pattern is small enough
+    #: to write each one in its cell (w_k^ij); empty: the nonzeros are black cells.
+    entries: tuple[tuple[int, int, sp.Basic], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -194,3 +194,13 @@ class PartialDerivative(sp.Derivative):
 
 class Dots(sp.Symbol):
     """An ellipsis standing for the entries of a matrix that are not shown: ⋯, ⋮ or ⋱."""
+
+
+class Shape(sp.Tuple):
+    """The shape of an array, written as the homework writes it: 1 × C (a tuple to SymPy,
+    so its entries are compared one by one; plain text keeps the tuple form).
+
+    >>> from symhw.counts.layers import dim
+    >>> tuple(Shape(1, dim("C"))) == (1, dim("C")), str(Shape(1, dim("C")))
+    (True, '(1, C)')
+    """

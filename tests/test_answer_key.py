@@ -157,6 +157,19 @@ def test_hw2_part_one_is_at_most_six_pages_and_each_question_starts_a_page(defau
 
 
 @needs_pdf
+def test_q4_part_one_writes_shapes_as_the_homework_and_defines_the_variance(default_sheet):
+    """Read back from the PDF: the seed's answers 1 × C and 1 × 1 × 1 × C, σ_c² defined as
+    an average like μ_c, and nothing that reads like code (tuples, squeeze, numel)."""
+    page = next(p for p in part_one(pdf_pages(default_sheet / "hw2.pdf")) if "q4." in p)
+    flat = " ".join(page.split()).replace("\u00b5", "μ")  # TeX's μ is the micro sign
+    assert flat.count("shape (μ) = 1 × C") == 1 and flat.count("= 1 × 1 × 1 × C") == 2
+    assert page.count("σ") >= 4  # σ_c² defined in (a) and (b), its shape boxed in each
+    for code in ("squeeze", "numel", "(C,)", "(1,", "running"):
+        assert code not in page, code
+    assert "filled" in flat and "averaged over" in flat  # the figure's caption and legend
+
+
+@needs_pdf
 def test_page_one_is_the_summary_table_with_page_numbers(default_sheet):
     pages = pdf_pages(default_sheet / "hw2.pdf")
     first = pages[0]
@@ -346,9 +359,7 @@ def test_other_specs_compile_at_every_level_and_part_one_fits_the_page(tmp_path)
         compile_pdf((out / "set.tex").read_text("utf-8"), work)
         log = (work / "sheet.log").read_text("utf-8", errors="replace")
         overfull = [line for line in log.splitlines() if line.startswith("Overfull \\hbox")]
-        # Part I and the table are laid out for the page; the appendix's wide displays
-        # (a 2-D layer's Aᵀ as one matrix) are the typesetting's to reflow.
-        assert overfull == [] or detail == "full", (detail, overfull)
+        assert overfull == [], (detail, overfull)  # the appendix too: reflowed, never shrunk
 
 
 def test_hw2_keys_are_part_one_of_every_kind():
@@ -510,13 +521,13 @@ def test_every_box_links_to_the_appendix_part_that_shows_its_value():
 
 
 def test_part_one_shows_the_figures_of_q1_and_q2_from_the_appendix_files(default_sheet):
-    """θ and θ' in q1, the network in q2, the blocks in q3, the averaged axes in q4: the
-    same files the appendix includes (q5's pattern does not fit its page yet)."""
+    """θ and θ' in q1, the network in q2, the blocks in q3, the averaged axes in q4, A's
+    pattern in q5: the same files the appendix includes."""
     tex = (default_sheet / "hw2.tex").read_text("utf-8")
     md = (default_sheet / "hw2.md").read_text("utf-8")
     key_tex, app_tex = tex.split("Part II\\quad Appendix")
     key_md, app_md = md.split("# Part II")
-    for name in ("q1-1", "q2-1", "q3-1", "q4-1"):
+    for name in ("q1-1", "q2-1", "q3-1", "q4-1", "q5-1"):
         assert f"hw2-figures/{name}.pdf}}" in key_tex and f"hw2-figures/{name}.pdf}}" in app_tex
         assert f"(hw2-figures/{name}.svg)" in key_md and f"(hw2-figures/{name}.svg)" in app_md
         assert (default_sheet / "hw2-figures" / f"{name}.svg").exists()

@@ -82,3 +82,20 @@ def test_matrices_are_compared_entry_by_entry():
     assert b.equal(A.T * sp.Matrix([1, 1]), sp.Matrix([a, a + b_]), rule="product").check.verified
     with pytest.raises(VerificationError):
         b.equal(A * sp.Matrix([1, 1]), sp.Matrix([a, a + b_]), rule="product")
+
+
+def test_a_general_step_is_verified_at_each_case_and_refused_at_a_false_one():
+    """Σ_k a[k] over k = 1..n, checked at n = 2 and n = 3 against sums written by hand."""
+    a, k, n = sp.IndexedBase("a"), sp.Symbol("k"), sp.Symbol("n")
+    general = sp.Sum(a[k], (k, 1, n))
+    b = DerivationBuilder("General")
+    for i in (1, 2, 3):
+        b.instance = b.instance.with_definition(a[i], sp.Integer(i * i))
+    cases = [(general.subs(n, 2), 5), (general.subs(n, 3), 14)]  # 1 + 4, 1 + 4 + 9
+    step = b.general(sp.Symbol("S_n"), general, cases=cases, rule="sum of squares")
+    assert step.check.status == "symbolic" and step.chain == (sp.Symbol("S_n"), general)
+    with pytest.raises(VerificationError):
+        b.general(sp.Symbol("S_n"), general, cases=[(general.subs(n, 3), 13)], rule="wrong")
+    assert len(b.build().steps) == 1
+    with pytest.raises(ValueError):
+        b.general(sp.Symbol("S_n"), general, cases=[], rule="no case")

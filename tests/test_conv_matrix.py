@@ -7,6 +7,7 @@ numbers put in for its weight names, is compared with the Jacobian of torch's co
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -24,7 +25,14 @@ from symhw.conv import ConvIndexMap, conv_geometry
 from symhw.conv.equations import readers
 from symhw.errors import InputError, VerificationError
 from symhw.notation import Dots
-from symhw.problems.conv_matrix import Params, forward, general_equation, layer_geometry, solve
+from symhw.problems.conv_matrix import (
+    Params,
+    backward_formula,
+    forward,
+    general_equation,
+    layer_geometry,
+    solve,
+)
 from symhw.problems.conv_matrix.backward import backward_pass
 from symhw.problems.conv_matrix.figures import sparsity_pattern
 from symhw.problems.conv_matrix.forward import element_equations
@@ -314,3 +322,82 @@ def test_default_sheet_has_question_5_and_the_sparsity_picture(default_sheet):
     data = json.loads((default_sheet / "hw2.json").read_text())
     q5 = next(p for p in data["problems"] if p["id"] == "q5")
     assert math.isclose(q5["verification"]["counts"]["unverified"], 0)
+
+
+def _formula_gradient(g, w: np.ndarray, gy: np.ndarray) -> np.ndarray:
+    """∂L/∂x from the boxed formula as the sheet states it: Z filled by its placement rule
+    Z_{j,...} = ∂L/∂Y_{j,...} (0 elsewhere), then Σ_j Σ_k w[i, j, K+1−k] Z[j, t+d(k−1)]
+    evaluated by reading the integer indices off the formula at every (i, t)."""
+    term, limits = backward_formula.backward_formula(g)
+    placement = backward_formula.z_placement(g)
+    outs = general_equation.position_symbols(g.dims)
+    j_sym = general_equation.CH_OUT
+    z = np.zeros((g.out_channels, *g.backward().size))
+    for j, *pos in np.ndindex(*gy.shape):
+        at = dict(zip((j_sym, *outs), (j + 1, *(p + 1 for p in pos)), strict=True))
+        index = [int(v) - 1 for v in placement.lhs.xreplace(at).indices]
+        if all(0 <= v < n for v, n in zip(index[1:], z.shape[1:], strict=True)):
+            z[tuple(index)] = gy[(j, *pos)]
+    w_index = next(e for e in term.atoms(sp.Indexed) if e.base == general_equation.W_INDEXED)
+    z_index = next(e for e in term.atoms(sp.Indexed) if e.base == backward_formula.Z_INDEXED)
+    names = (general_equation.CH_IN, *outs, *(v for v, _, _ in limits))
+    ranges = [range(1, hi + 1) for _, _, hi in limits]
+    grad = np.zeros((g.in_channels, *g.size))
+    for i, *pos in np.ndindex(*grad.shape):
+        total = 0.0
+        for inner in itertools.product(*ranges):
+            at = dict(zip(names, (i + 1, *(p + 1 for p in pos), *inner), strict=True))
+            wi = [int(v) - 1 for v in w_index.xreplace(at).indices]
+            zi = [int(v) - 1 for v in z_index.xreplace(at).indices]
+            assert all(0 <= v < n for v, n in zip(zi[1:], z.shape[1:], strict=True)), zi
+            if g.connected(wi[0], wi[1]):
+                total += w[(wi[1], wi[0] % g.in_per_group, *wi[2:])] * z[tuple(zi)]
+        grad[(i, *pos)] = total
+    return grad
+
+
+@SETTINGS
+@given(small_layers(), st.integers(0, 2**32 - 1))
+def test_boxed_backward_formula_is_torch_autograd(params, seed):
+    """The formula boxed in (c), with its padding, flip and channel swap, gives torch's
+    ∂L/∂x for any stride, padding, dilation and groups."""
+    g = layer_geometry(params)
+    rng = np.random.default_rng(seed)
+    w = rng.integers(-5, 6, g.weight_shape).astype(float)
+    x = torch.zeros((1, g.in_channels, *g.size), dtype=torch.float64, requires_grad=True)
+    conv = F.conv1d if g.dims == 1 else F.conv2d
+    kw = dict(stride=g.stride, padding=g.padding, dilation=g.dilation, groups=g.groups)
+    y = conv(x, torch.tensor(w), **kw)
+    gy = rng.integers(-5, 6, tuple(y.shape[1:])).astype(float)
+    y.backward(torch.tensor(gy)[None])
+    assert np.array_equal(_formula_gradient(g, w, gy), x.grad[0].numpy())
+
+
+def test_hw2_boxed_formula_reads_as_the_review_asks(hw2_q5):
+    """∂L/∂x_it = Σ_j Σ_k w^{ij}_{4−k} Z_{j,t+k−1} with Z_{j,t+2} = ∂L/∂Y_jt, verified."""
+    from symhw.render.expr import latex
+
+    box = hw2_q5.boxes()[-1]
+    tex = [latex(s) for s in box.statement.segments if isinstance(s, sp.Basic)]
+    assert tex[0] == (
+        r"\frac{\partial L}{\partial x_{it}} = \sum_{j=1}^{2} \sum_{k=1}^{3} w_{4-k}^{ij} "
+        r"{Z}_{j,k + t - 1}"
+    )
+    assert tex[1] == r"{Z}_{j,t + 2} = \frac{\partial L}{\partial Y_{jt}}"
+    words = "".join(s for s in box.statement.segments if isinstance(s, str))
+    assert "2 zeros before and 2 zeros after" in words and "flipped" in words
+    step = next(s for s in hw2_q5.steps if s.rule == backward_formula.RULE)
+    assert step.check.status == "symbolic"
+
+
+def test_a_backward_formula_without_the_flip_is_refused(monkeypatch):
+    right = backward_formula.backward_formula
+
+    def unflipped(g):
+        term, limits = right(g)
+        k = general_equation.tap_symbols(g.dims)[0]
+        return term.xreplace({g.kernel[0] + 1 - k: k}), limits
+
+    monkeypatch.setattr(backward_formula, "backward_formula", unflipped)
+    with pytest.raises(VerificationError):
+        solve(Params())

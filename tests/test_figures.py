@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from conftest import HAS_TEX, REPO
 from symhw.activations import ACTIVATIONS
+from symhw.conv import conv_geometry
 from symhw.derivation import Figure
 from symhw.figures import BlockDiagram, LinePlot, NetworkDiagram, SparsityPattern
 from symhw.problems.activation_loss.figures import (
@@ -270,7 +271,8 @@ def test_the_averaged_axes_are_those_each_norm_averages_over():
     )
     sol = norm_shapes.solve(norm_shapes.Params(cases=cases))
     (fig,) = figures_of(sol)
-    shown = {r.title.split(")")[1].split(":")[0].strip(): r for r in fig.drawing.rows}
+    # "(a) conv: batch norm", or on two lines "(c) inst\ninstance norm" when longer
+    shown = {re.split(r"[:\n]", r.title.split(") ")[1])[0]: r for r in fig.drawing.rows}
     # by the definitions: batch norm keeps C, layer norm keeps N, instance norm keeps N and
     # C, group norm keeps N and the group G (C splits into G × C/G)
     assert shown["conv"].averaged == (True, True, True, False)
@@ -560,3 +562,23 @@ def test_labels_set_without_a_trial_parse_are_ones_mathtext_sets(source):
 
     assert _PLAIN_SYMBOL.fullmatch(source)
     MathTextParser("path").parse(f"${source}$")  # raises ValueError if it cannot
+
+
+def test_the_hw2_pattern_writes_each_weight_in_its_cell_as_the_seed_does():
+    """The seed's A, hand-checked (its w_5^22 corrected to w_3^22), cell by cell; a layer
+    too large for names in cells keeps black cells and says so."""
+    seed_a = [
+        "w_1^11 w_2^11 w_3^11 0 w_1^21 w_2^21 w_3^21 0",
+        "0 w_1^11 w_2^11 w_3^11 0 w_1^21 w_2^21 w_3^21",
+        "w_1^12 w_2^12 w_3^12 0 w_1^22 w_2^22 w_3^22 0",
+        "0 w_1^12 w_2^12 w_3^12 0 w_1^22 w_2^22 w_3^22",
+    ]
+    expected = {
+        (r, c, name) for r, row in enumerate(seed_a) for c, name in enumerate(row.split())
+    } - {(r, c, "0") for r in range(4) for c in range(8)}
+    problem = load_problem_set().problems[4]
+    (fig,) = conv_figures(ShownLayer(layer_geometry(problem.params, problem.id)))
+    assert {(r, c, str(name)) for r, c, name in fig.drawing.entries} == expected
+    assert "the weight it holds written in it" in fig.caption.segments[1]
+    (big,) = conv_figures(ShownLayer(conv_geometry(1, 1, 14, 3)))  # A is 12 × 14
+    assert big.drawing.entries == () and "each black cell" in big.caption.segments[1]

@@ -144,7 +144,7 @@ def test_solution_is_fully_verified_and_cross_checked():
     }
     assert len(sol.numeric_checks) == 2 and all(c.passed for c in sol.numeric_checks)
     c = sp.Symbol("C", integer=True, positive=True)
-    assert sol.answer("conv_mean_shape").value == sp.Tuple(1, 1, 1, c)
+    assert tuple(sol.answer("conv_mean_shape").value) == (1, 1, 1, c)
 
 
 N_, H_, C_ = (sp.Symbol(a, integer=True, positive=True) for a in "NHC")

@@ -58,7 +58,7 @@ def test_pdf_compiles_and_shows_the_answers(default_sheet):
     assert text.count("equalities verified") == 5  # one summary per question
     assert "1 − tanh" in text or "1 - tanh" in text  # θ'(s) = 1 − tanh²(s), boxed
     # hand-checked numbers of questions 2-5 (see test_mlp_backprop, test_block_params, ...)
-    for shown in ("-1.3503", "−1.368", "= 18 496", "= 17 600", "(1, C)", "(1, 1, 1, C)"):
+    for shown in ("-1.3503", "−1.368", "= 18 496", "= 17 600", "= 1 × C", "= 1 × 1 × 1 × C"):
         assert shown in text, shown
     assert "NOT verified" not in text and "not verified" not in text
 

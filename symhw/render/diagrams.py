@@ -183,12 +183,13 @@ def axes(fig: Any, diagram: AxesDiagram) -> None:
     """Each tensor as a row of boxes, one per axis, filled where the statistic averages;
     then the statistic's shape."""
     widest = max(len(r.axes) for r in diagram.rows)
-    fig.set_size_inches(min(3.0 + 0.7 * widest, MAX_WIDTH), 0.3 + 0.55 * len(diagram.rows))
+    fig.set_size_inches(min(3.0 + 0.7 * widest, MAX_WIDTH), 0.6 + 0.55 * len(diagram.rows))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     ax.set_xlim(-3.2, widest + 3.2)
-    ax.set_ylim(-len(diagram.rows) + 0.35, 0.85)
+    ax.set_ylim(-len(diagram.rows) + 0.35, 1.4)
     patches = matplotlib().patches
+    _axes_legend(ax, 0.95)
     for k, row in enumerate(diagram.rows):
         y = -k
         ax.text(-3.1, y, row.title, ha="left", va="center")
@@ -202,7 +203,25 @@ def axes(fig: Any, diagram: AxesDiagram) -> None:
             ax.text(i + 0.45, y + (0 if named else 0.08), name, ha="center", va="center",
                     color=colour, fontsize=8)  # fmt: skip
             if not named:
-                ax.text(i + 0.45, y - 0.15, label((size,)), ha="center", va="center",
+                size_text = label((size,)) if size.is_Symbol else _ratio(size)
+                ax.text(i + 0.45, y - 0.15, size_text, ha="center", va="center",
                         color=colour, fontsize=6.5)  # fmt: skip
         shape = " × ".join(label((d,)) for d in row.result)
         ax.text(len(row.axes) + 0.2, y, "→ " + shape, ha="left", va="center")
+
+
+def _axes_legend(ax: Any, y: float) -> None:
+    """What the two kinds of box mean, on a line of its own above the tensors."""
+    patches = matplotlib().patches
+    for x, fill, words in ((-3.1, ACCENT, "averaged over (size 1 in μ and σ²)"),
+                           (1.6, "white", "kept")):  # fmt: skip
+        ax.add_patch(patches.Rectangle((x, y - 0.15), 0.4, 0.3, lw=1.0, edgecolor=INK,
+                                       facecolor=fill))  # fmt: skip
+        ax.text(x + 0.55, y, words, ha="left", va="center", fontsize=8)
+
+
+def _ratio(size: Any) -> str:
+    """A size such as C/G on one line (a stacked fraction is too small to read in a box),
+    digits grouped from 10⁴ on: C/65 536."""
+    num, den = size.as_numer_denom()
+    return "/".join(label((part,)) for part in (num, den)) if den != 1 else label((size,))

@@ -21,6 +21,7 @@ from symhw.notation import (
     MinOver,
     Norm,
     PartialDerivative,
+    Shape,
     Vec,
     WrittenSum,
 )
@@ -148,6 +149,10 @@ class SheetLatexPrinter(LatexPrinter):
     def _print_LimitBothWays(self, expr: LimitBothWays) -> str:
         f, var = expr.args
         return self._print(sp.Limit(f, var, sp.oo)).replace(r"\infty", r"\pm\infty", 1)
+
+    def _print_Shape(self, expr: Shape) -> str:
+        """1 \times C, as the homework writes a shape."""
+        return r" \times ".join(self._print(d) for d in expr.args)
 
     def _print_Mul(self, expr: sp.Mul) -> str:
         if not isinstance(expr, sp.Mul):  # _print_Pow hands over 1/x here

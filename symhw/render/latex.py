@@ -88,10 +88,14 @@ def escape(text: str) -> str:
     return "".join(out)
 
 
-def paragraph(p: Paragraph) -> str:
-    """Prose with inline math; math too wide for a line of prose is displayed, reflowed."""
+def paragraph(p: Paragraph, displays: bool = True) -> str:
+    """Prose with inline math; math too wide for a line of prose is displayed, reflowed
+    (not with ``displays`` False: in a box or a table cell, which cannot hold a display)."""
     return "".join(
-        escape(seg) if isinstance(seg, str) else _inline(latex(seg)) for seg in p.segments
+        escape(seg)
+        if isinstance(seg, str)
+        else (_inline(latex(seg)) if displays else f"${latex(seg)}$")
+        for seg in p.segments
     )
 
 
@@ -567,7 +571,8 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
         return _derived_boxes(sol, [(box, index)], links)
     if box.statement is not None:
         lead = rf"\textbf{{{escape(box.question)}}} " if box.question else ""
-        text = lead + paragraph(box.statement) + (_flush_right(small) if links else "")
+        words = paragraph(box.statement, displays=False)
+        text = lead + words + (_flush_right(small) if links else "")
         body = rf"\fbox{{\parbox{{0.9\linewidth}}{{{text}}}}}"
         return f"{targets}\\begin{{center}}{body}\\end{{center}}\n"
     if box.table is not None:
@@ -710,7 +715,7 @@ def answer_rows(sol: Solution) -> str:
                 for a in box.answers
             )
         else:
-            what = paragraph(box.statement) if box.statement else ""
+            what = paragraph(box.statement, displays=False) if box.statement else ""
         rows.append(rf"{question} & {what} \\[2pt]")
     return "\n".join(rows) + "\n"
 
@@ -720,7 +725,7 @@ def summary_rows(sol: Solution) -> str:
     rows = []
     for row in summary_table(sol):
         page = rf"\hyperref[{row.target}]{{\pageref*{{{row.target}}}}}"
-        rows.append(rf"{escape(row.question)} & {summary_cell(row, paragraph)} & {page} \\")
+        rows.append(rf"{escape(row.question)} & {summary_cell(row, _cell_words)} & {page} \\")
     return "\n".join(rows) + "\n"
 
 
@@ -882,3 +887,8 @@ def _plain(text: str) -> str:
 
 JUPYTER_LATEX[Derivation] = lambda d: f"$\\displaystyle {derivation_math(d)}$"
 JUPYTER_LATEX[Solution] = solution_math
+
+
+def _cell_words(p: Paragraph) -> str:
+    """Prose in a table cell, its math inline (a cell cannot hold a display)."""
+    return paragraph(p, displays=False)

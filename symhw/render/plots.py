@@ -69,27 +69,37 @@ def sparsity(fig: Any, pattern: SparsityPattern) -> None:
     if pattern.row_names:  # square cells of at most half an inch
         cell = min(0.5, 4.4 / cols, 4.0 / rows)
         width, height = cols * cell, rows * cell
+        if pattern.entries:  # wider than tall: a name such as w_1^11 is wider than tall
+            width, height = cols * min(0.55, 4.4 / cols), rows * 0.72 * min(0.55, 4.4 / cols)
     else:
         width = 4.4
         height = min(max(width * rows / cols, 0.6), 5.0)
-    left, top, right, bottom = 1.0, 0.75, 0.2, 0.15  # inches around the pattern
+    left, top, right, bottom = 1.0, 0.6, 0.2, 0.08  # inches around the pattern
     fig.set_size_inches(left + width + right, bottom + height + top)
     w, h = left + width + right, bottom + height + top
     ax = fig.add_axes((left / w, bottom / h, width / w, height / h))
     mpl = matplotlib()
     cells = mpl.path.Path(*filled_cells(pattern.grid, pattern.cell))
-    ax.add_patch(mpl.patches.PathPatch(cells, facecolor=FILLED, lw=0, zorder=1))
+    fill = NAMED_FILL if pattern.entries else FILLED
+    ax.add_patch(mpl.patches.PathPatch(cells, facecolor=fill, lw=0, zorder=1))
+    for r, c, name in pattern.entries:  # each nonzero written in its cell
+        ax.text(c + 0.5, r + 0.5, math(name), ha="center", va="center", fontsize=8, zorder=2)
     for k in range(1, pattern.row_blocks):
         ax.axhline(k * rows / pattern.row_blocks, color=ACCENT, lw=1.6)
     for k in range(1, pattern.col_blocks):
         ax.axvline(k * cols / pattern.col_blocks, color=ACCENT, lw=1.6)
     _pattern_ticks(ax, pattern)
-    ax.set_ylabel(label(("rows ", *pattern.row_label)))
+    rows_label = label(("rows ", *pattern.row_label))
+    if len(pattern.row_label) > 1 and 0.075 * len(rows_label) > height:  # on two lines
+        rows_label = label(("rows ", pattern.row_label[0])) + "\n" + label(pattern.row_label[1:])
+    ax.set_ylabel(rows_label)
     ax.xaxis.set_label_position("top")
     ax.set_xlabel(label(("columns ", *pattern.col_label)))
 
 
 FILLED = "0.2"
+#: The nonzeros' colour when each holds its name (dark enough to see, light enough to read).
+NAMED_FILL = "#c9d8ee"
 _STEPS = np.array([[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]])
 
 

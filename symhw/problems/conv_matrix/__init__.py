@@ -75,5 +75,5 @@ def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> S
         tuple(parts),
         tuple(answers),
         tuple(checks),
-        conv_key(tuple(parts), answers),
+        conv_key(layer, tuple(parts), answers),
     )

@@ -15,6 +15,7 @@ from symhw.conv.symbols import LOSS, column
 from symhw.conv.windows import Scan
 from symhw.derivation import Derivation
 from symhw.notation import GradientEntry, indexed_symbol, written_sum
+from symhw.problems.conv_matrix.backward_formula import formula_step, placement_step
 from symhw.problems.conv_matrix.corners import shown_kernel, shown_part
 from symhw.problems.conv_matrix.general_equation import (
     CH_IN,
@@ -29,7 +30,7 @@ from symhw.problems.conv_matrix.statement import axes_text
 ZLookup = Callable[[int, tuple[int, ...]], sp.Expr]
 
 
-def _describe_padding(g: ConvGeometry) -> str:
+def describe_padding(g: ConvGeometry) -> str:
     axes = ("",) if g.dims == 1 else (" rows", " columns")
     parts = []
     for axis, (left, right), s in zip(axes, g.backward_padding, g.stride, strict=True):
@@ -52,10 +53,10 @@ def _z_lookup(layer: ShownLayer) -> ZLookup:
 
 def _intro(g: ConvGeometry) -> tuple:
     return (
-        "Spread ∂L/∂Y out by the stride and pad it ("
-        if any(st > 1 for st in g.stride)
-        else "Pad ∂L/∂Y (",
-        _describe_padding(g),
+        "Spread " if any(st > 1 for st in g.stride) else "Pad ",
+        GradientEntry(LOSS, sp.Symbol("Y")),
+        " out by the stride and pad it (" if any(st > 1 for st in g.stride) else " (",
+        describe_padding(g),
         ") into ",
         _z_name(g),
         ", reverse every kernel, and swap the channel roles: channel ",
@@ -135,6 +136,8 @@ def _correlation_steps(b: DerivationBuilder, layer: ShownLayer, z_at: ZLookup) -
 
 
 CORRELATE = "correlate Z with v"
+#: Up to this many columns of Aᵀ (1-D), Aᵀ ∂L/∂Y leads its line in the check derivation.
+NARROW_PRODUCT = 8
 
 
 def backward_convolution(layer: ShownLayer, previous: DerivationBuilder) -> tuple[Derivation, ...]:
@@ -148,13 +151,16 @@ def backward_convolution(layer: ShownLayer, previous: DerivationBuilder) -> tupl
         "The backward pass as a convolution", instance=previous.instance, intro=_intro(g)
     )
     _define_z_and_kernels(b, layer, z_at)
+    placement_step(b, layer, z_at)
+    formula_step(b, layer, z_at)
     _correlation_steps(b, layer, z_at)
     if not layer.transpose_fits:
         return (b.build(),)
     check = DerivationBuilder(
         "The convolution equals Aᵀ ∂L/∂Y",
+        instance=previous.instance,  # ∂L/∂x by the chain rule, as the backward pass has it
         intro=(
-            "Left, the matrix product; right, the backward convolution: ",
+            "The matrix product and the backward convolution: ",
             _z_name(g),
             " correlated with the kernels ",
             indexed_symbol("v", sup="ij"),
@@ -162,11 +168,16 @@ def backward_convolution(layer: ShownLayer, previous: DerivationBuilder) -> tupl
         ),
     )
     z = dilate_and_pad(s.array("grad_y"), g)
-    check.equal(
-        sp.MatMul(layer.explicit.T, column(s.array("grad_y")), evaluate=False),
-        column(correlate(flip_kernels(s.weights(), g), z, g.backward())),
-        rule=CORRELATE,
-    )
+    product = sp.MatMul(layer.explicit.T, column(s.array("grad_y")), evaluate=False)
+    convolution = column(correlate(flip_kernels(s.weights(), g), z, g.backward()))
+    if g.dims == 1 and g.matrix_shape[0] <= NARROW_PRODUCT:  # narrow enough to lead its line
+        check.equal(product, convolution, rule=CORRELATE)
+        return b.build(), check.build()
+    # Too wide to lead a line: a short name first, the product reflowed after it, and long
+    # entries of the convolution named after it.
+    grad_x = GradientEntry(LOSS, sp.Symbol("x"))
+    check.define(grad_x, column(s.array("grad_x")), rule="stacked as x is")
+    check.equal(grad_x, product, convolution, rule=CORRELATE)
     return b.build(), check.build()
 
 

@@ -14,9 +14,12 @@ from symhw.notation import indexed_symbol
 from symhw.problems.conv_matrix.layer import ShownLayer
 
 #: Patterns up to this many rows and columns are drawn entry by entry, each row and column
-#: named; larger ones as a grid of at most ``CELLS`` × ``CELLS`` cells. Lines between the
-#: channel blocks are drawn along an axis with at most ``MAX_LINES`` channels.
+#: named (up to ``WRITTEN``, each nonzero written in its cell); larger ones as a grid of
+#: at most ``CELLS`` × ``CELLS`` cells. Lines between the channel blocks are drawn along an
+#: axis with at most ``MAX_LINES`` channels.
 NAMED, CELLS, MAX_LINES = 24, 128, 32
+#: Up to this many rows and columns, each nonzero is written in its cell (w_k^ij).
+WRITTEN = 12
 
 
 def _figure(layer: ShownLayer, title: str, name: sp.Symbol, one_block: bool = False) -> Figure:
@@ -29,6 +32,7 @@ def _figure(layer: ShownLayer, title: str, name: sp.Symbol, one_block: bool = Fa
     cells = NAMED if max(rows, cols) <= NAMED else CELLS
     grid, b = sparsity_pattern(index_map, cells, one_block=one_block)
     named = b == 1 and not one_block and max(rows, cols) <= NAMED
+    written = named and max(rows, cols) <= WRITTEN
     pattern = SparsityPattern(
         grid,
         (rows, cols),
@@ -38,9 +42,20 @@ def _figure(layer: ShownLayer, title: str, name: sp.Symbol, one_block: bool = Fa
         col_label=(indexed_symbol("x", "it"), " (input channel i, position t)"),
         row_names=tuple(s.y(*_unflat(r, g.out_size)) for r in range(rows)) if named else (),
         col_names=tuple(s.x_flat(c) for c in range(cols)) if named else (),
+        entries=_entries(layer) if written else (),
     )
     nnz = index_map.block_nnz if one_block else index_map.nnz
-    return Figure(title, pattern, Paragraph(_caption(name, rows, cols, nnz, b, bands)))
+    caption = _caption(name, rows, cols, nnz, b, bands, written)
+    return Figure(title, pattern, Paragraph(caption))
+
+
+def _entries(layer: ShownLayer) -> tuple[tuple[int, int, sp.Basic], ...]:
+    """Every nonzero of A with the weight it holds, from the index map."""
+    rows, cols, index = layer.index_map.triplets()
+    return tuple(
+        (int(r), int(c), layer.s.weight_flat(int(w)))
+        for r, c, w in zip(rows, cols, index, strict=True)
+    )
 
 
 def _unflat(row: int, size: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
@@ -48,9 +63,13 @@ def _unflat(row: int, size: tuple[int, ...]) -> tuple[int, tuple[int, ...]]:
     return j, tuple(int(v) for v in np.unravel_index(t, size))
 
 
-def _caption(name: sp.Symbol, rows: int, cols: int, nnz: int, b: int, bands) -> tuple:
+def _caption(
+    name: sp.Symbol, rows: int, cols: int, nnz: int, b: int, bands, written: bool = False
+) -> tuple:
     what = (
-        "each black cell is a nonzero entry"
+        "each shaded cell is a nonzero entry, the weight it holds written in it"
+        if written
+        else "each black cell is a nonzero entry"
         if b == 1
         else f"each cell stands for a {b} × {b} block and is black where the block has a nonzero"
     )

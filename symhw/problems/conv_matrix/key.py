@@ -1,18 +1,44 @@
-"""Part I of a conv-matrix problem: the element equation and A, boxed; the one-line reason
-∂L/∂x = Aᵀ ∂L/∂Y and Aᵀ, boxed; the backward pass as a convolution: the padded ∂L/∂Y, a
-reversed kernel, one entry worked, the kernels and the whole rule boxed.
+"""Part I of a conv-matrix problem: (a) x and Y stacked (the flat indices m, r and R
+defined), the element equation and A, boxed, and A's pattern with each weight in its cell;
+(b) the one-line reason ∂Y_r/∂x_m = A_rm, ∂L/∂x = Aᵀ ∂L/∂Y and Aᵀ, boxed; (c) why the
+backward pass is a convolution, and its formula boxed with the zero padding, the flip and
+the channel swap.
 
-Everything shown is a step of the verified derivations :func:`solve` built, or a sentence
-made from the layer's geometry (the padding, the flip and the channel swap).
+Everything shown is a step of the verified derivations :func:`solve` built, a figure of its
+appendix, or a sentence made from the layer's geometry.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
+import numpy as np
 import sympy as sp
 
 from symhw.conv.symbols import LOSS
-from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, Part, excerpt
-from symhw.notation import GradientEntry, PartialDerivative, indexed_symbol
+from symhw.derivation import (
+    Answer,
+    Boxed,
+    Derivation,
+    Figure,
+    KeyPart,
+    Paragraph,
+    Part,
+    excerpt,
+)
+from symhw.notation import Dots, GradientEntry, PartialDerivative, indexed_symbol
+from symhw.problems.conv_matrix.backward_convolution import describe_padding
+from symhw.problems.conv_matrix.backward_formula import shown_formula, z_placement
+from symhw.problems.conv_matrix.general_equation import (
+    general_symbol,
+    position_symbols,
+    tap_symbols,
+)
+from symhw.problems.conv_matrix.layer import ShownLayer
+from symhw.problems.conv_matrix.statement import axes_text
+
+Y = sp.Symbol("Y")
 
 #: Titles of the parts of :func:`solve` that Part I draws on (their beginnings).
 ELEMENTS, MATRIX, BACKWARD, CONVOLUTION = (
@@ -35,10 +61,71 @@ def _grad_x() -> sp.Expr:
     )
 
 
-def _brief_a(by_name: dict[str, Answer]) -> Paragraph:
-    rows, cols = by_name["A"].data.shape
+def _y_equals_ax() -> sp.Expr:
+    """Y = A x, as math."""
+    return sp.Eq(sp.Symbol("Y"), sp.Mul(sp.Symbol("A"), sp.Symbol("x"), evaluate=False))
+
+
+def _stacked(letter: str, count: int, name: Callable[[int], sp.Symbol]) -> sp.Expr:
+    """``x = [x_11 x_12 ...]ᵀ``: a column vector of ``count`` entries (``name(k)`` the k-th,
+    0-based) written as a transposed row, all of them, or the first two and the last."""
+    shown = (
+        [name(k) for k in range(count)]
+        if count <= 4
+        else [name(0), name(1), Dots("⋯"), name(count - 1)]
+    )
+    vector = sp.MatrixSymbol(letter, count, 1)
+    return sp.Eq(vector, sp.Transpose(sp.ImmutableMatrix([shown])), evaluate=False)
+
+
+def _vectors(layer: ShownLayer) -> Paragraph:
+    """(a)'s opening: x and Y stacked channel by channel, and their flat indices m and r."""
+    g, s = layer.geometry, layer.s
+    rows, cols = g.matrix_shape
+    per = math.prod(g.out_size)
+    xs = _stacked("x", cols, s.x_flat)
+    ys = _stacked("Y", rows, lambda r: s.y(r // per, _position(r % per, g.out_size)))
+    m, r = sp.symbols("m r")
     return Paragraph(
-        ("Y = A x, ", sp.Symbol("A"), f" {rows} × {cols}, a Toeplitz block per channel pair")
+        (
+            "(a) Stack the inputs channel by channel into ",
+            xs,
+            " and the outputs into ",
+            ys,
+            "; ",
+            sp.Symbol("x_m"),
+            " and ",
+            sp.Symbol("Y_r"),
+            " are their entries (",
+            m,
+            f" = 1, …, {cols}; ",
+            r,
+            " = 1, …, ",
+            sp.Symbol("R"),
+            ", ",
+            sp.Eq(sp.Symbol("R"), rows),
+            "). Each output sums over the input channels and the kernel taps:",
+        )
+    )
+
+
+def _position(flat: int, size: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(int(v) for v in np.unravel_index(flat, size))
+
+
+def _brief_a(elements: Derivation, by_name: dict[str, Answer]) -> Paragraph:
+    """The element equation the boxed A collects, and A's size."""
+    rows, cols = by_name["A"].data.shape
+    equation = elements.steps[0]
+    return Paragraph(
+        (
+            sp.Eq(equation.lhs, equation.rhs),
+            ", i.e. ",
+            _y_equals_ax(),
+            " with ",
+            sp.Symbol("A"),
+            f" of size {rows} × {cols}",
+        )
     )
 
 
@@ -48,50 +135,129 @@ def _reason() -> Paragraph:
     r = sp.Symbol("r", integer=True, positive=True)
     return Paragraph(
         (
-            "(b) Y = A x is linear in x, so ",
+            "(b) ",
+            _y_equals_ax(),
+            " is linear in ",
+            sp.Symbol("x"),
+            ", so ",
             sp.Eq(PartialDerivative(y, x), a),
-            " for every output r and input m, and the chain rule gives ",
+            " for every ",
+            r,
+            " and ",
+            sp.Symbol("m"),
+            ", and the chain rule gives ",
             sp.Eq(
                 GradientEntry(LOSS, x), sp.Sum(a * GradientEntry(LOSS, y), (r, 1, sp.Symbol("R")))
             ),
-            " (R outputs), that is ",
+            ", that is ",
             _grad_x(),
             ", with",
         )
     )
 
 
-def _worked_entry(d: Derivation) -> tuple[int, ...]:
-    """The steps of the convolution Part I shows: Z, the first reversed kernel, and the
-    entry worked out with the most nonzero products (with the step dropping the zeros)."""
-    first = {}
-    for i, step in enumerate(d.steps):
-        first.setdefault(step.rule, i)
-    keep = [first[r] for r in ("spread, padded", "reversed kernel") if r in first]
-    entries = [i for i, s in enumerate(d.steps) if s.rule == "correlate Z with v"]
-    if entries:
-        best = min(entries, key=lambda i: str(d.steps[i].rhs).count("*0"))
-        keep += [best] + ([best + 1] if best + 1 < len(d.steps) else [])
-        if best + 1 < len(d.steps) and not d.steps[best + 1].continues:
-            keep.pop()
-    return tuple(keep)
+def _formula_box(layer: ShownLayer, convolution: Derivation, kernels: Answer) -> Boxed:
+    """(c): the backward pass as one formula, with where ∂L/∂Y sits in Z, boxed; the words
+    name the padding, the flip and the channel swap (all read off the layer)."""
+    g = layer.geometry
+    formula, placement = shown_formula(g), z_placement(g)
+    taps = tap_symbols(g.dims)
+    flipped = formula.rhs.atoms(sp.Symbol)
+    weight = next(w for w in flipped if w.name.startswith("w_"))
+    i, j = sp.symbols("i j")
+    # the formula and Z as answers of the key's own (the answers table boxes them; the JSON
+    # keeps the kernels): each is a step of the appendix that verifies it
+    as_answers = (
+        Answer("backward_formula", formula.lhs, formula.rhs),
+        Answer("backward_padding", placement.lhs, placement.rhs),
+    )
+    return Boxed(
+        (kernels, *as_answers),
+        statement=Paragraph(
+            (
+                formula,
+                ", where ",
+                placement,
+                " and ",
+                sp.Symbol("Z"),
+                " is 0 elsewhere: ",
+                GradientEntry(LOSS, Y),
+                f" with {describe_padding(g)}. The kernel is flipped (",
+                weight,
+                " at tap ",
+                taps[0] if len(taps) == 1 else sp.Tuple(*taps),
+                ") and the channels swap: the pair ",
+                sp.Tuple(i, j),
+                " reads channel ",
+                j,
+                " of ",
+                sp.Symbol("Z"),
+                ", an output channel, and writes channel ",
+                i,
+                " of ",
+                GradientEntry(LOSS, sp.Symbol("x")),
+                f", an input channel (stride 1, dilation {axes_text(g.dilation)}, no padding).",
+            )
+        ),
+        derived_in=convolution.title,
+        question="(c)",
+        brief=Paragraph((formula, ", where ", placement, " (0 elsewhere)")),
+    )
 
 
-def conv_key(parts: tuple[Part, ...], answers: list[Answer]) -> tuple[KeyPart, ...]:
-    """(a) the element equation and A; (b) the reason and Aᵀ; (c) the backward pass as a
-    convolution and its rule, in words and boxed (a figure of A's pattern goes after (a)
-    once it is drawn). A layer whose derivations are missing keeps the default key."""
+def _why_convolution(layer: ShownLayer) -> Paragraph:
+    """(c)'s reason in one sentence: what entry (i, t) of Aᵀ ∂L/∂Y sums, and why it is a
+    convolution once ∂L/∂Y is padded and the kernels reversed."""
+    g = layer.geometry
+    i, j = sp.symbols("i j")
+    taps = tap_symbols(g.dims)
+    x = general_symbol("x", i, position_symbols(g.dims))
+    y = general_symbol("Y", j, position_symbols(g.dims, "'"))
+    tap = taps[0] if len(taps) == 1 else sp.Tuple(*taps)
+    weight = indexed_symbol("w", ",".join(map(str, taps)), "ij")
+    return Paragraph(
+        (
+            "(c) Entry ",
+            sp.Tuple(i, *position_symbols(g.dims)),
+            " of ",
+            sp.Mul(sp.Symbol("A^T"), GradientEntry(LOSS, Y), evaluate=False),
+            " sums ",
+            sp.Mul(weight, GradientEntry(LOSS, y), evaluate=False),
+            " over the outputs ",
+            y,
+            " that read ",
+            x,
+            " through tap ",
+            tap,
+            ". With ",
+            GradientEntry(LOSS, Y),
+            " padded by zeros and the kernels reversed, that sum is a convolution:",
+        )
+    )
+
+
+def conv_key(
+    layer: ShownLayer, parts: tuple[Part, ...], answers: list[Answer]
+) -> tuple[KeyPart, ...]:
+    """(a) x and Y stacked, the element equation and A; (b) the reason and Aᵀ; (c) Z, one
+    entry worked, and the backward formula boxed. A layer whose derivations are missing
+    keeps the default key."""
     by_name = {a.name: a for a in answers}
     elements, matrix = _derivation(parts, ELEMENTS), _derivation(parts, MATRIX)
     backward, convolution = _derivation(parts, BACKWARD), _derivation(parts, CONVOLUTION)
     if None in (elements, matrix, backward, convolution):
         return ()
-    intro = convolution.intro.segments if convolution.intro else ()
     return (
-        Paragraph(("(a) Each output is a sum over the input channels and the kernel taps:",)),
+        _vectors(layer),
         excerpt(elements, (0,), ""),
-        Paragraph(("Reading off the coefficient of every input gives Y = A x with",)),
-        Boxed((by_name["A"],), derived_in=matrix.title, question="(a)", brief=_brief_a(by_name)),
+        Paragraph(("Reading off the coefficient of every input gives ", _y_equals_ax(), " with")),
+        Boxed(
+            (by_name["A"],),
+            derived_in=matrix.title,
+            question="(a)",
+            brief=_brief_a(elements, by_name),
+        ),
+        *[p for p in parts if isinstance(p, Figure)][:1],  # A's pattern, weights in its cells
         _reason(),
         Boxed(
             (by_name["A_T"],),
@@ -99,27 +265,6 @@ def conv_key(parts: tuple[Part, ...], answers: list[Answer]) -> tuple[KeyPart, .
             question="(b)",
             brief=Paragraph((_grad_x(),)),
         ),
-        Paragraph(("(c) The same sums, read as a convolution:",)),
-        excerpt(convolution, _worked_entry(convolution), ""),
-        Boxed(
-            (by_name["backward_kernel"],),
-            derived_in=convolution.title,
-            question="(c)",
-            brief=Paragraph(
-                (
-                    indexed_symbol("v", sup="ij"),
-                    ": the kernel ",
-                    indexed_symbol("w", sup="ij"),
-                    " reversed",
-                )
-            ),
-        ),
-        Boxed(
-            statement=Paragraph(
-                (GradientEntry(LOSS, sp.Symbol("x")), " is a convolution. ", *intro)
-            ),
-            derived_in=convolution.title,
-            question="(c)",
-            brief=Paragraph(("∂L/∂x: the padded ∂L/∂Y convolved with the reversed kernels",)),
-        ),
+        _why_convolution(layer),
+        _formula_box(layer, convolution, by_name["backward_kernel"]),
     )

@@ -21,6 +21,7 @@ from symhw.derivation import (
     Solution,
     numeric_check,
 )
+from symhw.notation import Shape
 from symhw.params import Parameters, check_call, param
 from symhw.problems.norm_shapes.averages import case_derivation, shape, squeeze
 from symhw.problems.norm_shapes.axes import statistics
@@ -108,7 +109,7 @@ def case_parts(
     # Each case's statistics named apart: mu_fc, sigma_fc, m_fc (a name's own underscores
     # are more subscripts to SymPy).
     mu, sigma, m = (sp.Symbol(f"{name}_{case.name}") for name in ("mu", "sigma", "m"))
-    keep, squeezed = sp.Tuple(*st.keepdims), sp.Tuple(*st.squeezed)
+    keep, squeezed = Shape(*st.keepdims), Shape(*st.squeezed)
     answers = [
         Answer(f"{case.name}_mean_shape", shape(mu), keep),
         Answer(f"{case.name}_var_shape", shape(sigma**2), keep),

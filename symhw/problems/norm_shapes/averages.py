@@ -6,7 +6,7 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.derivation import Derivation
-from symhw.notation import written
+from symhw.notation import Shape, written
 from symhw.problems.norm_shapes.axes import Statistics, statistic_shape, statistics
 from symhw.problems.norm_shapes.cases import SPATIAL, Case
 from symhw.problems.norm_shapes.wording import WHAT
@@ -36,7 +36,7 @@ def case_derivation(letter: str, case: Case) -> tuple[Derivation, Statistics]:
         f"({letter}) {case.norm.capitalize()} norm on an {'×'.join(case.layout)} input",
         intro=(_intro(case, st),),
     )
-    b.define(shape(sp.Symbol("x")), sp.Tuple(*st.shape), rule=f"layout {case.layout}")
+    b.define(shape(sp.Symbol("x")), Shape(*st.shape), rule=f"layout {case.layout}")
     summed = ", ".join(str(idx[i]) for i in st.reduced)
     b.define(m, sp.Sum(1, *limits), rule=f"entries averaged for each statistic (summed: {summed})")
     b.equal(m, st.count, rule="one term for each value of the summed indices")
@@ -73,9 +73,9 @@ def _shape_steps(
         (shape(squeeze(mu)), mean_sum, False),
     ):
         b.instance = b.instance.with_definition(name, statistic_shape(average, sizes, keepdims))
-    b.equal(shape(mu), sp.Tuple(*st.keepdims), rule="keepdims: each summed axis has length 1")
-    b.equal(shape(sigma**2), sp.Tuple(*st.keepdims), rule="the same axes as the mean")
-    b.equal(shape(squeeze(mu)), sp.Tuple(*st.squeezed), rule="summed axes dropped")
+    b.equal(shape(mu), Shape(*st.keepdims), rule="keepdims: each summed axis has length 1")
+    b.equal(shape(sigma**2), Shape(*st.keepdims), rule="the same axes as the mean")
+    b.equal(shape(squeeze(mu)), Shape(*st.squeezed), rule="summed axes dropped")
     symbolic = all(not d.is_Integer for d in st.shape)
     entries = sp.UnevaluatedExpr(written(*st.shape)) if symbolic else sp.Mul(*st.shape)
     b.instance = b.instance.with_definition(

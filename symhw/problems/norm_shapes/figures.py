@@ -21,17 +21,19 @@ def averaged_axes(letter: str, case: Case, st: Statistics) -> AveragedAxes:
     """
     averaged = tuple(i in st.reduced for i in range(len(st.axes)))
     title = f"({letter}) {case.name}: {case.norm} norm"
+    if len(title) > TITLE:  # on two lines, a long name cut: the boxes start after TITLE
+        name = case.name if len(case.name) <= TITLE - 4 else case.name[: TITLE - 5] + "…"
+        title = f"({letter}) {name}\n{case.norm} norm"
     return AveragedAxes(title, st.axes, st.shape, averaged, st.keepdims)
+
+
+#: The longest title on one line left of the boxes (characters).
+TITLE = 20
 
 
 def axes_figures(rows: list[AveragedAxes]) -> list[Figure]:
     """The cases, up to :data:`PER_FIGURE` a figure."""
-    caption = Paragraph(
-        (
-            "Each box is an axis of the input with its size; the mean and the variance average "
-            "over the filled ones, so their shape (right, keeping the dimensions) has 1 there.",
-        )
-    )
+    caption = Paragraph((_caption(rows),))
     return [
         Figure(
             "The averaged axes"
@@ -41,3 +43,36 @@ def axes_figures(rows: list[AveragedAxes]) -> list[Figure]:
         )
         for k in range(0, len(rows), PER_FIGURE)
     ]
+
+
+#: What each axis letter of a layout stands for.
+MEANING = {
+    "N": "batch",
+    "C": "channels",
+    "L": "length",
+    "H": "height",
+    "W": "width",
+    "G": "groups",
+    "c": "channels of a group",
+}
+
+
+def _caption(rows: list[AveragedAxes]) -> str:
+    """What the boxes show, as the drawing shows it: an axis named by its size letter, and
+    its size under the name where the two differ (group norm's C/G).
+
+    >>> from symhw.problems.norm_shapes.axes import statistics
+    >>> case = Case("bn", "batch", "NC")
+    >>> _caption([averaged_axes("a", case, statistics(case))])[:61]
+    'Each box is an axis of the input, named by its size (N batch,'
+    """
+    letters = dict.fromkeys(a for r in rows for a in r.axes)
+    sized = any(str(n) != a for r in rows for a, n in zip(r.axes, r.sizes, strict=True))
+    return (
+        "Each box is an axis of the input, named by its size ("
+        + ", ".join(f"{a} {MEANING[a]}" for a in letters)
+        + ")"
+        + ("; where the size is not the letter, it is written under it" if sized else "")
+        + ". The mean and the variance average over the filled axes and keep the others, "
+        "so their shape (right) has 1 at each filled axis."
+    )

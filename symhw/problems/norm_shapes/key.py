@@ -6,21 +6,21 @@ from __future__ import annotations
 import sympy as sp
 
 from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, excerpt
-from symhw.problems.norm_shapes.averages import mu, shape, sigma
+from symhw.problems.norm_shapes.averages import m, mu, shape, sigma
 from symhw.problems.norm_shapes.cases import SPATIAL, Case
 from symhw.problems.norm_shapes.wording import WHAT
 
-#: The steps of a case's derivation (averages.case_derivation) that Part I shows: μ as an
-#: average (3) and how many entries it averages (2).
-MEAN, COUNT = 3, 2
+#: The steps of a case's derivation (averages.case_derivation) that Part I shows: how many
+#: entries each statistic averages (2), μ (3) and σ² (4) as averages over them.
+COUNT, MEAN, VAR = 2, 3, 4
 
 
 def case_key(
     letter: str, case: Case, derivation: Derivation, answers: list[Answer]
 ) -> tuple[KeyPart, ...]:
-    """(letter): what the norm averages over, μ as that average, and the boxed shapes of μ
-    and σ² (named as in the formula above them); the shape kept for inference and the
-    count are not asked (Part II shows them)."""
+    """(letter): what the norm averages over, μ and σ² as those averages, and the boxed
+    shapes of μ and σ² written as the homework writes them (1 × C); the shape kept for
+    inference is not asked (Part II shows it)."""
     by_name = {a.name.removeprefix(f"{case.name}_"): a for a in answers}
     positions = " and every position" if any(a in SPATIAL for a in case.layout) else ""
     what = WHAT[case.norm].format(positions=positions)
@@ -30,8 +30,20 @@ def case_key(
         Answer(f"{case.name}_var_shape", shape(sigma**2), keep),
     )
     return (
-        Paragraph((f"({letter}) Input {'×'.join(case.layout)}. {what}",)),
-        excerpt(derivation, (MEAN, COUNT), ""),
+        Paragraph(
+            (
+                f"({letter}) Input {'×'.join(case.layout)}. {what} The entries ",
+                derivation.steps[MEAN].lhs,
+                " of μ and ",
+                derivation.steps[VAR].lhs,
+                " of σ² average ",
+                m,
+                " entries of ",
+                sp.Symbol("x"),
+                " each:",
+            )
+        ),
+        excerpt(derivation, (COUNT, MEAN, VAR), ""),
         Boxed(
             shown,
             derived_in=derivation.title,
