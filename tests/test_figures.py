@@ -541,7 +541,7 @@ def test_the_figures_written_are_those_the_documents_link(tmp_path, detail):
     write_sheet(load_problem_set(spec), tmp_path / "out", ["tex", "md"], detail=detail)
     tex = (tmp_path / "out" / "s.tex").read_text("utf-8")
     md = (tmp_path / "out" / "s.md").read_text("utf-8")
-    linked = set(re.findall(r"\\includegraphics(?:\[[^]]*\])?\{(s-figures/[^}]+)\}", tex))
+    linked = set(re.findall(r"\\(?:includegraphics|symhwfigure)\{(s-figures/[^}]+)\}", tex))
     linked |= set(re.findall(r"\]\((s-figures/[^)]+)\)", md))
     written = {p.relative_to(tmp_path / "out").as_posix() for p in tmp_path.glob("out/s-figures/*")}
     assert written == linked
