@@ -119,7 +119,7 @@ def blocks(fig: Any, diagram: BlockDiagram) -> None:
     """Each block top to bottom: input, its convolutions, the sum with the shortcut, output."""
     n = len(diagram.blocks)
     tallest = max(len(b.convs) for b in diagram.blocks)
-    # two blocks beside the caption in Part I (KEY_WIDTH), four on the line (MAX_WIDTH)
+    # two blocks beside the caption in Part I (KEY_WIDTH), three within the line (MAX_WIDTH)
     fig.set_size_inches(0.2 + (KEY_WIDTH - 0.2) / 2 * n, 1.5 + 0.6 * tallest)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
