@@ -815,7 +815,7 @@ KEY_FIGURE = rf"""\newsavebox{{\symhwfig}}
     {{\centering\usebox{{\symhwfig}}\par}}\nopagebreak{{\small #2\par}}%
   \else
     \begin{{minipage}}[c]{{\wd\symhwfig}}\usebox{{\symhwfig}}\end{{minipage}}\hfill
-    \begin{{minipage}}[c]{{\dimexpr\linewidth-\wd\symhwfig-1.5em\relax}}\small #2%
+    \begin{{minipage}}[c]{{\dimexpr\linewidth-\wd\symhwfig-1.5em\relax}}\small\raggedright #2%
     \end{{minipage}}\par
   \fi}}
 """
