@@ -4,6 +4,8 @@ problem file), and written as valid, deterministic files beside the sheet."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import re
 import subprocess
@@ -541,7 +543,7 @@ def test_the_figures_written_are_those_the_documents_link(tmp_path, detail):
     write_sheet(load_problem_set(spec), tmp_path / "out", ["tex", "md"], detail=detail)
     tex = (tmp_path / "out" / "s.tex").read_text("utf-8")
     md = (tmp_path / "out" / "s.md").read_text("utf-8")
-    linked = set(re.findall(r"\\includegraphics(?:\[[^]]*\])?\{(s-figures/[^}]+)\}", tex))
+    linked = set(re.findall(r"\\(?:includegraphics|symhwfigure)\{(s-figures/[^}]+)\}", tex))
     linked |= set(re.findall(r"\]\((s-figures/[^)]+)\)", md))
     written = {p.relative_to(tmp_path / "out").as_posix() for p in tmp_path.glob("out/s-figures/*")}
     assert written == linked
@@ -582,3 +584,114 @@ def test_the_hw2_pattern_writes_each_weight_in_its_cell_as_the_seed_does():
     assert "the weight it holds written in it" in fig.caption.segments[1]
     (big,) = conv_figures(ShownLayer(conv_geometry(1, 1, 14, 3)))  # A is 12 × 14
     assert big.drawing.entries == () and "each black cell" in big.caption.segments[1]
+
+
+# --- print size: figures are drawn at the size they are printed ----------------------
+
+
+def _streams(pdf: bytes) -> list[bytes]:
+    """The Flate-compressed streams of a PDF, decompressed (matplotlib and pdfTeX write
+    their page contents so)."""
+    import zlib
+
+    out = []
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        end = pdf.find(b"endstream", match.end())
+        with contextlib.suppress(zlib.error):
+            out.append(zlib.decompress(pdf[match.end() : end]))
+    return out
+
+
+def _placed_scales(pdf: bytes) -> list[tuple[float, float]]:
+    """The scale (x, y) at which each included figure (an XObject /Im…) is drawn on the
+    pages: the product of the ``cm`` matrices in force (q … Q nesting), text left out."""
+    scales = []
+    for content in _streams(pdf):
+        outside_text = re.sub(rb"\bBT\b.*?\bET\b", b" ", content, flags=re.S)
+        stack, now = [], (1.0, 1.0)
+        ops = rb"((?:[-\d.]+\s+){6})cm|(?<!\S)([qQ])(?!\S)|/(Im\d+)\s+Do"
+        for m in re.finditer(ops, outside_text):
+            if m.group(1):
+                a, _, _, d = (float(v) for v in m.group(1).split()[:4])
+                now = (now[0] * a, now[1] * d)
+            elif m.group(2) == b"q":
+                stack.append(now)
+            elif m.group(2) == b"Q":
+                now = stack.pop() if stack else (1.0, 1.0)
+            else:
+                scales.append(now)
+    return scales
+
+
+def test_the_scale_reader_sees_a_shrunk_figure():
+    """The oracle of the next test, on a hand-written page: a figure drawn inside a
+    0.62 scaling, then one at its size."""
+    import zlib
+
+    page = b"q 0.62 0 0 0.62 56 220 cm q 1 0 0 1 0 0 cm /Im1 Do Q Q BT (q) Tj ET "
+    page += b"1 0 0 1 9 9 cm /Im2 Do"
+    pdf = b"stream\n" + zlib.compress(page) + b"\nendstream"
+    assert _placed_scales(pdf) == [(0.62, 0.62), (1.0, 1.0)]
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex")
+def test_no_figure_is_scaled_in_the_sheet(default_sheet):
+    """Part I and the appendix include each figure file at its natural size: no width=,
+    scale= or resizing in the .tex, and in the compiled PDF every figure is placed at
+    scale 1 (so its text prints at the size it was drawn at)."""
+    tex = (default_sheet / "hw2.tex").read_text("utf-8")
+    graphics = re.findall(r"\\includegraphics(\[[^]]*\])?\{([^}]+)\}", tex)
+    assert graphics and all(not options for options, _ in graphics)
+    assert not re.search(r"\\(resizebox|scalebox|adjustbox|setkeys\{Gin\})", tex)
+    assert len(re.findall(r"\\symhwfigure\{hw2-figures/q\d-\d\.pdf\}", tex)) == 5  # Part I
+    scales = _placed_scales((default_sheet / "hw2.pdf").read_bytes())
+    assert len(scales) == 11  # 5 in Part I, 6 in the appendix
+    assert all(math.isclose(x, 1) and math.isclose(y, 1) for x, y in scales), scales
+
+
+def test_each_figure_fits_the_width_it_is_placed_at(default_sheet):
+    """The 17 cm line is 481.9 bp; Part I sets a figure at most 3.51 in (252.7 bp) wide
+    beside its caption, a wider one above it. q1, q3 and q5 sit beside their captions
+    (their pages are full), q2's network and q4's axes above them."""
+    line, beside = 170 / 25.4 * 72, 3.51 * 72
+    widths = {}
+    for path in sorted((default_sheet / "hw2-figures").glob("*.pdf")):
+        box = re.search(rb"/MediaBox \[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", path.read_bytes())
+        widths[path.stem] = float(box.group(1))
+        svg = ET.fromstring((path.with_suffix(".svg")).read_bytes())
+        assert math.isclose(float(svg.get("width").removesuffix("pt")), widths[path.stem])
+    assert all(w <= line for w in widths.values()), widths
+    assert all(widths[s] <= beside for s in ("q1-1", "q1-2", "q3-1", "q5-1")), widths
+    assert all(beside < widths[s] for s in ("q2-1", "q4-1")), widths
+
+
+def _text_sizes(drawing) -> list[tuple[str, float]]:
+    """Every piece of text a drawing shows, with its size in points (tick labels
+    included: the figure is saved once, which lays them out)."""
+    from symhw.render.figures import _settings
+
+    fig = build(drawing)
+    with _settings():
+        fig.savefig(io.BytesIO(), format="pdf")
+    texts = fig.findobj(lambda o: hasattr(o, "get_text") and hasattr(o, "get_fontsize"))
+    return [(t.get_text(), t.get_fontsize()) for t in texts if t.get_visible() and t.get_text()]
+
+
+def test_every_figure_text_is_at_least_8_pt_and_its_scripts_at_least_6_pt(other):
+    """Printed at scale 1 (the test above), a text's drawn size is its printed size:
+    at least 8 pt; mathtext sets scripts and fractions at 0.7 of their text, so text with
+    any is at least 8.6 pt (scripts of 6 pt). The figure files agree: no glyph in them is
+    set below 6 pt."""
+    problems = load_problem_set().problems
+    drawings = [f.drawing for p in problems for f in figures_of(solve(p))]
+    drawings += [f.drawing for sol in other[0].values() for f in figures_of(sol)]
+    for drawing in drawings:
+        sizes = _text_sizes(drawing)
+        assert sizes
+        for words, size in sizes:
+            assert size >= 8, (type(drawing).__name__, words, size)
+            if "$" in words and re.search(r"[_^]|\\frac", words):
+                assert size * 0.7 >= 6, (type(drawing).__name__, words, size)
+        glyphs = [float(s) for c in _streams(draw(drawing, "pdf"))
+                  for s in re.findall(rb"/F\d+ ([\d.]+) Tf", c)]  # fmt: skip
+        assert glyphs and min(glyphs) >= 6, (type(drawing).__name__, min(glyphs))

@@ -9,7 +9,16 @@ import sympy as sp
 
 from symhw.figures import AxesDiagram, BlockColumn, BlockDiagram, ConvBox, Label, NetworkDiagram
 from symhw.notation import indexed_symbol
-from symhw.render.mpl import ACCENT, INK, MAX_WIDTH, label, math, matplotlib
+from symhw.render.mpl import (
+    ACCENT,
+    INK,
+    KEY_WIDTH,
+    MAX_WIDTH,
+    MIN_FONT,
+    label,
+    math,
+    matplotlib,
+)
 
 
 def network(fig: Any, net: NetworkDiagram) -> None:
@@ -73,7 +82,7 @@ def _edge_label(ax: Any, start, end, weight: sp.Expr, where: float) -> Any:
     t = 0.15 + 0.7 * where
     x, y = start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
     return ax.text(
-        x, y, _number(weight), ha="center", va="center", fontsize=7.5, color=ACCENT, zorder=5,
+        x, y, _number(weight), ha="center", va="center", fontsize=MIN_FONT, color=ACCENT, zorder=5,
         bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"},
     )  # fmt: skip
 
@@ -96,25 +105,26 @@ def _layer_caption(ax: Any, net: NetworkDiagram, layer: int, x: float, y: float)
         words = (indexed_symbol("s", sup=up), " → ", indexed_symbol("x", sup=up))
         name = net.activations[layer - 1]
         ax.text(x, y - 0.45, f"θ = {_THETA.get(name, name)}", ha="center", va="center",
-                fontsize=8, color="0.3")  # fmt: skip
+                fontsize=MIN_FONT, color="0.3")  # fmt: skip
     ax.text(x, y, label(words), ha="center", va="center")
 
 
 _THETA = {"sigmoid": "σ"}
 
 
-_STEP, _BOX = 4.8, 3.6  # distance between blocks, width of a box (axes units)
+_STEP, _BOX = 4.8, 4.0  # distance between blocks, width of a box (axes units)
 
 
 def blocks(fig: Any, diagram: BlockDiagram) -> None:
     """Each block top to bottom: input, its convolutions, the sum with the shortcut, output."""
     n = len(diagram.blocks)
     tallest = max(len(b.convs) for b in diagram.blocks)
-    fig.set_size_inches(0.3 + 2.05 * n, 1.9 + 0.85 * tallest)  # 3 blocks: MAX_WIDTH
+    # two blocks beside the caption in Part I (KEY_WIDTH), three within the line (MAX_WIDTH)
+    fig.set_size_inches(0.2 + (KEY_WIDTH - 0.2) / 2 * n, 1.5 + 0.6 * tallest)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
-    ax.set_xlim(-_STEP / 2, _STEP * (n - 0.5))
-    ax.set_ylim(-(tallest * 1.05 + 1.9), 1.3)
+    ax.set_xlim(-(_BOX / 2 + 0.15), _STEP * (n - 1) + _BOX / 2 + 0.65)  # the shortcut label right
+    ax.set_ylim(-(tallest * 1.05 + 2.15), 1.3)
     for k, block in enumerate(diagram.blocks):
         _block(ax, block, _STEP * k, tallest)
 
@@ -134,7 +144,7 @@ def _block(ax: Any, block: BlockColumn, x: float, tallest: int) -> None:
     _arrow(ax, x, y, bottom + 0.2)
     _sum_and_shortcut(ax, block, x, bottom)
     out = block.convs[-1].c_out
-    ax.text(x, bottom - 0.95, label(("ReLU → output, ", out, " channels")), ha="center",
+    ax.text(x, bottom - 1.05, label(("ReLU → output,\n", out, " channels")), ha="center",
             va="center")  # fmt: skip
 
 
@@ -147,10 +157,11 @@ def _conv_box(ax: Any, x: float, y: float, conv: ConvBox, after: tuple[str, ...]
     ax.add_patch(box)
     words = (f"{conv.kernel}×{conv.kernel} conv, ", conv.c_in, " → ", conv.c_out)
     small = " · ".join((f"stride {conv.stride}",) * (conv.stride > 1) + after)
-    ax.text(x, y + (0.1 if small else 0), label(words), ha="center", va="center", fontsize=8,
-            zorder=3)  # fmt: skip
+    ax.text(x, y + (0.11 if small else 0), label(words), ha="center", va="center",
+            fontsize=MIN_FONT, zorder=3)  # fmt: skip
     if small:
-        ax.text(x, y - 0.15, small, ha="center", va="center", fontsize=7, color="0.3", zorder=3)
+        ax.text(x, y - 0.15, small, ha="center", va="center", fontsize=MIN_FONT, color="0.3",
+                zorder=3)  # fmt: skip
 
 
 def _arrow(ax: Any, x: float, y0: float, y1: float) -> None:
@@ -172,7 +183,7 @@ def _sum_and_shortcut(ax: Any, block: BlockColumn, x: float, y: float) -> None:
         s = block.shortcut
         words = ("1×1 conv, ", s.c_in, " → ", s.c_out)
     ax.text(right + 0.08, (0.2 + y) / 2, label(words), rotation=90, ha="left", va="center",
-            fontsize=7.5, color="0.3")  # fmt: skip
+            fontsize=MIN_FONT, color="0.3")  # fmt: skip
 
 
 def _arrow_h(ax: Any, x0: float, x1: float, y: float) -> None:
@@ -200,12 +211,12 @@ def axes(fig: Any, diagram: AxesDiagram) -> None:
             ax.add_patch(box)
             colour = "white" if averaged else INK
             named = str(size) == name  # the size is the axis's own letter: say it once
-            ax.text(i + 0.45, y + (0 if named else 0.08), name, ha="center", va="center",
-                    color=colour, fontsize=8)  # fmt: skip
+            ax.text(i + 0.45, y + (0 if named else 0.12), name, ha="center", va="center",
+                    color=colour, fontsize=MIN_FONT)  # fmt: skip
             if not named:
                 size_text = label((size,)) if size.is_Symbol else _ratio(size)
-                ax.text(i + 0.45, y - 0.15, size_text, ha="center", va="center",
-                        color=colour, fontsize=6.5)  # fmt: skip
+                ax.text(i + 0.45, y - 0.16, size_text, ha="center", va="center",
+                        color=colour, fontsize=MIN_FONT)  # fmt: skip
         shape = " × ".join(label((d,)) for d in row.result)
         ax.text(len(row.axes) + 0.2, y, "→ " + shape, ha="left", va="center")
 
@@ -217,7 +228,7 @@ def _axes_legend(ax: Any, y: float) -> None:
                            (1.6, "white", "kept")):  # fmt: skip
         ax.add_patch(patches.Rectangle((x, y - 0.15), 0.4, 0.3, lw=1.0, edgecolor=INK,
                                        facecolor=fill))  # fmt: skip
-        ax.text(x + 0.55, y, words, ha="left", va="center", fontsize=8)
+        ax.text(x + 0.55, y, words, ha="left", va="center", fontsize=MIN_FONT)
 
 
 def _ratio(size: Any) -> str:

@@ -25,6 +25,7 @@ from symhw.render.decimals import as_decimals, grouped_text
 from symhw.render.expr import PRIMED_NAME, THIN, function_latex, latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.layout import LINE_EM, reflow, width
+from symhw.render.mpl import KEY_WIDTH
 from symhw.render.summary import verification_summary
 
 _SPECIAL = {
@@ -542,15 +543,11 @@ def _key_part(sol: Solution, part, index: int, links: bool, figure_dir: str = "f
 
 
 def _key_figure(fig: Figure, path: str) -> str:
-    """A figure in Part I, where a question has a page: half the line wide, its title and
-    caption beside it (the appendix shows it at full size)."""
+    """A figure in Part I, where a question has a page: at its natural size, as in the
+    appendix (never scaled), its title and caption beside it or below it
+    (``\\symhwfigure``, :data:`KEY_FIGURE`)."""
     words = rf"\textbf{{{escape(fig.title)}.}} " + (paragraph(fig.caption) if fig.caption else "")
-    return (
-        "\\par\\noindent\n"
-        f"\\begin{{minipage}}[c]{{0.52\\linewidth}}\\includegraphics[width=\\linewidth]{{{path}}}"
-        "\\end{minipage}\\hfill\n"
-        f"\\begin{{minipage}}[c]{{0.44\\linewidth}}\\small {words}\\end{{minipage}}\\par\n"
-    )
+    return f"\\symhwfigure{{{path}}}{{{words}}}\n"
 
 
 def _position(sol: Solution, fig: Figure) -> int:
@@ -808,6 +805,21 @@ PREAMBLE = r"""\documentclass[11pt]{article}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5em}
 """
+#: ``\symhwfigure{file}{caption}``: a figure of Part I at its natural size (drawn at the
+#: size it is shown, its text prints at the size it was drawn at), beside its caption when
+#: it is at most :data:`~symhw.render.mpl.KEY_WIDTH` wide (the caption takes the rest of
+#: the line), above it on the full line when it is wider.
+KEY_FIGURE = rf"""\newsavebox{{\symhwfig}}
+\newcommand{{\symhwfigure}}[2]{{\par\noindent\sbox{{\symhwfig}}{{\includegraphics{{#1}}}}%
+  \ifdim\wd\symhwfig>{KEY_WIDTH + 0.01:.2f}in
+    {{\centering\usebox{{\symhwfig}}\par}}\nopagebreak{{\small #2\par}}%
+  \else
+    \begin{{minipage}}[c]{{\wd\symhwfig}}\usebox{{\symhwfig}}\end{{minipage}}\hfill
+    \begin{{minipage}}[c]{{\dimexpr\linewidth-\wd\symhwfig-1.5em\relax}}\small\raggedright #2%
+    \end{{minipage}}\par
+  \fi}}
+"""
+PREAMBLE += KEY_FIGURE
 
 
 _HYPERREF = r"""\usepackage[hidelinks,bookmarksnumbered=false,bookmarksopen]{hyperref}

@@ -16,6 +16,13 @@ GREY, INK, ACCENT = "0.85", "0.15", "#1f5fa8"
 #: The widest figure, in inches: the sheet's line is 17 cm (6.69 in) and figures are
 #: included at their natural size, so their text is the size it was drawn at.
 MAX_WIDTH = 6.5
+#: The width of a figure beside its caption in Part I, in inches (the caption takes the
+#: rest of the line). A figure drawn wider is placed above its caption, on the full line.
+KEY_WIDTH = 3.5
+#: The smallest text a figure holds, in points, as printed (figures are never scaled):
+#: labels and ticks; text with mathtext scripts or fractions is at least :data:`MATH_FONT`,
+#: whose scripts (0.7 of it in mathtext) print at 6.3 pt.
+MIN_FONT, MATH_FONT = 8, 9
 
 
 @functools.cache

@@ -8,13 +8,26 @@ from typing import Any
 import numpy as np
 
 from symhw.figures import LinePlot, SparsityPattern
-from symhw.render.mpl import ACCENT, GREY, label, math, matplotlib
+from symhw.render.mpl import (
+    ACCENT,
+    GREY,
+    KEY_WIDTH,
+    MATH_FONT,
+    MIN_FONT,
+    label,
+    math,
+    matplotlib,
+)
 
 
 def line_plot(fig: Any, plot: LinePlot) -> None:
-    fig.set_size_inches(5.6, 2.9)
-    left = 0.14 if any(plot.y_label) else 0.1  # room for the label beside the tick labels
-    ax = fig.add_axes((left, 0.16, 0.96 - left, 0.8))
+    width, height = KEY_WIDTH, 2.15  # beside its caption in Part I, text at its drawn size
+    left = 0.62 if any(plot.y_label) else 0.42  # inches: the tick labels and the label
+    bottom, top, right = 0.42, 0.33, 0.1  # the legend above the axes, on one line
+    fig.set_size_inches(width, height)
+    ax = fig.add_axes(
+        (left / width, bottom / height, 1 - (left + right) / width, 1 - (bottom + top) / height)
+    )
     for a, b in plot.shaded:
         ax.axvspan(a, b, color=GREY, lw=0, zorder=0)
     handles = [ax.plot(c.x, c.y, lw=1.6, label=label(c.label))[0] for c in plot.curves]
@@ -37,7 +50,7 @@ def line_plot(fig: Any, plot: LinePlot) -> None:
             (mark.x, mark.y),
             xytext=(5, -12),
             textcoords="offset points",
-            fontsize=8,
+            fontsize=MIN_FONT,
             color=ACCENT,
         )
     lo, hi = float(plot.curves[0].x[0]), float(plot.curves[0].x[-1])
@@ -45,8 +58,11 @@ def line_plot(fig: Any, plot: LinePlot) -> None:
     ax.set_xlabel(label(plot.x_label))
     ax.set_ylabel(label(plot.y_label))
     ax.grid(True, color="0.92", lw=0.6)
-    if len(handles) > 1:  # one curve is named by its axis
-        ax.legend(handles=handles, loc="best", framealpha=0.9, edgecolor="none")
+    if len(handles) > 1:  # one curve is named by its axis; above the axes, hiding none
+        ax.legend(
+            handles=handles, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False,
+            ncols=len(handles), handlelength=1.4, columnspacing=1.0, borderaxespad=0.2,
+        )  # fmt: skip
 
 
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -66,15 +82,17 @@ def sparsity(fig: Any, pattern: SparsityPattern) -> None:
     lines between the channel blocks and what rows and columns stand for. The cells are
     drawn as vector rectangles, never an image (its bytes would depend on Pillow)."""
     rows, cols = pattern.shape
-    if pattern.row_names:  # square cells of at most half an inch
-        cell = min(0.5, 4.4 / cols, 4.0 / rows)
+    left, top, right, bottom = 0.85, 0.6, 0.1, 0.08  # inches around the pattern
+    room = KEY_WIDTH - left - right  # beside the caption; wider where the names need it
+    if pattern.row_names:  # square cells of at most half an inch, wide enough for a name
+        cell = max(min(0.5, room / cols, 4.0 / rows), 0.22)
         width, height = cols * cell, rows * cell
         if pattern.entries:  # wider than tall: a name such as w_1^11 is wider than tall
-            width, height = cols * min(0.55, 4.4 / cols), rows * 0.72 * min(0.55, 4.4 / cols)
+            cell = max(min(0.55, room / cols), 0.3)
+            width, height = cols * cell, rows * 0.72 * cell
     else:
-        width = 4.4
+        width = room
         height = min(max(width * rows / cols, 0.6), 5.0)
-    left, top, right, bottom = 1.0, 0.6, 0.2, 0.08  # inches around the pattern
     fig.set_size_inches(left + width + right, bottom + height + top)
     w, h = left + width + right, bottom + height + top
     ax = fig.add_axes((left / w, bottom / h, width / w, height / h))
@@ -83,18 +101,30 @@ def sparsity(fig: Any, pattern: SparsityPattern) -> None:
     fill = NAMED_FILL if pattern.entries else FILLED
     ax.add_patch(mpl.patches.PathPatch(cells, facecolor=fill, lw=0, zorder=1))
     for r, c, name in pattern.entries:  # each nonzero written in its cell
-        ax.text(c + 0.5, r + 0.5, math(name), ha="center", va="center", fontsize=8, zorder=2)
+        ax.text(c + 0.5, r + 0.5, math(name), ha="center", va="center", fontsize=MATH_FONT,
+                zorder=2)  # fmt: skip
     for k in range(1, pattern.row_blocks):
         ax.axhline(k * rows / pattern.row_blocks, color=ACCENT, lw=1.6)
     for k in range(1, pattern.col_blocks):
         ax.axvline(k * cols / pattern.col_blocks, color=ACCENT, lw=1.6)
     _pattern_ticks(ax, pattern)
-    rows_label = label(("rows ", *pattern.row_label))
-    if len(pattern.row_label) > 1 and 0.075 * len(rows_label) > height:  # on two lines
-        rows_label = label(("rows ", pattern.row_label[0])) + "\n" + label(pattern.row_label[1:])
-    ax.set_ylabel(rows_label)
+    ax.set_ylabel(_rows_label(pattern, height))
     ax.xaxis.set_label_position("top")
-    ax.set_xlabel(label(("columns ", *pattern.col_label)))
+    cols_label = label(("columns ", *pattern.col_label))
+    if len(pattern.col_label) > 1 and 0.075 * len(cols_label) > width:  # on two lines
+        cols_label = label(("columns ", pattern.col_label[0])) + "\n" + label(pattern.col_label[1:])
+    ax.set_xlabel(cols_label)
+
+
+def _rows_label(pattern: SparsityPattern, height: float) -> str:
+    """What the rows stand for, beside the pattern's ``height`` (inches): on one line, or
+    two, or only their name (``rows Y_jt``) where its words would run past the pattern."""
+    whole = label(("rows ", *pattern.row_label))
+    if 0.075 * len(whole) <= height or len(pattern.row_label) < 2:
+        return whole
+    tail = label(pattern.row_label[1:])
+    head = label(("rows ", pattern.row_label[0]))
+    return head + "\n" + tail if 0.075 * len(tail) <= height else head
 
 
 FILLED = "0.2"
