@@ -304,7 +304,7 @@ def _why_convolution(layer: ShownLayer, convolution: Derivation) -> Paragraph:
         sp.Eq(weight, 0),
         " for ",
         taps[0] if len(taps) == 1 else sp.Tuple(*taps),
-        f" outside {ranges}). Put ",
+        f" outside {ranges}{' or not whole' if any(d > 1 for d in g.dilation) else ''}). Put ",
     ]
     for n, (outputs, _) in enumerate(changes):
         segments += [", " if n else "", outputs]
