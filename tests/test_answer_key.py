@@ -535,3 +535,16 @@ def test_part_one_shows_the_figures_of_q1_and_q2_from_the_appendix_files(default
     assert "q1-1.pdf" in q1 and "q1-2.pdf" not in q1  # the growth plot stays in the appendix
     q3 = key_tex[key_tex.index("q3.") : key_tex.index("q4.")]
     assert q3.index("q3-1.pdf") < q3.index("(a) The basic")  # beside the question
+
+
+def test_boxed_conclusions_are_ragged_right_and_never_hyphenated(default_sheet):
+    """q3(c)'s box once broke "Dis-/advantages": the text of every statement box (q1(b),
+    q3(c), q5(c)) has no word split across a line."""
+    pages = part_one(pdf_pages(default_sheet / "hw2.pdf"))
+    boxes = {"q1": "(b)", "q3": "(c)", "q5": "(c)"}  # each box is its page's last part
+    for question, start in boxes.items():
+        page = next(p for p in pages if re.search(rf"^\s*{question}\. ", p, re.M))
+        box = page[page.rindex(start) :]
+        assert not re.search(r"[a-z]-\n\s*[a-z]", box), (question, box)
+    tex = (default_sheet / "hw2.tex").read_text("utf-8")
+    assert tex.count(r"\parbox{0.9\linewidth}{\raggedright\hyphenpenalty=10000") >= 3

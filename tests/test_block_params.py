@@ -453,8 +453,13 @@ def test_the_seed_conclusion_states_channels_parameters_and_trade_offs(seed):
     memory = (128 * 16 * 16 * (32 + 32 + 128), 128 * 16 * 16 * (32 + 32))
     assert memory[0] == 3 * memory[1]
     assert (
-        f"Disadvantages: 3× the activation memory on this input ({memory[0]} vs {memory[1]}" in text
+        "Disadvantages: 3× the activation memory on this input, as the bottleneck block's "
+        f"tensors carry 4× the channels ({memory[0]} vs {memory[1]} values stored for the "
+        "backward pass: 32 + 32 + 128 vs 32 + 32 channels per position)" in text
     )
+    # the 3×3 conv runs at the inner width, after the 1×1 conv: it selects no channels
+    assert "its 3×3 conv runs at the inner width 32, after a 1×1 conv reduces 128 " in text
+    assert "works on only" not in text
     assert "a 3×3 window of the block's input, against 5×5" in text
     assert brief == "bottleneck: 128 channels, 17600 parameters vs basic: 32 channels, 18496"
     # linked to the verified ratios of the appendix

@@ -386,6 +386,7 @@ def test_hw2_boxed_formula_reads_as_the_review_asks(hw2_q5):
     assert tex[1] == r"{Z}_{j,t + 2} = \frac{\partial L}{\partial Y_{jt}}"
     words = "".join(s for s in box.statement.segments if isinstance(s, str))
     assert "2 zeros before and 2 zeros after" in words and "flipped" in words
+    assert "the forward layer itself has no padding" in words and "(stride 1" not in words
     step = next(s for s in hw2_q5.steps if s.rule == backward_formula.RULE)
     assert step.check.status == "symbolic"
 
@@ -399,5 +400,35 @@ def test_a_backward_formula_without_the_flip_is_refused(monkeypatch):
         return term.xreplace({g.kernel[0] + 1 - k: k}), limits
 
     monkeypatch.setattr(backward_formula, "backward_formula", unflipped)
+    with pytest.raises(VerificationError):
+        solve(Params())
+
+
+def test_hw2_part_one_states_the_block_structure(hw2_q5):
+    """(a)'s box reads A = [A^11 A^21; A^12 A^22] = A: block (j, i) in block row j, block
+    column i, as the seed's A has w^21 in its top right (columns of input channel 2)."""
+    box = hw2_q5.boxes()[0]
+    (step,) = box.derivation.steps
+    named = step.chain[1]
+    names = [[str(b) for b in row] for row in named.blocks.tolist()]
+    assert names == [["A^11", "A^21"], ["A^12", "A^22"]]
+    assert [" ".join(str(v) for v in row) for row in step.chain[2].tolist()] == SEED_A
+    # each named block of the seed's A holds only its own kernel's weights (or 0)
+    for r, row in enumerate(names):
+        for c, name in enumerate(row):
+            lines = SEED_A[2 * r : 2 * r + 2]
+            cells = {v for line in lines for v in line.split()[4 * c : 4 * c + 4]}
+            assert {v.split("^")[1] for v in cells - {"0"}} == {name.split("^")[1]}
+    assert step.check.status == "symbolic"
+    parts = hw2_q5.key_parts()
+    lead = parts[parts.index(box) - 1]
+    words = "".join(s for s in lead.segments if isinstance(s, str))
+    assert "the 2 × 4 banded Toeplitz matrix of kernel " in words
+
+
+def test_a_sum_over_outputs_with_the_wrong_tap_is_refused(monkeypatch):
+    """∂L/∂x_it = Σ_j Σ_t' w_{t−t'}^{ij} ∂L/∂Y_jt' (one tap off) is refused."""
+    right = backward_formula.reading_tap
+    monkeypatch.setattr(backward_formula, "reading_tap", lambda g: [k - 1 for k in right(g)])
     with pytest.raises(VerificationError):
         solve(Params())

@@ -229,3 +229,23 @@ def test_group_norm_with_the_most_groups_reproduces_torch():
     ours, mean_shape = derived_normalized(x, case, at)
     assert mean_shape == (2, 1, 1, g, 1)
     np.testing.assert_allclose(ours, torch_normalized(x, case, g), atol=1e-9)
+
+
+def test_seed_question_and_key_name_the_layer_and_why_conv_averages_positions():
+    """As the homework asks: batch norm after a fully connected layer (N×C) and after a
+    convolution layer (N×H×W×C); for the convolution, the batch-norm paper's reason (one
+    filter at every position, so a channel's positions are normalized together)."""
+    sol = solve(Params())
+    statement = "".join(sol.statement.segments)
+    assert "(a) Batch norm after a fully connected layer, input N×C." in statement
+    assert "(b) Batch norm after a 2-D convolution layer, input N×H×W×C." in statement
+    leads = [
+        "".join(s for s in p.segments if isinstance(s, str))
+        for p in sol.key_parts()
+        if hasattr(p, "segments") and str(p.segments[0]).startswith("(")
+    ]
+    fc, conv = leads
+    assert fc.startswith("(a) After a fully connected layer, input N×C.")
+    assert conv.startswith("(b) After a 2-D convolution layer, input N×H×W×C.")
+    assert "same filter at every position" in conv and "Ioffe & Szegedy 2015" in conv
+    assert "same filter" not in fc

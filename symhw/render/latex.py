@@ -570,7 +570,9 @@ def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
         lead = rf"\textbf{{{escape(box.question)}}} " if box.question else ""
         words = paragraph(box.statement, displays=False)
         text = lead + words + (_flush_right(small) if links else "")
-        body = rf"\fbox{{\parbox{{0.9\linewidth}}{{{text}}}}}"
+        # ragged right, never hyphenated: a box's words stay whole (Disadvantages, not Dis-)
+        plain = rf"\raggedright\hyphenpenalty=10000\exhyphenpenalty=10000 {text}"
+        body = rf"\fbox{{\parbox{{0.9\linewidth}}{{{plain}}}}}"
         return f"{targets}\\begin{{center}}{body}\\end{{center}}\n"
     if box.table is not None:
         body = rf"\fbox{{{_tabular(box.table)}}}" + (rf"\\[2pt]{{{small}}}" if links else "")

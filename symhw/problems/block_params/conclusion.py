@@ -10,6 +10,7 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.counts.blocks import Block, receptive_field
+from symhw.counts.layers import BatchNorm, Conv
 from symhw.derivation import Answer, Derivation, Paragraph, Segment
 from symhw.problems.block_params.layer_counts import count_symbol
 
@@ -148,14 +149,14 @@ def _trade_offs(ref: Block, sub: Block, answers: dict[str, Answer]) -> list[tupl
         fewer = ["more channels for fewer parameters" if wider > 0 else "fewer parameters"]
         more = ["fewer channels for more parameters" if wider < 0 else "more parameters"]
         out.append((ps < pr, fewer if ps < pr else more))
-    for suffix, noun, fewer, unit in (
-        ("macs", "multiply-accumulates", "fewer", ""),
-        ("activation_elements", "activation memory", "less", " stored values"),
+    for suffix, noun, fewer in (
+        ("macs", "multiply-accumulates", "fewer"),
+        ("activation_elements", "activation memory", "less"),
     ):
         s, r = _counts(answers, sub, suffix), _counts(answers, ref, suffix)
         if s is not None and r is not None and s != r:
-            words = [*_change(Fraction(s, r), noun, fewer), f" on this input ({s} vs {r}{unit})"]
-            out.append((s < r, words))
+            versus = [f" ({s} vs {r})"] if suffix == "macs" else _memory(ref, sub, s, r, wider)
+            out.append((s < r, [*_change(Fraction(s, r), noun, fewer), " on this input", *versus]))
     rs, rr = receptive_field(sub), receptive_field(ref)
     if rs != rr:
         size = "a larger" if rs > rr else "a smaller"
@@ -169,6 +170,39 @@ def _trade_offs(ref: Block, sub: Block, answers: dict[str, Answer]) -> list[tupl
             )
         )
     return out
+
+
+def _widths(block: Block) -> list[int] | None:
+    """The channels each layer of a block outputs and stores, per position (None when a
+    stride changes the positions, or a layer has no channel count here)."""
+    if block.stride != 1:
+        return None
+    widths = []
+    for layer in block.layers():
+        if not isinstance(layer, Conv | BatchNorm):
+            return None
+        width = layer.c_out if isinstance(layer, Conv) else layer.channels
+        if not isinstance(width, int | sp.Integer):
+            return None
+        widths.append(int(width))
+    return widths
+
+
+def _memory(ref: Block, sub: Block, s: int, r: int, wider: int) -> list[Segment]:
+    """Why the stored values differ: the wider block's tensors, with the channels each layer
+    stores per position when their sums give the totals' ratio (the appendix's tables)."""
+    why = ""
+    if wider and (s > r) == (wider > 0):
+        more, less = (sub, ref) if wider > 0 else (ref, sub)
+        factor = Fraction(int(more.c_out), int(less.c_out))
+        times = "".join(map(str, _times(factor)))
+        why = f", as the {more.label} block's tensors carry {times} the channels"
+    ws, wr = _widths(sub), _widths(ref)
+    if ws and wr and Fraction(sum(ws), sum(wr)) == Fraction(s, r):
+        per = f": {' + '.join(map(str, ws))} vs {' + '.join(map(str, wr))} channels per position"
+    else:
+        per = ""
+    return [f"{why} ({s} vs {r} values stored for the backward pass{per})"]
 
 
 def _listed(items: list[list]) -> list[Segment]:
@@ -197,8 +231,8 @@ def conclusion(a: Block, b: Block, answers: dict[str, Answer]) -> tuple[Paragrap
     ]
     if sub.kind == "bottleneck" and sub.mid is not None and sub.mid < sub.c_in:
         said.append(
-            f": its {sub.kernel}×{sub.kernel} conv works on only {sub.mid} of its "
-            f"{sub.c_in} channels"
+            f": its {sub.kernel}×{sub.kernel} conv runs at the inner width {sub.mid}, after a "
+            f"1×1 conv reduces {sub.c_in} channels to {sub.mid}"
         )
     said.append(".")
     trade_offs = _trade_offs(ref, sub, answers)

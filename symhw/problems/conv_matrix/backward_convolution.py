@@ -15,7 +15,11 @@ from symhw.conv.symbols import LOSS, column
 from symhw.conv.windows import Scan
 from symhw.derivation import Derivation
 from symhw.notation import GradientEntry, indexed_symbol, written_sum
-from symhw.problems.conv_matrix.backward_formula import formula_step, placement_step
+from symhw.problems.conv_matrix.backward_formula import (
+    formula_step,
+    placement_step,
+    substitution_step,
+)
 from symhw.problems.conv_matrix.corners import shown_kernel, shown_part
 from symhw.problems.conv_matrix.general_equation import (
     CH_IN,
@@ -71,7 +75,7 @@ def _intro(g: ConvGeometry) -> tuple:
         CH_IN,
         " of ",
         GradientEntry(LOSS, sp.Symbol("x")),
-        f", with stride 1, dilation {axes_text(g.dilation)} and no padding.",
+        f", with stride 1, dilation {axes_text(g.dilation)} and no further padding.",
     )
 
 
@@ -151,6 +155,7 @@ def backward_convolution(layer: ShownLayer, previous: DerivationBuilder) -> tupl
         "The backward pass as a convolution", instance=previous.instance, intro=_intro(g)
     )
     _define_z_and_kernels(b, layer, z_at)
+    substitution_step(b, layer)
     placement_step(b, layer, z_at)
     formula_step(b, layer, z_at)
     _correlation_steps(b, layer, z_at)

@@ -10,6 +10,7 @@ row of Aᵀ ∂L/∂Y the index map gives (not with the correlation steps it sum
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import numpy as np
@@ -35,6 +36,9 @@ from symhw.problems.conv_matrix.layer import ShownLayer, flat_index
 #: Z, indexed (1-based) as on the sheet: channel first, then the positions.
 Z_INDEXED = sp.IndexedBase("Z")
 RULE = "at each input shown: its row of Aᵀ ∂L/∂Y"
+SUBSTITUTE = "Aᵀ ∂L/∂Y by output: the tap that reads x"
+#: ∂L/∂Y indexed (1-based) as on the sheet, for checking the substitution step.
+G_INDEXED = sp.IndexedBase("G")
 PLACEMENT = "where ∂L/∂Y sits in Z (0 elsewhere)"
 
 
@@ -87,6 +91,99 @@ def shown_formula(g: ConvGeometry) -> sp.Eq:
     shown = sp.Mul(indexed_symbol("w", taps, "ij"), z, evaluate=False)  # w before Z
     x = general_symbol("x", CH_IN, position_symbols(g.dims))
     return sp.Eq(GradientEntry(LOSS, x), nested_sum(shown, limits))
+
+
+def reading_tap(g: ConvGeometry) -> list[sp.Expr]:
+    """The tap k through which output t′ reads input t (the inverse of the index rule
+    s(t′−1) + d(k−1) − p + 1 = t), per axis; w^{ij}_k is 0 unless k is a tap.
+
+    >>> from symhw.conv import conv_geometry
+    >>> reading_tap(conv_geometry(2, 2, 4, 3)), reading_tap(conv_geometry(1, 1, 5, 3, stride=2))
+    ([t - t' + 1], [t - 2*t' + 2])
+    """
+    ins, outs = position_symbols(g.dims), position_symbols(g.dims, "'")
+    return [
+        sp.expand((t - 1 - ax.source(u - 1, 0)) / ax.dilation + 1)
+        for ax, t, u in zip(g.axes, ins, outs, strict=True)
+    ]
+
+
+def substitution_formula(g: ConvGeometry) -> sp.Eq:
+    """∂L/∂x_{it} = Σ_j Σ_{t′} w^{ij}_{k(t, t′)} ∂L/∂Y_{jt′}: entry (i, t) of Aᵀ ∂L/∂Y, each
+    output weighted by the tap that reads x_{it} (:func:`reading_tap`)."""
+    taps = ",".join(str(k).replace(" ", "") for k in reading_tap(g))
+    outs = position_symbols(g.dims, "'")
+    grad_y = GradientEntry(LOSS, general_symbol("Y", CH_OUT, outs))
+    term = sp.Mul(indexed_symbol("w", taps, "ij"), grad_y, evaluate=False)
+    limits = [
+        (CH_OUT, 1, g.out_channels),
+        *((u, 1, n) for u, n in zip(outs, g.out_size, strict=True)),
+    ]
+    x = general_symbol("x", CH_IN, position_symbols(g.dims))
+    return sp.Eq(GradientEntry(LOSS, x), nested_sum(term, limits))
+
+
+def change_of_index(g: ConvGeometry) -> list[tuple[sp.Eq, sp.Eq]]:
+    """Per axis, the output t′ that tap k of the backward formula reads through Z (t′ in
+    terms of t and k: where Z_{j,t+d(k−1)} holds ∂L/∂Y_{jt′}), and what the forward tap
+    k(t, t′) becomes there: the flipped tap K+1−k, computed (raises if it were not).
+
+    >>> from symhw.conv import conv_geometry
+    >>> change_of_index(conv_geometry(2, 2, 4, 3))
+    [(Eq(t', k + t - 3), Eq(t - t' + 1, 4 - k))]
+    """
+    term, _ = backward_formula(g)
+    z = next(e for e in term.atoms(sp.Indexed) if e.base == Z_INDEXED)
+    w = next(e for e in term.atoms(sp.Indexed) if e.base == W_INDEXED)
+    at = z_placement(g).lhs.indices[1:]  # Z index of ∂L/∂Y_{jt}, in the output t
+    outs = position_symbols(g.dims)
+    primed = position_symbols(g.dims, "'")
+    found = []
+    for t, u, placed, read, k_at, flipped in zip(
+        outs, primed, at, z.indices[1:], reading_tap(g), w.indices[2:], strict=True
+    ):
+        (solved,) = sp.solve(sp.Eq(placed.xreplace({t: u}), read), u)
+        tap = sp.expand(k_at.xreplace({u: solved}))
+        if sp.expand(tap - flipped) != 0:
+            raise ValueError(f"tap {tap} is not the flipped tap {flipped}")
+        found.append((sp.Eq(u, solved), sp.Eq(k_at, tap, evaluate=False)))
+    return found
+
+
+def substitution_step(b: DerivationBuilder, layer: ShownLayer) -> None:
+    """:func:`substitution_formula` as a step, checked at the inputs the sheet shows against
+    the row of Aᵀ ∂L/∂Y the index map gives (each evaluation builds C_out × outputs terms)."""
+    g, s = layer.geometry, layer.s
+    shown = substitution_formula(g)
+    per_case = g.out_channels * int(np.prod(g.out_size))
+    cases = layer.shown(g.in_channels, g.size)[: max(0, CHECK_TERMS // per_case)]
+    if not cases:
+        budget = f"evaluating it builds {per_case:,} terms, over the budget of {CHECK_TERMS:,}"
+        b.over_budget(shown.lhs, shown.rhs, rule=SUBSTITUTE, budget=budget)
+        return
+    ins, outs = position_symbols(g.dims), position_symbols(g.dims, "'")
+    k_at = reading_tap(g)
+    term = W_INDEXED[(CH_IN, CH_OUT, *k_at)] * G_INDEXED[(CH_OUT, *outs)]
+    limits = [
+        (CH_OUT, 1, g.out_channels),
+        *((u, 1, n) for u, n in zip(outs, g.out_size, strict=True)),
+    ]
+    pairs = []
+    for i, pos in cases:
+        at = dict(zip((CH_IN, *ins), (i + 1, *(p + 1 for p in pos)), strict=True))
+        for j, out in itertools.product(range(g.out_channels), np.ndindex(*g.out_size)):
+            where = {**at, CH_OUT: j + 1, **dict(zip(outs, (o + 1 for o in out), strict=True))}
+            ks = [k.xreplace(where) for k in k_at]
+            is_tap = all(k.is_integer and 1 <= k <= n for k, n in zip(ks, g.kernel, strict=True))
+            tap = tuple(int(k) - 1 for k in ks) if is_tap else None
+            connected = g.connected(i, j) and tap is not None
+            weight = s.weight(j, i % g.in_per_group, tap) if connected else sp.Integer(0)
+            b.instance = b.instance.with_definition(W_INDEXED[(i + 1, j + 1, *ks)], weight)
+            b.instance = b.instance.with_definition(
+                G_INDEXED[(j + 1, *(o + 1 for o in out))], s.grad_y(j, out)
+            )
+        pairs.append((sp.Sum(term, *limits).xreplace(at), _transpose_row(layer, i, pos)))
+    b.general(shown.lhs, shown.rhs, cases=pairs, rule=SUBSTITUTE)
 
 
 def _define_entries(b: DerivationBuilder, layer: ShownLayer, z_at: Callable, cases) -> None:

@@ -107,12 +107,29 @@ def _matrix_intro(layer: ShownLayer) -> tuple:
     )
 
 
+#: The rule of the step that writes A by its named channel blocks A^ij (Part I shows it).
+NAMED_BLOCKS = "blocks named"
+
+
+def block_kind(g: ConvGeometry) -> str:
+    """What one channel block of A is, read off the geometry (stride 1 keeps it Toeplitz).
+
+    >>> from symhw.conv import conv_geometry
+    >>> block_kind(conv_geometry(2, 2, 4, 3))
+    'a Toeplitz matrix (constant along its diagonals)'
+    >>> block_kind(conv_geometry(1, 1, 5, 3, stride=2))
+    'banded: each row is the row above shifted 2 columns right'
+    """
+    if any(s > 1 for s in g.stride):
+        shifts = " and ".join(str(s) for s in g.stride)
+        return f"banded: each row is the row above shifted {shifts} columns right"
+    if g.dims == 1:
+        return "a Toeplitz matrix (constant along its diagonals)"
+    return "doubly block Toeplitz: block Toeplitz, with Toeplitz blocks"
+
+
 def _blocks_intro(g: ConvGeometry) -> tuple:
-    kind = (
-        "a Toeplitz matrix (constant along its diagonals)"
-        if g.dims == 1
-        else "doubly block Toeplitz: block Toeplitz, with Toeplitz blocks"
-    )
+    kind = block_kind(g)
     return (
         "The block ",
         indexed_symbol("A", sup="ij"),
@@ -145,6 +162,7 @@ def _full_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: ShownLa
     blocks.define(sp.Symbol("A"), layer.explicit, rule="as collected")
     if g.in_channels * g.out_channels > 1:
         blocks.then(sp.BlockMatrix(grid), rule="channel blocks")
+        _named_blocks(blocks, layer, grid)
     if g.dims == 2 and 2 * math.prod(g.size) <= FULL_COLS[2]:  # both fit on one line
         h, w = g.out_size[1], g.size[1]
         a11 = A.block(0, 0)
@@ -153,6 +171,20 @@ def _full_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: ShownLa
             for r in range(g.out_size[0])
         ]
         blocks.equal(a11, sp.BlockMatrix(inner), rule="by image rows")
+
+
+def _named_blocks(blocks: DerivationBuilder, layer: ShownLayer, grid: list[list]) -> None:
+    """A = [A^11 A^21; A^12 A^22 ...] = A written out: block (j, i) named A^ij, checked
+    against A with each name standing for the block the index map gives."""
+    named = [
+        [sp.MatrixSymbol(block_name(layer, i, j).name, *block.shape) for i, block in enumerate(row)]
+        for j, row in enumerate(grid)
+    ]
+    for names, row in zip(named, grid, strict=True):
+        for name, block in zip(names, row, strict=True):
+            blocks.instance = blocks.instance.with_definition(name, block)
+    explicit = sp.ImmutableMatrix(sp.BlockMatrix(grid).as_explicit())
+    blocks.equal(sp.Symbol("A"), sp.BlockMatrix(named), explicit, rule=NAMED_BLOCKS)
 
 
 def _large_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: ShownLayer) -> None:
@@ -165,7 +197,7 @@ def _large_matrix(b: DerivationBuilder, blocks: DerivationBuilder, layer: ShownL
         terms = [A.entry(row, c) * layer.s.x_flat(c) for c, _ in layer.index_map.nonzeros(row)]
         checked_entry(b, layer, j, pos, written_sum(*terms), rule="row of A times x")
     grid = shown_part(lambda r, c: block_name(layer, int(c), int(r)), g.out_channels, g.in_channels)
-    blocks.define(sp.Symbol("A"), grid, rule="channel blocks")
+    blocks.define(sp.Symbol("A"), grid, rule=NAMED_BLOCKS)
     corner = shown_part(A.entry, math.prod(g.out_size), math.prod(g.size))
     blocks.define(block_name(layer, 0, 0), corner, rule="corners shown")
 

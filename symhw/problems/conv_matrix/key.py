@@ -29,7 +29,14 @@ from symhw.derivation import (
 )
 from symhw.notation import Dots, GradientEntry, PartialDerivative, indexed_symbol
 from symhw.problems.conv_matrix.backward_convolution import describe_padding
-from symhw.problems.conv_matrix.backward_formula import shown_formula, z_placement
+from symhw.problems.conv_matrix.backward_formula import (
+    SUBSTITUTE,
+    backward_formula,
+    change_of_index,
+    shown_formula,
+    z_placement,
+)
+from symhw.problems.conv_matrix.forward import NAMED_BLOCKS
 from symhw.problems.conv_matrix.general_equation import (
     general_symbol,
     position_symbols,
@@ -41,9 +48,10 @@ from symhw.problems.conv_matrix.statement import axes_text
 Y = sp.Symbol("Y")
 
 #: Titles of the parts of :func:`solve` that Part I draws on (their beginnings).
-ELEMENTS, MATRIX, BACKWARD, CONVOLUTION = (
+ELEMENTS, MATRIX, BLOCKS, BACKWARD, CONVOLUTION = (
     "Element equations",
     "The convolution as a matrix",
+    "Block structure of A",
     "Backward pass",
     "The backward pass as a convolution",
 )
@@ -129,6 +137,59 @@ def _brief_a(elements: Derivation, by_name: dict[str, Answer]) -> Paragraph:
     )
 
 
+def _block_kind(layer: ShownLayer) -> str:
+    """What each channel block of A is, with its size: '2 × 4 banded Toeplitz matrix'."""
+    g = layer.geometry
+    if any(s > 1 for s in g.stride):
+        kind = "banded matrix"
+    else:
+        kind = "banded Toeplitz matrix" if g.dims == 1 else "doubly block Toeplitz matrix"
+    return f"{math.prod(g.out_size)} × {math.prod(g.size)} {kind}"
+
+
+def _matrix_a(
+    layer: ShownLayer,
+    matrix: Derivation,
+    blocks: Derivation | None,
+    answer: Answer,
+    brief: Paragraph,
+) -> tuple[KeyPart, ...]:
+    """(a)'s A, boxed, with its block structure: the step of the appendix that names the
+    blocks, A = [A^11 A^21; ...] = A written out (when it has one), and a sentence saying
+    which block is which kernel's, of what size and kind (read off the layer)."""
+    named = [k for k, s in enumerate(blocks.steps) if s.rule == NAMED_BLOCKS] if blocks else []
+    i, j = sp.symbols("i j")
+    groups = " (0 across groups)" if layer.geometry.groups > 1 else ""
+    lead = ("Reading off the coefficient of every input gives ", _y_equals_ax())
+    if not named or blocks.steps[named[-1]].chain[-1] != answer.value:
+        box = Boxed((answer,), derived_in=matrix.title, question="(a)", brief=brief)
+        return Paragraph((*lead, " with")), box
+    words = Paragraph(
+        (
+            *lead,
+            "; its block ",
+            sp.Tuple(j, i),
+            " (block row ",
+            j,
+            ", output channel; block column ",
+            i,
+            ", input channel) is ",
+            indexed_symbol("A", sup="ij"),
+            f", the {_block_kind(layer)} of kernel ",
+            indexed_symbol("w", sup="ij"),
+            groups + ":",
+        )
+    )
+    chain = excerpt(blocks, (named[-1],), "")
+    box = Boxed((answer,), derived_in=matrix.title, question="(a)", brief=brief, derivation=chain)
+    return words, box
+
+
+def _step(d: Derivation, rule: str) -> int:
+    """The index of the step of ``d`` with this rule."""
+    return next(k for k, s in enumerate(d.steps) if s.rule == rule)
+
+
 def _reason() -> Paragraph:
     """Why the backward pass is Aᵀ: Y = A x is linear, so each slope is an entry of A."""
     y, x, a = sp.Symbol("Y_r"), sp.Symbol("x_m"), sp.Symbol("A_rm")
@@ -165,6 +226,12 @@ def _formula_box(layer: ShownLayer, convolution: Derivation, kernels: Answer) ->
     flipped = formula.rhs.atoms(sp.Symbol)
     weight = next(w for w in flipped if w.name.startswith("w_"))
     i, j = sp.symbols("i j")
+    own = (
+        "the forward layer itself has no padding"
+        if not any(g.padding)
+        else f"the forward layer pads {axes_text(g.padding)}"
+    )
+    dilation = f", the dilation {axes_text(g.dilation)}" if any(d > 1 for d in g.dilation) else ""
     # the formula and Z as answers of the key's own (the answers table boxes them; the JSON
     # keeps the kernels): each is a step of the appendix that verifies it
     as_answers = (
@@ -182,11 +249,11 @@ def _formula_box(layer: ShownLayer, convolution: Derivation, kernels: Answer) ->
                 sp.Symbol("Z"),
                 " is 0 elsewhere: ",
                 GradientEntry(LOSS, Y),
-                f" with {describe_padding(g)}. The kernel is flipped (",
+                f" with {describe_padding(g)} ({own}). The kernel is flipped (",
                 weight,
                 " at tap ",
                 taps[0] if len(taps) == 1 else sp.Tuple(*taps),
-                ") and the channels swap: the pair ",
+                f"), the stride is 1{dilation} and the channels swap: the pair ",
                 sp.Tuple(i, j),
                 " reads channel ",
                 j,
@@ -196,7 +263,7 @@ def _formula_box(layer: ShownLayer, convolution: Derivation, kernels: Answer) ->
                 i,
                 " of ",
                 GradientEntry(LOSS, sp.Symbol("x")),
-                f", an input channel (stride 1, dilation {axes_text(g.dilation)}, no padding).",
+                ", an input channel.",
             )
         ),
         derived_in=convolution.title,
@@ -205,35 +272,53 @@ def _formula_box(layer: ShownLayer, convolution: Derivation, kernels: Answer) ->
     )
 
 
-def _why_convolution(layer: ShownLayer) -> Paragraph:
-    """(c)'s reason in one sentence: what entry (i, t) of Aᵀ ∂L/∂Y sums, and why it is a
-    convolution once ∂L/∂Y is padded and the kernels reversed."""
+def _why_convolution(layer: ShownLayer, convolution: Derivation) -> Paragraph:
+    """(c)'s reason: entry (i, t) of Aᵀ ∂L/∂Y weights each output by the tap that reads
+    x_{it} (that sum is the verified step of the appendix that writes it), and the change of
+    index that turns it into the correlation of Z with the flipped kernels (computed from the
+    layer, :func:`change_of_index`)."""
     g = layer.geometry
-    i, j = sp.symbols("i j")
+    i = sp.Symbol("i")
     taps = tap_symbols(g.dims)
     x = general_symbol("x", i, position_symbols(g.dims))
-    y = general_symbol("Y", j, position_symbols(g.dims, "'"))
-    tap = taps[0] if len(taps) == 1 else sp.Tuple(*taps)
+    primed = position_symbols(g.dims, "'")
+    y = general_symbol("Y", sp.Symbol("j"), primed)
     weight = indexed_symbol("w", ",".join(map(str, taps)), "ij")
-    return Paragraph(
-        (
-            "(c) Entry ",
-            sp.Tuple(i, *position_symbols(g.dims)),
-            " of ",
-            sp.Mul(sp.Symbol("A^T"), GradientEntry(LOSS, Y), evaluate=False),
-            " sums ",
-            sp.Mul(weight, GradientEntry(LOSS, y), evaluate=False),
-            " over the outputs ",
-            y,
-            " that read ",
-            x,
-            " through tap ",
-            tap,
-            ". With ",
-            GradientEntry(LOSS, Y),
-            " padded by zeros and the kernels reversed, that sum is a convolution:",
-        )
-    )
+    ranges = " × ".join(f"1, …, {n}" for n in g.kernel)
+    by_output = convolution.steps[_step(convolution, SUBSTITUTE)]
+    changes = change_of_index(g)
+    term, _ = backward_formula(g)
+    z = next(e for e in term.atoms(sp.Indexed) if e.base == sp.IndexedBase("Z"))
+    segments: list = [
+        "(c) Entry ",
+        sp.Tuple(i, *position_symbols(g.dims)),
+        " of ",
+        sp.Mul(sp.Symbol("A^T"), GradientEntry(LOSS, Y), evaluate=False),
+        " weights ",
+        y,
+        " by the tap that reads ",
+        x,
+        ": ",
+        sp.Eq(by_output.lhs, by_output.rhs, evaluate=False),
+        " (",
+        sp.Eq(weight, 0),
+        " for ",
+        taps[0] if len(taps) == 1 else sp.Tuple(*taps),
+        f" outside {ranges}{' or not whole' if any(d > 1 for d in g.dilation) else ''}). Put ",
+    ]
+    for n, (outputs, _) in enumerate(changes):
+        segments += [", " if n else "", outputs]
+    whole = " or not whole" if any(st > 1 for st in g.stride) else ""
+    segments += [
+        ": ",
+        sp.Eq(z, GradientEntry(LOSS, y), evaluate=False),
+        " (0 for ",
+        primed[0] if len(primed) == 1 else sp.Tuple(*primed),
+        f" outside {' × '.join(f'1, …, {n}' for n in g.out_size)}{whole}) and ",
+    ]
+    for n, (_, tap) in enumerate(changes):
+        segments += [", " if n else "", tap]
+    return Paragraph((*segments, ":"))
 
 
 def conv_key(
@@ -250,12 +335,8 @@ def conv_key(
     return (
         _vectors(layer),
         excerpt(elements, (0,), ""),
-        Paragraph(("Reading off the coefficient of every input gives ", _y_equals_ax(), " with")),
-        Boxed(
-            (by_name["A"],),
-            derived_in=matrix.title,
-            question="(a)",
-            brief=_brief_a(elements, by_name),
+        *_matrix_a(
+            layer, matrix, _derivation(parts, BLOCKS), by_name["A"], _brief_a(elements, by_name)
         ),
         *[p for p in parts if isinstance(p, Figure)][:1],  # A's pattern, weights in its cells
         _reason(),
@@ -265,6 +346,6 @@ def conv_key(
             question="(b)",
             brief=Paragraph((_grad_x(),)),
         ),
-        _why_convolution(layer),
+        _why_convolution(layer, convolution),
         _formula_box(layer, convolution, by_name["backward_kernel"]),
     )

@@ -25,11 +25,18 @@ from symhw.notation import Shape
 from symhw.params import Parameters, check_call, param
 from symhw.problems.norm_shapes.averages import case_derivation, shape, squeeze
 from symhw.problems.norm_shapes.axes import statistics
-from symhw.problems.norm_shapes.cases import MAX_CASES, MAX_GROUPS, SEED_CASES, Case, parse_cases
+from symhw.problems.norm_shapes.cases import (
+    MAX_CASES,
+    MAX_GROUPS,
+    SEED_CASES,
+    SPATIAL,
+    Case,
+    parse_cases,
+)
 from symhw.problems.norm_shapes.figures import averaged_axes, axes_figures
 from symhw.problems.norm_shapes.key import case_key
 from symhw.problems.norm_shapes.numpy_check import numpy_shape_check
-from symhw.problems.norm_shapes.wording import KEPT
+from symhw.problems.norm_shapes.wording import KEPT, after_layer
 
 KIND = "norm-shapes"
 SUMMARY = (
@@ -69,7 +76,11 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
     cases = params.cases or SEED_CASES
     rows = []
     for letter, case in zip("abcdefghijklmnopqrstuvwxyz", cases, strict=False):
-        statement.append(f" ({letter}) {case.norm} norm, input {'×'.join(case.layout)}.")
+        spatial = sum(a in SPATIAL for a in case.layout)
+        statement.append(
+            f" ({letter}) {case.norm.capitalize()} norm after {after_layer(spatial)}, "
+            f"input {'×'.join(case.layout)}."
+        )
         rows.append(averaged_axes(letter, case, statistics(case)))
         more_parts, more_answers, check = case_parts(letter, case)
         parts += more_parts

@@ -8,7 +8,7 @@ import sympy as sp
 from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, excerpt
 from symhw.problems.norm_shapes.averages import m, mu, shape, sigma
 from symhw.problems.norm_shapes.cases import SPATIAL, Case
-from symhw.problems.norm_shapes.wording import WHAT
+from symhw.problems.norm_shapes.wording import WHAT, WHY_POSITIONS, after_layer
 
 #: The steps of a case's derivation (averages.case_derivation) that Part I shows: how many
 #: entries each statistic averages (2), μ (3) and σ² (4) as averages over them.
@@ -22,8 +22,11 @@ def case_key(
     shapes of μ and σ² written as the homework writes them (1 × C); the shape kept for
     inference is not asked (Part II shows it)."""
     by_name = {a.name.removeprefix(f"{case.name}_"): a for a in answers}
-    positions = " and every position" if any(a in SPATIAL for a in case.layout) else ""
+    spatial = sum(a in SPATIAL for a in case.layout)
+    positions = " and every position" if spatial else ""
     what = WHAT[case.norm].format(positions=positions)
+    if case.norm == "batch" and spatial:
+        what += WHY_POSITIONS
     keep = by_name["mean_shape"].value
     shown = (
         Answer(f"{case.name}_mean_shape", shape(mu), keep),
@@ -32,7 +35,8 @@ def case_key(
     return (
         Paragraph(
             (
-                f"({letter}) Input {'×'.join(case.layout)}. {what} The entries ",
+                f"({letter}) After {after_layer(spatial)}, input {'×'.join(case.layout)}. "
+                f"{what} The entries ",
                 derivation.steps[MEAN].lhs,
                 " of μ and ",
                 derivation.steps[VAR].lhs,

@@ -1,4 +1,22 @@
-"""What a norm-shapes sheet says of each normalization: what it averages, what it keeps."""
+"""What a norm-shapes sheet says of each normalization: what it averages, why, what it keeps."""
+
+#: Why batch norm after a convolution averages over the positions too (the batch-norm paper,
+#: Ioffe & Szegedy 2015, §3.2, which the homework's solution cites).
+WHY_POSITIONS = (
+    " The convolution applies the same filter at every position, so all the activations of a "
+    "channel, at every position of every example, are normalized together with one mean and "
+    "variance (Ioffe & Szegedy 2015, §3.2)."
+)
+
+
+def after_layer(spatial: int) -> str:
+    """The layer whose output the input is, from its number of spatial axes.
+
+    >>> after_layer(0), after_layer(2)
+    ('a fully connected layer', 'a 2-D convolution layer')
+    """
+    return "a fully connected layer" if spatial == 0 else f"a {spatial}-D convolution layer"
+
 
 WHAT = {
     "batch": "Batch norm computes one mean and variance per channel, over the batch{positions}: "
