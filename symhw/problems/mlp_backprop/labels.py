@@ -15,9 +15,8 @@ s_ = sp.Symbol("s", real=True)
 
 
 def theta(name: str, arg: sp.Basic) -> sp.Basic:
-    """θ(arg) written with the activation's name (applied entrywise to a vector); the
-    identity's is its argument."""
-    return arg if name == "identity" else sp.Function(name)(arg)
+    """θ(arg) written with the activation's name (applied entrywise to a vector)."""
+    return sp.Function(name)(arg)
 
 
 def activated(name: str, s: sp.Basic, bias: bool) -> sp.Basic:
