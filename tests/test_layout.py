@@ -96,9 +96,11 @@ def test_a_tuple_of_long_vectors_names_each_item_and_entry(tmp_path):
 @needs_tex
 @pytest.mark.parametrize(
     "case",
-    # each once overran the margin by 95 to 258 pt when nothing was shrunk: a vector of long
-    # entries, a block label as wide as a third of the line
-    ["mlp-sigmoid-3x3-issue", "blocks-network-max"],
+    # each once overran the margin by 95 to 446 pt when nothing was shrunk: a vector of long
+    # entries, a block label as wide as a third of the line, an 8×8 network's Part I
+    # worked number by number (columns of 15-decimal numbers side by side, a boxed 9×8
+    # matrix of them)
+    ["mlp-sigmoid-3x3-issue", "blocks-network-max", "mlp-8x8-sigmoid"],
 )
 def test_limit_cases_compile_without_overfull_boxes(case, tmp_path):
     from conftest import REPO, run_cli

@@ -378,7 +378,9 @@ def _table_as_display(t: Table) -> str:
         for row in t.rows
         for h, c in zip(t.header[1:], row[1:], strict=True)
     ]
-    budget = LINE_EM - max(width(name) for name, _ in cells) - 3.0  # one column of names
+    # one column of names; 1.5 em more than elsewhere: a long sum of function values
+    # (ReLU(s) 0.1 - …) is wider than :func:`width` reckons
+    budget = LINE_EM - max(width(name) for name, _ in cells) - 4.5
     rows = []
     for name, cell in cells:
         rows += _rows(reflow(cell, budget), f"{name} &= ", "", tags=False)

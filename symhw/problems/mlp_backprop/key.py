@@ -217,14 +217,30 @@ def _gradients(worked: Worked, decimals: int, title: str, cache: tuple[dict, dic
     return f.box(title)
 
 
+#: The largest network Part I works number by number, as on a hand-written sheet: layers
+#: of at most this many units, numbers of at most this many decimals. A larger one (an 8×8
+#: network at 15 decimals) has products of columns no line holds: its answers are boxed
+#: alone, and the appendix derives them.
+HAND_UNITS, HAND_DECIMALS = 4, 6
+
+
+def hand_sized(widths: tuple[int, ...], decimals: int) -> bool:
+    """Whether Part I works a network of these ``widths`` number by number.
+
+    >>> hand_sized((1, 2, 1, 1), 4), hand_sized((8, 8, 8), 4), hand_sized((2, 2), 15)
+    (True, False, False)
+    """
+    return max(widths) <= HAND_UNITS and decimals <= HAND_DECIMALS
+
+
 def network_key(
     worked: Worked, answers: tuple[Answer, ...], parts: tuple, decimals: int, symbolic: bool
 ) -> tuple[KeyPart, ...]:
     """Forward pass, backward pass and gradients with the numbers substituted, each answer
     boxed on its line (the hand replay is not asked: Part II shows it). A symbolic network,
-    or one of several data points, is keyed by its boxed answers alone (empty: the default
-    key)."""
-    if symbolic or len(worked.points) > 1:
+    one of several data points, or one larger than a hand computes (:func:`hand_sized`) is
+    keyed by its boxed answers alone (empty: the default key, which reflows wide answers)."""
+    if symbolic or len(worked.points) > 1 or not hand_sized(worked.net.widths, decimals):
         return ()
     # the derivations' titles, by position among derivations only (a figure or a table
     # may come before them in the appendix)

@@ -243,14 +243,30 @@ def backward_derivation(
         d = trace.delta[layer - 1]
         wbar = net.weights[layer][1:, :]
         back = sp.MatMul(labels.W(layer + 1, bar=True), labels.delta(layer + 1))
+        derivative, after = trace.derivative[layer - 1], trace.delta_used[layer]
+        numbers = Hadamard(derivative, sp.MatMul(wbar, after))
         b.equal(
             shown(labels.delta(layer), d),
             shown(Hadamard(theta_prime(labels.s(layer)), back), d),
-            shown(Hadamard(trace.derivative[layer - 1], sp.MatMul(wbar, trace.delta_used[layer]))),
+            *([shown(numbers)] if _substitutable(derivative, after) else []),
             shown(d),
             rule="backpropagate (bias row dropped)",
         )
     return b.build()
+
+
+#: A number with more digits than this is not substituted into a product on the sheet
+#: (the hand replay's δ̃ multiply rounded numbers exactly: 130 digits by layer 8); the line
+#: goes from the formula to the result, whose entries are written one by one.
+SUBSTITUTED_DIGITS = 40
+
+
+def _substitutable(*ms: sp.MatrixBase) -> bool:
+    """Whether every number of ``ms`` is short enough to be substituted into a product."""
+    for v in (v for m in ms for v in m):
+        if v.is_Rational and len(str(abs(v.p))) + len(str(v.q)) > SUBSTITUTED_DIGITS:
+            return False
+    return True
 
 
 def gradient_derivation(
@@ -260,11 +276,12 @@ def gradient_derivation(
     labels = Labels(net, tilde=rounding is not None)
     b = DerivationBuilder(title)
     for layer in range(1, net.depth + 1):
-        g = trace.grads[layer - 1]
+        g, x, d = trace.grads[layer - 1], trace.x[layer - 1], trace.delta_used[layer - 1]
+        numbers = [shown(sp.MatMul(x, sp.Transpose(d)))] if _substitutable(x, d) else []
         b.equal(
             shown(labels.grad(layer), g),
             shown(sp.MatMul(labels.x(layer - 1), sp.Transpose(labels.delta(layer))), g),
-            shown(sp.MatMul(trace.x[layer - 1], sp.Transpose(trace.delta_used[layer - 1]))),
+            *numbers,
             shown(g),
             rule="outer product",
         )
