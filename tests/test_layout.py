@@ -121,3 +121,22 @@ def test_limit_cases_compile_without_overfull_boxes(case, tmp_path):
     log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
     assert "Overfull \\hbox" not in log
     assert "\\resizebox" not in tex and "\\scalebox" not in tex
+
+
+@needs_tex
+def test_long_numbers_after_an_approx_and_in_a_table_are_continued_in_the_margin(tmp_path):
+    """A boxed value whose numbers after ≈ are too long for a line has them named one by
+    one, digits continued (mlp-8x8-extreme-numbers' 100-digit pre-activations); a table
+    shown row by row notes a continued number in the margin, not on its line."""
+    from symhw.problems.mlp_backprop.nodes import Approximated
+
+    big = sp.Integer(7) ** 200 / 3
+    exact = sp.ImmutableMatrix([1, sp.tanh(big), big])
+    approx = sp.ImmutableMatrix([1, sp.Float(1, 30), sp.N(big, 200)])
+    value = Approximated(sp.MatrixSymbol("v", 3, 1), exact, approx, 15)
+    table = Table("Long cells", ("quantity", "exact"), ((sp.Symbol("y"), sp.Integer(7) ** 260),))
+    tex = _sheet(tmp_path, table, answers=[Answer("x", sp.MatrixSymbol("x", 3, 1), value)])
+    assert r"\left(x\right)_{3} &\approx" in tex  # the long number, named
+    table_rows = tex[tex.index(r"y\ \left(\text{exact}\right)") :].split(r"\end{align*}")[0]
+    assert r"\tag*{\text{\small digits continue}}" in table_rows  # in the margin
+    assert r"\quad \text{\small (digits continue)}" not in table_rows

@@ -432,6 +432,11 @@ class SheetStrPrinter(StrPrinter):
         return fixed_point(expr.exact, expr.decimals)
 
 
+def approximate_cells(expr: sp.MatrixExpr) -> list[list[str]]:
+    """The LaTeX of each entry an ``Approximated`` node writes after its ≈."""
+    return _approximate_cells(SheetLatexPrinter(), expr)
+
+
 def _approximate_cells(printer, expr: sp.MatrixExpr) -> list[list[str]]:
     """The entries of an ``Approximated`` node's value: a rational exactly (as decimals where
     they terminate), anything else to the node's decimals."""

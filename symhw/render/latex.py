@@ -21,7 +21,7 @@ from symhw.derivation import (
 )
 from symhw.render import SUMMARY_VALUE, Frame, anchor, box_name, derived_in, summary_table
 from symhw.render.decimals import as_decimals, grouped_text
-from symhw.render.expr import PRIMED_NAME, THIN, function_latex, latex
+from symhw.render.expr import PRIMED_NAME, THIN, approximate_cells, function_latex, latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.layout import LINE_EM, reflow, width
 from symhw.render.summary import verification_summary
@@ -201,7 +201,11 @@ def _member_rows(
         shown = as_decimals(expr.display)
         approx = tex.rsplit(r" \approx ", 1)[1]
         out = _member_rows(shown, latex(shown), budget, name, head, rule, tags)
-        return out + _member_rows(None, approx, budget, name, r"&\approx ", "", tags)
+        flowed = reflow(approx, budget)
+        if all(width(r.tex) <= budget for r in flowed) or expr.approx.shape == (1, 1):
+            return out + _member_rows(None, approx, budget, name, r"&\approx ", "", tags)
+        cells = approximate_cells(expr)  # entries too long for the line: named, one by one
+        return out + _named_entries(expr.approx, budget, name, r"&\approx ", "", tags, cells)
     if isinstance(expr, sp.Tuple) and not name.endswith("}_{"):
         items = r",\ ".join(rf"\left({name}\right)_{{{k}}}" for k in range(1, len(expr) + 1))
         out = _member_rows(None, rf"\left({items}\right)", budget, name, head, rule, tags)
@@ -233,11 +237,18 @@ def _explicit_matrix(expr) -> sp.MatrixBase | None:
 
 
 def _named_entries(
-    m: sp.MatrixBase, budget: float, name: str, head: str, rule: str, tags: bool
+    m: sp.MatrixBase,
+    budget: float,
+    name: str,
+    head: str,
+    rule: str,
+    tags: bool,
+    cells: list[list[str]] | None = None,
 ) -> list[str]:
     """``name = [(name)₁; (name)₂; …]`` and then ``(name)ᵢ = entry`` for each entry: every
     member of a derivation equals its left side, so entry i of the member is entry i of
-    ``name``."""
+    ``name``. ``cells``: the entries as already written (the numbers after an ≈), each
+    then ``(name)ᵢ ≈ cell``."""
     vector = 1 in m.shape
     sep = "," if max(m.shape) > 9 else ""
 
@@ -253,7 +264,11 @@ def _named_entries(
     for i in range(m.rows):
         for j in range(m.cols):
             e = m[i, j]
-            out += _member_rows(e, latex(e), budget, name, f"{entry(i, j)} &= ", "", tags)
+            if cells is None:
+                out += _member_rows(e, latex(e), budget, name, f"{entry(i, j)} &= ", "", tags)
+            else:
+                head = rf"{entry(i, j)} &\approx "
+                out += _rows(reflow(cells[i][j], budget), head, "", tags)
     return out
 
 
@@ -292,7 +307,8 @@ def answer_display(a: Answer) -> str:
         return rf"\[{answer_math(a)}\]"
     head = f"{label} &{relation} "
     rows = _member_rows(a.value, value, budget, label, head, "", tags=False)
-    if len(rows) > _BOXED_ROWS:
+    if len(rows) > _BOXED_ROWS:  # an align*: notes go to the margin, as tags
+        rows = _member_rows(a.value, value, budget, label, head, "", tags=True)
         rows[0] = rf"\boxed{{{label}}} &{relation} " + rows[0][len(head) :]
         return align(rows).rstrip("\n")
     body = " \\\\\n".join(rows)
@@ -383,7 +399,7 @@ def _table_as_display(t: Table) -> str:
     budget = LINE_EM - max(width(name) for name, _ in cells) - 4.5
     rows = []
     for name, cell in cells:
-        rows += _rows(reflow(cell, budget), f"{name} &= ", "", tags=False)
+        rows += _rows(reflow(cell, budget), f"{name} &= ", "", tags=True)  # notes in the margin
     return align(rows)
 
 
