@@ -60,12 +60,14 @@ class NetworkDiagram:
     """A fully connected network, LFD style: ``widths`` (d⁽⁰⁾, …, d⁽ᴸ⁾) units per layer, a
     bias node under every layer but the last, and ``weights`` W⁽ˡ⁾ ((d⁽ˡ⁻¹⁾ + 1) × d⁽ˡ⁾,
     row 0 the bias) on the edges when ``edge_labels``, else edges alone.
-    ``activations`` names θ of layers 1…L."""
+    ``activations`` names θ of layers 1…L; ``inputs`` the entries of the input as the
+    problem writes them (x, or x₁, x₂, …; default x_j⁽⁰⁾)."""
 
     widths: tuple[int, ...]
     weights: tuple[sp.ImmutableMatrix, ...]
     activations: tuple[str, ...]
     edge_labels: bool = True
+    inputs: tuple[sp.Basic, ...] = ()
 
     @property
     def edges(self) -> int:

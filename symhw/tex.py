@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -40,8 +41,11 @@ def tex_available() -> bool:
 
 
 def compile_pdf(tex: str, workdir: Path, *, recorder: bool = False) -> Path:
-    """Run pdflatex (twice, for stable layout) on ``tex`` in ``workdir``; return the PDF.
+    """Run pdflatex on ``tex`` in ``workdir`` until its cross-references are stable (at
+    least twice, at most :data:`PASSES` times); return the PDF.
 
+    Page references ("derivation, p. 12") change the text they stand in, so a page break
+    can move after the second pass: pdflatex then says "Rerun", and runs again.
     With ``recorder`` pdflatex also lists every file it read in ``sheet.fls``.
     """
     if not tex_available():
@@ -52,13 +56,21 @@ def compile_pdf(tex: str, workdir: Path, *, recorder: bool = False) -> Path:
         )
     (workdir / "sheet.tex").write_text(tex, encoding="utf-8")
     command = [*COMMAND, *(["-recorder"] if recorder else []), "sheet.tex"]
-    for _ in range(2):
+    log = workdir / "sheet.log"
+    for done in range(1, PASSES + 1):
         status, output = _run(command, workdir)
+        text = log.read_text(errors="replace") if log.exists() else output
         if status != 0:
-            log = workdir / "sheet.log"
-            text = log.read_text(errors="replace") if log.exists() else output
             raise TexError("pdflatex failed:\n" + relevant_log_lines(text))
+        if done >= 2 and not RERUN.search(text):
+            break
     return workdir / "sheet.pdf"
+
+
+#: The most pdflatex passes a sheet gets (references settle in two or three).
+PASSES = 4
+#: What pdflatex's log says when a page reference moved since the pass before.
+RERUN = re.compile(r"Rerun to get (?:cross-references|outlines) right|Label\(s\) may have changed")
 
 
 def _run(command: list[str], workdir: Path) -> tuple[int, str]:

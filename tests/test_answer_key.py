@@ -548,3 +548,87 @@ def test_boxed_conclusions_are_ragged_right_and_never_hyphenated(default_sheet):
         assert not re.search(r"[a-z]-\n\s*[a-z]", box), (question, box)
     tex = (default_sheet / "hw2.tex").read_text("utf-8")
     assert tex.count(r"\parbox{0.9\linewidth}{\raggedright\hyphenpenalty=10000") >= 3
+
+
+#: Where q2's boxes are derived, by reading the sheet as a person would: the forward pass
+#: gives x^(3) and e, the backward pass the δ's, the gradients section ∂e/∂W (the review
+#: found each link one section early: "The network", "Forward pass", "Backward pass").
+Q2_SECTIONS = {
+    "x3": "Forward pass",
+    "e": "Forward pass",
+    "delta3": "Backward pass",
+    "delta2": "Backward pass",
+    "delta1": "Backward pass",
+    "grad_W1": "Gradients",
+    "grad_W2": "Gradients",
+    "grad_W3": "Gradients",
+}
+
+
+def test_q2_boxes_link_the_section_that_derives_them_and_back_in_the_tex(default_sheet):
+    """The anchors of the .tex: each box's \\hyperref goes to the subsection of that title,
+    and that subsection's link back goes to a box it derives."""
+    key, appendix = (default_sheet / "hw2.tex").read_text("utf-8").split("Part II\\quad Appendix")
+    headings = dict(
+        re.findall(
+            r"\\subsection\*\{\\phantomsection\\label\{(app-q2-part\d+)\}([^\\{}]+?)\\hfill",
+            appendix,
+        )
+    )
+    assert {"Forward pass", "Backward pass", "Gradients"} <= set(headings.values())
+    for name, title in Q2_SECTIONS.items():
+        display = key[key.index(f"\\label{{key-q2-{name}}}") :]
+        display = display[: display.index("\\end{align*}")]
+        assert [headings[t] for t in re.findall(r"\\hyperref\[(app-q2-[^\]]+)\]", display)] == [
+            title
+        ], name
+    for label, title in headings.items():
+        line = appendix[appendix.index(f"\\label{{{label}}}") :].split("\n", 1)[0]
+        back = re.search(r"\\hyperref\[key-q2-([^\]]+)\]", line)
+        if back:
+            assert Q2_SECTIONS[back.group(1)] == title, (label, title)
+
+
+@needs_pdf
+def test_q2_links_in_the_pdf_give_the_pages_of_the_right_sections(default_sheet):
+    """In the PDF as printed: q2's "derivation, p. N" in Part I, in order, name the pages
+    whose heading is the forward pass, the backward pass, the gradients; each of those
+    headings' "boxed in Part I, p. M" names a page of q2's Part I."""
+    pages = pdf_pages(default_sheet / "hw2.pdf")
+    first = next(i for i, p in enumerate(pages) if re.search(r"^\s*q2\. ", p, re.M))
+    last = next(i for i, p in enumerate(pages) if re.search(r"^\s*q3\. ", p, re.M))
+    q2 = "\n".join(pages[first:last])
+    linked = [int(n) for n in re.findall(r"derivation, p\. (\d+)", q2)]
+    assert len(linked) == 3
+    for page, title in zip(linked, ("Forward pass", "Backward pass", "Gradients"), strict=True):
+        heading = re.search(rf"^{title}\s+boxed in Part I, p\. (\d+)$", pages[page - 1], re.M)
+        assert heading, (title, page)
+        assert first + 1 <= int(heading.group(1)) <= last, (title, heading.group(1))
+
+
+def test_q2_shows_theta_prime_with_its_values_before_the_deltas_use_them(default_sheet):
+    """θ′ in the homework's notation (never tanh′ or identity′), each layer's value shown
+    to 4 decimals with its trailing zeros before a δ uses it; e the scalar (x⁽³⁾ − y)².
+    The values by hand: θ′ = 1 − tanh² at s⁽¹⁾ = (0.7, 1) and s⁽²⁾ = 0.2 + tanh 0.7 − 3 tanh 1."""
+    import math
+
+    tex = (default_sheet / "hw2.tex").read_text("utf-8")
+    key = tex.split("Part II\\quad Appendix")[0]
+    q2 = key[key.index("\\label{key-q2}") : key.index("\\label{key-q3}")]
+    s2 = 0.2 + math.tanh(0.7) - 3 * math.tanh(1)
+    lines = q2.splitlines()
+    theta1 = next(i for i, t in enumerate(lines) if t.startswith(r"\theta'\left(s^{(1)}\right) &="))
+    theta2 = next(i for i, t in enumerate(lines) if t.startswith(r"\theta'\left(s^{(2)}\right) &="))
+    assert f"{1 - math.tanh(0.7) ** 2:.4f}" == "0.6347" and "0.6347" in lines[theta1]
+    assert f"{1 - math.tanh(1) ** 2:.4f}" == "0.4200" and "0.4200" in lines[theta1]
+    assert f"{1 - math.tanh(s2) ** 2:.4f}" in lines[theta2]
+    assert "1 - \\left(x^{(1)}_{1}\\right)^{2}" in lines[theta1]  # θ′ = 1 − x², as the seed
+    delta2 = next(i for i, t in enumerate(lines) if t.startswith(r"\delta^{(2)} &="))
+    assert theta2 < delta2 and theta1 < delta2
+    assert r"\theta'\left(s^{(3)}\right) &= 1" in q2  # the identity's
+    assert "0.42\\end" not in q2 and "0.42 " not in q2
+    for wrong in ("\\tanh'", "identity}", "\\|"):
+        assert wrong not in q2, wrong
+    assert "e &= \\left(x^{(3)} - y\\right)^{2}" in q2
+    app = tex[tex.index("\\label{app-q2}") : tex.index("\\label{app-q3}")]
+    assert "\\tanh'" not in app and "identity}'" not in app

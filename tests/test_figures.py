@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import math
 import re
 import subprocess
@@ -17,6 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+import sympy as sp
 import torch
 import torch.nn.functional as F
 from hypothesis import given, settings
@@ -216,6 +218,98 @@ def test_the_network_has_a_node_per_unit_and_bias_and_an_edge_per_weight(spec, p
     svg = ET.fromstring(draw(net, "svg"))
     ids = {e.get("id") for e in svg.iter()}
     assert set(expected) <= ids  # each weight is findable in the SVG
+
+
+def _label_geometry(drawing: NetworkDiagram) -> tuple[dict, dict, dict]:
+    """The drawn network as pdflatex will show it: each edge's ends and each weight label's
+    box (as matplotlib lays the text out), in display units, and each label's angle."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from symhw.render.figures import _settings
+
+    with _settings():
+        fig = build(drawing)
+        FigureCanvasAgg(fig)
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        edges = {
+            line.get_gid(): ax.transData.transform(np.column_stack(line.get_data()))
+            for line in ax.lines
+        }
+        boxes = {t.get_gid(): t.get_window_extent(renderer) for t in ax.texts if t.get_gid()}
+        angles = {t.get_gid(): t.get_rotation() for t in ax.texts if t.get_gid()}
+    return edges, boxes, angles
+
+
+def _crosses(edge: np.ndarray, box) -> bool:
+    """Whether a straight edge passes through a box (sampled finely)."""
+    t = np.linspace(0.0, 1.0, 4000)[:, None]
+    p = edge[0] + t * (edge[1] - edge[0])
+    inside = (p[:, 0] >= box.x0) & (p[:, 0] <= box.x1) & (p[:, 1] >= box.y0) & (p[:, 1] <= box.y1)
+    return bool(inside.any())
+
+
+def _ambiguous(drawing: NetworkDiagram) -> list[tuple]:
+    """The weight labels a reader could take for another edge's: off their own edge, crossed
+    by another edge or overlapping another label, unless turned along their own edge."""
+    edges, boxes, angles = _label_geometry(drawing)
+    bad = []
+    for gid, box in sorted(boxes.items()):
+        own = edges["e" + gid[1:]]
+        if not _crosses(own, box):
+            bad.append((gid, "off its edge"))
+        dx, dy = own[1] - own[0]
+        if abs((angles[gid] - math.degrees(math.atan2(dy, dx)) + 180) % 360 - 180) < 1:
+            continue  # it reads along its own edge (a level edge's label is level)
+        assert angles[gid] == 0, gid  # turned, then only along its own edge
+        bad += [
+            (gid, other)
+            for other, e in edges.items()
+            if other != "e" + gid[1:] and _crosses(e, box)
+        ]
+        bad += [(gid, other) for other, b in boxes.items() if other < gid and box.overlaps(b)]
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("spec", "problem"),
+    [((REPO / "symhw" / "data" / "hw2.toml").read_text("utf-8"), 1), (OTHER_SPEC, 0)],
+)
+def test_each_weight_sits_on_its_own_edge_clear_of_the_others(spec, problem):
+    """HW2's "0.2" and "0.3" once sat where two edges cross: now every label lies on its
+    own edge, no other edge passes through it, no two overlap (as matplotlib lays them out);
+    each unit shows its output as the text names it (x, x_j for the input entries)."""
+    (fig,) = figures_of(solve(load_problem_set(_tmp_spec(spec)).problems[problem]))
+    assert _ambiguous(fig.drawing) == []
+    edges, boxes, angles = _label_geometry(fig.drawing)
+    assert set(angles.values()) == {0}  # room for every label, none turned
+    for gid, box in boxes.items():  # and none crossed, level edges' labels included
+        crossing = [e for e in edges if e != "e" + gid[1:] and _crosses(edges[e], box)]
+        assert crossing == [], gid
+    inside = sorted(t.get_text() for t in build(fig.drawing).axes[0].texts if not t.get_gid())
+    widths = fig.drawing.widths
+    inputs = ["$x$"] if widths[0] == 1 else [f"$x_{{{j}}}$" for j in range(1, widths[0] + 1)]
+    units = [
+        f"$x^{{({k})}}_{{{j}}}$" for k in range(1, len(widths)) for j in range(1, widths[k] + 1)
+    ]
+    assert set(inputs + units) <= set(inside)
+    assert "$x_{1}$" not in inside or widths[0] > 1  # HW2's input is x, as its text says
+
+
+@pytest.mark.parametrize("widths", [(1, 4, 4, 1), (5, 5), (2, 6, 2), (3, 3, 3, 3), (7, 4)])
+def test_crowded_networks_turn_a_label_along_its_edge_rather_than_leave_it_ambiguous(widths):
+    """Where full layers leave a label no place clear of the other edges, it is turned
+    along its own edge; every label stays on its own edge either way."""
+    rng = np.random.default_rng(0)
+    weights = tuple(
+        sp.ImmutableMatrix(
+            a + 1, b, [sp.Rational(int(v), 100) for v in rng.integers(-300, 300, (a + 1) * b)]
+        )
+        for a, b in itertools.pairwise(widths)
+    )
+    drawing = NetworkDiagram(widths, weights, ("tanh",) * (len(widths) - 1))
+    assert drawing.edges <= 40  # labelled, as the figure of a problem this size is
+    assert _ambiguous(drawing) == []
 
 
 def _tmp_spec(text: str):

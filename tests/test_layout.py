@@ -114,8 +114,9 @@ def test_a_tuple_of_long_vectors_names_each_item_and_entry(tmp_path):
     "case",
     # each once overran the margin by 95 to 529 pt when nothing was shrunk: a vector of long
     # entries, a block label as wide as a third of the line, Part I's sums over the layers
-    # of blocks 2^16 channels wide
-    ["mlp-sigmoid-3x3-issue", "blocks-network-max", "blocks-compare-max"],
+    # of blocks 2^16 channels wide, an 8×8 network's Part I worked number by number (columns
+    # of 15-decimal numbers side by side, a boxed 9×8 matrix of them)
+    ["mlp-sigmoid-3x3-issue", "blocks-network-max", "blocks-compare-max", "mlp-8x8-sigmoid"],
 )
 def test_limit_cases_compile_without_overfull_boxes(case, tmp_path):
     from conftest import REPO, run_cli
@@ -136,3 +137,22 @@ def test_limit_cases_compile_without_overfull_boxes(case, tmp_path):
     log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
     assert "Overfull \\hbox" not in log
     assert "\\resizebox" not in tex and "\\scalebox" not in tex
+
+
+@needs_tex
+def test_long_numbers_after_an_approx_and_in_a_table_are_continued_in_the_margin(tmp_path):
+    """A boxed value whose numbers after ≈ are too long for a line has them named one by
+    one, digits continued (mlp-8x8-extreme-numbers' 100-digit pre-activations); a table
+    shown row by row notes a continued number in the margin, not on its line."""
+    from symhw.problems.mlp_backprop.nodes import Approximated
+
+    big = sp.Integer(7) ** 200 / 3
+    exact = sp.ImmutableMatrix([1, sp.tanh(big), big])
+    approx = sp.ImmutableMatrix([1, sp.Float(1, 30), sp.N(big, 200)])
+    value = Approximated(sp.MatrixSymbol("v", 3, 1), exact, approx, 15)
+    table = Table("Long cells", ("quantity", "exact"), ((sp.Symbol("y"), sp.Integer(7) ** 260),))
+    tex = _sheet(tmp_path, table, answers=[Answer("x", sp.MatrixSymbol("x", 3, 1), value)])
+    assert r"\left(x\right)_{3} &\approx" in tex  # the long number, named
+    table_rows = tex[tex.index(r"y\ \left(\text{exact}\right)") :].split(r"\end{align*}")[0]
+    assert r"\tag*{\text{\small digits continue}}" in table_rows  # in the margin
+    assert r"\quad \text{\small (digits continue)}" not in table_rows

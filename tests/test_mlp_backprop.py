@@ -18,7 +18,7 @@ import torch
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from conftest import answers_error, torch_activations
+from conftest import REPO, answers_error, torch_activations
 from symhw.cli import main
 from symhw.errors import InputError
 from symhw.mlp import Network, Rounded, backprop, composed_loss, symbolic_weights
@@ -409,3 +409,35 @@ def test_huge_weights_are_checked_relative_to_their_size():
     ((s - 1) ** 2).sum().backward()
     expected = w.grad.numpy().ravel()
     assert np.ravel(answers_json(sol)["grad_W1"]) == pytest.approx(expected, rel=1e-12)
+
+
+def test_a_deep_hand_replay_keeps_its_lines_within_reach():
+    """mlp-8x8-symbolic-rounded's hand replay: its answers' label names the first and last
+    gradient around an ellipsis (nine names ran 300 pt past the margin in every row), and
+    no product substitutes the 100-digit δ̃ its backward pass multiplies out (the line
+    goes from the formula to the result); an 8×8 network's Part I is its boxed answers."""
+    from symhw.derivation import Boxed, Derivation
+    from symhw.notation import Dots
+    from symhw.problems.mlp_backprop.passes import SUBSTITUTED_DIGITS
+    from symhw.sheet import solve
+    from symhw.spec import load_problem_set
+
+    limits = REPO / "benchmarks" / "limits"
+    (problem,) = load_problem_set(limits / "mlp-8x8-symbolic-rounded.toml").problems
+    sol = solve(problem)
+    label = sol.answer("rounded").label
+    assert len(label) == 4 and isinstance(label[1], Dots)
+    titles = ("By hand: backward pass", "By hand: gradients")
+    by_hand = [p for p in sol.parts if isinstance(p, Derivation) and p.title in titles]
+    assert len(by_hand) == 2
+    for d in by_hand:
+        for step in d.steps:
+            for member in step.chain[2:-1]:  # what is substituted between formula and result
+                shown = member.display  # what the sheet writes (not the value it stands for)
+                numbers = [a for a in sp.preorder_traversal(shown) if isinstance(a, sp.Rational)]
+                assert all(
+                    len(str(abs(v.p))) + len(str(v.q)) <= SUBSTITUTED_DIGITS for v in numbers
+                )
+    (wide,) = load_problem_set(limits / "mlp-8x8-sigmoid.toml").problems
+    key = solve(wide).key_parts()
+    assert all(isinstance(p, Boxed) and p.derivation is None for p in key)

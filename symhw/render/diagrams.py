@@ -3,12 +3,13 @@ normalization averages over."""
 
 from __future__ import annotations
 
+import math as math_
 from typing import Any
 
 import sympy as sp
 
 from symhw.figures import AxesDiagram, BlockColumn, BlockDiagram, ConvBox, Label, NetworkDiagram
-from symhw.notation import indexed_symbol
+from symhw.notation import indexed_symbol, layer_symbol
 from symhw.render.mpl import (
     ACCENT,
     INK,
@@ -22,30 +23,59 @@ from symhw.render.mpl import (
 
 
 def network(fig: Any, net: NetworkDiagram) -> None:
-    """Layers left to right, the bias node 1 on top of each, weights on the edges."""
+    """Layers left to right, the bias node 1 on top of each, each unit named by its output
+    (x, x_j⁽ˡ⁾), weights on the edges where no other edge passes (:func:`_label_places`)."""
     depth, tallest = len(net.widths) - 1, max(net.widths) + 1
-    fig.set_size_inches(min(1.0 + 1.7 * depth, MAX_WIDTH), min(0.9 + 0.55 * tallest, 6.0))
+    xlim, ylim = (-1.2, 2.4 * depth + 1.0), (-(tallest / 2) - 1.1, tallest / 2 + 0.7)
+    at = [_column(net.widths[k], k < depth, 2.4 * k) for k in range(depth + 1)]
+    edges = [
+        (layer, i, j, start, end)
+        for layer in range(1, depth + 1)
+        for i, start in enumerate(at[layer - 1])
+        for j, end in enumerate(at[layer][1:] if layer < depth else at[layer])
+    ]
+    texts = [_number(net.weights[layer - 1][i, j]) for layer, i, j, _, _ in edges]
+    segments = [(start, end) for *_, start, end in edges]
+    nodes = [p for column in at for p in column]
+    for grow in _GROWTH:  # the smallest size at which every weight has a clear place
+        size = (
+            min((0.6 + 1.05 * depth) * grow, MAX_WIDTH),
+            min((0.6 + 0.42 * tallest) * grow, 6.0),
+        )
+        inch = (size[0] / (xlim[1] - xlim[0]), size[1] / (ylim[1] - ylim[0]))
+        places, clears = (
+            _label_places(segments, texts, nodes, inch) if net.edge_labels else ([], [])
+        )
+        if all(clears):
+            break
+    fig.set_size_inches(*size)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
-    ax.set_xlim(-1.2, 2.4 * depth + 1.0)
-    ax.set_ylim(-(tallest / 2) - 1.1, tallest / 2 + 0.7)
-    at = [_column(net.widths[k], k < depth, 2.4 * k) for k in range(depth + 1)]
-    for layer in range(1, depth + 1):
-        w = net.weights[layer - 1]
-        for i, start in enumerate(at[layer - 1]):
-            for j, end in enumerate(at[layer][1:] if layer < depth else at[layer]):
-                ax.plot(*zip(start, end, strict=True), color="0.55", lw=0.7, zorder=1)
-                if net.edge_labels:
-                    where = (i * w.cols + j + 0.5) / (w.rows * w.cols)  # each edge its own x
-                    mark = _edge_label(ax, start, end, w[i, j], where)
-                    mark.set_gid(f"w{layer}_{i}_{j + 1}")  # an id in the SVG: w⁽ˡ⁾_ij
-    for layer, nodes in enumerate(at):
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    for layer, i, j, start, end in edges:
+        line = ax.plot(*zip(start, end, strict=True), color="0.55", lw=0.7, zorder=1)[0]
+        line.set_gid(f"e{layer}_{i}_{j + 1}")
+    for (layer, i, j, start, end), t, clear, words in zip(
+        edges, places, clears, texts, strict=False
+    ):
+        point = (start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1]))
+        # no clear place: the label lies along its own edge, so it cannot be read as another's
+        rise = (end[1] - start[1]) * inch[1], (end[0] - start[0]) * inch[0]
+        angle = 0.0 if clear else math_.degrees(math_.atan2(*rise))
+        _edge_label(ax, point, words, angle).set_gid(f"w{layer}_{i}_{j + 1}")  # w⁽ˡ⁾_ij
+    for layer, column in enumerate(at):
         bias = layer < depth
-        for k, (x, y) in enumerate(nodes):
+        for k, (x, y) in enumerate(column):
             unit = k if bias else k + 1
             inside = "1" if bias and k == 0 else _unit_label(net, layer, unit)
             _node(ax, x, y, inside, square=bias and k == 0)
         _layer_caption(ax, net, layer, 2.4 * layer, -(tallest / 2) - 0.55)
+
+
+#: How much a network's figure may grow (in both directions, within the page) so that
+#: every weight finds a place on its edge clear of the others.
+_GROWTH = (1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
 
 
 def _column(units: int, bias: bool, x: float) -> list[tuple[float, float]]:
@@ -54,15 +84,95 @@ def _column(units: int, bias: bool, x: float) -> list[tuple[float, float]]:
     return [(x, (n - 1) / 2 - k) for k in range(n)]
 
 
-_SUBSCRIPT = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
-
-
 def _unit_label(net: NetworkDiagram, layer: int, unit: int) -> str:
-    """Inside a unit's node, while the network is small enough for labels: x₁, x₂, … for
-    the inputs and θ for the units that apply an activation (LFD's picture)."""
+    """Inside a unit's node, while the network is small enough for labels: its output as
+    the text names it, the input's entries as the problem writes them (x, or x₁, x₂, …)
+    and x_j⁽ˡ⁾ for unit j of layer l."""
     if not net.edge_labels:
         return ""
-    return "x" + str(unit).translate(_SUBSCRIPT) if layer == 0 else "θ"
+    if layer == 0 and net.inputs:
+        return math(net.inputs[unit - 1])
+    return math(layer_symbol("x", layer, unit))
+
+
+#: Weight labels: font size (points), and the room kept around a label (inches).
+_LABEL_PT, _CLEAR = MIN_FONT, 0.02
+#: Nodes' half sizes (axes units): a unit's circle, a bias node's square.
+_NODE_R = 0.3
+
+
+def _label_places(
+    segments: list[tuple[tuple[float, float], tuple[float, float]]],
+    texts: list[str],
+    nodes: list[tuple[float, float]],
+    inch: tuple[float, float],
+) -> tuple[list[float], list[bool]]:
+    """Where along its edge (0 at its source, 1 at its target) each weight label goes: the
+    first place from the source, in steps, whose label box clears every other edge, every
+    node and the labels placed before it (the edges with the fewest such places choose
+    first); where none does, the place with the most room. Computed in inches (``inch``:
+    inches per axes unit in x and y), so the same on every run. Also says which labels
+    found a clear place.
+
+    >>> _label_places([((0, 0), (2, 0)), ((0, 1), (2, -1))], ["1", "2"], [], (1.0, 1.0))
+    ([0.1, 0.1], [True, True])
+    """
+    import numpy as np
+
+    scale = np.array(inch)
+    ends = [(np.array(a) * scale, np.array(b) * scale) for a, b in segments]
+    samples = np.linspace(0.0, 1.0, 120)[:, None]
+    points = [a + samples * (b - a) for a, b in ends]
+    node_box = np.array([_NODE_R, _NODE_R]) * scale
+    centres = np.array(nodes, dtype=float).reshape(-1, 2) * scale
+    steps = np.linspace(0.1, 0.9, 41)
+    rooms, halves, wheres = [], [], []
+    for k, ((a, b), words) in enumerate(zip(ends, texts, strict=True)):
+        half = np.array([0.034 * len(words) + 0.03, 0.075]) * (_LABEL_PT / 7.5)  # padded
+        where = a + steps[:, None] * (b - a)
+        room = np.full(len(steps), np.inf)
+        others = [p for m, p in enumerate(points) if m != k]
+        if others:
+            room = _clearance(where, half, np.concatenate(others), np.zeros(2))
+        if len(centres):
+            room = np.minimum(room, _clearance(where, half, centres, node_box))
+        rooms.append(room)
+        halves.append(half)
+        wheres.append(where)
+    # the edges with the fewest clear places first: they choose before the others crowd them
+    order = sorted(range(len(ends)), key=lambda k: (int(np.sum(rooms[k] >= _CLEAR)), k))
+    out, placed, clears = [0.0] * len(ends), [], [True] * len(ends)
+    for k in order:
+        room = rooms[k]
+        for centre, size in placed:
+            room = np.minimum(room, _clearance(wheres[k], halves[k], centre[None, :], size))
+        room = np.round(room, 4)
+        clear = np.flatnonzero(room >= _CLEAR)
+        best = int(clear[0]) if len(clear) else int(np.argmax(room))
+        clears[k] = len(clear) > 0
+        placed.append((wheres[k][best], halves[k] if clears[k] else _turned(halves[k], ends[k])))
+        out[k] = float(round(steps[best], 6))
+    return out, clears
+
+
+def _turned(half, end):
+    """The half sizes of the upright box around a label box of half sizes ``half`` turned
+    along the edge from ``end[0]`` to ``end[1]`` (a label with no clear place is)."""
+    import numpy as np
+
+    d = end[1] - end[0]
+    c, s = np.abs(d) / max(float(np.hypot(*d)), 1e-12)
+    return np.array([c * half[0] + s * half[1], s * half[0] + c * half[1]])
+
+
+def _clearance(where, half, others, other_half):
+    """For each candidate centre in ``where`` (a box of half sizes ``half``), the smallest
+    gap to the boxes of half sizes ``other_half`` centred at ``others`` (negative: they
+    overlap)."""
+    import numpy as np
+
+    gap = np.abs(where[:, None, :] - others[None, :, :]) - (half + other_half)
+    return np.max(gap, axis=2).min(axis=1)
 
 
 def _node(ax: Any, x: float, y: float, text_: str, square: bool) -> None:
@@ -77,12 +187,12 @@ def _node(ax: Any, x: float, y: float, text_: str, square: bool) -> None:
         ax.text(x, y, text_, ha="center", va="center", zorder=4)
 
 
-def _edge_label(ax: Any, start, end, weight: sp.Expr, where: float) -> Any:
-    """A weight on its edge, ``where`` (0 to 1) of the way through the middle of it."""
-    t = 0.15 + 0.7 * where
-    x, y = start[0] + t * (end[0] - start[0]), start[1] + t * (end[1] - start[1])
+def _edge_label(ax: Any, point: tuple[float, float], words: str, angle: float) -> Any:
+    """A weight's label centred at ``point`` on its edge, on a white ground, turned by
+    ``angle`` degrees (to lie along its edge)."""
     return ax.text(
-        x, y, _number(weight), ha="center", va="center", fontsize=MIN_FONT, color=ACCENT, zorder=5,
+        *point, words, ha="center", va="center", fontsize=_LABEL_PT, color=ACCENT, zorder=5,
+        rotation=angle, rotation_mode="anchor",
         bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "edgecolor": "none"},
     )  # fmt: skip
 

@@ -81,8 +81,15 @@ class SheetLatexPrinter(LatexPrinter):
         return super()._print_MatrixBase(expr)
 
     def parenthesize(self, item, level, is_neg=False, strict=False) -> str:
-        """As SymPy's, a 1 × 1 matrix judged by its entry (it prints as the entry)."""
-        return super().parenthesize(_scalar(item), level, is_neg, strict)
+        """As SymPy's, a 1 × 1 matrix judged by its entry (it prints as the entry), and a
+        negative number written to fixed decimals (``Fixed``) as a negative number."""
+        item = _scalar(item)
+        if type(item).__name__ == "Fixed":
+            tex, add = self._print(item), PRECEDENCE["Add"]
+            if tex.startswith("-") and (add < level or (not strict and add <= level)):
+                return rf"\left({tex}\right)"
+            return tex
+        return super().parenthesize(item, level, is_neg, strict)
 
     def _print_Transpose(self, expr: sp.Transpose) -> str:
         if _is_scalar_matrix(expr.arg):  # a scalar is its own transpose
@@ -270,7 +277,16 @@ class SheetLatexPrinter(LatexPrinter):
         return (r" \cdot " if scalars else r" \odot ").join(factor(a) for a in expr.args)
 
     def _print_SquaredNorm(self, expr: sp.Expr) -> str:
-        return rf"\left\|{self._print(expr.args[0])}\right\|^{{2}}"
+        """‖v‖², or (v)² when v has one entry (a scalar, as the homework writes e)."""
+        inner = self._print(expr.args[0])
+        if getattr(expr.args[0], "shape", None) == (1, 1):
+            return rf"\left({inner}\right)^{{2}}"
+        return rf"\left\|{inner}\right\|^{{2}}"
+
+    def _print_ThetaPrime(self, expr: sp.Function, exp: str | None = None) -> str:
+        """θ′(s): the derivative of a layer's activation, in the homework's notation."""
+        tex = rf"\theta'\left({self._print(expr.args[0])}\right)"
+        return tex if exp is None else rf"{tex}^{{{exp}}}"
 
     def _print_Fixed(self, expr: sp.Expr) -> str:
         return fixed_point(expr.exact, expr.decimals)
@@ -419,10 +435,20 @@ class SheetStrPrinter(StrPrinter):
         return " (.) ".join(self._print(a) for a in expr.args)
 
     def _print_SquaredNorm(self, expr: sp.Expr) -> str:
+        if getattr(expr.args[0], "shape", None) == (1, 1):
+            return f"({self._print(expr.args[0])})**2"
         return f"norm({self._print(expr.args[0])})**2"
+
+    def _print_ThetaPrime(self, expr: sp.Function) -> str:
+        return f"theta'({self._print(expr.args[0])})"
 
     def _print_Fixed(self, expr: sp.Expr) -> str:
         return fixed_point(expr.exact, expr.decimals)
+
+
+def approximate_cells(expr: sp.MatrixExpr) -> list[list[str]]:
+    """The LaTeX of each entry an ``Approximated`` node writes after its ≈."""
+    return _approximate_cells(SheetLatexPrinter(), expr)
 
 
 def _approximate_cells(printer, expr: sp.MatrixExpr) -> list[list[str]]:

@@ -22,7 +22,7 @@ from symhw.derivation import (
 )
 from symhw.render import Frame, SummaryRow, anchor, box_name, derived_in, summary_table
 from symhw.render.decimals import as_decimals, grouped_text
-from symhw.render.expr import PRIMED_NAME, THIN, function_latex, latex
+from symhw.render.expr import PRIMED_NAME, THIN, approximate_cells, function_latex, latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.layout import LINE_EM, reflow, width
 from symhw.render.mpl import KEY_WIDTH
@@ -207,7 +207,11 @@ def _member_rows(
         shown = as_decimals(expr.display)
         approx = tex.rsplit(r" \approx ", 1)[1]
         out = _member_rows(shown, latex(shown), budget, name, head, rule, tags)
-        return out + _member_rows(None, approx, budget, name, r"&\approx ", "", tags)
+        flowed = reflow(approx, budget)
+        if all(width(r.tex) <= budget for r in flowed) or expr.approx.shape == (1, 1):
+            return out + _member_rows(None, approx, budget, name, r"&\approx ", "", tags)
+        cells = approximate_cells(expr)  # entries too long for the line: named, one by one
+        return out + _named_entries(expr.approx, budget, name, r"&\approx ", "", tags, cells)
     if isinstance(expr, sp.Tuple) and not name.endswith("}_{"):
         items = r",\ ".join(rf"\left({name}\right)_{{{k}}}" for k in range(1, len(expr) + 1))
         out = _member_rows(None, rf"\left({items}\right)", budget, name, head, rule, tags)
@@ -239,11 +243,18 @@ def _explicit_matrix(expr) -> sp.MatrixBase | None:
 
 
 def _named_entries(
-    m: sp.MatrixBase, budget: float, name: str, head: str, rule: str, tags: bool
+    m: sp.MatrixBase,
+    budget: float,
+    name: str,
+    head: str,
+    rule: str,
+    tags: bool,
+    cells: list[list[str]] | None = None,
 ) -> list[str]:
     """``name = [(name)₁; (name)₂; …]`` and then ``(name)ᵢ = entry`` for each entry: every
     member of a derivation equals its left side, so entry i of the member is entry i of
-    ``name``."""
+    ``name``. ``cells``: the entries as already written (the numbers after an ≈), each
+    then ``(name)ᵢ ≈ cell``."""
     vector = 1 in m.shape
     sep = "," if max(m.shape) > 9 else ""
 
@@ -259,7 +270,11 @@ def _named_entries(
     for i in range(m.rows):
         for j in range(m.cols):
             e = m[i, j]
-            out += _member_rows(e, latex(e), budget, name, f"{entry(i, j)} &= ", "", tags)
+            if cells is None:
+                out += _member_rows(e, latex(e), budget, name, f"{entry(i, j)} &= ", "", tags)
+            else:
+                head = rf"{entry(i, j)} &\approx "
+                out += _rows(reflow(cells[i][j], budget), head, "", tags)
     return out
 
 
@@ -298,7 +313,8 @@ def answer_display(a: Answer) -> str:
         return rf"\[{answer_math(a)}\]"
     head = f"{label} &{relation} "
     rows = _member_rows(a.value, value, budget, label, head, "", tags=False)
-    if len(rows) > _BOXED_ROWS:
+    if len(rows) > _BOXED_ROWS:  # an align*: notes go to the margin, as tags
+        rows = _member_rows(a.value, value, budget, label, head, "", tags=True)
         rows[0] = rf"\boxed{{{label}}} &{relation} " + rows[0][len(head) :]
         return align(rows).rstrip("\n")
     body = " \\\\\n".join(rows)
@@ -384,10 +400,12 @@ def _table_as_display(t: Table) -> str:
         for row in t.rows
         for h, c in zip(t.header[1:], row[1:], strict=True)
     ]
-    budget = LINE_EM - max(width(name) for name, _ in cells) - 3.0  # one column of names
+    # one column of names; 1.5 em more than elsewhere: a long sum of function values
+    # (ReLU(s) 0.1 - …) is wider than :func:`width` reckons
+    budget = LINE_EM - max(width(name) for name, _ in cells) - 4.5
     rows = []
     for name, cell in cells:
-        rows += _rows(reflow(cell, budget), f"{name} &= ", "", tags=False)
+        rows += _rows(reflow(cell, budget), f"{name} &= ", "", tags=True)  # notes in the margin
     return align(rows)
 
 
@@ -416,9 +434,8 @@ def solution_section(sol: Solution, *, linked: bool = False, figure_dir: str = "
     ``linked``: it is the appendix of a sheet whose Part I boxes the answers, so it gets a
     bookmark, each part a box links to a target and a link back to the box.
     """
-    head = rf"\section*{{{escape(sol.problem_id)}. {escape(sol.title)}}}"
-    if linked:
-        head = _target(anchor(sol, "app")) + _bookmark(sol, "app", 1) + head
+    mark = _target(anchor(sol, "app")) + _bookmark(sol, "app", 1) if linked else ""
+    head = rf"\section*{{{mark}{escape(sol.problem_id)}. {escape(sol.title)}}}"
     out = [head, paragraph(sol.statement) + "\n"]
     backs = _back_links(sol) if linked else {}
     paths = figure_paths(sol, figure_dir, FIGURE_FORMAT["tex"])
@@ -426,8 +443,10 @@ def solution_section(sol: Solution, *, linked: bool = False, figure_dir: str = "
         text = _figure(p, paths[i]) if i in paths else _part(p)
         if i in backs:
             title = rf"\subsection*{{{escape(p.title)}}}"
-            back = rf"\subsection*{{{escape(p.title)}\hfill{{\normalfont\small {backs[i]}}}}}"
-            out.append(_target(anchor(sol, "app", f"part{i}")) + text.replace(title, back, 1))
+            target = _target(anchor(sol, "app", f"part{i}"))  # in the heading: on its page
+            back = rf"\subsection*{{{target}{escape(p.title)}"
+            back += rf"\hfill{{\normalfont\small {backs[i]}}}}}"
+            out.append(text.replace(title, back, 1))
         else:
             out.append(text)
     answers = "Answers"
@@ -660,8 +679,8 @@ def key_section(
     """Part I for one problem: the question, the worked solution, the boxed results
     (``worked`` False: the question's boxed results only); figures from ``figure_dir``."""
     level = "section" if worked else "subsection"
-    head = rf"\{level}*{{{escape(sol.problem_id)}. {escape(sol.title)}}}"
-    out = [_target(anchor(sol, "key")) + _bookmark(sol, "key", 1) + head]
+    mark = _target(anchor(sol, "key")) + _bookmark(sol, "key", 1)  # in the heading: its page
+    out = [rf"\{level}*{{{mark}{escape(sol.problem_id)}. {escape(sol.title)}}}"]
     if worked:
         out.append(paragraph(sol.statement) + "\n")
     boxes = 0

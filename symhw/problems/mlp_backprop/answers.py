@@ -10,6 +10,7 @@ import sympy as sp
 
 from symhw.derivation import Answer
 from symhw.mlp import Network, Trace
+from symhw.notation import Dots
 from symhw.problems.mlp_backprop.labels import Labels
 from symhw.problems.mlp_backprop.nodes import Approximated, Fixed, Shown, shown
 from symhw.problems.mlp_backprop.worked import Worked
@@ -97,7 +98,10 @@ def _hand_answer(hand: Worked, decimals: int) -> Answer:
     """The hand replay's gradients and e, shown to ``decimals`` places (with ≈ where the
     exact products have more: 2 × 0.8668 × … = 1.7335296); its data keeps every answer."""
     tilde = Labels(hand.net, tilde=True)
-    label = sp.Tuple(*[tilde.grad(layer) for layer in range(1, hand.net.depth + 1)], tilde.e())
+    grads = [tilde.grad(layer) for layer in range(1, hand.net.depth + 1)]
+    if len(grads) > 3:  # the label names the entries of every row: ∂ẽ/∂W⁽¹⁾, …, ∂ẽ/∂W⁽ᴸ⁾
+        grads = [grads[0], Dots("⋯"), grads[-1]]
+    label = sp.Tuple(*grads, tilde.e())
     exact = [*hand.grads, sp.ImmutableMatrix([[hand.e]])]
     longer = any(not (v * 10**decimals).is_Integer for m in exact for v in m)
     value = sp.Tuple(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from symhw.derivation import Figure, Paragraph
 from symhw.figures import NetworkDiagram
 from symhw.mlp import Network
-from symhw.notation import indexed_symbol
+from symhw.notation import indexed_symbol, layer_symbol
+from symhw.problems.mlp_backprop.labels import vector_symbols
 
 #: Edges are labelled with their weights up to this many; a larger network is drawn with
 #: bare edges (its weights are in the tables).
@@ -20,17 +21,20 @@ def network_figure(net: Network) -> Figure:
     >>> fig.drawing.widths, fig.drawing.edges
     ((1, 2), 4)
     """
-    diagram = NetworkDiagram(net.widths, net.weights, net.activations)
+    inputs = tuple(vector_symbols("x", net.widths[0]))  # as the statement writes them
+    diagram = NetworkDiagram(net.widths, net.weights, net.activations, inputs=inputs)
     labelled = diagram.edges <= LABELLED_EDGES
     if not labelled:
-        diagram = NetworkDiagram(net.widths, net.weights, net.activations, edge_labels=False)
+        diagram = NetworkDiagram(
+            net.widths, net.weights, net.activations, edge_labels=False, inputs=inputs
+        )
     sizes = "-".join(str(d) for d in net.widths)
     matrix = indexed_symbol("W", sup="(l)")
     if labelled:
         weights: tuple = (
             "each edge carries its weight ",
             indexed_symbol("w", "ij", "(l)"),
-            ": row i of ",
+            " on it: row i of ",
             matrix,
             " (0: the bias), column j",
         )
@@ -39,6 +43,15 @@ def network_figure(net: Network) -> Figure:
     caption = (
         f"The {sizes} network: layer 0 is the input; the square node 1 of each layer feeds "
         "the bias weights of the next; ",
+        *(
+            (
+                "each unit shows its output, ",
+                layer_symbol("x", "l", "j"),
+                " for unit j of layer l; ",
+            )
+            if labelled
+            else ()
+        ),
         *weights,
         ".",
     )

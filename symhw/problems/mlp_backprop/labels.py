@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import sympy as sp
 
 from symhw.activations import ACTIVATIONS
-from symhw.mlp import Network
+from symhw.mlp import DERIVATIVE_FROM_OUTPUT, Network
 from symhw.notation import GradientEntry, indexed_symbol, layer_symbol
+from symhw.problems.mlp_backprop.nodes import ThetaPrime
 
 s_ = sp.Symbol("s", real=True)
 
@@ -18,10 +19,42 @@ def theta(name: str, arg: sp.Basic) -> sp.Basic:
     return sp.Function(name)(arg)
 
 
-def theta_prime(name: str, arg: sp.Basic) -> sp.Basic:
-    """θ'(arg), written with the activation's name."""
-    f = ACTIVATIONS[name].function(s_) if name != "identity" else sp.Function("identity")(s_)
-    return sp.Subs(sp.Derivative(f, s_), s_, arg)
+def activated(name: str, s: sp.Basic, bias: bool) -> sp.Basic:
+    """x⁽ˡ⁾ written with s⁽ˡ⁾: [1; θ(s⁽ˡ⁾)] below the output (``bias``), θ(s⁽ᴸ⁾) at it (s⁽ᴸ⁾
+    itself for the identity)."""
+    if bias:
+        return sp.Matrix([1, theta(name, s)])
+    return s if name == "identity" else sp.Matrix([theta(name, s)])
+
+
+def theta_prime(arg: sp.Basic) -> sp.Basic:
+    """θ′(arg), as the homework writes the activation's derivative whatever it is."""
+    return ThetaPrime(arg)
+
+
+def derivative_by_output(name: str, x: sp.Expr) -> sp.Expr | None:
+    """θ′(s) written with the unit's output x = θ(s) where the activation allows it
+    (:data:`symhw.mlp.DERIVATIVE_FROM_OUTPUT`: tanh 1 − x², sigmoid x(1 − x), identity 1);
+    None for the others.
+
+    >>> derivative_by_output("tanh", sp.Symbol("x")), derivative_by_output("relu", s_)
+    (1 - x**2, None)
+    """
+    rule = DERIVATIVE_FROM_OUTPUT[name]
+    form = None if rule is None else rule(s_, x)
+    return None if form is None or s_ in form.free_symbols else form
+
+
+def derivative_rule(name: str) -> sp.Eq:
+    """θ′(s) = its closed form for activation ``name``, for the prose that introduces θ′.
+
+    >>> derivative_rule("tanh")
+    Eq(ThetaPrime(s), 1 - tanh(s)**2)
+    """
+    closed = ACTIVATIONS[name].derivative(s_)
+    # ReLU's step, as cases: SymPy writes Heaviside as θ, the activation's own letter
+    closed = closed.replace(sp.Heaviside, lambda a, *_: sp.Piecewise((1, a > 0), (0, True)))
+    return sp.Eq(ThetaPrime(s_), closed, evaluate=False)
 
 
 def vector_symbols(letter: str, n: int) -> sp.ImmutableMatrix:

@@ -1,4 +1,5 @@
-"""Display nodes of a network's sheet (printed by symhw.render.expr): shown, ⊙, ‖·‖², round."""
+"""Display nodes of a network's sheet (printed by symhw.render.expr): shown, ⊙, ‖·‖², round,
+θ′ and numbers written to a fixed number of decimals."""
 
 from __future__ import annotations
 
@@ -54,10 +55,17 @@ def shown(display: sp.Basic, value: sp.MatrixBase | None = None) -> Shown:
 def evaluate(display: sp.Basic) -> sp.ImmutableMatrix:
     """The value of a display built from explicit matrices: products, sums, ⊙ and ‖·‖².
 
+    Numbers written to fixed decimals (:class:`Fixed`) stand for their exact values.
+
     >>> a = sp.ImmutableMatrix([1, 2])
     >>> evaluate(Hadamard(a, sp.MatMul(2, a))).T, evaluate(SquaredNorm(a))
     (Matrix([[2, 8]]), Matrix([[5]]))
+    >>> evaluate(sp.ImmutableMatrix([Fixed(sp.Rational(21, 50), 4)]))
+    Matrix([[21/50]])
     """
+    fixed = {f: f.exact for f in display.atoms(Fixed)}
+    if fixed:
+        display = display.xreplace(fixed)
     if isinstance(display, sp.MatrixBase):
         return sp.ImmutableMatrix(display)
     if isinstance(display, Hadamard):
@@ -82,6 +90,13 @@ class rounded(sp.Function):
     def definition(self) -> sp.Rational:
         """The rounded value, exactly (what verification substitutes)."""
         return round_decimals(self.args[0], int(self.args[1]))
+
+
+class ThetaPrime(sp.Function):
+    """θ′(arg): the derivative of the layer's activation at ``arg``, as the homework writes
+    it (display only: a line's value says which activation it is)."""
+
+    nargs = 1
 
 
 class Hadamard(sp.Expr):

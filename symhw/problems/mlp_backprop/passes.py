@@ -11,7 +11,14 @@ from symhw.builder import DerivationBuilder
 from symhw.derivation import Derivation, Part, Segment
 from symhw.mlp import Network, Trace, round_decimals
 from symhw.notation import layer_symbol
-from symhw.problems.mlp_backprop.labels import Labels, theta, theta_prime, vector_symbols
+from symhw.problems.mlp_backprop.labels import (
+    Labels,
+    activated,
+    derivative_by_output,
+    derivative_rule,
+    theta_prime,
+    vector_symbols,
+)
 from symhw.problems.mlp_backprop.nodes import Hadamard, Rounding, SquaredNorm, rounded, shown
 from symhw.problems.mlp_backprop.worked import Worked
 
@@ -38,16 +45,34 @@ def intro_forward(named: tuple[sp.Symbol, ...]) -> tuple[Segment, ...]:
     )
 
 
-INTRO_BACKWARD = (
-    layer_symbol("Wbar", "l+1"),
-    " is ",
-    layer_symbol("W", "l+1"),
-    " without its bias row (the bias entry of ",
-    _xl,
-    " does not depend on ",
-    _sl,
-    "), and ⊙ multiplies entry by entry.",
-)
+def intro_backward(net: Network, end: tuple[Segment, ...] = (".",)) -> tuple[Segment, ...]:
+    """What W̄ and ⊙ are, and θ′ for each activation of ``net`` (written with the unit's
+    output x = θ(s) where it can be, as the homework does: 1 − x² for tanh); ``end`` ends
+    the sentence."""
+    x, s = sp.Symbol("x", real=True), sp.Symbol("s", real=True)
+    rules: list[Segment] = []
+    for name in dict.fromkeys(net.activations):  # each activation once, in layer order
+        rule = derivative_rule(name)
+        by_output = derivative_by_output(name, x)
+        output = by_output is not None and sp.simplify(rule.rhs - by_output) != 0
+        if output:
+            rule = sp.Eq(rule, by_output, evaluate=False)
+        rules += [", " if rules else "", rule, f" for {name}"]
+        if output and not any(isinstance(r, sp.Eq) and r.has(x) for r in rules[:-2]):
+            output_is = sp.Eq(x, sp.Function("theta")(s), evaluate=False)
+            rules += [" (", output_is, ", the unit's output)"]
+    return (
+        layer_symbol("Wbar", "l+1"),
+        " is ",
+        layer_symbol("W", "l+1"),
+        " without its bias row (the bias entry of ",
+        _xl,
+        " does not depend on ",
+        _sl,
+        "), ⊙ multiplies entry by entry, and θ′ is the derivative of the layer's activation θ: ",
+        *rules,
+        *end,
+    )
 
 
 def _titles(rounding: int | None, at: str) -> tuple[str, str, str]:
@@ -76,7 +101,7 @@ def _point_derivations(worked: Worked, n: int) -> list[Part]:
             net, trace, y, forward, rounding=rounding, intro=intro_forward(named) if first else None
         ),
         backward_derivation(
-            net, trace, y, backward, rounding=rounding, intro=INTRO_BACKWARD if first else None
+            net, trace, y, backward, rounding=rounding, intro=intro_backward(net) if first else None
         ),
         gradient_derivation(net, trace, gradients, rounding=rounding),
     ]
@@ -147,7 +172,7 @@ def _activation_step(
     written = sp.ImmutableMatrix(bias + applied)
     chain = [
         shown(labels.x(layer), out),
-        shown(sp.Matrix([*bias, theta(name, labels.s(layer))]), out),
+        shown(activated(name, labels.s(layer), hidden), out),
     ]
     rule = "bias entry 1, then θ" if hidden else "output activation"
     if written != out and rounding is not None:
@@ -164,6 +189,8 @@ def _loss_step(b: DerivationBuilder, labels: Labels, trace: Trace, y: sp.MatrixB
     named = SquaredNorm(sp.MatAdd(labels.x(labels.net.depth), sp.MatMul(-1, labels.y())))
     residual = sp.MatAdd(trace.x[-1], sp.MatMul(-1, y))
     chain = [shown(labels.e(), e), shown(named, e), shown(SquaredNorm(residual)), shown(trace.e, e)]
+    if residual.shape == (1, 1) and sp.ImmutableMatrix(residual.doit())[0] ** 2 == trace.e:
+        del chain[2]  # (x − y)² with the numbers is the result as written
     b.equal(*chain, rule="squared error")
 
 
@@ -207,7 +234,7 @@ def backward_derivation(
     named = sp.MatMul(2, sp.MatAdd(labels.x(L), sp.MatMul(-1, labels.y())))
     b.equal(
         shown(labels.delta(L), d),
-        shown(Hadamard(named, theta_prime(net.activations[-1], labels.s(L))), d),
+        shown(Hadamard(named, theta_prime(labels.s(L))), d),
         shown(Hadamard(residual, trace.derivative[L - 1])),
         shown(d),
         rule="output layer",
@@ -216,14 +243,30 @@ def backward_derivation(
         d = trace.delta[layer - 1]
         wbar = net.weights[layer][1:, :]
         back = sp.MatMul(labels.W(layer + 1, bar=True), labels.delta(layer + 1))
+        derivative, after = trace.derivative[layer - 1], trace.delta_used[layer]
+        numbers = Hadamard(derivative, sp.MatMul(wbar, after))
         b.equal(
             shown(labels.delta(layer), d),
-            shown(Hadamard(theta_prime(net.activations[layer - 1], labels.s(layer)), back), d),
-            shown(Hadamard(trace.derivative[layer - 1], sp.MatMul(wbar, trace.delta_used[layer]))),
+            shown(Hadamard(theta_prime(labels.s(layer)), back), d),
+            *([shown(numbers)] if _substitutable(derivative, after) else []),
             shown(d),
             rule="backpropagate (bias row dropped)",
         )
     return b.build()
+
+
+#: A number with more digits than this is not substituted into a product on the sheet
+#: (the hand replay's δ̃ multiply rounded numbers exactly: 130 digits by layer 8); the line
+#: goes from the formula to the result, whose entries are written one by one.
+SUBSTITUTED_DIGITS = 40
+
+
+def _substitutable(*ms: sp.MatrixBase) -> bool:
+    """Whether every number of ``ms`` is short enough to be substituted into a product."""
+    for v in (v for m in ms for v in m):
+        if v.is_Rational and len(str(abs(v.p))) + len(str(v.q)) > SUBSTITUTED_DIGITS:
+            return False
+    return True
 
 
 def gradient_derivation(
@@ -233,11 +276,12 @@ def gradient_derivation(
     labels = Labels(net, tilde=rounding is not None)
     b = DerivationBuilder(title)
     for layer in range(1, net.depth + 1):
-        g = trace.grads[layer - 1]
+        g, x, d = trace.grads[layer - 1], trace.x[layer - 1], trace.delta_used[layer - 1]
+        numbers = [shown(sp.MatMul(x, sp.Transpose(d)))] if _substitutable(x, d) else []
         b.equal(
             shown(labels.grad(layer), g),
             shown(sp.MatMul(labels.x(layer - 1), sp.Transpose(labels.delta(layer))), g),
-            shown(sp.MatMul(trace.x[layer - 1], sp.Transpose(trace.delta_used[layer - 1]))),
+            *numbers,
             shown(g),
             rule="outer product",
         )

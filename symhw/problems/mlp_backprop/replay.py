@@ -7,8 +7,9 @@ import sympy as sp
 from symhw.derivation import Paragraph, Segment
 from symhw.mlp import DERIVATIVE_FROM_OUTPUT, weight_symbol
 from symhw.notation import GradientEntry, layer_symbol
+from symhw.problems.mlp_backprop.labels import derivative_rule
+from symhw.problems.mlp_backprop.nodes import Fixed, ThetaPrime
 from symhw.problems.mlp_backprop.worked import Worked
-from symhw.render.decimals import fixed_point
 
 
 def _hand_derivatives(activations: tuple[str, ...], rounding: int) -> list[Segment]:
@@ -18,10 +19,13 @@ def _hand_derivatives(activations: tuple[str, ...], rounding: int) -> list[Segme
     parts: list[Segment] = []
     for name in dict.fromkeys(activations):  # each once, in layer order
         rule = DERIVATIVE_FROM_OUTPUT[name]
-        if rule is None:
-            parts += [f"{name}' at the rounded ", s_l, f" (rounded to {rounding} decimals)"]
+        if rule is None:  # θ′ of s itself, at the rounded s
+            closed = derivative_rule(name).rhs.subs(sp.Symbol("s", real=True), s_l)
+            parts += [sp.Eq(ThetaPrime(s_l), closed, evaluate=False), f" for {name}"]
+            parts += [" at the rounded ", s_l, f" (rounded to {rounding} decimals)"]
         else:
-            parts += [rule(s_l, x_l).rewrite(sp.Piecewise), f" for {name}"]
+            written = rule(s_l, x_l).rewrite(sp.Piecewise)
+            parts += [sp.Eq(ThetaPrime(s_l), written, evaluate=False), f" for {name}"]
         parts.append(", ")
     return ["taken from the rounded outputs: ", *parts[:-1], ";"]
 
@@ -41,22 +45,29 @@ def replay_paragraph(exact: Worked, hand: Worked, decimals: int) -> Paragraph:
     """How the hand replay works, and where it drifts most from the exact gradient."""
     worst, layer, i, j = _largest_drift(exact, hand)
     e = sp.Symbol("e", real=True)
-    by_hand = fixed_point(hand.grads[layer - 1][i, j], decimals)
-    exactly = fixed_point(exact.approx(exact.grads[layer - 1][i, j]), decimals)
+    # numbers as math: a number too long for a line of prose is displayed, its digits
+    # continued on the next rows
+    by_hand = Fixed(hand.grads[layer - 1][i, j], decimals)
+    exactly = Fixed(exact.approx(exact.grads[layer - 1][i, j]), decimals)
     return Paragraph(
         (
             "By hand, every forward value ",
             layer_symbol("s", "l"),
             ", ",
             layer_symbol("x", "l"),
-            f" is rounded to {hand.rounding} decimals as soon as it is computed; θ' is then ",
+            f" is rounded to {hand.rounding} decimals as soon as it is computed; θ′ is then ",
             *_hand_derivatives(exact.net.activations, hand.rounding),
             " and the backward pass multiplies those rounded numbers exactly, "
             "as on a hand-written sheet. The tables compare this replay with the exact values. "
-            "Rounding the forward pass alone moves the gradient by up to "
-            f"{fixed_point(worst, decimals)}, in ",
+            "Rounding the forward pass alone moves the gradient by up to ",
+            Fixed(worst, decimals),
+            ", in ",
             GradientEntry(e, weight_symbol(layer, i, j + 1)),
-            f" ({by_hand} by hand, {exactly} exactly): however carefully the "
+            " (",
+            by_hand,
+            " by hand, ",
+            exactly,
+            " exactly): however carefully the "
             "backward pass is multiplied out, the hand answer keeps only the digits the rounded "
             "forward pass had.",
         )
