@@ -204,3 +204,13 @@ class Shape(sp.Tuple):
     >>> tuple(Shape(1, dim("C"))) == (1, dim("C")), str(Shape(1, dim("C")))
     (True, '(1, C)')
     """
+
+
+def axes_shape(axes: str | tuple[str, ...]) -> Shape:
+    """The shape of an array by the names of its axes, as prose writes it in math: N × C,
+    N × H × W × C, k × k.
+
+    >>> str(axes_shape("NHWC")), str(axes_shape(("k", "k")))
+    ('(N, H, W, C)', '(k, k)')
+    """
+    return Shape(*(sp.Symbol(a) for a in axes))

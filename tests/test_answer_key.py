@@ -144,6 +144,41 @@ def test_every_answer_is_boxed_in_part_one_with_a_link_to_its_derivation(default
         assert re.search(r"\\hyperref\[key-[^\]]+\]", after), target
 
 
+def test_every_box_in_part_one_is_itself_a_link_to_the_appendix(default_sheet):
+    """Not only the tag beside an aligned box: the box (a click on the answer) links too."""
+    tex = (default_sheet / "hw2.tex").read_text("utf-8")
+    key = tex.split("Part II\\quad Appendix")[0]
+    boxes = [m.start() for m in re.finditer(r"\\boxed\{", key)]
+    assert len(boxes) >= 20  # HW2: 2 + 8 + 4 + 4 + 2 answers boxed as math, at least
+    aligned = 0
+    for at in boxes:
+        before = key[:at]
+        assert re.search(r"\\hyperref\[app-[^\]]+\]\{$", before), key[at - 80 : at + 40]
+        aligned += before.rfind("\\begin{align*}") > before.rfind("\\end{align*}")
+    assert aligned >= 5  # q3's four parameter counts and q5's A sit in align displays
+
+
+def test_part_one_defines_its_symbols_and_sets_dimensions_in_math(default_sheet):
+    """Review 2, A8: N, x_n, y_n and u are introduced before q1 uses them, q5 names the
+    loss L and the range of m as it does R's; sizes in prose are math (N × C), as in boxes."""
+    tex = (default_sheet / "hw2.tex").read_text("utf-8")
+    key = tex.split("Part II\\quad Appendix")[0]
+    heads = re.split(r"\\section\*\{\\phantomsection\\label\{key-q(\d)\}", key)[1:]
+    q = dict(zip(heads[::2], heads[1::2], strict=True))
+    q1, q3, q4, q5 = q["1"], q["3"], q["4"], q["5"]
+    assert re.search(r"for \$N\$ examples \$\\left\( x_\{n\}, \\ +\{y\}_\{n\}\\right\)\$", q1)
+    assert q1.index("direction $u$") < q1.index("(b)}")  # before the boxed conclusion
+    assert "for a loss $L$" in q5 and "$m$ = 1, \\dots{}, $M$, $M = 8$" in q5
+    sizes = {
+        "N \\times H \\times W \\times C": (q3, q4),
+        "k \\times k": (q3,),
+        "N \\times C": (q4,),
+    }
+    for size, questions in sizes.items():
+        assert all(f"${size}$" in question for question in questions), size
+    assert not re.search(r"\b[NHWCk]\$\\times\$[NHWCk]\b", key)  # no N×C in text mode
+
+
 @needs_pdf
 def test_hw2_part_one_is_at_most_six_pages_and_each_question_starts_a_page(default_sheet):
     pages = part_one(pdf_pages(default_sheet / "hw2.pdf"))
@@ -234,7 +269,8 @@ def test_q1_is_one_page_that_shows_the_limit_of_the_derivative_once(default_shee
     assert "(b) ∇w Ein (w) → 0" in words and "vanishing-gradient problem" in words
     # lim as s → ±∞ of tanh′ (1 − tanh²) and of the whole factor: two limits, one line each
     assert len(re.findall(r"\blim\b", words)) == 2 and words.count("s→±∞") == 2, words
-    assert "have these limits:" in words  # a whole sentence before the display
+    assert re.search(r"have these limits as s ?→ ?±∞:", words)  # a sentence before the display
+    assert re.search(r"along any fixed direction u: w = tu", words)  # u before the box
 
 
 def test_summary_rows_follow_the_boxes_answers_and_briefs():
@@ -579,9 +615,8 @@ def test_q2_boxes_link_the_section_that_derives_them_and_back_in_the_tex(default
     for name, title in Q2_SECTIONS.items():
         display = key[key.index(f"\\label{{key-q2-{name}}}") :]
         display = display[: display.index("\\end{align*}")]
-        assert [headings[t] for t in re.findall(r"\\hyperref\[(app-q2-[^\]]+)\]", display)] == [
-            title
-        ], name
+        links = re.findall(r"\\hyperref\[(app-q2-[^\]]+)\]", display)  # the box and its tag
+        assert links and {headings[t] for t in links} == {title}, name
     for label, title in headings.items():
         line = appendix[appendix.index(f"\\label{{{label}}}") :].split("\n", 1)[0]
         back = re.search(r"\\hyperref\[key-q2-([^\]]+)\]", line)

@@ -423,7 +423,7 @@ def _members(part) -> list:
 def test_the_question_asks_what_the_homework_asks(seed):
     """The statement restates the homework: parameters with and without bias, and (c)
     compare; MACs, FLOPs and memory are the appendix's, said there."""
-    (question,) = seed.statement.segments
+    question = "".join(s for s in seed.statement.segments if isinstance(s, str))
     assert "with and without bias" in question and "(c) Compare" in question
     assert "128×16×16×32" in question and "128×16×16×128" in question  # N×H×W×C per block
     assert not re.search(r"multiply|MAC|FLOP|memory", question)
@@ -461,7 +461,11 @@ def test_the_seed_conclusion_states_channels_parameters_and_trade_offs(seed):
     assert "its 3×3 conv runs at the inner width 32, after a 1×1 conv reduces 128 " in text
     assert "works on only" not in text
     assert "a 3×3 window of the block's input, against 5×5" in text
-    assert brief == "bottleneck: 128 channels, 17600 parameters vs basic: 32 channels, 18496"
+    # the summary row: the same numbers, advantages after the parameters, then the rest
+    assert brief == (
+        "bottleneck: 4× the channels (128 vs 32) with ≈5% fewer parameters (17600 vs 18496); "
+        "fewer MACs; 3× the activation memory, 3×3 vs 5×5 receptive field"
+    )
     # linked to the verified ratios of the appendix
     (ratios,) = [p for p in seed.parts if getattr(p, "title", "") == box.derived_in]
     # channels, parameters with and without bias, MACs (17/18, as the torch counts above),
@@ -490,7 +494,13 @@ def test_a_bottleneck_with_more_parameters_says_so_from_its_own_numbers():
     assert "8× the channels of the basic block (64 vs 8) with 11.5× the parameters" in text
     assert "(13440 vs 1168 with bias;" in text
     assert "Disadvantages: more parameters" in text and "fewer parameters" not in text
-    assert brief == "bottleneck: 64 channels, 13440 parameters vs basic: 8 channels, 1168"
+    # MACs per position: 64·32 + 32·32·9 + 32·64 = 13312 against 2·8·8·9 = 1152 (11.56×);
+    # outputs per position: 32 + 32 + 64 = 128 against 8 + 8 = 16 (8×)
+    assert round(13312 / 1152, 1) == 11.6 and 128 / 16 == 8
+    assert brief == (
+        "bottleneck: 8× the channels (64 vs 8) with 11.5× the parameters (13440 vs 1168); "
+        "11.6× the MACs, 8× the activation memory, 3×3 vs 5×5 receptive field"
+    )
 
 
 def test_the_blocks_are_drawn_beside_the_question_with_a_caption_from_their_data(seed):

@@ -22,6 +22,7 @@ from torch import nn
 from conftest import HAS_TEX, answers_error, run_cli
 from symhw.cli import main
 from symhw.errors import VerificationError
+from symhw.notation import Shape
 from symhw.problems.norm_shapes import Params, solve
 from symhw.problems.norm_shapes.averages import case_derivation
 from symhw.problems.norm_shapes.axes import Statistics, statistics
@@ -236,11 +237,15 @@ def test_seed_question_and_key_name_the_layer_and_why_conv_averages_positions():
     convolution layer (N×H×W×C); for the convolution, the batch-norm paper's reason (one
     filter at every position, so a channel's positions are normalized together)."""
     sol = solve(Params())
-    statement = "".join(sol.statement.segments)
+
+    def plain(segments) -> str:  # a shape (in math in the sheet) as N×C
+        return "".join(s if isinstance(s, str) else "×".join(map(str, s)) for s in segments)
+
+    statement = plain(sol.statement.segments)
     assert "(a) Batch norm after a fully connected layer, input N×C." in statement
     assert "(b) Batch norm after a 2-D convolution layer, input N×H×W×C." in statement
     leads = [
-        "".join(s for s in p.segments if isinstance(s, str))
+        plain(s for s in p.segments if isinstance(s, str | Shape))
         for p in sol.key_parts()
         if hasattr(p, "segments") and str(p.segments[0]).startswith("(")
     ]

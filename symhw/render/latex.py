@@ -496,11 +496,14 @@ def key_math(d: Derivation, boxed: bool = False) -> str:
     return "\\begin{aligned}\n" + _key_rows(d, boxed, tags=False) + "\n\\end{aligned}"
 
 
-def _key_rows(d: Derivation, boxed: bool = False, tags: bool = True, last_tag: str = "") -> str:
+def _key_rows(
+    d: Derivation, boxed: bool = False, tags: bool = True, last_tag: str = "", link: str = ""
+) -> str:
     """A compact derivation's rows: no rule in the margin, unless a step is not verified;
     ≈ before a member written with rounded numbers; with ``boxed``, the last member of each
-    chain (a step and the steps continuing it) boxed: the answer it derives. With ``tags``
-    (the PDF) a step too wide for the line is reflowed (:func:`_key_step_rows`)."""
+    chain (a step and the steps continuing it) boxed: the answer it derives, the box itself
+    a link to the target ``link`` if given. With ``tags`` (the PDF) a step too wide for the
+    line is reflowed (:func:`_key_step_rows`)."""
     lefts = [width(latex(s.chain[0])) for s in d.steps if not s.continues]
     budget = LINE_EM - max(lefts, default=0.0) - 3.0
     rows = []
@@ -513,6 +516,9 @@ def _key_rows(d: Derivation, boxed: bool = False, tags: bool = True, last_tag: s
         pairs = [(r"\approx" if a else "=", m) for a, m in zip(links, members[1:], strict=True)]
         first = "" if step.continues else members[0]
         step_rows = _key_step_rows(pairs, budget if tags else None, boxed and ends)
+        if link and boxed and ends:  # the box kept whole on the last row: link it there
+            box = members[-1]
+            step_rows[-1] = step_rows[-1].replace(box, rf"\hyperref[{link}]{{{box}}}")
         step_rows[0] = f"{first} &{step_rows[0]}"
         mark = "" if step.check.verified or step.check.status == "definition" else _rule(step)
         if mark:
@@ -630,9 +636,10 @@ def _derived_boxes(sol: Solution, run: list[tuple[Boxed, int]], links: bool) -> 
     another: one display, the last row of each box tagged with its own link."""
     targets, rows = "", []
     for box, index in run:
-        more, _, small = _box_ends(sol, box, index, links)
+        more, goal, small = _box_ends(sol, box, index, links)
         targets += more
-        rows.append(_key_rows(box.derivation, boxed=True, last_tag=small))
+        link = goal if links else ""
+        rows.append(_key_rows(box.derivation, boxed=True, last_tag=small, link=link))
     body = " \\\\\n".join(rows)
     return f"{targets}\\begin{{align*}}\n{body}\n\\end{{align*}}\n"
 

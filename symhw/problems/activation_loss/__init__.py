@@ -32,7 +32,7 @@ from symhw.problems.activation_loss.reference import (
     reference_code,
     risk_function,
 )
-from symhw.problems.activation_loss.symbols import E_in, s, w
+from symhw.problems.activation_loss.symbols import E_in, N, s, w, x_n, y_n
 
 KIND = "activation-loss"
 SUMMARY = (
@@ -124,16 +124,18 @@ def solve(params: Params, problem_id: str = "q1", title: str | None = None) -> S
 
 
 def _statement(act: Activation, loss: str) -> Paragraph:
-    defined = act.definition(s) != s
+    """The question; θ is defined where (a) derives θ', which starts from its definition."""
     return Paragraph(
         (
             "Let ",
             sp.Eq(E_in, risk_expression(act, loss)),
-            f" with activation θ = {act.name}" + (", θ(s) = " if defined else ""),
-            *((act.definition(s),) if defined else ()),
-            f" and the {LOSSES[loss].name} loss. (a) Derive ",
+            " for ",
+            N,
+            " examples ",
+            sp.Tuple(x_n, y_n),
+            f", with activation θ = {act.name} and the {LOSSES[loss].name} loss. (a) Derive ",
             Grad(E_in, w),
-            ". (b) Explain what happens to the gradient as the weights grow.",
+            ". (b) What happens to the gradient as the weights grow?",
         )
     )
 

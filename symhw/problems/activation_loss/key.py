@@ -47,16 +47,21 @@ def activation_key(
         *((figure,) if figure is not None else ()),
         Paragraph(
             (
-                "(b) Each term of the gradient is ",
+                "(b) Let the weights grow along any fixed direction ",
+                u,
+                ": ",
+                sp.Eq(w, t * u),
+                ", ",
+                t,
+                " → ∞. Each term of the gradient is ",
                 x_n,
                 " times a factor of ",
                 sp.Eq(sp.Symbol("s"), Inner(w, x_n)),
                 " and ",
                 sp.Eq(Y, y_n),
-                ". As ",
+                "; θ′ and that factor have these limits as ",
                 s,
-                " grows in either direction, the derivative of the activation and that whole "
-                "factor have these limits:",
+                " → ±∞:",
             )
         ),
         both_ways(limit),

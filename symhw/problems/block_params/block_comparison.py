@@ -32,7 +32,7 @@ from symhw.counts.width import (
     symbolic_block,
 )
 from symhw.derivation import Answer, Derivation, Paragraph, Part, Segment
-from symhw.notation import written
+from symhw.notation import axes_shape, written
 from symhw.notation import written_sum as _sum
 from symhw.problems.block_params.layer_counts import count_symbol
 from symhw.problems.block_params.wording import path_widths
@@ -225,9 +225,10 @@ def _mac_comparison(
     d = DerivationBuilder(
         f"({letter}) Multiply-accumulates in C, H and W",
         intro=(
-            "On an N×H×W input"
-            + (" (H and W divisible by the strides)" if strided else "")
-            + " each conv does ",
+            "On an ",
+            axes_shape("NHW"),
+            " input" + (" (H and W divisible by the strides)" if strided else ""),
+            " each conv does ",
             written(N, H_out, W_out, C_out, C_in, k**2),
             " MACs, with or without bias:",
         ),

@@ -11,7 +11,7 @@ from symhw.counts.blocks import Block, traced_layers
 from symhw.counts.layers import C_in, C_out, Shape, k
 from symhw.counts.resnets import layer_totals
 from symhw.derivation import Answer, Paragraph, Part, Segment
-from symhw.notation import written
+from symhw.notation import axes_shape, written
 from symhw.problems.block_params.block_comparison import compare_blocks
 from symhw.problems.block_params.conclusion import conclusion, widths_derivation
 from symhw.problems.block_params.layer_counts import (
@@ -48,9 +48,12 @@ def count_blocks(
     variants = BIAS_VARIANTS[bias]
     parts: list[Part] = []
     answers: list[Answer] = []
-    statement = [
-        f"Each block below takes an input of batch size {n} and spatial size {h}×{w}, "
-        f"written {'×'.join(layout)} with C the number of channels."
+    statement: list[Segment] = [
+        f"Each block below takes an input of batch size {n} and spatial size {h}×{w}, written ",
+        axes_shape(layout),
+        " with ",
+        sp.Symbol("C"),
+        " the number of channels.",
     ]
     for letter, block in zip(LETTERS, blocks, strict=False):
         shape = Shape(sp.Integer(n), sp.Integer(block.c_in), sp.Integer(h), sp.Integer(w))
@@ -79,7 +82,7 @@ def count_blocks(
             conclusion(blocks[0], blocks[1], by_name)[0],
         ]
     parts.insert(0, _beyond_the_question(compared))
-    return Counted(Paragraph(("".join(statement),)), tuple(parts), tuple(answers))
+    return Counted(Paragraph(tuple(statement)), tuple(parts), tuple(answers))
 
 
 def _block_statement(letter: str, block: Block, shape: Shape, layout: str) -> str:
@@ -141,7 +144,11 @@ def block_parts(
 def _parameter_intro(shape: Shape, layout: str) -> tuple[Segment, ...]:
     sizes = "×".join(str(d) for d in shape.in_layout(layout))
     return (
-        f"The input is {sizes} ({'×'.join(layout)}). A k×k convolution from ",
+        f"The input is {sizes} (",
+        axes_shape(layout),
+        "). A ",
+        axes_shape("kk"),
+        " convolution from ",
         C_in,
         " to ",
         C_out,

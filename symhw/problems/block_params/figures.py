@@ -9,6 +9,7 @@ from symhw.counts.layers import Conv
 from symhw.counts.layers import k as kernel_size
 from symhw.derivation import Figure, Paragraph
 from symhw.figures import BlockColumn, BlockDiagram, ConvBox
+from symhw.notation import axes_shape
 
 #: Blocks drawn side by side in one figure; more make further figures.
 PER_FIGURE = 3
@@ -52,8 +53,8 @@ def caption(columns: tuple[BlockColumn, ...]) -> Paragraph:
     """What the boxes and the shortcut of these blocks are, from their own kernels and
     shortcuts.
 
-    >>> caption((block_column("a", Block("basic", 32, 32)),)).segments[0][:60]
-    'Each box is a k×k convolution from its input to its output c'
+    >>> caption((block_column("a", Block("basic", 32, 32)),)).segments[2][:41]
+    ' convolution from its input to its output'
     """
     convs = [c for col in columns for c in (*col.convs, *filter(None, (col.shortcut,)))]
     kernels = sorted({c.kernel for c in convs}, reverse=True)
@@ -76,7 +77,9 @@ def caption(columns: tuple[BlockColumn, ...]) -> Paragraph:
     )
     return Paragraph(
         (
-            "Each box is a k×k convolution from its input to its output channels, with ",
+            "Each box is a ",
+            axes_shape("kk"),
+            " convolution from its input to its output channels, with ",
             sp.Mul(kernel_size - 1, sp.Pow(2, -1, evaluate=False), evaluate=False),
             f" zeros of padding on each side ({pads}); {follows}{strided}. "
             f"The shortcut on the right adds the block's input{through} to the last "

@@ -22,7 +22,7 @@ from symhw.derivation import (
     Part,
     Segment,
 )
-from symhw.notation import written, written_sum
+from symhw.notation import axes_shape, written, written_sum
 from symhw.problems.block_params.block_counts import LETTERS
 from symhw.problems.block_params.conclusion import conclusion, title
 
@@ -75,7 +75,9 @@ def _symbols(blocks: tuple[Block, ...], answers: dict) -> Paragraph:
     )
     return Paragraph(
         (
-            "A k×k convolution from ",
+            "A ",
+            axes_shape("kk"),
+            " convolution from ",
             C_in,
             " to ",
             C_out,

@@ -18,10 +18,11 @@ from symhw.derivation import (
     NumericCheck,
     Paragraph,
     Part,
+    Segment,
     Solution,
     numeric_check,
 )
-from symhw.notation import Shape
+from symhw.notation import Shape, axes_shape
 from symhw.params import Parameters, check_call, param
 from symhw.problems.norm_shapes.averages import case_derivation, shape, squeeze
 from symhw.problems.norm_shapes.axes import statistics
@@ -70,17 +71,18 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
     answers: list[Answer] = []
     checks: list[NumericCheck] = []
     key: list[KeyPart] = []
-    statement = [
+    statement: list[Segment] = [
         "For each input below, give the shapes of the mean and variance the normalization computes."
     ]
     cases = params.cases or SEED_CASES
     rows = []
     for letter, case in zip("abcdefghijklmnopqrstuvwxyz", cases, strict=False):
         spatial = sum(a in SPATIAL for a in case.layout)
-        statement.append(
-            f" ({letter}) {case.norm.capitalize()} norm after {after_layer(spatial)}, "
-            f"input {'×'.join(case.layout)}."
-        )
+        statement += [
+            f" ({letter}) {case.norm.capitalize()} norm after {after_layer(spatial)}, input ",
+            axes_shape(case.layout),
+            ".",
+        ]
         rows.append(averaged_axes(letter, case, statistics(case)))
         more_parts, more_answers, check = case_parts(letter, case)
         parts += more_parts
@@ -92,7 +94,7 @@ def solve(params: Params, problem_id: str = "q4", title: str | None = None) -> S
         problem_id,
         KIND,
         title or "Shapes of normalization statistics",
-        Paragraph(("".join(statement),)),
+        Paragraph(tuple(statement)),
         (*figures, *parts),
         tuple(answers),
         tuple(checks),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, excerpt
+from symhw.notation import axes_shape
 from symhw.problems.norm_shapes.averages import m, mu, shape, sigma
 from symhw.problems.norm_shapes.cases import SPATIAL, Case
 from symhw.problems.norm_shapes.wording import WHAT, WHY_POSITIONS, after_layer
@@ -35,8 +36,9 @@ def case_key(
     return (
         Paragraph(
             (
-                f"({letter}) After {after_layer(spatial)}, input {'×'.join(case.layout)}. "
-                f"{what} The entries ",
+                f"({letter}) After {after_layer(spatial)}, input ",
+                axes_shape(case.layout),
+                f". {what} The entries ",
                 derivation.steps[MEAN].lhs,
                 " of μ and ",
                 derivation.steps[VAR].lhs,
