@@ -315,7 +315,7 @@ def test_cli_answers_with_numbers_and_exit_status_2_on_bad_input(tmp_path):
 
 def test_default_sheet_has_question_5_and_the_sparsity_picture(default_sheet):
     tex = (default_sheet / "hw2.tex").read_text()
-    section = tex[tex.index(r"\section*{q5.") :]
+    section = tex[tex.index(r"\label{app-q5}") :]  # the appendix's q5
     assert r"\includegraphics{hw2-figures/q5-1.pdf}" in section  # tests/test_figures.py
     md = (default_sheet / "hw2.md").read_text()
     assert "](hw2-figures/q5-1.svg)" in md  # checks the pattern against torch
