@@ -78,6 +78,7 @@ def ordered_map(
     items: Iterable[T],
     jobs: int = 1,
     cost: Callable[[T], float] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[R]:
     """``[fn(x) for x in items]``, computed by up to ``jobs`` forked workers.
 
@@ -88,6 +89,9 @@ def ordered_map(
     ``cost`` estimates an item's work: the workers take the costliest items first (longest
     processing time first), so that no worker starts a long item when the others are nearly
     done. It changes when items are computed, never the results or their order.
+
+    ``meanwhile`` runs in this process while the workers compute (its result is dropped);
+    where the map runs here, in order, it is not run at all.
 
     >>> ordered_map(abs, [-2, 1, -3], jobs=2, cost=abs)
     [2, 1, 3]
@@ -104,6 +108,8 @@ def ordered_map(
         with held(forks=True):  # workers fork (at the first submit) with Ctrl-C held back until
             futures = {i: pool.submit(_call, fn, items[i]) for i in order}  # each has set its
             # own handling
+        if meanwhile is not None:
+            meanwhile()
         done = [futures[i].result() for i in range(len(items))]  # the first error in input order
     except BrokenProcessPool:
         _terminate(pool)

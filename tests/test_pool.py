@@ -52,6 +52,30 @@ def test_the_costliest_items_start_first_and_results_keep_input_order(tmp_path):
     assert set(starts[:2]) == {2, 3}  # the two costliest, one per worker, before the others
 
 
+def _wait_for(x: int, go: str) -> bool:
+    deadline = time.monotonic() + 10
+    while not os.path.exists(go):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+@needs_fork
+def test_meanwhile_runs_here_while_the_workers_compute(tmp_path):
+    go = tmp_path / "go"
+    ran: list[int] = []
+
+    def meanwhile() -> None:  # the items wait for it: it must run before their results
+        ran.append(os.getpid())
+        go.touch()
+
+    results = ordered_map(partial(_wait_for, go=str(go)), [1, 2], jobs=2, meanwhile=meanwhile)
+    assert results == [True, True] and ran == [os.getpid()]
+    assert ordered_map(abs, [-1, -2], jobs=1, meanwhile=meanwhile) == [1, 2]
+    assert ran == [os.getpid()]  # in this process, in order: not run at all
+
+
 def test_one_job_runs_in_this_process():
     results = ordered_map(_slow_square, [2, 3], jobs=1)
     assert results == [(4, os.getpid()), (9, os.getpid())]
