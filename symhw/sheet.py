@@ -36,6 +36,25 @@ RENDERERS = {
 }
 
 
+#: Roughly how long each kind takes to solve and render, in milliseconds on a 2-CPU
+#: machine (HW2's question of that kind, 2026-11-29): the workers start with the costliest
+#: problems (see :func:`symhw.pool.ordered_map`). HW2 in input order leaves one worker
+#: with q2, q4 and q5 (0.53 s) while the other is done after q1 and q3 (0.43 s); costliest
+#: first, 0.50 s and 0.46 s. Only the schedule depends on these numbers, never the output.
+KIND_COST = {
+    "mlp-backprop": 365,
+    "activation-loss": 270,
+    "block-params": 165,
+    "conv-matrix": 140,
+    "norm-shapes": 20,
+}
+
+
+def problem_cost(problem: ProblemSpec) -> int:
+    """An estimate of the work of one problem, for the schedule (:data:`KIND_COST`)."""
+    return KIND_COST.get(problem.kind, 100)
+
+
 def solve(problem: ProblemSpec) -> Solution:
     """Solve one problem of a set."""
     return KINDS[problem.kind].solve(problem.params, problem.id, problem.title)
@@ -67,15 +86,19 @@ def _sections(
     detail: str,
     figure_dir: str,
     figures: tuple[str, ...],
-) -> tuple[dict[str, tuple[bytes, ...]], dict[str, bytes]]:
+    draw: bool = True,
+) -> tuple[dict[str, tuple[bytes, ...]], dict[str, bytes] | list]:
     """Solve one problem and render the pieces of its section in each format at ``detail``
     (in a worker process), as UTF-8 (text with one non-Latin character takes 2 to 4 bytes
     for every character), and draw its figures in each of ``figures`` (``{path relative to
-    the sheet: bytes}``)."""
+    the sheet: bytes}``); without ``draw``, leave them to the caller
+    (:func:`~symhw.render.figures.figure_jobs`: each figure's paths and drawing)."""
     sol = solve(problem)
     sections = {
         f: tuple(p.encode() for p in RENDERERS[f][0](sol, detail, figure_dir)) for f in formats
     }
+    if not draw:
+        return sections, figure_render.figure_jobs(sol, figure_dir, figures, detail)
     return sections, figure_files(sol, figure_dir, figures, detail)
 
 
@@ -85,7 +108,7 @@ def _problem_answers(problem: ProblemSpec) -> tuple[str, dict[str, object]]:
 
 def answers_by_problem(problem_set: ProblemSet, jobs: int = 1) -> dict[str, dict[str, object]]:
     """``{problem id: {answer name: JSON value}}``, solving in ``jobs`` processes."""
-    return dict(ordered_map(_problem_answers, problem_set.problems, jobs))
+    return dict(ordered_map(_problem_answers, problem_set.problems, jobs, problem_cost))
 
 
 def _text_formats(formats: Iterable[str]) -> tuple[str, ...]:
@@ -128,21 +151,47 @@ def sheet_output(
     if detail == "answers":
         figures = ()  # the answers table shows no figure
     figures = figure_formats(need) if figures is None else figures
-    if figures and figcache.expect_misses():  # import it once, before the workers fork;
-        figure_render.load()  # else only a worker that misses a figure does
+    later = bool(figures) and figcache.expect_misses()  # figures to draw: see _draw_figures
     work = partial(
         _sections,
         formats=need,
         detail=detail,
         figure_dir=figure_directory(problem_set),
         figures=figures,
+        draw=not later,
     )
-    solved = ordered_map(work, problem_set.problems, jobs)
+    warm_up = figure_render.warm_up if later else None
+    solved = ordered_map(work, problem_set.problems, jobs, problem_cost, meanwhile=warm_up)
+    if later:
+        solved = _draw_figures(solved, figures, jobs)
     documents = {
         f: RENDERERS[f][1](problem_set.title, detail).chunks([s[f] for s, _ in solved])
         for f in need
     }
     return documents, {path: data for _, drawn in solved for path, data in drawn.items()}
+
+
+def _draw_figures(
+    solved: list[tuple[dict, list]], figures: tuple[str, ...], jobs: int
+) -> list[tuple[dict, dict[str, bytes]]]:
+    """Each solved problem's sections and its figure files, drawn here, for a run that
+    expects to draw (the figure cache is off or new: :func:`figcache.expect_misses`).
+
+    Such a run imports matplotlib (about 0.45 s of CPU, more than SymPy) and sets up its
+    fonts and mathtext parser (0.14 s more per process) once, in this process, while the
+    workers solve (:func:`~symhw.render.figures.warm_up`, on the CPU the solving leaves
+    free), and then draws the figures in workers forked from here, which share it all,
+    costliest first. Drawing in the solving workers instead paid matplotlib's import
+    before they forked, with one CPU idle, and the set-up once in each.
+    """
+    pending = [job for _, jobs_of_problem in solved for job in jobs_of_problem]
+    draw = partial(figure_render.cached_draw, formats=figures)
+    cost = figure_render.drawing_cost
+    drawn = iter(ordered_map(draw, [drawing for _, drawing in pending], jobs, cost))
+    return [
+        (sections, figure_render.placed(problem_jobs, [next(drawn) for _ in problem_jobs], figures))
+        for sections, problem_jobs in solved
+    ]
 
 
 def check_detail(detail: object) -> str:

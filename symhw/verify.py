@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import random
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -162,12 +163,30 @@ def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Exp
     if not (_notation(a, inst) or _notation(b, inst)):
         yield a, b  # nothing to lower: plain scalars
         return
-    memo: dict = {}
+    memo = _lowering_memo(inst)
     if any(dag.contains(x, (Vec, Grad)) and is_vector(x) for x in (a, b)):
         for k in range(inst.dim):
             yield lower(a, inst, k, memo), lower(b, inst, k, memo)
     else:
         yield lower(a, inst, None, memo), lower(b, inst, None, memo)
+
+
+#: The :func:`lower` memo of each recent instance, shared by the checks made on it: the
+#: steps of a derivation share their members (a = b = c lowers b for both links), and a
+#: chain's checks share subexpressions. Equal expressions share an entry, as within one
+#: check before (and as :func:`_evaluate` shares its results).
+_LOWERED: OrderedDict[int, tuple[Instance, dict]] = OrderedDict()
+_LOWERED_INSTANCES = 16
+
+
+def _lowering_memo(inst: Instance) -> dict:
+    hit = _LOWERED.get(id(inst))
+    if hit is None or hit[0] is not inst:  # the entry holds the instance: its id is unique
+        hit = _LOWERED[id(inst)] = (inst, {})
+        if len(_LOWERED) > _LOWERED_INSTANCES:
+            _LOWERED.popitem(last=False)
+    _LOWERED.move_to_end(id(inst))
+    return hit[1]
 
 
 def _notation(expr: sp.Basic, inst: Instance) -> bool:

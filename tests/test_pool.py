@@ -6,6 +6,7 @@ import os
 import pickle
 import threading
 import time
+from functools import partial
 
 import pytest
 
@@ -32,6 +33,47 @@ def test_results_come_back_in_input_order_from_other_processes():
     results = ordered_map(_slow_square, [0, 1, 2, 3], jobs=2)
     assert [r for r, _ in results] == [0, 1, 4, 9]
     assert os.getpid() not in {pid for _, pid in results}
+
+
+def _log_start(x: int, log: str) -> int:
+    with open(log, "a") as f:  # one short write in append mode: whole lines, in order
+        f.write(f"{x}\n")
+    time.sleep(0.1)
+    return -x
+
+
+@needs_fork
+def test_the_costliest_items_start_first_and_results_keep_input_order(tmp_path):
+    log = tmp_path / "starts"
+    results = ordered_map(partial(_log_start, log=str(log)), [0, 1, 2, 3], jobs=2, cost=abs)
+    assert results == [0, -1, -2, -3]
+    starts = [int(line) for line in log.read_text().split()]
+    assert sorted(starts) == [0, 1, 2, 3]
+    assert set(starts[:2]) == {2, 3}  # the two costliest, one per worker, before the others
+
+
+def _wait_for(x: int, go: str) -> bool:
+    deadline = time.monotonic() + 10
+    while not os.path.exists(go):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+@needs_fork
+def test_meanwhile_runs_here_while_the_workers_compute(tmp_path):
+    go = tmp_path / "go"
+    ran: list[int] = []
+
+    def meanwhile() -> None:  # the items wait for it: it must run before their results
+        ran.append(os.getpid())
+        go.touch()
+
+    results = ordered_map(partial(_wait_for, go=str(go)), [1, 2], jobs=2, meanwhile=meanwhile)
+    assert results == [True, True] and ran == [os.getpid()]
+    assert ordered_map(abs, [-1, -2], jobs=1, meanwhile=meanwhile) == [1, 2]
+    assert ran == [os.getpid()]  # in this process, in order: not run at all
 
 
 def test_one_job_runs_in_this_process():

@@ -14,10 +14,14 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
+import sympy as sp
+
 from symhw.derivation import Figure, Solution
 from symhw.figures import (
     AxesDiagram,
     BlockDiagram,
+    Curve,
     Drawing,
     LinePlot,
     NetworkDiagram,
@@ -79,14 +83,64 @@ def figure_files(
     drawn in each file format of ``formats`` (``pdf``, ``svg``): ``{relative path: bytes}``,
     the paths :func:`figure_paths` gives the sections. Each figure is laid out once and
     saved in every format."""
+    jobs = figure_jobs(sol, directory, formats, detail)
+    return placed(jobs, [cached_draw(drawing, formats) for _, drawing in jobs], formats)
+
+
+def figure_jobs(
+    sol: Solution, directory: str, formats: tuple[str, ...], detail: str = "full"
+) -> list[tuple[tuple[str, ...], Drawing]]:
+    """What :func:`figure_files` draws: each linked figure's paths (one per format of
+    ``formats``) and its drawing, in the order of ``sol.parts``."""
+    if not formats:
+        return []
     paths = {fmt: figure_paths(sol, directory, fmt) for fmt in formats}
     linked = linked_figures(sol, detail)
+    return [
+        (tuple(paths[f][i] for f in formats), part.drawing)
+        for i, part in enumerate(sol.parts)
+        if i in linked
+    ]
+
+
+def placed(
+    jobs: list[tuple[tuple[str, ...], Drawing]],
+    drawn: list[tuple[bytes, ...]],
+    formats: tuple[str, ...],
+) -> dict[str, bytes]:
+    """The files of :func:`figure_jobs` once drawn (``drawn``: each job's files, one per
+    format): ``{relative path: bytes}``, format by format."""
     files = {}
-    for i, part in enumerate(sol.parts):
-        if i in linked and formats:
-            drawn = cached_draw(part.drawing, formats)
-            files.update(zip((paths[f][i] for f in formats), drawn, strict=True))
+    for (paths, _), data in zip(jobs, drawn, strict=True):
+        files.update(zip(paths, data, strict=True))
     return dict(sorted(files.items(), key=lambda item: formats.index(item[0].rsplit(".", 1)[1])))
+
+
+#: Roughly what drawing each kind of figure costs, in milliseconds of CPU for its PDF and
+#: SVG (HW2's figures, 2026-11-29): the order in which workers draw them (costliest first);
+#: only the schedule depends on these numbers.
+DRAWING_COST = {
+    SparsityPattern: 200,
+    LinePlot: 140,
+    NetworkDiagram: 130,
+    BlockDiagram: 110,
+    AxesDiagram: 50,
+}
+
+
+def drawing_cost(drawing: Drawing) -> int:
+    """:data:`DRAWING_COST` of a drawing."""
+    return DRAWING_COST.get(type(drawing), 100)
+
+
+def warm_up() -> None:
+    """Import matplotlib and draw a small figure in both formats, for nothing: a process's
+    first drawing also loads the font and builds the mathtext parser (about 0.14 s of CPU),
+    which processes forked afterwards then share. A sheet does this while its workers
+    solve."""
+    s = np.linspace(-1.0, 1.0, 3)
+    symbol = sp.Symbol("x^(1)")
+    draw_all(LinePlot((Curve((symbol,), s, s),), (symbol,), ("θ'",)), ("pdf", "svg"))
 
 
 def cached_draw(drawing: Drawing, formats: tuple[str, ...]) -> tuple[bytes, ...]:
