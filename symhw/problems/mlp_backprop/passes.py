@@ -54,7 +54,7 @@ def intro_backward(net: Network, end: tuple[Segment, ...] = (".",)) -> tuple[Seg
     for name in dict.fromkeys(net.activations):  # each activation once, in layer order
         rule = derivative_rule(name)
         by_output = derivative_by_output(name, x)
-        output = by_output is not None and sp.simplify(rule.rhs - by_output) != 0
+        output = by_output is not None and rule.rhs != by_output  # another form: show it
         if output:
             rule = sp.Eq(rule, by_output, evaluate=False)
         rules += [", " if rules else "", rule, f" for {name}"]
