@@ -143,21 +143,23 @@ def block_parts(
 
 def _parameter_intro(shape: Shape, layout: str) -> tuple[Segment, ...]:
     sizes = "×".join(str(d) for d in shape.in_layout(layout))
-    return (
-        f"The input is {sizes} (",
-        axes_shape(layout),
-        "). A ",
-        axes_shape("kk"),
-        " convolution from ",
-        C_in,
-        " to ",
-        C_out,
-        " channels has ",
-        written(C_out, C_in, k**2),
-        " weights and, with bias, ",
-        C_out,
-        " biases.",
-    )
+    return (f"The input is {sizes} (", axes_shape(layout), "). ", *CONV_COUNT, ".")
+
+
+#: How many parameters a convolution has, in words (the appendix and Part I say it alike).
+CONV_COUNT: tuple[Segment, ...] = (
+    "A ",
+    axes_shape("kk"),
+    " convolution from ",
+    C_in,
+    " to ",
+    C_out,
+    " channels has ",
+    written(C_out, C_in, k**2),
+    " weights and, with bias, ",
+    C_out,
+    " biases",
+)
 
 
 def _parameter_part(

@@ -11,7 +11,6 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.counts.blocks import Block
-from symhw.counts.layers import C_in, C_out, k
 from symhw.derivation import (
     Answer,
     Boxed,
@@ -22,8 +21,8 @@ from symhw.derivation import (
     Part,
     Segment,
 )
-from symhw.notation import axes_shape, written, written_sum
-from symhw.problems.block_params.block_counts import LETTERS
+from symhw.notation import written_sum
+from symhw.problems.block_params.block_counts import CONV_COUNT, LETTERS
 from symhw.problems.block_params.conclusion import conclusion, title
 
 
@@ -75,17 +74,7 @@ def _symbols(blocks: tuple[Block, ...], answers: dict) -> Paragraph:
     )
     return Paragraph(
         (
-            "A ",
-            axes_shape("kk"),
-            " convolution from ",
-            C_in,
-            " to ",
-            C_out,
-            " channels has ",
-            written(C_out, C_in, k**2),
-            " weights and, with bias, ",
-            C_out,
-            " biases",
+            *CONV_COUNT,
             *(("; a batch norm over C channels has 2C (γ and β)",) if norms else ()),
             ". Each sum below has one term per layer, in the order data flows"
             + (" (the projection shortcut last)" if projections else "")
