@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import OrderedDict
+from collections.abc import Callable
 
 import sympy as sp
 from sympy.printing.conventions import split_super_sub
@@ -398,6 +399,19 @@ def function_latex(name: str) -> str:
 
 #: An activation's derivative named in prose, θ' or tanh′: written as math by the renderers.
 PRIMED_NAME = re.compile(r"(?<![A-Za-z])(θ|σ|tanh|sigmoid|softplus|relu|identity)['′](?![A-Za-z])")
+
+
+def with_primes(text: str, plain: Callable[[str], str]) -> str:
+    """Prose with each primed function name (θ′, identity′) as math, the rest through
+    ``plain`` (the format's escaping).
+
+    >>> with_primes("θ' is 1", str.upper)
+    "$\\\\theta'$ IS 1"
+    """
+    pieces = PRIMED_NAME.split(text)  # text, name, text, name, ..., text
+    return "".join(
+        f"${function_latex(piece)}'$" if i % 2 else plain(piece) for i, piece in enumerate(pieces)
+    )
 
 
 class SheetStrPrinter(StrPrinter):

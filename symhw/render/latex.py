@@ -22,7 +22,7 @@ from symhw.derivation import (
 )
 from symhw.render import Frame, SummaryRow, anchor, box_name, derived_in, summary_table
 from symhw.render.decimals import as_decimals, grouped_text
-from symhw.render.expr import PRIMED_NAME, THIN, approximate_cells, function_latex, latex
+from symhw.render.expr import THIN, approximate_cells, latex, with_primes
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.layout import LINE_EM, reflow, width
 from symhw.render.mpl import KEY_WIDTH
@@ -78,15 +78,12 @@ def escape(text: str) -> str:
     >>> print(escape("θ' of identity′ is 1; 18496 & 5%"))
     $\theta'$ of $\operatorname{identity}'$ is 1; 18\,496 \& 5\%
     """
-    pieces = PRIMED_NAME.split(text)  # text, name, text, name, ..., text
-    out = []
-    for i, piece in enumerate(pieces):
-        if i % 2:
-            out.append(f"${function_latex(piece)}'$")
-        else:
-            plain = "".join(_SPECIAL.get(ch) or _UNICODE.get(ch) or ch for ch in piece)
-            out.append(grouped_text(plain, THIN))
-    return "".join(out)
+    return with_primes(
+        text,
+        lambda piece: grouped_text(
+            "".join(_SPECIAL.get(ch) or _UNICODE.get(ch) or ch for ch in piece), THIN
+        ),
+    )
 
 
 def paragraph(p: Paragraph, displays: bool = True) -> str:

@@ -13,7 +13,7 @@ from symhw.derivation import (
 )
 from symhw.render import Frame, anchor, box_name, derived_in, summary_table
 from symhw.render.decimals import grouped_text
-from symhw.render.expr import PRIMED_NAME, function_latex, latex
+from symhw.render.expr import latex, with_primes
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.latex import (
     answer_math,
@@ -41,15 +41,12 @@ def escape(text: str) -> str:
     >>> print(escape("a_b *c* | #1 $5"))
     a\_b \*c\* \| \#1 \$5
     """
-    pieces = PRIMED_NAME.split(text)  # text, name, text, name, ..., text
-    out = []
-    for i, piece in enumerate(pieces):
-        if i % 2:
-            out.append(f"${function_latex(piece)}'$")
-        else:
-            plain = "".join("\\" + ch if ch in _MARKUP else ch for ch in piece)
-            out.append(grouped_text(plain, NARROW_NBSP))
-    return "".join(out)
+    return with_primes(
+        text,
+        lambda piece: grouped_text(
+            "".join("\\" + ch if ch in _MARKUP else ch for ch in piece), NARROW_NBSP
+        ),
+    )
 
 
 def paragraph(p: Paragraph) -> str:
