@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -74,6 +74,11 @@ def derived_in(sol: Solution, box: Boxed) -> int | None:
         return None
     titles = [getattr(p, "title", None) for p in sol.parts]
     return titles.index(box.derived_in) if box.derived_in in titles else None
+
+
+def answers_only(sol: Solution) -> tuple[Boxed, ...]:
+    """The boxed results of a solution without the lines that derive them."""
+    return tuple(replace(b, derivation=None) for b in sol.boxes())
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import replace
 
 import sympy as sp
 
@@ -20,7 +19,15 @@ from symhw.derivation import (
     Step,
     Table,
 )
-from symhw.render import Frame, SummaryRow, anchor, box_name, derived_in, summary_table
+from symhw.render import (
+    Frame,
+    SummaryRow,
+    anchor,
+    answers_only,
+    box_name,
+    derived_in,
+    summary_table,
+)
 from symhw.render.decimals import as_decimals, grouped_text
 from symhw.render.expr import THIN, approximate_cells, latex, with_primes
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
@@ -710,11 +717,6 @@ def _runs(parts) -> list[list]:
         else:
             runs.append([part])
     return runs
-
-
-def answers_only(sol: Solution) -> tuple[Boxed, ...]:
-    """The boxed results of a solution without the lines that derive them."""
-    return tuple(replace(b, derivation=None) for b in sol.boxes())
 
 
 def _display(part) -> bool:

@@ -341,9 +341,6 @@ def reflow_parts(tex: str, budget: float) -> list[Row]:
     return _reflow_single(Row(tex), budget)
 
 
-_BRACKETS = {"(": ")", "[": "]", "\\|": "\\|"}
-
-
 def _reflow_single(row: Row, budget: float) -> list[Row]:
     """One term or factor wider than the line: opened parentheses, a wide matrix or a
     product with a leading sign or ``\\times``."""

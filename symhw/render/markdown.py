@@ -11,13 +11,12 @@ from symhw.derivation import (
     Solution,
     Table,
 )
-from symhw.render import Frame, anchor, box_name, derived_in, summary_table
+from symhw.render import Frame, anchor, answers_only, box_name, derived_in, summary_table
 from symhw.render.decimals import grouped_text
 from symhw.render.expr import latex, with_primes
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.latex import (
     answer_math,
-    answers_only,
     derivation_math,
     key_math,
     reference_math,
