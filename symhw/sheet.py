@@ -37,15 +37,15 @@ RENDERERS = {
 
 
 #: Roughly how long each kind takes to solve and render, in milliseconds on a 2-CPU
-#: machine (HW2's question of that kind, 2026-11-29): the workers start with the costliest
-#: problems (see :func:`symhw.pool.ordered_map`). HW2 in input order leaves one worker
-#: with q2, q4 and q5 (0.53 s) while the other is done after q1 and q3 (0.43 s); costliest
-#: first, 0.50 s and 0.46 s. Only the schedule depends on these numbers, never the output.
+#: machine (HW2's question of that kind, with its answer key, 2026-11-29): the workers
+#: start with the costliest problems (see :func:`symhw.pool.ordered_map`), so that no
+#: worker starts a long one while the other is nearly done. Only the schedule depends on
+#: these numbers, never the output.
 KIND_COST = {
-    "mlp-backprop": 365,
-    "activation-loss": 270,
-    "block-params": 165,
-    "conv-matrix": 140,
+    "mlp-backprop": 350,
+    "activation-loss": 290,
+    "conv-matrix": 210,
+    "block-params": 160,
     "norm-shapes": 20,
 }
 
