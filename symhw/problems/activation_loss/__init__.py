@@ -128,7 +128,7 @@ def _statement(act: Activation, loss: str) -> Paragraph:
     return Paragraph(
         (
             "Let ",
-            sp.Eq(E_in, risk_expression(act, loss)),
+            sp.Eq(E_in, risk_expression(act, loss), evaluate=False),
             " for ",
             N,
             " examples ",

@@ -85,22 +85,26 @@ def _figure(x: float) -> sp.Number:
 
 def _at(scale: float) -> sp.Eq:
     """``t = 0.422``: a scale of the growth plot, to 3 significant figures."""
-    return sp.Eq(t, _figure(float(scale)))
+    return sp.Eq(t, _figure(float(scale)), evaluate=False)
 
 
 def _regions(intervals: tuple[tuple[float, float], ...]) -> tuple:
     """Where s is saturated, in math: |s| > 2.18 when symmetric, else each interval."""
     (a, b), *rest = intervals
     if len(intervals) == 2 and a <= -S_RANGE and rest[0][1] >= S_RANGE and -b == rest[0][0]:
-        return (sp.Gt(sp.Abs(s), _figure(rest[0][0])),)
+        return (sp.Gt(sp.Abs(s), _figure(rest[0][0]), evaluate=False),)
     out: list = []
     for a, b in intervals:
         if a <= -S_RANGE:
-            where = sp.Lt(s, _figure(b))
+            where = sp.Lt(s, _figure(b), evaluate=False)
         elif b >= S_RANGE:
-            where = sp.Gt(s, _figure(a))
+            where = sp.Gt(s, _figure(a), evaluate=False)
         else:
-            where = sp.And(sp.Lt(_figure(a), s), sp.Lt(s, _figure(b)), evaluate=False)
+            where = sp.And(
+                sp.Lt(_figure(a), s, evaluate=False),
+                sp.Lt(s, _figure(b), evaluate=False),
+                evaluate=False,
+            )
         out += [" or " if out else "", where]
     return tuple(out)
 
@@ -255,7 +259,11 @@ def growth_caption(f: GrowthFacts, samples: int, dim: int, seed: int) -> tuple:
         " (the check's weights) and the first samples, the one whose least ",
         sp.Abs(Inner(u, x_n)),
         " is largest, ",
-        sp.Eq(MinOver(sp.Abs(Inner(u, x_n)), n), _figure(np.min(np.abs(f.X @ f.direction)))),
+        sp.Eq(
+            MinOver(sp.Abs(Inner(u, x_n)), n),
+            _figure(np.min(np.abs(f.X @ f.direction))),
+            evaluate=False,
+        ),
         " (",
         _figure(np.min(np.abs(f.X @ start))),
         " along ",
@@ -281,7 +289,7 @@ def growth_caption(f: GrowthFacts, samples: int, dim: int, seed: int) -> tuple:
 
 def _boundary(sizes: np.ndarray) -> tuple:
     """Whether some sample still lies near uᵀx = 0 (under a tenth of the median |uᵀx_n|)."""
-    boundary = sp.Eq(Inner(u, Vec(sp.Symbol("x"))), 0)
+    boundary = sp.Eq(Inner(u, Vec(sp.Symbol("x"))), 0, evaluate=False)
     if np.min(sizes) >= 0.1 * np.median(sizes):
         return ("): no sample lies near the boundary ", boundary, ", where terms vanish last. ")
     return (

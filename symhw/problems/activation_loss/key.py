@@ -50,15 +50,15 @@ def activation_key(
                 "(b) Let the weights grow along any fixed direction ",
                 u,
                 ": ",
-                sp.Eq(w, t * u),
+                sp.Eq(w, t * u, evaluate=False),
                 ", ",
                 t,
                 " → ∞. Each term of the gradient is ",
                 x_n,
                 " times a factor of ",
-                sp.Eq(sp.Symbol("s"), Inner(w, x_n)),
+                sp.Eq(sp.Symbol("s"), Inner(w, x_n), evaluate=False),
                 " and ",
-                sp.Eq(Y, y_n),
+                sp.Eq(Y, y_n, evaluate=False),
                 "; θ′ and that factor have these limits as ",
                 s,
                 " → ±∞:",
@@ -104,7 +104,16 @@ def _other_way(pos: Step, neg: Step) -> bool:
 
 
 #: How the weights grow, in the conclusion of (b): along u, with no sample orthogonal to it.
-GROWS = (" at ", sp.Eq(w, t * u), " as ", t, " → ∞, if ", sp.Ne(Inner(u, x_n), 0), " for all ", n)
+GROWS = (
+    " at ",
+    sp.Eq(w, t * u, evaluate=False),
+    " as ",
+    t,
+    " → ∞, if ",
+    sp.Ne(Inner(u, x_n), 0, evaluate=False),
+    " for all ",
+    n,
+)
 
 
 def conclusion(act: Activation, limits: dict[str, sp.Expr]) -> Paragraph:

@@ -20,9 +20,9 @@ def limit_derivation(act: Activation, form: GradientForm) -> tuple[Derivation, d
         "Limits as the pre-activation grows",
         intro=(
             "Write ",
-            sp.Eq(s, Inner(w, x_n)),
+            sp.Eq(s, Inner(w, x_n), evaluate=False),
             " and ",
-            sp.Eq(Y, y_n),
+            sp.Eq(Y, y_n, evaluate=False),
             ". The derivative of the activation, and the whole factor that multiplies ",
             x_n,
             " in the gradient, behave as follows when s grows in either direction:",
@@ -45,11 +45,11 @@ def conclusion(act: Activation, limits: dict[str, sp.Expr]) -> Paragraph:
     u = Inner(w, x_n)
     lead = (
         "Let the weights grow along a direction, ",
-        sp.Eq(w, t * Vec(sp.Symbol("u"))),
+        sp.Eq(w, t * Vec(sp.Symbol("u")), evaluate=False),
         " with ",
         sp.Symbol("t"),
         " → ∞, and suppose ",
-        sp.Ne(Inner(Vec(sp.Symbol("u")), x_n), 0),
+        sp.Ne(Inner(Vec(sp.Symbol("u")), x_n), 0, evaluate=False),
         " for every sample. Then every pre-activation ",
         u,
         " tends to ",

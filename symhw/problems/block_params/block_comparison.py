@@ -59,7 +59,7 @@ def _where(condition: sp.Set) -> tuple[Segment, ...]:
     if condition is sp.S.EmptySet:
         return ("for no width C",)
     if isinstance(condition, sp.Interval) and condition.sup is sp.oo:
-        return ("exactly when ", sp.Gt(C, condition.inf))
+        return ("exactly when ", sp.Gt(C, condition.inf, evaluate=False))
     return ("exactly when C lies in ", condition)
 
 
@@ -126,7 +126,7 @@ def _intro(
         "Write every width as a multiple of ",
         C,
         f", {which} of the {a.label} block (",
-        sp.Eq(C, unit),
+        sp.Eq(C, unit, evaluate=False),
         f" in this question): the {a.label} block is {path_widths(symbolic[0])} and the "
         f"{b.label} block is {path_widths(symbolic[1])}. The count of each layer above becomes "
         "a polynomial in ",
@@ -170,9 +170,13 @@ def _parameter_comparison(
         f"{tag.capitalize()} bias, the {b.label} block has fewer parameters than the "
         f"{a.label} block ",
         *_where(cheaper),
-        *((" (they are equal at ", sp.Eq(C, equal[0]), ")") if len(equal) == 1 else ()),
+        *(
+            (" (they are equal at ", sp.Eq(C, equal[0], evaluate=False), ")")
+            if len(equal) == 1
+            else ()
+        ),
         "; at ",
-        sp.Eq(C, unit),
+        sp.Eq(C, unit, evaluate=False),
         f" they have {qb.subs(C, unit)} and {qa.subs(C, unit)}, a ratio of ",
         at_unit,
         " ≈ ",

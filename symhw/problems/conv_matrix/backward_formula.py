@@ -78,7 +78,11 @@ def z_placement(g: ConvGeometry) -> sp.Eq:
         sp.expand(off + 1 + st * (t - 1))
         for t, off, st in zip(outs, scan.offset, scan.step, strict=True)
     ]
-    return sp.Eq(Z_INDEXED[(CH_OUT, *at)], GradientEntry(LOSS, general_symbol("Y", CH_OUT, outs)))
+    return sp.Eq(
+        Z_INDEXED[(CH_OUT, *at)],
+        GradientEntry(LOSS, general_symbol("Y", CH_OUT, outs)),
+        evaluate=False,
+    )
 
 
 def shown_formula(g: ConvGeometry) -> sp.Eq:
@@ -90,7 +94,7 @@ def shown_formula(g: ConvGeometry) -> sp.Eq:
     taps = ",".join(str(k).replace(" ", "") for k in weight.indices[2:])
     shown = sp.Mul(indexed_symbol("w", taps, "ij"), z, evaluate=False)  # w before Z
     x = general_symbol("x", CH_IN, position_symbols(g.dims))
-    return sp.Eq(GradientEntry(LOSS, x), nested_sum(shown, limits))
+    return sp.Eq(GradientEntry(LOSS, x), nested_sum(shown, limits), evaluate=False)
 
 
 def reading_tap(g: ConvGeometry) -> list[sp.Expr]:
@@ -120,7 +124,7 @@ def substitution_formula(g: ConvGeometry) -> sp.Eq:
         *((u, 1, n) for u, n in zip(outs, g.out_size, strict=True)),
     ]
     x = general_symbol("x", CH_IN, position_symbols(g.dims))
-    return sp.Eq(GradientEntry(LOSS, x), nested_sum(term, limits))
+    return sp.Eq(GradientEntry(LOSS, x), nested_sum(term, limits), evaluate=False)
 
 
 def change_of_index(g: ConvGeometry) -> list[tuple[sp.Eq, sp.Eq]]:
@@ -146,7 +150,7 @@ def change_of_index(g: ConvGeometry) -> list[tuple[sp.Eq, sp.Eq]]:
         tap = sp.expand(k_at.xreplace({u: solved}))
         if sp.expand(tap - flipped) != 0:
             raise ValueError(f"tap {tap} is not the flipped tap {flipped}")
-        found.append((sp.Eq(u, solved), sp.Eq(k_at, tap, evaluate=False)))
+        found.append((sp.Eq(u, solved, evaluate=False), sp.Eq(k_at, tap, evaluate=False)))
     return found
 
 

@@ -109,13 +109,13 @@ def _vectors(layer: ShownLayer) -> Paragraph:
             " = 1, …, ",
             sp.Symbol("M"),
             ", ",
-            sp.Eq(sp.Symbol("M"), cols),
+            sp.Eq(sp.Symbol("M"), cols, evaluate=False),
             "; ",
             r,
             " = 1, …, ",
             sp.Symbol("R"),
             ", ",
-            sp.Eq(sp.Symbol("R"), rows),
+            sp.Eq(sp.Symbol("R"), rows, evaluate=False),
             "). Each output sums over the input channels and the kernel taps:",
         )
     )
@@ -131,7 +131,7 @@ def _brief_a(elements: Derivation, by_name: dict[str, Answer]) -> Paragraph:
     equation = elements.steps[0]
     return Paragraph(
         (
-            sp.Eq(equation.lhs, equation.rhs),
+            sp.Eq(equation.lhs, equation.rhs, evaluate=False),
             ", i.e. ",
             _y_equals_ax(),
             " with ",
@@ -205,14 +205,16 @@ def _reason() -> Paragraph:
             " is linear in ",
             sp.Symbol("x"),
             ", so ",
-            sp.Eq(PartialDerivative(y, x), a),
+            sp.Eq(PartialDerivative(y, x), a, evaluate=False),
             " for every ",
             r,
             " and ",
             sp.Symbol("m"),
             ", and the chain rule gives ",
             sp.Eq(
-                GradientEntry(LOSS, x), sp.Sum(a * GradientEntry(LOSS, y), (r, 1, sp.Symbol("R")))
+                GradientEntry(LOSS, x),
+                sp.Sum(a * GradientEntry(LOSS, y), (r, 1, sp.Symbol("R"))),
+                evaluate=False,
             ),
             ", that is ",
             _grad_x(),
@@ -305,7 +307,7 @@ def _why_convolution(layer: ShownLayer, convolution: Derivation) -> Paragraph:
         ": ",
         sp.Eq(by_output.lhs, by_output.rhs, evaluate=False),
         " (",
-        sp.Eq(weight, 0),
+        sp.Eq(weight, 0, evaluate=False),
         " for ",
         taps[0] if len(taps) == 1 else sp.Tuple(*taps),
         f" outside {ranges}{' or not whole' if any(d > 1 for d in g.dilation) else ''}). Put ",

@@ -29,9 +29,9 @@ def statement(g: ConvGeometry) -> Paragraph:
         (
             f"A {g.dims}-D convolution layer (a cross-correlation, as in deep-learning "
             "frameworks) maps an input with ",
-            sp.Eq(indexed_symbol("C", "in"), g.in_channels),
+            sp.Eq(indexed_symbol("C", "in"), g.in_channels, evaluate=False),
             f" {_channels(g.in_channels)} of {_size_text(g.size)} to an output with ",
-            sp.Eq(indexed_symbol("C", "out"), g.out_channels),
+            sp.Eq(indexed_symbol("C", "out"), g.out_channels, evaluate=False),
             f" {_channels(g.out_channels)} of {_size_text(g.out_size)}: kernel size "
             f"{axes_text(g.kernel)}, stride {axes_text(g.stride)}, padding "
             f"{axes_text(g.padding)}, dilation {axes_text(g.dilation)}"
@@ -54,7 +54,7 @@ def statement(g: ConvGeometry) -> Paragraph:
             ". (b) Show that, for a loss ",
             LOSS,
             ", ",
-            sp.Eq(GradientEntry(LOSS, x), backward),
+            sp.Eq(GradientEntry(LOSS, x), backward, evaluate=False),
             ". (c) Show that the backward pass is itself a convolution of the zero-padded ",
             GradientEntry(LOSS, y),
             " with flipped kernels.",

@@ -138,7 +138,7 @@ def network_answers(
         for quantity, layer in quantities(worked.net)
     ]
     if symbolic:
-        definitions = sp.Tuple(*[sp.Eq(n, v) for n, v in worked.definitions])
+        definitions = sp.Tuple(*[sp.Eq(n, v, evaluate=False) for n, v in worked.definitions])
         out.append(Answer("definitions", sp.Symbol("where"), definitions, dict(worked.definitions)))
     if hand:
         out.append(_hand_answer(hand, decimals))

@@ -54,6 +54,12 @@ def case_key(
             shown,
             derived_in=derivation.title,
             question=f"({letter})",
-            brief=Paragraph((sp.Eq(shape(mu), keep), ", ", sp.Eq(shape(sigma**2), keep))),
+            brief=Paragraph(
+                (
+                    sp.Eq(shape(mu), keep, evaluate=False),
+                    ", ",
+                    sp.Eq(shape(sigma**2), keep, evaluate=False),
+                )
+            ),
         ),
     )
