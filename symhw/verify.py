@@ -343,13 +343,29 @@ def _sample_pairs(
             if err is None or seen[i] >= points:
                 continue
             if err > NUMERIC_TOLERANCE:
-                raise _False(err)
+                raise _False(err, point, pairs[i])
             worst, seen[i] = max(worst, err), seen[i] + 1
     return worst, min(seen) < points
 
 
 class _False(Exception):
-    """A sampled pair differs: ``args[0]`` is its relative error."""
+    """The pair is false: ``args[0]`` is why (a sampled pair's relative error, or a
+    sentence); a sampled pair also gives the point and the scalar pair that differ there."""
+
+    @property
+    def why(self) -> str:
+        why = self.args[0]
+        if isinstance(why, float):
+            return f"|difference| = {why:.3g} of the larger side at a random point"
+        return why
+
+    @property
+    def point(self) -> dict | None:
+        return self.args[1] if len(self.args) > 1 else None
+
+    @property
+    def pair(self) -> tuple[sp.Basic, sp.Basic] | None:
+        return self.args[2] if len(self.args) > 2 else None
 
 
 def _described(x: object, limit: int = 400) -> str:
@@ -404,6 +420,69 @@ def _sampled(pairs: list, rng: random.Random, budget: Budget, where: str) -> Che
     return Check("numeric", method, where, tolerance=NUMERIC_TOLERANCE)
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """The outcome of :func:`compare`: whether ``a = b`` holds.
+
+    ``equal`` is True (``check`` says how it was shown), False (``why`` says why; when a
+    random point showed it, ``point`` maps each free symbol to the rational it took and
+    ``pair`` is the scalar pair that differs there), or None: undecided within the budget
+    (``check`` says which budget, or that nothing decided it). Never a silent pass.
+    """
+
+    equal: bool | None
+    check: Check | None = None
+    why: str = ""
+    point: Mapping[sp.Symbol, sp.Rational] | None = None
+    pair: tuple[sp.Basic, sp.Basic] | None = None
+
+
+def compare(
+    a: object, b: object, inst: Instance | None = None, budget: Budget = BUDGET
+) -> Comparison:
+    """Whether ``a = b`` holds, without raising when it does not: for checking what someone
+    else wrote, where a false equality is an answer, not an error.
+
+    >>> s = sp.Symbol("s", real=True)
+    >>> compare(sp.Derivative(sp.tanh(s), s), 1 - sp.tanh(s) ** 2).equal
+    True
+    >>> wrong = compare(sp.Derivative(sp.tanh(s), s), 1 + sp.tanh(s) ** 2)
+    >>> wrong.equal, sorted(wrong.point) == [s]
+    (False, True)
+    """
+    inst = inst or Instance()
+    try:
+        pairs = list(_scalar_pairs(a, b, inst))
+    except VerificationError as e:  # shapes or lengths differ
+        return Comparison(False, why=str(e))
+    uses_instance = any(
+        isinstance(e, sp.Basic) and dag.contains(e, (Vec, Grad, Inner, sp.Sum)) for e in (a, b)
+    )
+    where = f"instantiated at {inst.describe()}" if uses_instance else ""
+    try:
+        check = _checked(pairs, budget, where)
+    except _False as e:
+        return Comparison(False, why=e.why, point=e.point, pair=e.pair)
+    return Comparison(True if check.verified else None, check)
+
+
+def _checked(pairs: list[tuple[sp.Basic, sp.Basic]], budget: Budget, where: str) -> Check:
+    """How the pairs were shown equal (or why not decided); raises :class:`_False`."""
+    methods: set[str] = set()
+    undecided: list[tuple[sp.Basic, sp.Basic]] = []
+    rng = random.Random(SAMPLE_SEED)
+    for lhs, rhs in pairs:
+        outcome = _decide(lhs, rhs, rng, budget)
+        if isinstance(outcome, str):
+            methods.add(outcome)
+        else:
+            undecided.append(outcome)
+    if undecided:
+        return _sampled(undecided, rng, budget, where)
+    method = "; ".join(sorted(methods)) if methods else "both sides empty"
+    return Check("symbolic", method, where)
+
+
 def check_equal(
     a: object, b: object, inst: Instance | None = None, budget: Budget = BUDGET
 ) -> Check:
@@ -414,28 +493,7 @@ def check_equal(
     >>> check_equal(sp.Derivative(sp.tanh(s), s), 1 - sp.tanh(s) ** 2).status
     'symbolic'
     """
-    inst = inst or Instance()
-    pairs = list(_scalar_pairs(a, b, inst))
-    uses_instance = any(
-        isinstance(e, sp.Basic) and dag.contains(e, (Vec, Grad, Inner, sp.Sum)) for e in (a, b)
-    )
-    where = f"instantiated at {inst.describe()}" if uses_instance else ""
-    methods: set[str] = set()
-    undecided: list[tuple[sp.Basic, sp.Basic]] = []
-    rng = random.Random(SAMPLE_SEED)
-    try:
-        for lhs, rhs in pairs:
-            outcome = _decide(lhs, rhs, rng, budget)
-            if isinstance(outcome, str):
-                methods.add(outcome)
-            else:
-                undecided.append(outcome)
-        if undecided:
-            return _sampled(undecided, rng, budget, where)
-    except _False as e:
-        why = e.args[0]
-        if isinstance(why, float):
-            why = f"|difference| = {why:.3g} of the larger side at a random point"
-        raise _false(a, b, why) from None
-    method = "; ".join(sorted(methods)) if methods else "both sides empty"
-    return Check("symbolic", method, where)
+    outcome = compare(a, b, inst, budget)
+    if outcome.equal is False:
+        raise _false(a, b, outcome.why)
+    return outcome.check

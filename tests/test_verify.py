@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from symhw.activations import sigmoid, softplus
 from symhw.errors import VerificationError
 from symhw.notation import Grad, Inner, Vec
-from symhw.verify import Instance, check_equal
+from symhw.verify import Budget, Instance, check_equal, compare
 
 s = sp.Symbol("s", real=True)
 a, b = sp.symbols("a b", real=True)
@@ -363,3 +363,42 @@ def test_simplification_is_skipped_past_its_budget(monkeypatch):
     check = check_equal(sp.sin(s) ** 2 + sp.cos(s) ** 2, 1, budget=Budget(simplify=3))
     assert check.status == "numeric"
     assert all(sims is not verify._COSTLY for sims in seen)
+
+
+# compare: the same decisions as check_equal, returned instead of raised (for `symhw check`)
+
+
+def test_compare_returns_a_counterexample_point_for_a_false_equality():
+    """tanh'(s) = 1 + tanh(s)^2 is false everywhere but s = 0: the point must show it."""
+    s = sp.Symbol("s", real=True)
+    outcome = compare(sp.Derivative(sp.tanh(s), s), 1 + sp.tanh(s) ** 2)
+    assert outcome.equal is False
+    value = outcome.point[s]
+    assert isinstance(value, sp.Rational) and value != 0
+    left, right = (sp.N(e.subs(s, value), 30) for e in outcome.pair)
+    assert abs(left - right) > 1e-3  # they differ at the point, as said
+
+
+def test_compare_says_how_a_true_equality_was_shown():
+    x = sp.Symbol("x")
+    outcome = compare((x + 1) ** 2, x**2 + 2 * x + 1)
+    assert outcome.equal is True and outcome.check.status == "symbolic"
+    assert outcome.check.method == "difference expands to 0"
+
+
+def test_compare_reports_shapes_that_differ_without_raising():
+    outcome = compare(sp.Matrix([1, 2]), sp.Matrix([[1, 2]]))
+    assert outcome.equal is False and "shapes differ: (2, 1) and (1, 2)" in outcome.why
+
+
+def test_compare_leaves_an_equality_over_the_budget_undecided_never_passed():
+    x = sp.Symbol("x")
+    big = sum(x**k for k in range(60))
+    outcome = compare(big, big + 0 * x, budget=Budget(evaluate=10, sample=10))
+    assert outcome.equal is None and outcome.check.status == "budget"
+
+
+def test_check_equal_raises_what_compare_returns():
+    x = sp.Symbol("x")
+    with pytest.raises(VerificationError, match="is false: shapes differ"):
+        check_equal(sp.Matrix([x]), sp.Matrix([x, x]))
