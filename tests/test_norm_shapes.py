@@ -254,3 +254,13 @@ def test_seed_question_and_key_name_the_layer_and_why_conv_averages_positions():
     assert conv.startswith("(b) After a 2-D convolution layer, input N×H×W×C.")
     assert "same filter at every position" in conv and "Ioffe & Szegedy 2015" in conv
     assert "same filter" not in fc
+
+
+@pytest.mark.parametrize(("norm", "kept"), [("batch", "C"), ("layer", "N")])
+def test_the_axis_a_norm_keeps_is_written_as_math_like_the_homeworks_c(norm, kept):
+    """'every axis except C': C is the homework's channel axis, a symbol, not a word."""
+    derivation, _ = case_derivation("a", Case("x", norm, "NHWC"))
+    segments = derivation.intro.segments
+    at = next(i for i, s in enumerate(segments) if isinstance(s, str) and "except" in s)
+    assert segments[at].endswith("every axis except ") and segments[at + 1] == sp.Symbol(kept)
+    assert Shape(*sp.symbols("N H W C")) in segments  # the input's shape, as math too

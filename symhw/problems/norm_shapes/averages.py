@@ -6,10 +6,10 @@ import sympy as sp
 
 from symhw.builder import DerivationBuilder
 from symhw.derivation import Derivation
-from symhw.notation import Shape, written
+from symhw.notation import Shape, axes_shape, written
 from symhw.problems.norm_shapes.axes import Statistics, statistic_shape, statistics
 from symhw.problems.norm_shapes.cases import SPATIAL, Case
-from symhw.problems.norm_shapes.wording import WHAT
+from symhw.problems.norm_shapes.wording import what
 
 #: The names of the sheet: the input x, its mean μ and variance σ², m entries per statistic.
 x, mu, sigma = sp.IndexedBase("x"), sp.IndexedBase("mu"), sp.IndexedBase("sigma")
@@ -34,7 +34,7 @@ def case_derivation(letter: str, case: Case) -> tuple[Derivation, Statistics]:
     mean, var = mu[tuple(kept)], sigma[tuple(kept)] ** 2
     b = DerivationBuilder(
         f"({letter}) {case.norm.capitalize()} norm on an {'×'.join(case.layout)} input",
-        intro=(_intro(case, st),),
+        intro=_intro(case, st),
     )
     b.define(shape(sp.Symbol("x")), Shape(*st.shape), rule=f"layout {case.layout}")
     summed = ", ".join(str(idx[i]) for i in st.reduced)
@@ -47,13 +47,14 @@ def case_derivation(letter: str, case: Case) -> tuple[Derivation, Statistics]:
     return b.build(), st
 
 
-def _intro(case: Case, st: Statistics) -> str:
+def _intro(case: Case, st: Statistics) -> tuple:
     positions = " and every position" if any(a in SPATIAL for a in case.layout) else ""
-    intro = f"The input x is {'×'.join(case.layout)}. {WHAT[case.norm].format(positions=positions)}"
+    intro = ("The input ", sp.Symbol("x"), " is ", axes_shape(case.layout), ". ")
+    intro += what(case.norm, positions)
     if case.norm == "group":
         intro += (
             " Channel (g - 1)·C/G + j is channel j of group g: the input is viewed as "
-            f"{'×'.join(st.axes).replace('c', '(C/G)')}."
+            f"{'×'.join(st.axes).replace('c', '(C/G)')}.",
         )
     return intro
 

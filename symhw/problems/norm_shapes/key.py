@@ -9,7 +9,7 @@ from symhw.derivation import Answer, Boxed, Derivation, KeyPart, Paragraph, exce
 from symhw.notation import axes_shape
 from symhw.problems.norm_shapes.averages import m, mu, shape, sigma
 from symhw.problems.norm_shapes.cases import SPATIAL, Case
-from symhw.problems.norm_shapes.wording import WHAT, WHY_POSITIONS, after_layer
+from symhw.problems.norm_shapes.wording import WHY_POSITIONS, after_layer, what
 
 #: The steps of a case's derivation (averages.case_derivation) that Part I shows: how many
 #: entries each statistic averages (2), μ (3) and σ² (4) as averages over them.
@@ -25,9 +25,9 @@ def case_key(
     by_name = {a.name.removeprefix(f"{case.name}_"): a for a in answers}
     spatial = sum(a in SPATIAL for a in case.layout)
     positions = " and every position" if spatial else ""
-    what = WHAT[case.norm].format(positions=positions)
+    averaged = what(case.norm, positions)
     if case.norm == "batch" and spatial:
-        what += WHY_POSITIONS
+        averaged += (WHY_POSITIONS,)
     keep = by_name["mean_shape"].value
     shown = (
         Answer(f"{case.name}_mean_shape", shape(mu), keep),
@@ -38,7 +38,9 @@ def case_key(
             (
                 f"({letter}) After {after_layer(spatial)}, input ",
                 axes_shape(case.layout),
-                f". {what} The entries ",
+                ". ",
+                *averaged,
+                " The entries ",
                 derivation.steps[MEAN].lhs,
                 " of μ and ",
                 derivation.steps[VAR].lhs,
