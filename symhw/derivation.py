@@ -145,6 +145,34 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Quantity:
+    """A value of a problem that a person may write down and have checked (``symhw check``),
+    beyond its answers: an intermediate of a derivation (q5's Y_11, ∂L/∂x_13), a shape.
+
+    ``name`` is how a claims file names it (``Y_11``, ``dL/dx_13``, ``x_shape``), ``label``
+    how the sheet writes it, ``value`` its exact value (SymPy; a
+    :class:`~symhw.notation.Shape` for a shape, an ImmutableMatrix for a vector).
+    """
+
+    name: str
+    label: Any
+    value: Any
+
+
+@dataclass(frozen=True)
+class Quantities:
+    """The checkable quantities of one problem, found by name on demand (a layer may have
+    65,536 outputs: none is built until asked for).
+
+    ``families`` describe the names in words, for an error that lists what the problem has
+    (``Y_jt (j = 1..2, t = 1..2)``); ``find(name)`` gives the :class:`Quantity` or None.
+    """
+
+    families: tuple[str, ...]
+    find: Callable[[str], Quantity | None]
+
+
+@dataclass(frozen=True)
 class Boxed:
     """A result boxed in Part I of a sheet (the answer key), where it is derived.
 

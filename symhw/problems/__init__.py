@@ -7,7 +7,9 @@ defines ``KIND`` (its name), ``SUMMARY`` (one line), ``Params`` (a frozen datacl
 :func:`symhw.params.param` fields deriving from :class:`symhw.params.Parameters`, so every
 field is parsed and the fields are checked against each other when an instance is made: a
 mistake in a file's last problem is reported before the first is solved) and a pure
-``solve(params, problem_id, title) -> Solution``.
+``solve(params, problem_id, title) -> Solution``; and, where the kind has quantities worth
+checking besides its answers (``symhw check``), ``quantities(params, problem_id) ->
+Quantities``.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 import symhw.render.latex  # noqa: F401  (registers how a Solution shows itself in Jupyter)
-from symhw.derivation import Solution
+from symhw.derivation import Quantities, Solution
 
 MODULES = ("activation_loss", "block_params", "norm_shapes", "mlp_backprop", "conv_matrix")
 
@@ -30,11 +32,14 @@ class ProblemKind:
     summary: str
     params: type
     solve: Callable[..., Solution]
+    #: ``quantities(params, problem_id) -> Quantities``: what else a person may write down and
+    #: have checked besides the answers (``symhw check``); None where a kind has none yet.
+    quantities: Callable[..., Quantities] | None = None
 
 
 def _kind(module_name: str) -> ProblemKind:
     m = import_module(f"symhw.problems.{module_name}")
-    return ProblemKind(m.KIND, m.SUMMARY, m.Params, m.solve)
+    return ProblemKind(m.KIND, m.SUMMARY, m.Params, m.solve, getattr(m, "quantities", None))
 
 
 KINDS: dict[str, ProblemKind] = {k.name: k for k in map(_kind, MODULES)}

@@ -7,7 +7,8 @@ lives in :mod:`symhw.conv`; this package builds the sheet from it, one module a 
 equations, Y = A x, A's blocks), :mod:`.backward` (∂L/∂x = Aᵀ ∂L/∂Y),
 :mod:`.backward_convolution`, :mod:`.figures`, :mod:`.answers`, :mod:`.given_numbers` and
 :mod:`.checks`, on the layer as shown (:mod:`.layer`, :mod:`.corners`) and the definitions
-its steps are checked against (:mod:`.general_equation`).
+its steps are checked against (:mod:`.general_equation`); :mod:`.quantities` names what else
+a person may write down and have checked (``symhw check``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from symhw.problems.conv_matrix.given_numbers import given_numbers
 from symhw.problems.conv_matrix.inputs import Params, given_tensors, layer_geometry, validate
 from symhw.problems.conv_matrix.key import conv_key
 from symhw.problems.conv_matrix.layer import ShownLayer
+from symhw.problems.conv_matrix.quantities import quantities
 from symhw.problems.conv_matrix.statement import statement
 
 KIND = "conv-matrix"
@@ -34,7 +36,7 @@ SUMMARY = (
     "and the backward pass as a convolution of the padded ∂L/∂Y with flipped kernels"
 )
 
-__all__ = ["KIND", "SUMMARY", "Params", "layer_geometry", "solve", "validate"]
+__all__ = ["KIND", "SUMMARY", "Params", "layer_geometry", "quantities", "solve", "validate"]
 
 
 def solve(params: Params, problem_id: str = "q5", title: str | None = None) -> Solution:
