@@ -14,7 +14,7 @@ import sympy as sp
 
 from symhw import numeric
 from symhw.activations import ACTIVATIONS, Activation
-from symhw.derivation import Answer, Paragraph, Solution, decade
+from symhw.derivation import Answer, Paragraph, Quantities, Quantity, Solution, decade
 from symhw.losses import LOSSES, get_loss
 from symhw.notation import Grad
 from symhw.params import Parameters, check_call, choice, integer, param
@@ -148,3 +148,18 @@ def _answers(act: Activation, form: GradientForm, limits: dict[str, sp.Expr]) ->
         Answer("derivative_limit_pos", sp.Limit(derivative, s, sp.oo), limits["derivative_pos"]),
         Answer("derivative_limit_neg", sp.Limit(derivative, s, -sp.oo), limits["derivative_neg"]),
     )
+
+
+def quantities(params: Params, problem_id: str = "q1") -> Quantities:
+    """What a person may write down besides the answers: the risk E_in itself (``loss``).
+
+    >>> quantities(Params("tanh")).find("loss").value
+    Sum((tanh(Inner(Vec(w), Vec(x, n))) - y[n])**2, (n, 1, N))/N
+    """
+    check_call(params, Params, problem_id, None)
+    risk = risk_expression(ACTIVATIONS[params.activation], params.loss)
+
+    def find(name: object) -> Quantity | None:
+        return Quantity("loss", E_in, risk) if name == "loss" else None
+
+    return Quantities(("loss, the risk E_in(w) the question defines",), find)

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sympy as sp
+
 from symhw.counts.blocks import MAX_CHANNELS, MAX_KERNEL, MAX_STRIDE, Block
+from symhw.counts.layers import Shape as LayerShape
 from symhw.counts.resnets import NetworkSpec
-from symhw.derivation import Solution
+from symhw.derivation import Quantities, Quantity, Solution
 from symhw.errors import InputError
+from symhw.notation import Shape
 from symhw.params import Parameters, boolean, check_call, choice, param
 from symhw.problems.block_params.block_counts import LETTERS, count_blocks
 from symhw.problems.block_params.figures import block_figures
@@ -110,3 +114,29 @@ def solve(params: Params, problem_id: str = "q3", title: str | None = None) -> S
         title = title or "Parameters and operations of residual blocks"
         key = blocks_key(blocks, counted.parts, counted.answers)
     return Solution(problem_id, KIND, title, *counted, key)
+
+
+def quantities(params: Params, problem_id: str = "q3") -> Quantities:
+    """What a person may write down besides the answers: each block's input shape and
+    channels (``basic_input_shape``, ``bottleneck_channels``); none for a whole network.
+
+    >>> q = quantities(Params())
+    >>> q.find("bottleneck_input_shape").value, q.find("basic_channels").value
+    ((128, 16, 16, 128), 32)
+    """
+    check_call(params, Params, problem_id, None)
+    if params.network:
+        return Quantities((), lambda name: None)
+    n, h, w = params.input or (128, 16, 16)
+    found: dict[str, Quantity] = {}
+    for block in params.blocks or SEED_BLOCKS:
+        size = LayerShape(n, block.c_in, h, w).in_layout(params.layout)
+        name = f"{block.label}_input_shape"
+        found[name] = Quantity(name, sp.Symbol("x"), Shape(*map(sp.Integer, size)))
+        widths = {"in_channels": block.c_in, "out_channels": block.c_out}
+        if block.c_in == block.c_out:
+            widths["channels"] = block.c_in
+        for what, width in widths.items():
+            name = f"{block.label}_{what}"
+            found[name] = Quantity(name, sp.Symbol("C"), sp.Integer(width))
+    return Quantities(tuple(found), lambda name: found.get(name) if isinstance(name, str) else None)

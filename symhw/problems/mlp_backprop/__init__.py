@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symhw.derivation import Part, Solution
+from symhw.derivation import Part, Quantities, Solution
 from symhw.mlp import Network, symbolic_weights
 from symhw.params import Parameters, boolean, check_call, integer, param
 from symhw.problems.mlp_backprop.answers import network_answers
@@ -17,6 +17,7 @@ from symhw.problems.mlp_backprop.inputs import activation_list, data_points, net
 from symhw.problems.mlp_backprop.key import network_key
 from symhw.problems.mlp_backprop.labels import vector_symbols
 from symhw.problems.mlp_backprop.passes import derivations
+from symhw.problems.mlp_backprop.quantities import network_quantities
 from symhw.problems.mlp_backprop.replay import replay_paragraph
 from symhw.problems.mlp_backprop.statement import statement
 from symhw.problems.mlp_backprop.tables import value_tables
@@ -119,3 +120,15 @@ def solve(params: Params, problem_id: str = "q2", title: str | None = None) -> S
         numeric_checks(numeric),
         network_key(worked, answers, parts, params.decimals, params.symbolic),
     )
+
+
+def quantities(params: Params, problem_id: str = "q2") -> Quantities:
+    """What a person may write down besides the answers: the given weights W1 … WL.
+
+    >>> from symhw.spec import load_problem_set
+    >>> q2 = load_problem_set().problems[1]  # HW2's question 2
+    >>> quantities(q2.params).find("W2").value.T
+    Matrix([[1/5, 1, -3]])
+    """
+    check_call(params, Params, problem_id, None)
+    return network_quantities(network(params, problem_id))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from symhw.counts.layers import dim
 from symhw.derivation import (
     Answer,
     Derivation,
@@ -18,6 +19,8 @@ from symhw.derivation import (
     NumericCheck,
     Paragraph,
     Part,
+    Quantities,
+    Quantity,
     Segment,
     Solution,
     numeric_check,
@@ -130,3 +133,22 @@ def case_parts(
         Answer(f"{case.name}_count", m, st.count),
     ]
     return [derivation, Paragraph((KEPT[case.norm],))], answers, check
+
+
+def quantities(params: Params, problem_id: str = "q4") -> Quantities:
+    """What a person may write down besides the answers: each case's input shape
+    (``fc_input_shape``: N × C), in the symbols of the answers.
+
+    >>> quantities(Params()).find("conv_input_shape").value
+    (N, H, W, C)
+    """
+    check_call(params, Params, problem_id, None)
+    cases = {f"{c.name}_input_shape": c for c in params.cases or SEED_CASES}
+
+    def find(name: object) -> Quantity | None:
+        case = cases.get(name) if isinstance(name, str) else None
+        if case is None:
+            return None
+        return Quantity(name, shape(sp.Symbol("x")), Shape(*(dim(a) for a in case.layout)))
+
+    return Quantities(tuple(f"{n}, the shape of that input" for n in cases), find)
