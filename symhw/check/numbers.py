@@ -1,0 +1,116 @@
+"""Numbers someone wrote, judged against the exact value: correct at the precision written,
+a rounding the writer's own computation explains, an error carried from an earlier claim of
+theirs, or wrong. Pure data in, data out; the words are the renderers'."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from symhw.mlp import round_decimals
+
+#: The verdicts of one number, best first: a claim is as good as its worst entry.
+ORDER = ("correct", "rounding", "carried", "wrong")
+
+
+@dataclass(frozen=True)
+class Written:
+    """A number as written: its exact value and the digits after the point (None: written
+    exactly, an integer or a fraction)."""
+
+    value: sp.Rational
+    decimals: int | None = None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The verdict on one written number (``index``: its place in a vector or matrix).
+
+    ``expected`` is the exact value at the written precision (rounded half away from zero);
+    ``explained_by`` the value that explains a ``rounding`` (the replay's, or the exact one
+    when the writer cut digits) or a ``carried`` entry (recomputed from the writer's own
+    earlier claims, ``carried_from``); ``truncated``: the digits were cut, not rounded.
+    """
+
+    index: tuple[int, ...]
+    written: Written
+    verdict: str
+    exact: sp.Expr
+    expected: sp.Rational
+    explained_by: sp.Rational | None = None
+    truncated: bool = False
+    carried_from: tuple[str, ...] = ()
+
+
+def truncate_decimals(value: sp.Expr, k: int) -> sp.Rational:
+    """``value`` with its digits after the k-th decimal cut (toward zero), exactly.
+
+    >>> truncate_decimals(sp.Rational(-87552, 100000), 3), truncate_decimals(sp.pi, 2)
+    (-7/8, 157/50)
+    """
+    value = sp.sympify(value, strict=True)
+    scaled = value * sp.Integer(10) ** k
+    if not scaled.is_Rational:
+        scaled = sp.Float(sp.N(scaled, 50), 50)
+    n = sp.floor(abs(scaled))
+    return sp.sign(scaled) * sp.Rational(int(n), 10**k)
+
+
+def _places(written: Written, exact: sp.Expr) -> int | None:
+    """Decimals to compare at: as written; an integer written for a value that is not one
+    claims 0 decimals; an exact fraction or integer for an exact value, None (exactly)."""
+    if written.decimals is not None:
+        return written.decimals
+    return 0 if written.value.is_Integer and not isinstance(exact, sp.Integer) else None
+
+
+def _matches(written: sp.Rational, value: sp.Expr, places: int | None) -> str | None:
+    """'rounded' or 'truncated' when ``value`` at ``places`` is what was written, else None."""
+    if places is None:
+        return "rounded" if sp.sympify(value, strict=True) == written else None
+    if round_decimals(value, places) == written:
+        return "rounded"
+    return "truncated" if truncate_decimals(value, places) == written else None
+
+
+def judge(
+    written: Written,
+    exact: sp.Expr,
+    *,
+    replay: sp.Expr | None = None,
+    carried: sp.Expr | None = None,
+    carried_from: tuple[str, ...] = (),
+    index: tuple[int, ...] = (),
+) -> Entry:
+    """The verdict on one number, in the order of :data:`ORDER`.
+
+    >>> judge(Written(sp.Rational(-1368, 1000), 3), sp.Rational(-1350266, 10**6),
+    ...       replay=sp.Rational(-1368, 1000)).verdict
+    'rounding'
+    """
+    places = _places(written, exact)
+    expected = exact if places is None else round_decimals(exact, places)
+    entry = Entry(index, written, "correct", exact, expected)
+    how = _matches(written.value, exact, places)
+    if how == "rounded":
+        return entry
+    if how == "truncated":  # the writer cut the exact value's digits instead of rounding
+        return Entry(index, written, "rounding", exact, expected, exact, True)
+    for verdict, value, named in (("rounding", replay, ()), ("carried", carried, carried_from)):
+        how = None if value is None else _matches(written.value, value, places)
+        if how is not None:
+            explained = sp.sympify(value, strict=True)
+            return Entry(
+                index, written, verdict, exact, expected, explained, how == "truncated", named
+            )
+    return Entry(index, written, "wrong", exact, expected)
+
+
+def worst(verdicts) -> str:
+    """The worst of some verdicts (a claim is as good as its worst entry).
+
+    >>> worst(["correct", "rounding", "correct"])
+    'rounding'
+    """
+    return max(verdicts, key=ORDER.index, default="correct")
