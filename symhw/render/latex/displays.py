@@ -124,7 +124,7 @@ def _member_rows(
             sub = rf"\left({name}\right)_{{{k}}}"
             out += _member_rows(item, latex(item), budget, sub, f"{sub} &= ", "", tags)
         return out
-    matrix = explicit_matrix(expr)
+    matrix = _explicit_matrix(expr)
     if matrix is not None:
         return _named_entries(matrix, budget, name, head, rule, tags)
     return flowed_rows(flowed, head, rule, tags)
@@ -138,7 +138,7 @@ def flowed_rows(flowed: list, head: str, rule: str, tags: bool) -> list[str]:
     return out
 
 
-def explicit_matrix(expr) -> sp.MatrixBase | None:
+def _explicit_matrix(expr) -> sp.MatrixBase | None:
     """The matrix a member shows entry by entry, if it is one: the member itself, or what an
     mlp-backprop ``Shown`` node displays (matched by class name, as the printer does; its
     terminating fractions as decimals, as it prints them)."""
@@ -323,7 +323,7 @@ def summary_math(a: Answer, room: float = SUMMARY_EM) -> str | None:
     written as a transposed row, a matrix of at most two rows as it is; None where it does
     not fit (a taller matrix, or a wider value)."""
     relation = r"\approx" if a.approximate else "="
-    matrix = explicit_matrix(a.value)
+    matrix = _explicit_matrix(a.value)
     value = latex(a.value)
     if matrix is not None and matrix.cols == 1 < matrix.rows:
         matrix = matrix.T
