@@ -1,7 +1,7 @@
 """pdflatex, run as a hardened, reproducible and killable child process.
 
 The document is symhw's own output, but it carries text from problem files, so the run is
-locked down as a second line of defence behind the escaping in :mod:`symhw.render.latex`:
+locked down as a second line of defence behind the escaping in :mod:`symhw.render.latex.text`:
 no shell escape, and kpathsea's paranoid file access (``openin_any=p``, ``openout_any=p``:
 no absolute paths, no ``..``, no dot files). It runs in a process group of its own, which is
 killed when symhw stops (an error, Ctrl-C, SIGTERM, a timeout, or via the guardian of

@@ -15,7 +15,7 @@ from symhw.render import Frame, anchor, answers_only, box_name, derived_in, summ
 from symhw.render.decimals import grouped_text
 from symhw.render.expr import latex, with_primes
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
-from symhw.render.latex import (
+from symhw.render.latex.displays import (
     answer_math,
     derivation_math,
     key_math,
