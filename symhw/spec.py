@@ -149,7 +149,9 @@ def parse_toml(text: str, shown: str, what: str) -> dict[str, Any]:
             "(such as 1e99999999999999999999)"
         ) from None
     except RecursionError:  # tomllib recurses once per nesting level
-        raise InputError(f"{quote(shown)} nests arrays or tables too deeply for a {what}") from None
+        raise InputError(
+            f"{quote(shown)} nests arrays or tables too deeply for a {what} file"
+        ) from None
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
