@@ -382,9 +382,7 @@ def _too_many(count: int) -> str:
 
 def _scalar(value: object, where: Where) -> Scalar:
     """A number (TOML integer or decimal, as written) or text (a plain number read as one)."""
-    if isinstance(value, bool):
-        raise where.error(f"expected a number or a string, got {quote(value)}")
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return Number(Fraction(_integer(value, where)), None, str(value))
     if isinstance(value, float):  # from Python: the shortest decimal that reads back as it
         value = Decimal(repr(value))
