@@ -200,6 +200,9 @@ def claims_from_data(data: dict[str, Any], where: str | Path) -> ClaimsFile:
 def _problem_tables(data: dict) -> dict[str, dict]:
     """The problem tables of the document, each id checked; anything else at the top level
     but the metadata is refused."""
+    count = sum(isinstance(v, dict) for k, v in data.items() if k not in METADATA)
+    if count > MAX_PROBLEMS:
+        raise InputError(f"{count} problems; a claims file has at most {MAX_PROBLEMS}: split it")
     problems = {}
     for key, value in data.items():
         if key in METADATA:
@@ -217,10 +220,6 @@ def _problem_tables(data: dict) -> dict[str, dict]:
                 f"no claims; add `name = value` lines or [[{key}.claims]] tables", field=key
             )
         problems[key] = value
-    if len(problems) > MAX_PROBLEMS:
-        raise InputError(
-            f"{len(problems)} problems; a claims file has at most {MAX_PROBLEMS}: split it"
-        )
     return problems
 
 
