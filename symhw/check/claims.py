@@ -61,7 +61,8 @@ LONG_FORM = "claims"
 class Number:
     """A number as written: its exact value, and the decimals it claims (digits after the
     point, ``0.60`` → 2; negative for ``1.2e3``, claimed to the hundred), None when exact
-    (an integer, or a fraction ``"1/3"``). ``written`` is the text it came from."""
+    (an integer, or a fraction ``"1/3"``). ``written`` is the text it came from: a string
+    as given, a TOML number as its Decimal prints (``1.0e-3`` → ``0.0010``, same digits)."""
 
     exact: Fraction
     decimals: int | None
