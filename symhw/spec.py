@@ -114,14 +114,55 @@ MAX_KEY_PARTS = 32
 _DOTTED = re.compile(rf"(?<![\w-])(?:[\w-]++\s*+\.\s*+){{{MAX_KEY_PARTS}}}[\w-]")
 
 
-def _check_dotted_keys(text: str, path: Path) -> None:
+def _check_dotted_keys(text: str, shown: str, what: str) -> None:
     """Refuse keys of many parts before tomllib sees them: it takes time quadratic in the
     parts (a 40 kB key of 20,000 parts: 7 s)."""
     if _DOTTED.search(_STRINGS.sub("s", text)):
         raise InputError(
-            f"{quote(str(path))} has a dotted key or table name of more than {MAX_KEY_PARTS} "
-            "parts; a problem file needs at most three (problems, a field, a key)"
+            f"{quote(shown)} has a dotted key or table name of more than {MAX_KEY_PARTS} "
+            f"parts; a {what} file needs at most three"
         )
+
+
+def parse_toml(text: str, shown: str, what: str) -> dict[str, Any]:
+    """A TOML document (the text of ``shown``, a ``what`` file) as a dict, decimals as
+    written (1e-400 is not 0); whatever tomllib would choke on or fail at is one
+    InputError naming the file.
+
+    >>> parse_toml("x = 0.60", "f.toml", "claims")
+    {'x': Decimal('0.60')}
+    >>> parse_toml("x = 1e99999999999999999999", "f.toml", "claims")
+    Traceback (most recent call last):
+    ...
+    symhw.errors.InputError: 'f.toml' has a number symhw cannot read: an exponent too large ...
+    """
+    _check_dotted_keys(text, shown, what)
+    try:
+        return tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as e:
+        raise InputError(f"{quote(shown)} is not valid TOML: {e}") from None
+    except ValueError as e:  # an integer of over 4,300 digits (Python's conversion limit)
+        raise InputError(f"{quote(shown)} has a number symhw cannot read: {e}") from None
+    except ArithmeticError:  # decimal.InvalidOperation: an exponent Decimal cannot hold
+        raise InputError(
+            f"{quote(shown)} has a number symhw cannot read: an exponent too large "
+            "(such as 1e99999999999999999999)"
+        ) from None
+    except RecursionError:  # tomllib recurses once per nesting level
+        raise InputError(
+            f"{quote(shown)} nests arrays or tables too deeply for a {what} file"
+        ) from None
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The TOML document in the regular file ``path`` (at most :data:`MAX_FILE_BYTES`,
+    UTF-8, a byte-order mark allowed), read by :func:`parse_toml`."""
+    raw = read_regular_file(path, MAX_FILE_BYTES, what)
+    try:
+        text = raw.decode("utf-8-sig")  # a byte-order mark is not an error
+    except UnicodeDecodeError:
+        raise InputError(f"{quote(str(path))} is not UTF-8 text") from None
+    return parse_toml(text, str(path), what)
 
 
 def load_problem_set(path: str | Path | None = None) -> ProblemSet:
@@ -130,21 +171,7 @@ def load_problem_set(path: str | Path | None = None) -> ProblemSet:
         text = resources.files("symhw.data").joinpath(f"{BUILTIN}.toml").read_text("utf-8")
         return parse_problem_set(tomllib.loads(text, parse_float=Decimal), BUILTIN)
     p = Path(path)
-    raw = read_regular_file(p, MAX_FILE_BYTES, "problem set")
-    try:
-        _check_dotted_keys(raw.decode("utf-8-sig"), p)
-        # Decimals as written (1e-400 is not 0); a byte-order mark is not an error
-        data = tomllib.loads(raw.decode("utf-8-sig"), parse_float=Decimal)
-    except UnicodeDecodeError:
-        raise InputError(f"{quote(str(p))} is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as e:
-        raise InputError(f"{quote(str(p))} is not valid TOML: {e}") from None
-    except ValueError as e:  # an integer of over 4,300 digits (Python's conversion limit)
-        raise InputError(f"{quote(str(p))} has a number symhw cannot read: {e}") from None
-    except RecursionError:  # tomllib recurses once per nesting level
-        raise InputError(
-            f"{quote(str(p))} nests arrays or tables too deeply for a problem set"
-        ) from None
+    data = read_toml(p, "problem set")
     # The file's stem as a valid name (the name field says how): "_draft v2" -> "draft_v2"
     stem = re.sub(r"[^A-Za-z0-9_.-]", "_", p.stem).lstrip("_.-")[:64] or "sheet"
     return parse_problem_set(data, stem)

@@ -151,8 +151,9 @@ def test_a_file_at_the_size_limit_full_of_numbers_is_refused_in_bounded_time(tmp
         (NORM + "x." + "a." * 20_000 + "b = 1\n", "more than 32 parts"),
         ("[" + "a." * 40 + "b]\n" + NORM, "more than 32 parts"),
         (NORM.replace('"q"\n', '"q"\n') + "seed = " + "9" * 5000 + "\n", "cannot read"),
+        (NORM + "seed = 1e99999999999999999999\n", "exponent too large"),
     ],
-    ids=["dotted-key", "table-name", "5000-digit-integer"],
+    ids=["dotted-key", "table-name", "5000-digit-integer", "huge-exponent"],
 )
 def test_what_tomllib_would_choke_on_is_one_short_error(tmp_path, content, message):
     path = tmp_path / "bad.toml"
