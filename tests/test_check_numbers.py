@@ -147,3 +147,12 @@ def test_truncation_cuts_toward_zero():
 def test_a_claim_is_as_good_as_its_worst_entry():
     assert worst(["correct", "carried", "rounding"]) == "carried"
     assert worst([]) == "correct"
+
+
+def test_a_number_written_to_the_hundred():
+    """1.3e3 claims 1300 to the hundred (decimals -2): right for 1250 and 1349.9, cut from
+    1399, wrong for 1400."""
+    assert judge(Written(sp.Integer(1300), -2), sp.Integer(1250)).verdict == "correct"
+    assert judge(Written(sp.Integer(1300), -2), sp.Rational(13499, 10)).verdict == "correct"
+    assert judge(Written(sp.Integer(1300), -2), sp.Integer(1399)).verdict == "rounding"
+    assert judge(Written(sp.Integer(1300), -2), sp.Integer(1400)).verdict == "wrong"

@@ -17,7 +17,7 @@ ORDER = ("correct", "rounding", "carried", "wrong")
 @dataclass(frozen=True)
 class Written:
     """A number as written: its exact value and the digits after the point (None: written
-    exactly, an integer or a fraction)."""
+    exactly, an integer or a fraction; negative: to the ten, hundred, ... as 1.2e3 claims)."""
 
     value: sp.Rational
     decimals: int | None = None
@@ -49,12 +49,12 @@ def truncate_decimals(value: sp.Expr, k: int) -> sp.Rational:
     >>> truncate_decimals(sp.Rational(-87552, 100000), 3), truncate_decimals(sp.pi, 2)
     (-7/8, 157/50)
     """
-    value = sp.sympify(value, strict=True)
-    scaled = value * sp.Integer(10) ** k
+    scale = sp.Integer(10) ** k
+    scaled = sp.sympify(value, strict=True) * scale
     if not scaled.is_Rational:
         scaled = sp.Float(sp.N(scaled, 50), 50)
     n = sp.floor(abs(scaled))
-    return sp.sign(scaled) * sp.Rational(int(n), 10**k)
+    return sp.sign(scaled) * sp.Integer(int(n)) / scale
 
 
 def _places(written: Written, exact: sp.Expr) -> int | None:

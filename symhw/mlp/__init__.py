@@ -78,12 +78,15 @@ def round_decimals(value: sp.Expr, k: int) -> sp.Rational:
 
     >>> round_decimals(sp.tanh(sp.Rational(7, 10)), 2), round_decimals(sp.Rational(-5, 8), 2)
     (3/5, -63/100)
+    >>> round_decimals(1250, -2)  # k < 0: to the hundred, as 1.3e3 claims
+    1300
     """
-    scaled = expand_functions(sp.sympify(value, strict=True)) * sp.Integer(10) ** k
+    scale = sp.Integer(10) ** k
+    scaled = expand_functions(sp.sympify(value, strict=True)) * scale
     if not scaled.is_Rational:
         scaled = sp.Float(sp.N(scaled, 50), 50)
     n = sp.floor(abs(scaled) + sp.Rational(1, 2))
-    return sp.sign(scaled) * sp.Rational(int(n), 10**k)
+    return sp.sign(scaled) * sp.Integer(int(n)) / scale
 
 
 #: θ' written with the layer's output x = θ(s), as a person computes it from the forward table.
