@@ -34,10 +34,14 @@ def test_q2_given_weights_as_the_sheet_copies_them():
 
 
 def test_q3_input_shapes_and_channels_of_the_two_blocks():
-    """L107-109 and L149: 128 × 16 × 16 × 32 and 128 × 16 × 16 × 128 (NHWC); L189-199:
+    """L107-109 and L149-151: 128 × 16 × 16 × 32 and 128 × 16 × 16 × 128 (NHWC), input and
+    output alike; L189-199:
     channels 32 (basic) and 128 (bottleneck)."""
     assert find("q3", "basic_input_shape").value == Shape(128, 16, 16, 32)
     assert find("q3", "bottleneck_input_shape").value == Shape(128, 16, 16, 128)
+    # "i/p dimensions = o/p dimensions": stride 1, padding k // 2, as many channels out
+    assert find("q3", "basic_output_shape").value == Shape(128, 16, 16, 32)
+    assert find("q3", "bottleneck_output_shape").value == Shape(128, 16, 16, 128)
     assert find("q3", "basic_channels").value == 32
     assert find("q3", "bottleneck_channels").value == 128
 

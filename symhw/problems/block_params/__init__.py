@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from symhw.counts.blocks import MAX_CHANNELS, MAX_KERNEL, MAX_STRIDE, Block
+from symhw.counts.blocks import MAX_CHANNELS, MAX_KERNEL, MAX_STRIDE, Block, block_output
 from symhw.counts.layers import Shape as LayerShape
 from symhw.counts.resnets import NetworkSpec
 from symhw.derivation import Quantities, Quantity, Solution
@@ -117,8 +117,9 @@ def solve(params: Params, problem_id: str = "q3", title: str | None = None) -> S
 
 
 def quantities(params: Params, problem_id: str = "q3") -> Quantities:
-    """What a person may write down besides the answers: each block's input shape and
-    channels (``basic_input_shape``, ``bottleneck_channels``); none for a whole network.
+    """What a person may write down besides the answers: each block's input and output
+    shapes and channels (``basic_input_shape``, ``bottleneck_channels``); none for a whole
+    network.
 
     >>> q = quantities(Params())
     >>> q.find("bottleneck_input_shape").value, q.find("basic_channels").value
@@ -130,9 +131,11 @@ def quantities(params: Params, problem_id: str = "q3") -> Quantities:
     n, h, w = params.input or (128, 16, 16)
     found: dict[str, Quantity] = {}
     for block in params.blocks or SEED_BLOCKS:
-        size = LayerShape(n, block.c_in, h, w).in_layout(params.layout)
-        name = f"{block.label}_input_shape"
-        found[name] = Quantity(name, sp.Symbol("x"), Shape(*map(sp.Integer, size)))
+        given = LayerShape(n, block.c_in, h, w)
+        for what, shape in (("input", given), ("output", block_output(block, given))):
+            name = f"{block.label}_{what}_shape"
+            sizes = map(sp.Integer, shape.in_layout(params.layout))
+            found[name] = Quantity(name, sp.Symbol("x" if what == "input" else "y"), Shape(*sizes))
         widths = {"in_channels": block.c_in, "out_channels": block.c_out}
         if block.c_in == block.c_out:
             widths["channels"] = block.c_in
