@@ -56,7 +56,7 @@ def _sheet(tmp_path, *parts, answers=()) -> str:
     tex = latex_render.document("t", [sol])
     compile_pdf(tex, tmp_path)
     log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
-    assert "Overfull \\hbox" not in log
+    assert "Overfull \\" not in log  # too wide, or too tall for a page (cut off)
     for scaling in ("\\resizebox", "\\scalebox", "\\adjustbox"):
         assert scaling not in tex
     return tex
@@ -135,7 +135,7 @@ def test_limit_cases_compile_without_overfull_boxes(case, tmp_path):
     tex = (tmp_path / f"{case}.tex").read_text("utf-8")
     compile_pdf(tex, tmp_path)  # beside the figures the sheet links
     log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
-    assert "Overfull \\hbox" not in log
+    assert "Overfull \\" not in log  # too wide (hbox), or too tall for a page (vbox: cut off)
     assert "\\resizebox" not in tex and "\\scalebox" not in tex
 
 
@@ -156,3 +156,38 @@ def test_long_numbers_after_an_approx_and_in_a_table_are_continued_in_the_margin
     table_rows = tex[tex.index(r"y\ \left(\text{exact}\right)") :].split(r"\end{align*}")[0]
     assert r"\tag*{\text{\small digits continue}}" in table_rows  # in the margin
     assert r"\quad \text{\small (digits continue)}" not in table_rows
+
+
+def test_the_height_of_display_math_counts_matrix_rows():
+    from symhw.render.layout import height
+
+    column = latex_render.latex(sp.ImmutableMatrix(9, 1, lambda i, j: i))
+    nested = latex_render.latex(sp.ImmutableMatrix([[sp.ImmutableMatrix([1, 2, 3])], [4]]))
+    assert height("a + b") == 1 and height(column) == 9 and height(nested) == 4
+
+
+@needs_tex
+def test_a_table_longer_than_a_page_breaks_across_pages(tmp_path):
+    """120 rows are about three pages: as one tabular box they ran off the page, unseen
+    (pdflatex reported an overfull vbox); every row must reach the PDF."""
+    import shutil
+    import subprocess
+
+    rows = tuple((sp.Symbol(f"g_{k}"), sp.Rational(k, 7)) for k in range(1, 121))
+    _sheet(tmp_path, Table("A long table", ("entry", "value"), rows))
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / "sheet.pdf"), "-"], capture_output=True, text=True
+        ).stdout
+        assert "120/7" in text.replace(" ", "") or "120\n7" in text
+
+
+@needs_tex
+def test_a_boxed_answer_taller_than_a_page_is_set_so_that_it_can_break(tmp_path):
+    """A 9 × 8 matrix of long entries splits into blocks of columns, each 9 rows: one box
+    of them all is taller than a page, so the answer is an align* with its name boxed."""
+    x = sp.symbols("x_1:9")
+    m = sp.ImmutableMatrix(9, 8, lambda i, j: (1 - sp.tanh(x[j]) ** 2) * sp.tanh(x[(i + j) % 8]))
+    answer = Answer("G", sp.Symbol("G"), m)
+    tex = _sheet(tmp_path, answers=[answer])  # no overfull box, no scaling
+    assert r"\boxed{\begin{aligned}" not in tex and r"\boxed{G}" in tex

@@ -80,7 +80,7 @@ def test_nothing_runs_into_the_margin_and_nothing_is_shrunk(default_sheet, tmp_p
     shutil.copytree(default_sheet / "hw2-figures", tmp_path / "hw2-figures")
     compile_pdf(tex, tmp_path)
     log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
-    assert "Overfull \\hbox" not in log
+    assert "Overfull \\" not in log  # too wide, or too tall for a page (cut off)
 
 
 def test_unknown_format_leaves_no_file(tmp_path):

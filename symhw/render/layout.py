@@ -137,6 +137,29 @@ def split_top(toks: list[str], separators: set[str]) -> list[list[str]]:
     return parts
 
 
+def height(tex: str) -> float:
+    """How many lines a piece of display math is tall: a matrix (or any environment with
+    rows) one line per row, a row of taller cells as tall as they are; anything else one.
+
+    >>> height(r"x = \\left[\\begin{matrix}1 \\\\ 2 \\\\ 3\\end{matrix}\\right] + y")
+    3.0
+    """
+    return _height(_tokens(tex))
+
+
+def _height(toks: list[str]) -> float:
+    tallest, i = 1.0, 0
+    while i < len(toks):
+        if toks[i] != "\\begin":
+            i += 1
+            continue
+        body, i = _environment(toks, i)
+        rows = split_top(body, {"\\\\"})
+        cells = (split_top(r, {"&"}) for r in rows)
+        tallest = max(tallest, sum(max(_height(c) for c in row) for row in cells))
+    return tallest
+
+
 def _matrix_width(body: list[str]) -> float:
     rows = [split_top(r, {"&"}) for r in split_top(body, {"\\\\"})]
     cols = max((len(r) for r in rows), default=0)

@@ -94,11 +94,22 @@ def _table_as_display(t: Table) -> str:
     return align(rows)
 
 
+#: Tables with more rows than this are set as a ``longtable``, which breaks across pages
+#: and repeats its header (a ``tabular`` is one box: taller than a page, it runs off it).
+_LONG_ROWS = 30
+
+
 def _tabular_columns(t: Table, columns: list[int], size: str) -> str:
     head = " & ".join(table_cell(t.header[c]) for c in columns)
     rows = "\n".join(" & ".join(table_cell(row[c]) for c in columns) + r" \\" for row in t.rows)
+    spec = "l" * len(columns)
+    if len(t.rows) > _LONG_ROWS:
+        return (
+            f"\\begingroup{size}\n\\begin{{longtable}}{{{spec}}}\n\\hline\n{head} \\\\\n"
+            f"\\hline\n\\endhead\n\\hline\n\\endfoot\n{rows}\n\\end{{longtable}}\n\\endgroup\n"
+        )
     return (
-        f"\\begin{{center}}{size}\n\\begin{{tabular}}{{{'l' * len(columns)}}}\n\\hline\n"
+        f"\\begin{{center}}{size}\n\\begin{{tabular}}{{{spec}}}\n\\hline\n"
         f"{head} \\\\\n\\hline\n{rows}\n\\hline\n\\end{{tabular}}\n\\end{{center}}\n"
     )
 

@@ -20,7 +20,7 @@ from symhw.render import SummaryRow
 from symhw.render.decimals import as_decimals
 from symhw.render.expr import approximate_cells, latex
 from symhw.render.latex.text import align, escape
-from symhw.render.layout import LINE_EM, reflow, width
+from symhw.render.layout import LINE_EM, height, reflow, width
 
 
 def _rule(step: Step) -> str:
@@ -218,7 +218,8 @@ def answer_display(a: Answer) -> str:
         return rf"\[{answer_math(a)}\]"
     head = f"{label} &{relation} "
     rows = _member_rows(a.value, value, budget, label, head, "", tags=False)
-    if len(rows) > _BOXED_ROWS:  # an align*: notes go to the margin, as tags
+    if len(rows) > _BOXED_ROWS or sum(map(height, rows)) > _BOXED_LINES:  # an align*: notes
+        # go to the margin, as tags
         rows = _member_rows(a.value, value, budget, label, head, "", tags=True)
         rows[0] = rf"\boxed{{{label}}} &{relation} " + rows[0][len(head) :]
         return align(rows).rstrip("\n")
@@ -226,8 +227,9 @@ def answer_display(a: Answer) -> str:
     return f"\\[\\boxed{{\\begin{{aligned}}\n{body}\n\\end{{aligned}}}}\\]"
 
 
-#: The most rows a boxed answer has (a box cannot break across pages).
-_BOXED_ROWS = 16
+#: The most rows a boxed answer has, and the most lines they may take (a matrix a line per
+#: row): a box cannot break across pages, and a page of Part I holds about 45 such lines.
+_BOXED_ROWS, _BOXED_LINES = 16, 30
 
 
 def solution_math(sol: Solution) -> str:
