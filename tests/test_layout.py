@@ -191,3 +191,22 @@ def test_a_boxed_answer_taller_than_a_page_is_set_so_that_it_can_break(tmp_path)
     answer = Answer("G", sp.Symbol("G"), m)
     tex = _sheet(tmp_path, answers=[answer])  # no overfull box, no scaling
     assert r"\boxed{\begin{aligned}" not in tex and r"\boxed{G}" in tex
+
+
+@needs_tex
+def test_a_long_problem_id_wraps_in_the_summary_table(tmp_path):
+    """The summary table's first column holds the problem id on every row: a long one
+    (8x8-symbolic-rounded, 8 to 35 pt too wide before) wraps at its hyphens."""
+    answer = Answer("x0", sp.Symbol("x"), sp.ImmutableMatrix([1, 2, 3]).T)
+    sol = Solution("8x8-symbolic-rounded-network", "k", "Long id", Paragraph(("q",)), (), (answer,))
+    compile_pdf(latex_render.document("t", [sol]), tmp_path)
+    log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
+    assert "Overfull \\" not in log
+
+
+def test_a_fraction_of_long_numbers_is_cut_as_numerator_over_denominator():
+    tex = latex_render.latex(-sp.Rational(10**80 + 7, 3 * 10**70 + 1))
+    rows = reflow(tex, 30.0)
+    assert len(rows) > 2 and all(width(r.tex) <= 30.0 for r in rows)
+    joined = "".join(r.tex for r in rows).replace("\\,", "").replace(" ", "")
+    assert joined == f"-{10**80 + 7}/{3 * 10**70 + 1}"

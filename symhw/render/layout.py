@@ -380,6 +380,9 @@ def _reflow_single(row: Row, budget: float) -> list[Row]:
     digits = _join(toks)
     if _NUMBER.fullmatch(digits):
         return _split_number(prefix + digits, budget)
+    fraction = _split_fraction(toks, budget)
+    if fraction:
+        return [Row(prefix + fraction[0].tex, fraction[0].note), *fraction[1:]]
     matrix = _split_matrix(toks, budget)
     if matrix:
         return [Row(prefix + matrix[0].tex, matrix[0].note), *matrix[1:]]
@@ -403,6 +406,24 @@ def _split_number(tex: str, budget: float) -> list[Row]:
             chunks.append("")
         chunks[-1] += unit
     return [Row(c, "" if k == len(chunks) - 1 else "digits continue") for k, c in enumerate(chunks)]
+
+
+def _split_fraction(toks: list[str], budget: float) -> list[Row] | None:
+    """A fraction of two numbers wider than the line (an exact value of a hundred digits)
+    written as numerator / denominator, each number cut into rows; None for anything else.
+
+    >>> [r.tex for r in _split_fraction(_tokens(r"\\frac{123456789}{987654321}"), 5.0)]
+    ['12345678', '9', '/ 987654', '321']
+    """
+    if not toks or toks[0] != "\\frac":
+        return None
+    num, i = _group(toks, 1)
+    den, j = _group(toks, i)
+    rest = [t for t in toks[j:] if not t.isspace()]
+    top, bottom = _join(num).strip(), _join(den).strip()
+    if rest or not (_NUMBER.fullmatch(top) and _NUMBER.fullmatch(bottom)):
+        return None
+    return [*_split_number(top, budget), *_split_number("/ " + bottom, budget)]
 
 
 def _open_parentheses(toks: list[str], budget: float) -> list[Row] | None:
@@ -432,7 +453,7 @@ def _open_parentheses(toks: list[str], budget: float) -> list[Row] | None:
         return None
     closing, after = _group(toks, k + 1)
     inner, tail = _join(toks[j:k]), _join(toks[after:])
-    rows = reflow(inner, budget - 2.0)
+    rows = reflow(inner, budget - 2.0 - width(head))  # the first row carries the head too
     if len(rows) < 2:
         return None
     left = "\\left" + _join(opening)

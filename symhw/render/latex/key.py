@@ -210,8 +210,20 @@ def summary_rows(sol: Solution) -> str:
     rows = []
     for row in summary_table(sol):
         page = rf"\hyperref[{row.target}]{{\pageref*{{{row.target}}}}}"
-        rows.append(rf"{escape(row.question)} & {summary_cell(row, _cell_words)} & {page} \\")
+        rows.append(rf"{_question(row.question)} & {summary_cell(row, _cell_words)} & {page} \\")
     return "\n".join(rows) + "\n"
+
+
+#: The longest question name the summary table's first column holds on one line; a longer
+#: one (a problem id such as 8x8-symbolic-rounded) wraps at its hyphens within what the
+#: answer and page columns leave of the line.
+_QUESTION_CHARS = 12
+
+
+def _question(name: str) -> str:
+    if len(name) <= _QUESTION_CHARS:
+        return escape(name)
+    return rf"\parbox[t]{{0.14\linewidth}}{{\raggedright {escape(name)}}}"
 
 
 def _cell_words(p: Paragraph) -> str:
