@@ -1,0 +1,138 @@
+"""Arithmetic on parsed values, scalars and matrices alike, built as SymPy objects and
+never computed further than SymPy does on its own: a product of written matrices stays a
+``MatMul`` (a chain of products cannot grow), a power is built only once its size is known
+to be small.
+
+Where matrix algebra has no meaning the sheet's elementwise reading is built, as an
+explicit SymPy node a checker can see: ``1 - [a; b]`` broadcasts the scalar
+(``OneMatrix``), ``[a; b]^2`` is a ``HadamardPower``, and two columns side by side a
+``HadamardProduct`` (the ⊗ of Learning From Data's backpropagation). A 1 × 1 matrix next
+to a scalar is its entry.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from symhw.notation import Vec
+
+#: Integer exponents at most this large in absolute value (``9^{999999}`` is refused
+#: before SymPy, which would evaluate it).
+MAX_EXPONENT = 64
+#: A power of numbers is built only when its result has at most this many bits.
+MAX_POWER_BITS = 100_000
+#: A matrix expression is written out entry by entry only up to this many entries.
+MAX_ENTRIES = 65_536
+
+
+class Refused(ValueError):
+    """An operation the values do not allow (shapes, sizes): its message is for the user."""
+
+
+def is_matrix(x: object) -> bool:
+    return isinstance(x, sp.MatrixBase | sp.MatrixExpr)
+
+
+def shape_text(x: object) -> str:
+    rows, cols = x.shape
+    return f"{rows} × {cols}"
+
+
+def _scalar(x: object) -> object:
+    """A 1 × 1 matrix as its entry; anything else as it is."""
+    if is_matrix(x) and x.shape == (1, 1):
+        return explicit(x)[0, 0]
+    return x
+
+
+def explicit(x: sp.MatrixBase | sp.MatrixExpr) -> sp.ImmutableMatrix:
+    """A matrix written out entry by entry (bounded by :data:`MAX_ENTRIES`)."""
+    if isinstance(x, sp.ImmutableMatrix):
+        return x
+    rows, cols = x.shape
+    if not (rows.is_Integer and cols.is_Integer) or rows * cols > MAX_ENTRIES:
+        raise Refused(f"a matrix of shape {shape_text(x)} cannot be written out")
+    return sp.ImmutableMatrix(x.as_explicit())
+
+
+def add_all(terms: list[object]) -> object:
+    """The sum of the terms: one ``Add`` for scalars (a long sum in one step)."""
+    if not any(is_matrix(t) for t in terms):
+        return sp.Add(*terms)
+    total = terms[0]
+    for term in terms[1:]:
+        total = _add(total, term)
+    return total
+
+
+def _add(a: object, b: object) -> object:
+    a, b = _scalar(a), _scalar(b)
+    if is_matrix(a) and is_matrix(b):
+        if a.shape != b.shape:
+            raise Refused(f"cannot add a {shape_text(a)} and a {shape_text(b)} matrix")
+        return sp.MatAdd(a, b)
+    if is_matrix(a) or is_matrix(b):
+        m, c = (a, b) if is_matrix(a) else (b, a)
+        return sp.MatAdd(sp.MatMul(c, sp.OneMatrix(*m.shape)), m)
+    return a + b
+
+
+def neg(a: object) -> object:
+    return sp.MatMul(sp.Integer(-1), a) if is_matrix(a) else -a
+
+
+def mul(a: object, b: object) -> object:
+    """A product as written: matrices that conform multiply, two of one shape multiply
+    elementwise, a scalar scales."""
+    a, b = _scalar(a), _scalar(b)
+    if is_matrix(a) and is_matrix(b):
+        if a.shape[1] == b.shape[0]:
+            return sp.MatMul(a, b)
+        if a.shape == b.shape:
+            return sp.HadamardProduct(a, b)
+        raise Refused(f"cannot multiply a {shape_text(a)} by a {shape_text(b)} matrix")
+    if is_matrix(a) or is_matrix(b):
+        m, c = (a, b) if is_matrix(a) else (b, a)
+        return sp.MatMul(c, m)
+    return a * b
+
+
+def div(a: object, b: object) -> object:
+    b = _scalar(b)
+    if is_matrix(b):
+        raise Refused(f"cannot divide by a {shape_text(b)} matrix")
+    return mul(a, power(b, sp.Integer(-1)))
+
+
+def power(base: object, exponent: object) -> object:
+    """``base ** exponent`` once the exponent and the result are known to be small."""
+    exponent = _scalar(exponent)
+    if is_matrix(exponent):
+        raise Refused("an exponent cannot be a matrix")
+    if exponent.is_Rational and abs(exponent) > MAX_EXPONENT:
+        raise Refused(f"exponent {exponent}: at most {MAX_EXPONENT} in size")
+    base = _scalar(base)
+    if is_matrix(base):
+        square = base.shape[0] == base.shape[1]
+        return sp.MatPow(base, exponent) if square else sp.HadamardPower(base, exponent)
+    if base.is_Rational and exponent.is_Rational:
+        bits = max(abs(base.p).bit_length(), base.q.bit_length()) * abs(exponent)
+        if bits > MAX_POWER_BITS:
+            raise Refused("this power of a number is too large to write out")
+    return sp.Pow(base, exponent)
+
+
+def transpose(x: object) -> object:
+    """``x^T``: a matrix transposed; a scalar is its own transpose."""
+    if is_matrix(x):
+        return sp.Transpose(x)
+    if isinstance(x, Vec):
+        raise Refused(f"{x.name}^T must be followed by a vector, as in w^T x_n")
+    return x
+
+
+def apply(f, arg: object) -> object:
+    """A function of a scalar, or of every entry of a matrix (tanh of a vector)."""
+    if is_matrix(arg):
+        return explicit(arg).applyfunc(f)
+    return f(arg)
