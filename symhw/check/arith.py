@@ -49,7 +49,7 @@ def explicit(x: sp.MatrixBase | sp.MatrixExpr) -> sp.ImmutableMatrix:
     """A matrix written out entry by entry (bounded by :data:`MAX_ENTRIES`)."""
     if isinstance(x, sp.ImmutableMatrix):
         return x
-    rows, cols = x.shape
+    rows, cols = (sp.sympify(n, strict=True) for n in x.shape)
     if not (rows.is_Integer and cols.is_Integer) or rows * cols > MAX_ENTRIES:
         raise Refused(f"a matrix of shape {shape_text(x)} cannot be written out")
     return sp.ImmutableMatrix(x.as_explicit())

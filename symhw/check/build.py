@@ -43,10 +43,12 @@ class BuildError(ValueError):
 @dataclass(frozen=True)
 class Pending:
     """A name whose meaning its use decides; ``plain`` names are plain-mode identifiers
-    (several letters must then be a known word: ``xy`` is never split)."""
+    (several letters must then be a known word: ``xy`` is never split). With ``power``
+    its superscript is a power (x^2) unless it names a derivative's variable (∂w^1)."""
 
     name: Name
     plain: bool = False
+    power: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,9 @@ class Builder(Transformer_NonRecursive):
     def resolve(self, pending: Pending) -> object:
         """A name in value position: the problem's meaning, a constant, a foreign symbol."""
         name = pending.name
+        if pending.power:
+            base = self.resolve(Pending(replace(name, sup=None), pending.plain))
+            return arith.power(base, self.script(name.sup))
         meaning = self.names.resolve(name)
         if isinstance(meaning, Fn):
             raise BuildError(f"{name.base} is a function: it needs an argument")

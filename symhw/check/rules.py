@@ -113,6 +113,7 @@ class ClaimBuilder(Builder):
             raise BuildError("a subscript needs a name before it")
         if base.name.sub is not None:
             raise BuildError("two subscripts on one name")
+        # a superscript before it is now an index too: w^{22}_5
         return Pending(replace(base.name, sub=index_text(str(script))), base.plain)
 
     def upper(self, children):
@@ -123,7 +124,7 @@ class ClaimBuilder(Builder):
         if isinstance(base, _Product):
             return _Product(base.left, self.upper([base.right, script]))
         value = self.value(base)
-        if text in _TRANSPOSE and is_vector_like(value):
+        if text in _TRANSPOSE:  # a scalar is its own transpose
             return _Transposed(value) if isinstance(value, Vec) else arith.transpose(value)
         return arith.power(value, self.script(text))
 
@@ -142,8 +143,8 @@ class ClaimBuilder(Builder):
         if sup is not None:
             full = replace(name, sup=sup, sup_first=name.sub is None)
             known = self.names.indexed(name.base) or self.names.resolve(full) is not None
-            if written or known or name.sub is not None:
-                return Pending(full, base.plain)
+            index = written or known or name.sub is not None
+            return Pending(full, base.plain, power=not index)
         return arith.power(self.value(base), self.script(text))
 
     def prime(self, children):
