@@ -49,7 +49,7 @@ def explicit(x: sp.MatrixBase | sp.MatrixExpr) -> sp.ImmutableMatrix:
     """A matrix written out entry by entry (bounded by :data:`MAX_ENTRIES`)."""
     if isinstance(x, sp.ImmutableMatrix):
         return x
-    rows, cols = (sp.sympify(n, strict=True) for n in x.shape)
+    rows, cols = (sp.Integer(n) if isinstance(n, int) else n for n in x.shape)
     if not (rows.is_Integer and cols.is_Integer) or rows * cols > MAX_ENTRIES:
         raise Refused(f"a matrix of shape {shape_text(x)} cannot be written out")
     return sp.ImmutableMatrix(x.as_explicit())
@@ -81,6 +81,17 @@ def neg(a: object) -> object:
     return sp.MatMul(sp.Integer(-1), a) if is_matrix(a) else -a
 
 
+def mul_all(factors: list[object]) -> object:
+    """The product of the factors in order: one ``Mul`` for scalars (as SymPy builds
+    ``-3*a*b``, without distributing the -3 over a first factor that is a sum)."""
+    if not any(is_matrix(f) for f in factors):
+        return sp.Mul(*factors)
+    product = factors[0]
+    for factor in factors[1:]:
+        product = mul(product, factor)
+    return product
+
+
 def mul(a: object, b: object) -> object:
     """A product as written: matrices that conform multiply, two of one shape multiply
     elementwise, a scalar scales."""
@@ -97,11 +108,12 @@ def mul(a: object, b: object) -> object:
     return a * b
 
 
-def div(a: object, b: object) -> object:
+def reciprocal(b: object) -> object:
+    """1/b, for a divisor."""
     b = _scalar(b)
     if is_matrix(b):
         raise Refused(f"cannot divide by a {shape_text(b)} matrix")
-    return mul(a, power(b, sp.Integer(-1)))
+    return power(b, sp.Integer(-1))
 
 
 def power(base: object, exponent: object) -> object:

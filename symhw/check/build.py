@@ -265,7 +265,8 @@ class Builder(Transformer_NonRecursive):
         name = plain_name(str(children[0]))
         if name.sup is None:
             return Pending(name, plain=True)
-        return self.superscript(Pending(replace(name, sup=None), plain=True), name.sup)
+        bare = Pending(replace(name, sup=None), plain=True)
+        return self.superscript(bare, name.sup, sup_first=name.sup_first)
 
     def command(self, children):
         word = str(children[0])[1:]

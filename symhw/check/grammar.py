@@ -94,7 +94,8 @@ SCRIPT: /[A-Za-z0-9]/ | /\{(?:[^{}]|\{[^{}]*\})*\}/ | /\\[A-Za-z]+/
 """
 
 #: Plain math, a superset of symhw's text printer (``render.expr.text``): an identifier
-#: carries its scripts in one token (``w_1^11``, ``x_n``, ``delta^(1)_2``, ``x_i,m,n``),
+#: carries its scripts in one token (``w_1^11``, ``x_n``, ``delta^(1)_2``, ``x_i,m,n``;
+#: ``w^Tx_n`` is w^T x_n, a script never starts with T and a letter),
 #: ``dL/dx_13`` is one gradient name, ``**`` or ``^`` a power, ``f(args)`` a call (or a
 #: product: the builder decides), ``y[n]`` an index, ``[a, b; c, d]`` and ``[[a, b], [c,
 #: d]]`` matrices, ``(1, C)`` and ``(C,)`` tuples.
@@ -132,9 +133,10 @@ TIMES: "*"
 POW: "**" | "^"
 PRIME: "'"
 NUMBER: /(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?/
-GRADIENT.2: /d[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+(,[A-Za-z0-9]+)*)?/
-    | /d[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+(,[A-Za-z0-9]+)*)?\/d/ _WRT
-_WRT: /[A-Za-z]+([_^](\([^()]{1,20}\)|[A-Za-z0-9]+(,[A-Za-z0-9]+)*)){0,2}(?![A-Za-z0-9])/
-IDENT: /[A-Za-z]+[0-9]*([_^](\([^()]{1,20}\)|[A-Za-z0-9]+(,[A-Za-z0-9]+)*)){0,2}/
+GRADIENT.2: _D_OF "/" _D_WRT
+_D_OF: /d[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+(,[A-Za-z0-9]+)*)?/
+_D_WRT: /d[A-Za-z]+([_^](\([^()]{1,20}\)|[A-Za-z0-9]+(,[A-Za-z0-9]+)*)){0,2}(?![A-Za-z0-9])/
+IDENT: /[A-Za-z]+[0-9]*/ (/[_^]/ _SCRIPT)~0..2
+_SCRIPT: /(?:\([^()]{1,20}\)|T(?![0-9,])|(?!T[A-Za-z])[A-Za-z0-9]+(?:,[A-Za-z0-9]+)*)/
 %ignore /[ \t\r\n]+/
 """

@@ -27,7 +27,7 @@ class Name:
     sub: str | None = None
     sup: str | None = None
     primes: int = 0
-    sup_first: bool = False
+    sup_first: bool = field(default=False, compare=False)  # how it is written, not who
 
     def symbol(self) -> sp.Symbol:
         """The *foreign* symbol of a name no problem knows, named in SymPy's grammar by

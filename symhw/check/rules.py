@@ -57,13 +57,11 @@ class ClaimBuilder(Builder):
         return arith.add_all(terms)
 
     def product(self, children):
-        factors, dividing = self._paired(children), False
-        result = self.value(factors[0][1])
-        for op, factor in factors[1:]:
-            dividing = op is not None and op.type == "SLASH"
+        values = []
+        for op, factor in self._paired(children):
             v = self.value(factor)
-            result = arith.div(result, v) if dividing else arith.mul(result, v)
-        return result
+            values.append(arith.reciprocal(v) if op is not None and op.type == "SLASH" else v)
+        return arith.mul_all(values)
 
     def juxt(self, children):
         return self.product(list(children))
@@ -128,7 +126,7 @@ class ClaimBuilder(Builder):
             return _Transposed(value) if isinstance(value, Vec) else arith.transpose(value)
         return arith.power(value, self.script(text))
 
-    def superscript(self, base: Pending, text: str) -> object:
+    def superscript(self, base: Pending, text: str, sup_first: bool | None = None) -> object:
         """A superscript on a name: the problem's name (δ^2 in q2), a transpose (w^T on
         a vector), an index (w_1^11, w^22 of a family, δ^(2)), else a power (x^2, e^{-x})."""
         name = base.name
@@ -141,7 +139,8 @@ class ClaimBuilder(Builder):
         written = _parenthesised(text) or text in _TRANSPOSE
         sup = "T" if text in _TRANSPOSE else index_text(text) if written else _index_or_none(text)
         if sup is not None:
-            full = replace(name, sup=sup, sup_first=name.sub is None)
+            first = name.sub is None if sup_first is None else sup_first
+            full = replace(name, sup=sup, sup_first=first)
             known = self.names.indexed(name.base) or self.names.resolve(full) is not None
             index = written or known or name.sub is not None
             return Pending(full, base.plain, power=not index)
@@ -277,7 +276,7 @@ class ClaimBuilder(Builder):
         _, num, den = children
         if isinstance(num, _Partial) and isinstance(den, _Partial):
             return GradientEntry(self._partial_symbol(num), self._partial_symbol(den))
-        return arith.div(self.value(num), self.value(den))
+        return arith.mul_all([self.value(num), arith.reciprocal(self.value(den))])
 
     def _partial_symbol(self, p: _Partial):
         if not isinstance(p.of, Pending):
