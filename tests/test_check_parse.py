@@ -396,6 +396,9 @@ HOSTILE = [
     "Matrix(__import__('os'))",
     "exec('1')",
     "\u202e1+1",
+    "tanh(" * 12 + "x" + ")" * 12,  # SymPy: about 5× slower at each level of tanh
+    r"\tanh(\tanh(\tanh(\tanh(\tanh(\tanh(\tanh(x)))))))",
+    "(1, 2) + 3",
 ]
 
 
@@ -518,3 +521,18 @@ def test_the_grammars_conflicts_are_the_known_ones():
     }
     assert found == CONFLICTS
     assert not any("Reduce/Reduce" in line for line in lines)
+
+
+def test_the_parser_makes_symbols_only_through_notation():
+    """No SymPy constructor that reads text is called in symhw/check: symbols come from
+    symhw.notation (Name.symbol), numbers from fractions.Fraction."""
+    readers = {"Symbol", "symbols", "Function", "sympify", "S", "parse_expr", "parse_latex"}
+    found = []
+    for path in (REPO / "symhw" / "check").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Call):
+                f = node.func
+                name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", None)
+                if name in readers:
+                    found.append(f"{path.name}:{node.lineno} {name}")
+    assert found == []

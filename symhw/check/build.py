@@ -272,6 +272,8 @@ class Builder(Transformer_NonRecursive):
         word = str(children[0])[1:]
         if word in GREEK or word in ("infty", "ell"):
             return Pending(Name(word))
+        if word in FUNCTIONS:
+            raise BuildError(f"\\{word} here needs its argument in parentheses")
         raise BuildError(f"unknown command \\{word}")
 
     def word(self, children):

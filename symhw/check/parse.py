@@ -157,7 +157,7 @@ def _build(builder: ClaimBuilder, tree: Tree, prepared: Prepared) -> object:
         raise _build_error(error.orig_exc, prepared, index) from None
     except (BuildError, arith.Refused, ClaimSyntaxError) as error:
         raise _build_error(error, prepared, getattr(tree.meta, "start_pos", 0)) from None
-    except (RecursionError, ArithmeticError, TypeError, ValueError) as error:
+    except Exception as error:  # SymPy refusing an operation: one error, never a traceback
         raise _build_error(error, prepared, 0) from None
 
 

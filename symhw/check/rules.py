@@ -98,7 +98,11 @@ class ClaimBuilder(Builder):
         return self.value(children[-1])
 
     def power(self, children):
+        """``a ** b`` or ``a ^ b`` in plain math; ``(W)^T`` a transpose."""
         base, _, exponent = children
+        transpose = isinstance(exponent, Pending) and exponent.name == Name("T")
+        if transpose and self.names.resolve(exponent.name) is None:
+            return self.upper([base, Token("SCRIPT", "T")])
         return arith.power(self.value(base), self.value(exponent))
 
     # -- scripts and primes -----------------------------------------------------------
