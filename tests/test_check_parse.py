@@ -27,7 +27,7 @@ from symhw.check.parse import MAX_NODES, Parsed, parse, parser
 from symhw.check.prescan import MAX_DEPTH, MAX_LENGTH
 from symhw.check.syntax import ClaimSyntaxError
 from symhw.errors import InputError
-from symhw.notation import GradientEntry, Inner, Shape, Vec, indexed_symbol, layer_symbol
+from symhw.notation import Grad, GradientEntry, Inner, Shape, Vec, indexed_symbol, layer_symbol
 
 DRAFT = REPO / "tests" / "data" / "hw2-handwritten.draft.toml"
 
@@ -204,6 +204,45 @@ def test_the_draft_values_that_matter_read_as_written():
     theta = NameTable({Name("Theta"): Fn("Theta", lambda a: a)})
     step = parse(r"\delta^3 = 2(x^3 - y) \Theta'(\delta^3)", theta)
     assert step.members[1].value == 2 * (x**3 - y)  # Θ′ of the identity is 1
+
+
+def test_the_sheets_elementwise_step_gives_its_own_replay():
+    """L93's (1 − [0.6; 0.76]²)([1; −3])(−1.368) is elementwise (LFD's ⊗): written out it
+    is the replay the design note computed by hand, [−0.87552; 1.7335296]."""
+    step = parse(
+        r"= \left(1 - \left[\begin{matrix} 0.6 \\ 0.76 \end{matrix}\right]^2\right)"
+        r" \left(\begin{bmatrix} 1 \\ -3 \end{bmatrix}\right) (-1.368)"
+    )
+    assert step.continues
+    replay = [sp.Rational("-0.87552"), sp.Rational("1.7335296")]
+    assert list(sp.ImmutableMatrix(step.value.as_explicit())) == replay
+    outer = parse(
+        r"\begin{bmatrix} 1 \\ 2 \end{bmatrix} \begin{bmatrix} -0.875 \\ 1.736 \end{bmatrix}^T"
+    )
+    expected = [
+        [sp.Rational(-7, 8), sp.Rational(217, 125)],
+        [sp.Rational(-7, 4), sp.Rational(434, 125)],
+    ]
+    assert outer.value.doit() == sp.ImmutableMatrix(expected)
+
+
+def test_operators_and_functions():
+    """d/dw, ∇_w and grad_w are gradients by a vector; a derivative by a scalar is
+    SymPy's; θ′ of the problem's θ is differentiated; Identity, \\text and \\hat."""
+    inner = Inner(w, x_n)
+    assert parse(r"\frac{d}{dw} (w^T x_n)", Q1).value == Grad(inner, w)
+    assert parse(r"\nabla_{w} \tanh(w^T x_n)", Q1).value == Grad(sp.tanh(inner), w)
+    assert parse("grad_w(tanh(dot(w, x_n)))", Q1).value == Grad(sp.tanh(inner), w)
+    assert parse(r"\frac{d}{dx} x^3").value == sp.Derivative(x**3, x)
+    theta = NameTable({Name("theta"): Fn("theta", sp.tanh)})
+    assert parse("theta'(s)", theta).value == 1 - sp.tanh(s) ** 2
+    assert parse(r"\theta'(s)", theta).value == 1 - sp.tanh(s) ** 2
+    from symhw.activations import relu
+
+    assert parse(r"\text{Identity}(s) + \operatorname{ReLU}(s)").value == s + relu(s)
+    assert parse(r"\hat{Y}").value == sp.Symbol("Yhat")
+    with pytest.raises(ClaimSyntaxError, match="not a known function"):
+        parse("theta'(s)")
 
 
 def test_decimals_and_chains():

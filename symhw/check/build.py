@@ -194,8 +194,8 @@ class Builder(Transformer_NonRecursive):
         if meaning is not None:
             return meaning
         bare = name.sub is None and name.sup is None and not name.primes
-        if bare and name.base in CONSTANTS:
-            return CONSTANTS[name.base]
+        if bare and name.base in CONSTANTS and (pending.plain or name.base != "E"):
+            return CONSTANTS[name.base]  # E is Euler's number as SymPy prints it, not LaTeX's E
         if pending.plain and len(name.base) > 1 and name.base not in GREEK:
             return self._plain_word(pending)
         return name.symbol()

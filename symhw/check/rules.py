@@ -22,7 +22,7 @@ from symhw.check.build import (
     index_text,
 )
 from symhw.check.names import FUNCTIONS, Fn, Name, is_vector_like
-from symhw.notation import Grad, GradientEntry, Inner, Vec
+from symhw.notation import Grad, GradientEntry, Inner, Norm, Vec
 
 _TRANSPOSE = ("T", r"\top")
 #: The variable a limit over an expression (w^T x_n → ∞) is taken in.
@@ -171,6 +171,10 @@ class ClaimBuilder(Builder):
             return self.times_transposed(callee, arg)
         if _word(callee) == "Matrix":
             return self._matrix_argument(arg)
+        if _word(callee) == "norm":
+            return Norm(self.value(arg))
+        if isinstance(callee, Pending) and callee.name.base == "grad" and callee.plain:
+            return self._gradient(callee.name, arg)
         fn = self.function(callee)
         if fn is None:
             return _Product(callee, arg)
@@ -179,7 +183,8 @@ class ClaimBuilder(Builder):
         return arith.apply(fn.apply, self.value(arg))
 
     def apply_many(self, children):
-        """Calls with several arguments: dot(u, v), Sum(f, (n, 1, N)), Limit(f, s, oo)."""
+        """Calls with several arguments: dot(u, v), Sum(f, (n, 1, N)), Limit(f, s, oo)
+        (the one-argument forms Matrix, norm and grad_w are in :meth:`apply`)."""
         callee, *args = children
         word = _word(callee)
         if word == "dot" and len(args) == 2:
@@ -210,6 +215,12 @@ class ClaimBuilder(Builder):
         if not arith.is_matrix(value):
             raise BuildError("Matrix(...) takes a list of rows")
         return value
+
+    def _gradient(self, name: Name, arg: object) -> object:
+        """``grad_w(f)``, as symhw's text printer writes ∇_w f."""
+        if name.sub is None or name.sup is not None or name.primes:
+            raise BuildError("a gradient is written grad_w(...)")
+        return _derivative(self.value(arg), self.vector(Pending(Name(name.sub), True)))
 
     def vector(self, x: object) -> object:
         """An argument of dot(): the problem's vector, else the vector named x_n."""
