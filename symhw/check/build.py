@@ -221,7 +221,7 @@ class Builder(Transformer_NonRecursive):
             return None
         name = x.name
         meaning = self.names.resolve(name)
-        if isinstance(meaning, Fn) or meaning is not None:
+        if meaning is not None:
             return meaning if isinstance(meaning, Fn) else None
         plain = replace(name, primes=0)
         base = self.names.resolve(plain)

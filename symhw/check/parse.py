@@ -125,7 +125,7 @@ def _tree(prepared: Prepared) -> Tree:
 def _syntax_error(error: UnexpectedInput, prepared: Prepared) -> ClaimSyntaxError:
     if isinstance(error, UnexpectedCharacters):
         found = repr(prepared.text[error.pos_in_stream : error.pos_in_stream + 1])
-        expected, index = error.allowed, error.pos_in_stream
+        expected, index = error.allowed or (), error.pos_in_stream
     elif isinstance(error, UnexpectedToken) and error.token.type != "$END":
         found, expected = repr(str(error.token)[:20]), error.expected
         index = error.token.start_pos
@@ -224,11 +224,9 @@ def _decimals(tree: Tree) -> Decimals:
     list of numbers (rows, as the matrix); None for anything else."""
     if tree.data == "number":
         return decimals(str(tree.children[0]))
-    if tree.data in ("neg", "pos", "group") and len(tree.children) >= 2:
+    if tree.data in ("neg", "pos", "group"):  # -1.368, (0.5), \left(0.5\right)
         inner = [c for c in tree.children if isinstance(c, Tree)]
         return _decimals(inner[0]) if len(inner) == 1 else None
-    if tree.data == "group":
-        return _decimals(tree.children[0]) if isinstance(tree.children[0], Tree) else None
     if tree.data == "matrix":
         rows = [c for c in tree.children if isinstance(c, Tree) and c.data == "row"]
         return tuple(tuple(_decimals(e) for e in r.children if isinstance(e, Tree)) for r in rows)
