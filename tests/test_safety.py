@@ -43,6 +43,11 @@ def test_every_sympify_refuses_text(path):
     assert loose == [], f"{path.name}: sympify without strict=True at lines {loose}"
 
 
+def test_the_scan_covers_the_claims_parser():
+    """symhw check reads text people wrote: its package is scanned like the rest."""
+    assert {"parse.py", "build.py", "rules.py"} <= {p.name for p in LIBRARY if "check" in p.parts}
+
+
 def test_strict_sympify_refuses_the_payload():
     import sympy as sp
 
