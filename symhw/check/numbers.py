@@ -5,6 +5,7 @@ theirs, or wrong. Pure data in, data out; the words are the renderers'."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import sympy as sp
 
@@ -43,6 +44,20 @@ class Entry:
     carried_from: tuple[str, ...] = ()
 
 
+def _number(value: object) -> sp.Expr:
+    """A value as a SymPy number (Python ints and Fractions converted; text refused: this
+    package never hands SymPy a string)."""
+    if isinstance(value, bool | str):
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    if isinstance(value, int):
+        return sp.Integer(value)
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if not isinstance(value, sp.Expr):
+        raise TypeError(f"expected a number, got {type(value).__name__}")
+    return value
+
+
 def truncate_decimals(value: sp.Expr, k: int) -> sp.Rational:
     """``value`` with its digits after the k-th decimal cut (toward zero), exactly.
 
@@ -50,7 +65,7 @@ def truncate_decimals(value: sp.Expr, k: int) -> sp.Rational:
     (-7/8, 157/50)
     """
     scale = sp.Integer(10) ** k
-    scaled = sp.sympify(value, strict=True) * scale
+    scaled = _number(value) * scale
     if not scaled.is_Rational:
         scaled = sp.Float(sp.N(scaled, 50), 50)
     n = sp.floor(abs(scaled))
@@ -68,7 +83,7 @@ def _places(written: Written, exact: sp.Expr) -> int | None:
 def _matches(written: sp.Rational, value: sp.Expr, places: int | None) -> str | None:
     """'rounded' or 'truncated' when ``value`` at ``places`` is what was written, else None."""
     if places is None:
-        return "rounded" if sp.sympify(value, strict=True) == written else None
+        return "rounded" if _number(value) == written else None
     if round_decimals(value, places) == written:
         return "rounded"
     return "truncated" if truncate_decimals(value, places) == written else None
@@ -100,7 +115,7 @@ def judge(
     for verdict, value, named in (("rounding", replay, ()), ("carried", carried, carried_from)):
         how = None if value is None else _matches(written.value, value, places)
         if how is not None:
-            explained = sp.sympify(value, strict=True)
+            explained = _number(value)
             return Entry(
                 index, written, verdict, exact, expected, explained, how == "truncated", named
             )
