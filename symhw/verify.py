@@ -146,7 +146,10 @@ def _lower(expr: sp.Basic, inst: Instance, k: int | None, memo: dict) -> sp.Basi
 def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Expr, sp.Expr]]:
     """The pairs of scalars that must be equal for ``a = b`` to hold."""
     a, b = (_resolve(x, inst) for x in (a, b))
-    if isinstance(a, sp.MatrixBase | sp.MatrixExpr) or isinstance(b, sp.MatrixBase | sp.MatrixExpr):
+    matrices = [isinstance(x, sp.MatrixBase | sp.MatrixExpr) for x in (a, b)]
+    if matrices[0] != matrices[1]:
+        raise VerificationError("shapes differ: a matrix and a scalar")
+    if matrices[0]:
         a, b = _explicit(a), _explicit(b)
         if a.shape != b.shape:
             raise VerificationError(f"shapes differ: {a.shape} and {b.shape}")

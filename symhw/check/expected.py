@@ -1,0 +1,94 @@
+"""What a claim is checked against: the exact value symhw derives for the name it gives
+(an answer, an entry of one, or a checkable quantity), and the names the problem's own
+symbols go by, so that a claim's ``C`` or ``s`` is the problem's C or s."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+from sympy.printing.conventions import split_super_sub
+
+from symhw.check.names import Name, NameTable
+from symhw.derivation import Quantities, Solution
+from symhw.notation import GradientEntry
+
+
+@dataclass(frozen=True)
+class Expected:
+    """The exact value of a name, and how the sheet writes it."""
+
+    name: str
+    label: object
+    value: object
+
+
+def exact(value: object) -> object:
+    """An answer's exact value: a matrix expression written out (mlp-backprop shows its
+    values as display nodes around them), a 1 × 1 matrix as its entry."""
+    if isinstance(value, sp.MatrixExpr) and not isinstance(value, sp.MatrixBase):
+        value = value.as_explicit()
+    if isinstance(value, sp.MatrixBase):
+        value = sp.ImmutableMatrix(value)
+        if value.shape == (1, 1):
+            return value[0, 0]
+    return value
+
+
+def expected(solution: Solution, quantities: Quantities, name: str, entry=()) -> Expected | None:
+    """The value ``name`` (an answer, else a quantity) has, at its 1-based ``entry`` (a
+    tuple's item, a vector's entry, a matrix's (row, column)); None if there is no such
+    name or entry."""
+    found = next((a for a in solution.answers if a.name == name), None)
+    if found is not None:
+        whole = Expected(name, found.label, exact(found.value))
+    else:
+        q = quantities.find(name)
+        if q is None:
+            return None
+        whole = Expected(name, q.label, exact(q.value))
+    return whole if not entry else _entry(whole, entry)
+
+
+def _entry(whole: Expected, entry: tuple[int, ...]) -> Expected | None:
+    value = whole.value
+    at = tuple(i - 1 for i in entry)
+    if isinstance(value, sp.MatrixBase):
+        if len(at) == 1 and 1 in value.shape:
+            at = (at[0], 0) if value.cols == 1 else (0, at[0])
+        if len(at) != 2 or not all(0 <= i < n for i, n in zip(at, value.shape, strict=True)):
+            return None
+        return Expected(f"{whole.name}{list(entry)}", whole.label, value[at])
+    if isinstance(value, tuple | sp.Tuple) and len(at) == 1 and 0 <= at[0] < len(value):
+        return Expected(f"{whole.name}{list(entry)}", whole.label, value[at[0]])
+    return None
+
+
+def problem_names(values) -> NameTable:
+    """The problem's symbols by the names a claim writes them with (``s`` is the problem's
+    real s, ``C`` its positive integer C): every symbol of ``values``, keyed by its base,
+    subscript and superscript as :mod:`symhw.notation` names it.
+
+    >>> s = sp.Symbol("s", real=True)
+    >>> problem_names([1 - sp.tanh(s) ** 2]).resolve(Name("s")) is s
+    True
+    """
+    entries: dict[Name, sp.Basic] = {}
+    for value in values:
+        for symbol in _symbols(value):
+            if isinstance(symbol, GradientEntry):
+                continue  # the parser builds ∂L/∂Y_11 itself, alike
+            base, sups, subs = split_super_sub(symbol.name)
+            name = Name(base, subs[0] if subs else None, sups[0] if sups else None)
+            entries.setdefault(name, symbol)
+    return NameTable(entries)
+
+
+def _symbols(value: object) -> set:
+    if isinstance(value, sp.MatrixBase):
+        return set().union(*(_symbols(v) for v in value)) if value else set()
+    if isinstance(value, tuple):
+        return set().union(*(_symbols(v) for v in value)) if value else set()
+    if isinstance(value, sp.Basic):
+        return {s for s in value.free_symbols if isinstance(s, sp.Symbol)}
+    return set()
