@@ -8,11 +8,13 @@ import sympy as sp
 
 from symhw.check.expected import exact, problem_names
 from symhw.check.verdict import Problem
+from symhw.check.vocabulary import kind_names
 from symhw.derivation import Quantities, Solution
 from symhw.mlp import Rounded, backprop
 from symhw.problems import KINDS
 from symhw.problems.mlp_backprop.inputs import network
 from symhw.spec import ProblemSpec
+from symhw.verify import Instance
 
 
 def problem_context(spec: ProblemSpec, solution: Solution) -> Problem:
@@ -23,8 +25,31 @@ def problem_context(spec: ProblemSpec, solution: Solution) -> Problem:
         if kind.quantities is not None
         else Quantities((), lambda name: None)
     )
-    values = [exact(a.value) for a in solution.answers]
-    return Problem(solution, quantities, problem_names(values), _replay(spec))
+    values = {a.name: exact(a.value) for a in solution.answers}
+    for name in ("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"):
+        found = quantities.find(name) if spec.kind == "mlp-backprop" else None
+        if found is not None:
+            values[name] = found.value
+    table = problem_names(values.values())
+    names = kind_names(spec, table, values)
+    replay = _replay(spec)
+    writers = None
+    if spec.kind == "mlp-backprop":  # their own numbers, else the hand replay's
+
+        def writers(written):
+            return kind_names(spec, table, {**values, **replay, **written})
+
+    return Problem(solution, quantities, names, replay, _instance(spec, quantities), writers)
+
+
+def _instance(spec: ProblemSpec, quantities: Quantities) -> Instance:
+    """Where a claim in vector notation is checked: the instance the kind's own
+    derivation uses (q1: N = 3, vectors of length 2, E_in(w) the risk it defines)."""
+    if spec.kind == "activation-loss":
+        from symhw.problems.activation_loss.symbols import INSTANCE, E_in
+
+        return INSTANCE.with_definition(E_in, quantities.find("loss").value)
+    return Instance()
 
 
 def _replay(spec: ProblemSpec) -> dict[str, object]:

@@ -307,6 +307,8 @@ class ClaimBuilder(Builder):
             var = self.value(Pending(Name(index_text(str(children[1])))))
         else:
             var = self.names.gradient_variable
+            if var is not None and not getattr(f, "has", lambda v: True)(var):
+                var = None  # ∇g(x) of a function of x alone (L21): g'(x), not ∂/∂w
         if var is None:
             free = sorted(getattr(f, "free_symbols", ()), key=str)
             if len(free) != 1:

@@ -6,7 +6,8 @@ the entries or terms that differ), ``undecided`` (over the checking budget: neve
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -18,9 +19,10 @@ from symhw.check.numbers import Entry, Written, judge, worst
 from symhw.check.parse import Parsed, parse
 from symhw.check.syntax import ClaimSyntaxError
 from symhw.check.terms import TermDiff, term_diff
+from symhw.check.vocabulary import claim_names
 from symhw.derivation import Quantities, Solution
 from symhw.notation import Shape
-from symhw.verify import compare
+from symhw.verify import Comparison, Instance, compare
 
 #: Every verdict, best first; a claim's is its worst part's.
 VERDICTS = ("correct", "rounding", "carried", "wrong", "undecided", "unparsable", "unknown")
@@ -36,6 +38,11 @@ class Problem:
     quantities: Quantities
     names: Names
     replay: Mapping[str, object] = field(default_factory=dict)
+    instance: Instance = field(default_factory=Instance)  # where vector notation is checked
+    #: The problem's names meaning the writer's own values (what they wrote for a name
+    #: before, else the hand replay's): a step that puts their numbers into a formula is
+    #: checked against it. None where the problem has no such computation.
+    writers: Callable[[Mapping[str, object]], Names] | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,16 @@ class Cell:
 
 
 @dataclass(frozen=True)
+class LabelCheck:
+    """The writer's own name for the value (``label``), read: the value it stands for in the
+    problem (None: it names nothing of the problem), and whether that is the claimed one."""
+
+    written: str
+    value: object
+    ok: bool
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The verdict on one claim (:data:`VERDICTS`), and what it rests on: the exact value
     (``expected``), what was read (``written``), the numbers judged one by one
@@ -77,11 +94,27 @@ class Verdict:
     step: StepFailure | None = None
     why: str = ""
     cells: tuple[Cell, ...] = ()
+    label: LabelCheck | None = None
+    value_verdict: str = ""
 
 
-def check_claim(claim: Claim, problem: Problem) -> Verdict:
+def check_claims(claims, problem: Problem) -> list[Verdict]:
+    """The verdicts on a problem's claims, in order, each step of a later claim also read
+    with the values the writer wrote before it (an error carried forward is not a new one)."""
+    written: dict[str, object] = {}
+    out = []
+    for claim in claims:
+        writer = problem.writers(written) if problem.writers is not None else None
+        verdict = check_claim(claim, problem, writer)
+        out.append(verdict)
+        if claim.name is not None and not claim.entry and verdict.written is not None:
+            written[claim.quantity] = verdict.written
+    return out
+
+
+def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> Verdict:
     """The verdict on ``claim`` (one with a name; a standalone statement checks its steps
-    only)."""
+    only); ``writer``: the problem's names with the writer's own earlier values."""
     want = None
     if claim.name is not None:
         want = expected(problem.solution, problem.quantities, claim.quantity, claim.entry)
@@ -89,19 +122,68 @@ def check_claim(claim: Claim, problem: Problem) -> Verdict:
             return Verdict(claim, "unknown", why=_known(problem))
     shape = want is not None and isinstance(want.value, Shape | sp.Tuple | tuple)
     try:
-        members = _members(claim, problem.names, shape)
+        names = claim_names(claim, problem.names)
+        chains = _chains(claim, names, shape)
+        label = _label(claim, names, want, problem.instance)
     except ClaimSyntaxError as e:
         return Verdict(claim, "unparsable", want, why=str(e))
-    failure = _first_failure(members)
+    theirs = _their_chains(claim, writer, shape)
+    first = claim.steps[0].strip() if claim.steps else ""
+    skip = label is not None and first.startswith(claim.label.strip())
+    failure = _first_failure(chains, theirs, problem.instance, skip)
+    value, decimals = chains[-1][-1]
     if want is None:  # a statement: true when every step follows
-        return Verdict(claim, "wrong" if failure else "correct", None, members[-1][0], step=failure)
-    value, decimals = members[-1]
-    judged = judge_value(value, decimals, want.value, problem.replay.get(claim.name))
-    verdict = judged.verdict if failure is None else worst_of(judged.verdict, "wrong")
+        return Verdict(claim, "wrong" if failure else "correct", None, value, step=failure)
+    carried = theirs[-1][-2][0] if theirs and len(theirs[-1]) > 1 else None
+    replay = problem.replay.get(claim.name)
+    judged = judge_value(value, decimals, want.value, replay, problem.instance, carried)
+    flags = [judged.verdict, "wrong" if failure else "correct"]
+    flags.append("wrong" if label is not None and not label.ok else "correct")
     return Verdict(
-        claim, verdict, want, value, judged.entries, judged.terms, failure, judged.why,
-        judged.cells,
+        claim, worst_of(*flags), want, value, judged.entries, judged.terms, failure,
+        judged.why, judged.cells, label, judged.verdict,
     )  # fmt: skip
+
+
+def _their_chains(claim: Claim, writer: Names | None, shape: bool):
+    """The claim read with the writer's own values, or None."""
+    if writer is None:
+        return None
+    try:
+        return _chains(claim, claim_names(claim, writer), shape)
+    except ClaimSyntaxError:
+        return None
+
+
+def _label(claim: Claim, names: Names, want: Expected | None, inst: Instance):
+    """The writer's label read and checked against the claimed value: right when it is the
+    sheet's own name for it or stands for the same value; a bare new letter (B, g) is a
+    name the writer introduces; an indexed name the problem does not have (g^1, Y^1) or
+    one that stands for another value (δ^2 on s^(2)) is flagged."""
+    if claim.label is None or want is None:
+        return None
+    value = parse(claim.label, names).value
+    if _same_name(value, want.label):
+        return LabelCheck(claim.label, want.value, True)
+    if isinstance(value, sp.Symbol | sp.MatrixSymbol) and value not in _known_symbols(names):
+        introduced = re.fullmatch(r"\\?[A-Za-z]+", claim.label.strip()) is not None
+        return LabelCheck(claim.label, None, introduced)
+    return LabelCheck(claim.label, value, _compare(value, want.value, inst).equal is True)
+
+
+def _same_name(a: object, b: object) -> bool:
+    """Two names of one thing, written alike but for case and parentheses around a layer
+    (∂e/∂w^1 and ∂e/∂W^(1), x_{11} and x_11)."""
+
+    def plain(x: object) -> str:
+        return re.sub(r"[(){}\\ ]", "", str(x)).lower()
+
+    return isinstance(a, sp.Basic) and isinstance(b, sp.Basic) and plain(a) == plain(b)
+
+
+def _known_symbols(names: Names) -> set:
+    entries = getattr(names, "entries", {})
+    return {v for v in entries.values() if isinstance(v, sp.Basic)}
 
 
 def _known(problem: Problem) -> str:
@@ -113,16 +195,42 @@ def worst_of(*verdicts: str) -> str:
     return max(verdicts, key=VERDICTS.index)
 
 
-def _members(claim: Claim, names: Names, shape: bool) -> list[tuple[object, object]]:
-    """Every member the claim writes, in order, each (value, decimals): its steps' members
-    (a step starting with ``=`` continues the one before), then its value if it has one."""
-    members: list[tuple[object, object]] = []
+Member = tuple[object, object]  # (value, decimals)
+
+
+def _chains(claim: Claim, names: Names, shape: bool) -> list[list[Member]]:
+    """The chains a claim writes, each a list of members (value, decimals): a step starting
+    with ``=`` continues the chain before it, any other starts a new one; the claim's value
+    ends the last chain (for a shape, the steps show the array and the value its shape)."""
+    chains: list[list[Member]] = []
     for text in claim.steps:
-        parsed = parse(text, names, shape=shape)
-        members += [(m.value, m.decimals) for m in parsed.members]
+        parsed = parse(text, names, shape=shape and claim.value is None)
+        members = [(_plain(m.value), m.decimals) for m in parsed.members]
+        if parsed.continues and chains:
+            chains[-1] += members
+        else:
+            chains.append(members)
     if claim.value is not None:
-        members.append(_value(claim.value, names, shape))
-    return members
+        value = _value(claim.value, names, shape)
+        if shape and chains and isinstance(chains[-1][-1][0], sp.MatrixBase):
+            array = chains[-1][-1][0]  # the array written out: its shape must be the value's
+            chains.append([(Shape(*array.shape), None), value])
+        elif chains and not shape:
+            chains[-1].append(value)
+        else:
+            chains.append([value])
+    return chains or [[(None, None)]]
+
+
+def _plain(value: object) -> object:
+    """A member as a value: a product of explicit matrices multiplied out, a 1 × 1 matrix
+    as its entry (the homework writes [−1.48] and −1.48 alike)."""
+    explicit = isinstance(value, sp.MatrixExpr) and not isinstance(value, sp.MatrixBase)
+    if explicit and not value.atoms(sp.MatrixSymbol):
+        value = value.as_explicit()
+    if isinstance(value, sp.MatrixBase) and value.shape == (1, 1):
+        return value[0, 0]
+    return value
 
 
 def _value(value: object, names: Names, shape: bool) -> tuple[object, object]:
@@ -133,7 +241,7 @@ def _value(value: object, names: Names, shape: bool) -> tuple[object, object]:
         return sp.Rational(f.numerator, f.denominator), value.decimals
     if isinstance(value, str):
         parsed: Parsed = parse(value, names, shape=shape)
-        return parsed.value, parsed.decimals
+        return _plain(parsed.value), parsed.decimals
     rows = [list(r) if isinstance(r, tuple) else [r] for r in value]
     cells = [[_value(c, names, False) for c in row] for row in rows]
     matrix = sp.ImmutableMatrix([[v for v, _ in row] for row in cells])
@@ -143,17 +251,31 @@ def _value(value: object, names: Names, shape: bool) -> tuple[object, object]:
     return matrix, decimals
 
 
-def _first_failure(members: list[tuple[object, object]]) -> StepFailure | None:
-    """The first member that does not follow from the one before it: equal, or (between
-    numbers) the earlier one rounded or cut to the later one's decimals. A first member
-    that is only a name (the claim's label, ``δ^(2) = …``) is not compared."""
-    start = 1 if members and _is_label(members[0][0]) else 0
-    for k in range(start + 1, len(members)):
-        (before, _), (after, decimals) = members[k - 1], members[k]
-        why = _follows(before, after, decimals)
-        if why is not None:
-            return StepFailure(k, before, after, why)
+def _first_failure(chains, theirs, inst: Instance, skip_label: bool) -> StepFailure | None:
+    """The first member that does not follow from the one before it in its chain: equal,
+    or (between numbers) the earlier one rounded or cut to the later one's decimals, or the
+    earlier one read with the writer's own values (``theirs``: their numbers put into a
+    formula). The label that starts the first chain (``skip_label``) is checked apart.
+    ``index`` counts members over all chains, in the order written."""
+    seen = 0
+    for c, chain in enumerate(chains):
+        start = 1 if (c == 0 and skip_label) or (len(chain) > 1 and _is_label(chain[0][0])) else 0
+        for k in range(start + 1, len(chain)):
+            (before, _), (after, decimals) = chain[k - 1], chain[k]
+            why = _follows(before, after, decimals, inst)
+            if why is not None and _theirs_follow(theirs, c, k, after, decimals, inst):
+                why = None
+            if why is not None:
+                return StepFailure(seen + k, before, after, why)
+        seen += len(chain)
     return None
+
+
+def _theirs_follow(theirs, c: int, k: int, after, decimals, inst: Instance) -> bool:
+    """Whether member k follows from member k − 1 read with the writer's own values."""
+    if theirs is None or c >= len(theirs) or k >= len(theirs[c]):
+        return False
+    return _follows(theirs[c][k - 1][0], after, decimals, inst) is None
 
 
 def _is_label(value: object) -> bool:
@@ -164,13 +286,15 @@ def _is_label(value: object) -> bool:
     return isinstance(value, sp.Symbol | sp.MatrixSymbol | AppliedUndef)
 
 
-def _follows(before: object, after: object, decimals: object) -> str | None:
+def _follows(before: object, after: object, decimals: object, inst: Instance) -> str | None:
     """None when ``after`` follows from ``before``; else why not."""
+    if _shape_of(before) != _shape_of(after) and not isinstance(before, sp.MatrixExpr):
+        return f"shapes differ: {_shape_of(before)} and {_shape_of(after)}"
     if _numeric(before) and _numeric(after):
         entries = _numbers(after, decimals, before, None)
         bad = [e for e in entries if e.verdict == "wrong"]
         return None if not bad else f"{len(bad)} of {len(entries)} numbers do not follow"
-    outcome = compare(before, after)
+    outcome = _compare(before, after, inst)
     if outcome.equal is False:
         return outcome.why
     return None if outcome.equal else "undecided within the checking budget"
@@ -183,41 +307,52 @@ class _Judged:
     terms: TermDiff | None = None
     why: str = ""
     cells: tuple[Cell, ...] = ()
+    label: LabelCheck | None = None
+    value_verdict: str = ""
 
 
-def judge_value(value: object, decimals: object, exact: object, replay: object) -> _Judged:
+def judge_value(
+    value: object,
+    decimals: object,
+    exact: object,
+    replay: object,
+    inst: Instance,
+    carried: object = None,
+) -> _Judged:
     """A written value against the exact one: number by number where both are numbers
     (with the hand replay's value, if any), else as an equality, with the terms that
     differ where it is false."""
     if _numeric(value) and _numeric(exact) and _same_shape(value, exact):
-        entries = _numbers(value, decimals, exact, replay)
+        carried = carried if _numeric(carried) and _same_shape(carried, exact) else None
+        entries = _numbers(value, decimals, exact, replay, carried)
         return _Judged(worst(e.verdict for e in entries), tuple(entries))
     if _shape_of(value) != _shape_of(exact):
         transposed = isinstance(value, sp.MatrixBase) and value.T.shape == _shape_of(exact)
-        if transposed and compare(value.T, exact).equal:
+        if transposed and _compare(value.T, exact, inst).equal:
             return _Judged("wrong", why="transposed")
         return _Judged("wrong", why=f"shape {_shape_of(value)}, expected {_shape_of(exact)}")
-    outcome = compare(value, exact)
+    outcome = _compare(value, exact, inst)
     if outcome.equal:
         return _Judged("correct")
     if outcome.equal is None:
-        return _Judged("undecided", why=outcome.check.method if outcome.check else "")
+        return _Judged("undecided", why=outcome.check.method if outcome.check else outcome.why)
     if isinstance(value, sp.MatrixBase):
-        return _Judged("wrong", why=outcome.why, cells=_cells(value, sp.ImmutableMatrix(exact)))
+        cells = _cells(value, sp.ImmutableMatrix(exact), inst)
+        return _Judged("wrong", why=outcome.why, cells=cells)
     terms = None
     if isinstance(value, sp.Expr) and isinstance(exact, sp.Expr):
         terms = term_diff(value, exact)
     return _Judged("wrong", terms=terms, why=outcome.why)
 
 
-def _cells(value: sp.MatrixBase, exact: sp.MatrixBase) -> tuple[Cell, ...]:
+def _cells(value: sp.MatrixBase, exact: sp.MatrixBase, inst: Instance) -> tuple[Cell, ...]:
     """The entries of a written matrix that differ from the expected ones (each compared
     as an equality: an entry written differently but equal is right)."""
     out = []
     for i in range(value.rows):
         for j in range(value.cols):
             a, b = value[i, j], exact[i, j]
-            if a != b and compare(a, b).equal is not True:
+            if a != b and _compare(a, b, inst).equal is not True:
                 terms = term_diff(a, b) if isinstance(a, sp.Expr) else None
                 out.append(Cell((i, j), a, b, terms))
     return tuple(out)
@@ -241,20 +376,42 @@ def _same_shape(value: object, exact: object) -> bool:
     return _shape_of(value) == _shape_of(exact)
 
 
-def _numbers(value, decimals, exact, replay) -> list[Entry]:
-    """Each written number judged against its exact (and replayed) counterpart."""
+def _numbers(value, decimals, exact, replay, carried=None) -> list[Entry]:
+    """Each written number judged against its exact, replayed and carried counterparts."""
     if not isinstance(value, sp.MatrixBase):
-        return [judge(Written(value, _leaf(decimals)), exact, replay=replay)]
+        return [judge(Written(value, _leaf(decimals)), exact, replay=replay, carried=carried)]
     out = []
     for i in range(value.rows):
         for j in range(value.cols):
-            d = decimals[i][j] if isinstance(decimals, tuple) else decimals
+            d = _decimal_at(decimals, i, j)
             r = replay[i, j] if isinstance(replay, sp.MatrixBase) else None
-            out.append(judge(Written(value[i, j], d), exact[i, j], replay=r, index=(i, j)))
+            c = carried[i, j] if isinstance(carried, sp.MatrixBase) else None
+            written = Written(value[i, j], d)
+            out.append(judge(written, exact[i, j], replay=r, carried=c, index=(i, j)))
     return out
+
+
+def _decimal_at(decimals: object, i: int, j: int) -> int | None:
+    """The decimals written for entry (i, j); None where the writer's layout does not say
+    (a block such as tanh(s⁽¹⁾) stacked under a 1 stands for two entries)."""
+    if not isinstance(decimals, tuple):
+        return decimals
+    row = decimals[i] if i < len(decimals) else None
+    if not isinstance(row, tuple):
+        return row
+    return row[j] if j < len(row) else None
 
 
 def _leaf(decimals: object) -> int | None:
     while isinstance(decimals, tuple):
         decimals = decimals[0] if decimals else None
     return decimals
+
+
+def _compare(a: object, b: object, inst: Instance) -> Comparison:
+    """:func:`~symhw.verify.compare`, with what SymPy cannot compare at all (a vector
+    against a scalar, an operation it does not define) undecided, never a crash."""
+    try:
+        return compare(a, b, inst)
+    except (ValueError, TypeError, NotImplementedError, AttributeError, RecursionError) as e:
+        return Comparison(None, why=f"cannot be compared: {type(e).__name__}: {e}")

@@ -1,0 +1,106 @@
+"""What the names of a problem mean to a claim on it: the problem's own symbols (by the
+names :mod:`symhw.notation` gives them), each kind's notation as the homework writes it
+(q1's w, x_n, y_n and ∇ in w; q5's ∂L/∂y_11 for ∂L/∂Y_11), and a claim's own ``let``
+definitions (the writer's g(x) = tanh(x)) and ``vars`` renamings (the writer's x is s)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import sympy as sp
+
+from symhw.check.claims import Claim
+from symhw.check.names import Fn, Name, Names, NameTable
+from symhw.check.parse import parse
+from symhw.check.syntax import ClaimSyntaxError
+from symhw.conv.symbols import ConvSymbols
+from symhw.spec import ProblemSpec
+
+#: A ``let`` definition: a function of one variable, ``g(x) = \tanh(x)``.
+_LET = re.compile(r"\s*\\?([A-Za-z]+)\s*\(\s*\\?([A-Za-z]+)\s*\)\s*=\s*(.+)", re.S)
+
+
+def kind_names(spec: ProblemSpec, table: NameTable, values: dict[str, object]) -> NameTable:
+    """The problem's names with its kind's notation added; where both name one thing, the
+    notation wins (q1's w is the vector Vec(w), not the symbol inside it)."""
+    extra, gradient = {}, table.gradient_variable
+    if spec.kind == "activation-loss":
+        from symhw.problems.activation_loss import symbols as q1
+
+        extra = {
+            Name("w"): q1.w,
+            Name("x", "n"): q1.x_n,
+            Name("y", "n"): q1.y_n,
+            Name("N"): q1.N,
+            Name("n"): q1.n,
+            Name("s"): q1.s,
+            Name("E", "in"): Fn("E_in", lambda w: q1.E_in.func(w)),
+        }
+        gradient = q1.w
+    elif spec.kind == "conv-matrix":
+        extra = _conv_aliases(spec)
+    elif spec.kind == "mlp-backprop":
+        extra, families = _network_names(spec, values), table.families | _LAYER_LETTERS
+        return NameTable({**table.entries, **extra}, families, gradient)
+    return NameTable({**table.entries, **extra}, table.families, gradient)  # the notation wins
+
+
+#: The letters of a network's per-layer quantities: a superscript on them is the layer.
+_LAYER_LETTERS = frozenset({"x", "s", "delta", "W", "w"})
+
+
+def _network_names(spec: ProblemSpec, values: dict[str, object]) -> dict[Name, object]:
+    """x^l, s^l, δ^l and W^l (w^l too) as the homework writes them, with or without
+    parentheses around the layer, each its exact value; "bias" the 1 of x's first entry,
+    y the target."""
+    out: dict[Name, object] = {Name("bias"): sp.Integer(1)}
+    for answer, value in values.items():
+        for letter, name in (("x", "x"), ("s", "s"), ("delta", "delta"), ("W", "W")):
+            layer = answer.removeprefix(letter)
+            if answer.startswith(letter) and layer.isdigit():
+                for sup in (layer, f"({layer})"):
+                    out[Name(name, None, sup)] = value
+                    if letter == "W":
+                        out[Name("w", None, sup)] = value
+    ys = spec.params.y
+    if len(ys) == 1:
+        y = sp.ImmutableMatrix([sp.Rational(v) for v in ys[0]])
+        out[Name("y")] = y[0, 0] if y.shape == (1, 1) else y
+    return out
+
+
+def _conv_aliases(spec: ProblemSpec) -> dict[Name, sp.Basic]:
+    """Y_jt also written y_jt (as in ∂L/∂y_11), x_it also X_it."""
+    from symhw.problems.conv_matrix.inputs import layer_geometry
+
+    s = ConvSymbols(layer_geometry(spec.params, spec.id))
+    out: dict[Name, sp.Basic] = {}
+    for letter, alias, array in (("Y", "y", s.array("y")), ("x", "X", s.array("x"))):
+        for symbol in array.reshape(-1):
+            sub = symbol.name.split("_", 1)[1]
+            out[Name(letter, sub)] = symbol
+            out[Name(alias, sub)] = symbol
+    return out
+
+
+def claim_names(claim: Claim, names: Names) -> Names:
+    """The problem's names with the claim's ``let`` functions and ``vars`` renamings."""
+    if not (claim.let or claim.vars) or not isinstance(names, NameTable):
+        return names
+    entries = dict(names.entries)
+    for writer, ours in claim.vars:
+        if not re.fullmatch(r"\\?[A-Za-z]+", writer):
+            continue  # an expression (w^T x_n): renamed after reading, by renamings()
+        entries[Name(writer.lstrip("\\"))] = parse(ours, names).value
+    with_vars = replace(names, entries=entries)
+    for text in claim.let:
+        found = _LET.fullmatch(text)
+        if found is None:
+            raise ClaimSyntaxError("a let defines a function of one variable: g(x) = ...", text, 0)
+        name, var, body = found.groups()
+        local = replace(with_vars, entries={**entries, Name(var): sp.Dummy(var)})
+        dummy = local.entries[Name(var)]
+        value = parse(body, local).value
+        entries[Name(name)] = Fn(name, lambda a, v=value, d=dummy: v.xreplace({d: a}))
+    return replace(names, entries=entries)
