@@ -112,9 +112,32 @@ def test_q2_written_gradients_number_by_number(name, expected):
 
 
 def test_an_unknown_name_lists_what_the_problem_has():
-    """L238's kernel w^ij is not a quantity of q5 yet: unknown, with the names there are."""
-    (v,) = verdicts("q5", "kernel")
+    v = _one("q5", "name = 'kernels'\nvalue = 0")
     assert v.verdict == "unknown" and "backward_kernel" in v.why and "Y_jt" in v.why
+
+
+def test_q5_the_kernel_family_and_its_label():
+    """L238: w_i^{ij} = [w_1^{ij}, w_2^{ij}, w_3^{ij}], i, j = 1, 2: the rows are right, the
+    label uses i twice (as the tap and as the input channel): flagged."""
+    (v,) = verdicts("q5", "kernel")
+    assert v.value_verdict == "correct" and not v.label.ok and v.verdict == "wrong"
+
+
+def test_q5_the_flipped_kernels_every_time_the_sheet_writes_them():
+    """L289-295, L309-313, L321-327, L339-340: [w_3^ij, w_2^ij, w_1^ij] for every i, j."""
+    assert [v.verdict for v in verdicts("q5", "backward_kernel")] == ["correct"] * 4
+
+
+def test_q5_a_statement_in_the_writers_own_names():
+    """L281: B = Aᵀ, B the name the writer gave their matrix at L276-279: true; B = A is
+    not."""
+    (v,) = [v for v in _CONTEXTS_Q5() if v.claim.name is None]
+    assert v.verdict == "correct"
+
+
+def _CONTEXTS_Q5():
+    verdicts("q5", "A")  # every claim of q5 checked, in order
+    return _CONTEXTS["q5"]
 
 
 def test_a_claim_is_read_exactly_as_written():
@@ -162,3 +185,8 @@ def test_q2_a_delta_off_in_the_third_decimal():
         for text in ("-1.350", "-1.368", "-1.351")
     }
     assert verdicts == {"-1.350": "correct", "-1.368": "rounding", "-1.351": "wrong"}
+
+
+def test_a_false_statement_is_wrong():
+    assert _one("q5", "steps = ['A^T = A']").verdict == "wrong"  # A is not symmetric
+    assert _one("q5", "steps = ['(A^T)^T = A']").verdict == "correct"

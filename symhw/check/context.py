@@ -4,13 +4,19 @@ solution, its checkable quantities, what its names mean, and the hand replay of 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
+from sympy.printing.conventions import split_super_sub
 
 from symhw.check.expected import exact, problem_names
+from symhw.check.names import Name
 from symhw.check.verdict import Problem
 from symhw.check.vocabulary import kind_names
+from symhw.conv.symbols import ConvSymbols
 from symhw.derivation import Quantities, Solution
 from symhw.mlp import Rounded, backprop
+from symhw.notation import GradientEntry, indexed_symbol
 from symhw.problems import KINDS
 from symhw.problems.mlp_backprop.inputs import network
 from symhw.spec import ProblemSpec
@@ -31,6 +37,7 @@ def problem_context(spec: ProblemSpec, solution: Solution) -> Problem:
         if found is not None:
             values[name] = found.value
     table = problem_names(values.values())
+    table = replace(table, entries={**table.entries, **_answer_labels(solution)})
     names = kind_names(spec, table, values)
     replay = _replay(spec)
     writers = None
@@ -39,7 +46,39 @@ def problem_context(spec: ProblemSpec, solution: Solution) -> Problem:
         def writers(written):
             return kind_names(spec, table, {**values, **replay, **written})
 
-    return Problem(solution, quantities, names, replay, _instance(spec, quantities), writers)
+    expand = _channel_pairs(spec) if spec.kind == "conv-matrix" else None
+    instance = _instance(spec, quantities)
+    return Problem(solution, quantities, names, replay, instance, writers, expand)
+
+
+def _channel_pairs(spec: ProblemSpec):
+    """q5's families: a row written with superscript ij (w_3^ij) stands for one row per
+    input channel i and output channel j, in that order, as the sheet says "i, j = 1, 2"."""
+    from symhw.problems.conv_matrix.inputs import layer_geometry
+
+    s = ConvSymbols(layer_geometry(spec.params, spec.id))
+    g = s.geometry
+    pairs = [(i, j) for i in range(g.in_channels) for j in range(g.out_channels)]
+
+    def expand(value: object) -> object:
+        if not isinstance(value, sp.MatrixBase) or 1 not in value.shape:
+            return value  # a row of taps, written across or down
+        family = [x for x in value.free_symbols if isinstance(x, sp.Symbol) and "^ij" in x.name]
+        if not family:
+            return value
+        rows = []
+        for i, j in pairs:
+            named = {x: _renamed(x, s.channel_pair(i, j)) for x in family}
+            rows.append(list(value.xreplace(named)))  # row-major: either way one row
+        return sp.ImmutableMatrix(rows)
+
+    return expand
+
+
+def _renamed(symbol: sp.Symbol, pair: str) -> sp.Symbol:
+    """w_3^ij as w_3^12: the family's superscript replaced by one pair of channels."""
+    base, _, subs = split_super_sub(symbol.name)
+    return indexed_symbol(base, subs[0] if subs else None, pair)
 
 
 def _instance(spec: ProblemSpec, quantities: Quantities) -> Instance:
@@ -67,4 +106,17 @@ def _replay(spec: ProblemSpec) -> dict[str, object]:
         out[f"delta{layer}"] = exact(trace.delta[layer - 1])
         out[f"grad_W{layer}"] = exact(trace.grads[layer - 1])
     out["e"] = trace.e
+    return out
+
+
+def _answer_labels(solution: Solution) -> dict[Name, object]:
+    """Each answer by the name the sheet labels it with (q5's A is the matrix A, so that a
+    claim may write Aᵀ), where the label is a plain name."""
+    out: dict[Name, object] = {}
+    for answer in solution.answers:
+        label = answer.label
+        if isinstance(label, GradientEntry) or not isinstance(label, sp.Symbol | sp.MatrixSymbol):
+            continue
+        base, sups, subs = split_super_sub(str(label.name))
+        out[Name(base, subs[0] if subs else None, sups[0] if sups else None)] = exact(answer.value)
     return out

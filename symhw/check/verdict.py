@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
 from symhw.check.claims import Claim, Number
 from symhw.check.expected import Expected, expected
-from symhw.check.names import Names
+from symhw.check.names import Name, Names, NameTable
 from symhw.check.numbers import Entry, Written, judge, worst
 from symhw.check.parse import Parsed, parse
 from symhw.check.syntax import ClaimSyntaxError
@@ -43,6 +43,9 @@ class Problem:
     #: before, else the hand replay's): a step that puts their numbers into a formula is
     #: checked against it. None where the problem has no such computation.
     writers: Callable[[Mapping[str, object]], Names] | None = None
+    #: A value written for a whole family at once (q5's [w_3^ij, w_2^ij, w_1^ij] for
+    #: every i and j) written out, one row per member; None where a problem has none.
+    expand: Callable[[object], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -99,17 +102,45 @@ class Verdict:
 
 
 def check_claims(claims, problem: Problem) -> list[Verdict]:
-    """The verdicts on a problem's claims, in order, each step of a later claim also read
-    with the values the writer wrote before it (an error carried forward is not a new one)."""
+    """The verdicts on a problem's claims, in order: a later claim's steps are also read
+    with the values the writer wrote before it (an error carried forward is not a new one)
+    and with the names the writer introduced (their B for Aᵀ)."""
     written: dict[str, object] = {}
+    aliases: dict[Name, object] = {}
     out = []
     for claim in claims:
-        writer = problem.writers(written) if problem.writers is not None else None
-        verdict = check_claim(claim, problem, writer)
+        verdict = check_claim(claim, problem, _writer(problem, written, aliases))
         out.append(verdict)
-        if claim.name is not None and not claim.entry and verdict.written is not None:
-            written[claim.quantity] = verdict.written
+        if claim.name is None or claim.entry or verdict.written is None:
+            continue
+        written[claim.quantity] = verdict.written
+        introduced = verdict.label is not None and verdict.label.ok and verdict.label.value is None
+        name = label_name(claim.label) if introduced else None
+        if name is not None:
+            aliases[name] = verdict.written
     return out
+
+
+def _writer(problem: Problem, written: dict, aliases: dict) -> Names | None:
+    """The problem's names meaning the writer's own values and the names they introduced."""
+    names = problem.writers(written) if problem.writers is not None else problem.names
+    if not aliases or not isinstance(names, NameTable):
+        return names if problem.writers is not None else None
+    return replace(names, entries={**names.entries, **aliases})
+
+
+#: A label that is a name: a letter or a command, with a subscript and a superscript.
+_LABEL = re.compile(r"\\?([A-Za-z]+)(?:_\{?([A-Za-z0-9,]+)\}?)?(?:\^\{?\(?([A-Za-z0-9,]+)\)?\}?)?")
+
+
+def label_name(text: str | None) -> Name | None:
+    """The :class:`~symhw.check.names.Name` a simple label writes (``B``, ``\\delta^2``).
+
+    >>> label_name("B"), label_name(r"\\delta^{(2)}").sup, label_name(r"\\frac{a}{b}")
+    (Name(base='B', sub=None, sup=None, primes=0, sup_first=False), '2', None)
+    """
+    found = _LABEL.fullmatch(text.strip()) if text else None
+    return None if found is None else Name(*found.groups())
 
 
 def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> Verdict:
@@ -128,12 +159,16 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
     except ClaimSyntaxError as e:
         return Verdict(claim, "unparsable", want, why=str(e))
     theirs = _their_chains(claim, writer, shape)
+    if want is None and theirs is not None:  # a statement: in the writer's own names
+        chains, theirs = theirs, None
     first = claim.steps[0].strip() if claim.steps else ""
     skip = label is not None and first.startswith(claim.label.strip())
     failure = _first_failure(chains, theirs, problem.instance, skip)
     value, decimals = chains[-1][-1]
     if want is None:  # a statement: true when every step follows
         return Verdict(claim, "wrong" if failure else "correct", None, value, step=failure)
+    if problem.expand is not None:
+        value = problem.expand(value)
     carried = theirs[-1][-2][0] if theirs and len(theirs[-1]) > 1 else None
     replay = problem.replay.get(claim.name)
     judged = judge_value(value, decimals, want.value, replay, problem.instance, carried)
@@ -259,7 +294,7 @@ def _first_failure(chains, theirs, inst: Instance, skip_label: bool) -> StepFail
     ``index`` counts members over all chains, in the order written."""
     seen = 0
     for c, chain in enumerate(chains):
-        start = 1 if (c == 0 and skip_label) or (len(chain) > 1 and _is_label(chain[0][0])) else 0
+        start = 1 if (c == 0 and skip_label) or (_is_label(chain[0][0]) and len(chain) > 1) else 0
         for k in range(start + 1, len(chain)):
             (before, _), (after, decimals) = chain[k - 1], chain[k]
             why = _follows(before, after, decimals, inst)

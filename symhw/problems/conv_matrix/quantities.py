@@ -40,6 +40,7 @@ def quantities(params: Params, problem_id: str = "q5") -> Quantities:
         "Y_shape": lambda: Quantity("Y_shape", sp.Symbol("Y"), Shape(g.out_channels, *g.out_size)),
         "x_stacked": lambda: Quantity("x_stacked", sp.Symbol("x"), column(s.array("x"))),
         "padded_grad_Y": lambda: _padded(g, s),
+        "kernel": lambda: _kernels(g, s),
     }
 
     def find(name: object) -> Quantity | None:
@@ -63,6 +64,7 @@ def _families(g: ConvGeometry) -> tuple[str, ...]:
         "Y_shape",
         "x_stacked",
         "padded_grad_Y",
+        "kernel",
     )
 
 
@@ -97,3 +99,15 @@ def _padded(g: ConvGeometry, s: ConvSymbols) -> Quantity:
     z = dilate_and_pad(s.array("grad_y"), g)
     value = sp.ImmutableMatrix(z.reshape(z.shape[0], -1).tolist())
     return Quantity("padded_grad_Y", indexed_symbol("Z"), value)
+
+
+def _kernels(g: ConvGeometry, s: ConvSymbols) -> Quantity:
+    """Each kernel w^ij as a row of its taps (1-D; a 2-D kernel row by row), one row per
+    (input channel i, output channel j) in that order; 0 for a pair of different groups."""
+    rows = []
+    for i in range(g.in_channels):
+        for j in range(g.out_channels):
+            same_group = i // g.in_per_group == j // g.out_per_group
+            taps = s.kernel(j, i % g.in_per_group).reshape(-1) if same_group else None
+            rows.append(list(taps) if taps is not None else [0] * g.taps)
+    return Quantity("kernel", indexed_symbol("w", sup="ij"), sp.ImmutableMatrix(rows))
