@@ -190,3 +190,34 @@ def test_q2_a_delta_off_in_the_third_decimal():
 def test_a_false_statement_is_wrong():
     assert _one("q5", "steps = ['A^T = A']").verdict == "wrong"  # A is not symmetric
     assert _one("q5", "steps = ['(A^T)^T = A']").verdict == "correct"
+
+
+@pytest.mark.parametrize(
+    ("name", "written", "expected"),
+    [
+        ("x2", "\\delta^2", "s^(2)"),  # L65: tanh(δ²); s⁽²⁾ (the sheet's own δ² is its s²)
+        ("x3", "\\delta^2", "s^(3)"),  # L75: Identity(δ²); wrong symbol and wrong layer
+        ("delta3", "\\delta^3", "s^(3)"),  # L79: Θ′(δ³), though Θ′ ≡ 1 makes the value right
+        ("delta2", "\\delta^2", "s^(2)"),  # L85
+        ("delta1", "\\delta^1", "s^(1)"),  # L91
+    ],
+)
+def test_q2_an_activation_applied_to_delta(name, written, expected):
+    """θ and θ′ take the pre-activation s⁽ˡ⁾, never δ⁽ˡ⁾: flagged whatever the numbers."""
+    (v,) = verdicts("q2", name)
+    assert [(s.written, s.expected) for s in v.slips] == [(written, expected)]
+    assert v.verdict == "wrong"
+
+
+def test_q2_delta1_one_entry_cut_one_wrong():
+    """L95: −0.875 is the replay's −0.87552 cut, not rounded; 1.736 is neither the exact
+    1.701 nor the replay's 1.7335 (1.734)."""
+    (v,) = verdicts("q2", "delta1")
+    assert [e.verdict for e in v.entries] == ["rounding", "wrong"] and v.entries[0].truncated
+
+
+def test_q2_the_sheet_contradicts_itself_at_L97():
+    """∂e/∂W¹₂₂ = 3.467 is 2 × the replay's 1.7335, not 2 × the sheet's own 1.736 (3.472):
+    the step from [1; 2][−0.875; 1.736]ᵀ to the matrix does not follow."""
+    (v,) = verdicts("q2", "grad_W1")
+    assert v.step is not None and v.step.after[1, 1] == sp.Rational(3467, 1000)

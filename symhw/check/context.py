@@ -48,7 +48,7 @@ def problem_context(spec: ProblemSpec, solution: Solution) -> Problem:
 
     expand = _channel_pairs(spec) if spec.kind == "conv-matrix" else None
     instance = _instance(spec, quantities)
-    return Problem(solution, quantities, names, replay, instance, writers, expand)
+    return Problem(solution, quantities, names, replay, instance, writers, expand, spec.kind)
 
 
 def _channel_pairs(spec: ProblemSpec):

@@ -19,13 +19,14 @@ from symhw.check.numbers import Entry, Written, judge, worst
 from symhw.check.parse import Parsed, parse
 from symhw.check.syntax import ClaimSyntaxError
 from symhw.check.terms import TermDiff, term_diff
-from symhw.check.vocabulary import claim_names
+from symhw.check.vocabulary import NotationSlip, claim_names, notation_slips
 from symhw.derivation import Quantities, Solution
 from symhw.notation import Shape
 from symhw.verify import Comparison, Instance, compare
 
-#: Every verdict, best first; a claim's is its worst part's.
-VERDICTS = ("correct", "rounding", "carried", "wrong", "undecided", "unparsable", "unknown")
+#: Every verdict, best first; a claim's is its worst part's (a wrong value outweighs a step
+#: that could not be read or decided).
+VERDICTS = ("correct", "rounding", "carried", "undecided", "unparsable", "wrong", "unknown")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Problem:
     #: A value written for a whole family at once (q5's [w_3^ij, w_2^ij, w_1^ij] for
     #: every i and j) written out, one row per member; None where a problem has none.
     expand: Callable[[object], object] | None = None
+    spec_kind: str = ""  # the problem's kind, for its notation rules
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,7 @@ class Verdict:
     cells: tuple[Cell, ...] = ()
     label: LabelCheck | None = None
     value_verdict: str = ""
+    slips: tuple[NotationSlip, ...] = ()
 
 
 def check_claims(claims, problem: Problem) -> list[Verdict]:
@@ -152,9 +155,10 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
         if want is None:
             return Verdict(claim, "unknown", why=_known(problem))
     shape = want is not None and isinstance(want.value, Shape | sp.Tuple | tuple)
+    unread: list[ClaimSyntaxError] = []
     try:
         names = claim_names(claim, problem.names)
-        chains = _chains(claim, names, shape)
+        chains = _chains(claim, names, shape, unread)
         label = _label(claim, names, want, problem.instance)
     except ClaimSyntaxError as e:
         return Verdict(claim, "unparsable", want, why=str(e))
@@ -174,9 +178,13 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
     judged = judge_value(value, decimals, want.value, replay, problem.instance, carried)
     flags = [judged.verdict, "wrong" if failure else "correct"]
     flags.append("wrong" if label is not None and not label.ok else "correct")
+    flags.append("unparsable" if unread else "correct")
+    slips = notation_slips(problem.spec_kind, claim)
+    flags.append("wrong" if slips else "correct")
+    why = "; ".join([judged.why, *(f"a step cannot be read: {e}" for e in unread)]).strip("; ")
     return Verdict(
         claim, worst_of(*flags), want, value, judged.entries, judged.terms, failure,
-        judged.why, judged.cells, label, judged.verdict,
+        why, judged.cells, label, judged.verdict, slips,
     )  # fmt: skip
 
 
@@ -233,27 +241,40 @@ def worst_of(*verdicts: str) -> str:
 Member = tuple[object, object]  # (value, decimals)
 
 
-def _chains(claim: Claim, names: Names, shape: bool) -> list[list[Member]]:
+def _chains(claim: Claim, names: Names, shape: bool, errors: list | None = None):
     """The chains a claim writes, each a list of members (value, decimals): a step starting
     with ``=`` continues the chain before it, any other starts a new one; the claim's value
-    ends the last chain (for a shape, the steps show the array and the value its shape)."""
+    ends the last chain (for a shape, the steps show the array and the value its shape).
+    A step that cannot be read is put in ``errors`` (when given) and breaks its chain; the
+    rest is still read. Raises :class:`ClaimSyntaxError` when nothing can be read."""
     chains: list[list[Member]] = []
+    broken = False
     for text in claim.steps:
-        parsed = parse(text, names, shape=shape and claim.value is None)
+        try:
+            parsed = parse(text, names, shape=shape and claim.value is None)
+        except ClaimSyntaxError as e:
+            if errors is None:
+                raise
+            errors.append(e)
+            broken = True
+            continue
         members = [(_plain(m.value), m.decimals) for m in parsed.members]
-        if parsed.continues and chains:
+        if parsed.continues and chains and not broken:
             chains[-1] += members
         else:
             chains.append(members)
+        broken = False
     if claim.value is not None:
         value = _value(claim.value, names, shape)
         if shape and chains and isinstance(chains[-1][-1][0], sp.MatrixBase):
             array = chains[-1][-1][0]  # the array written out: its shape must be the value's
             chains.append([(Shape(*array.shape), None), value])
-        elif chains and not shape:
+        elif chains and not shape and not broken:
             chains[-1].append(value)
         else:
             chains.append([value])
+    if not chains and errors:
+        raise errors[0]
     return chains or [[(None, None)]]
 
 
@@ -344,6 +365,7 @@ class _Judged:
     cells: tuple[Cell, ...] = ()
     label: LabelCheck | None = None
     value_verdict: str = ""
+    slips: tuple[NotationSlip, ...] = ()
 
 
 def judge_value(

@@ -6,7 +6,7 @@ definitions (the writer's g(x) = tanh(x)) and ``vars`` renamings (the writer's x
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -104,3 +104,43 @@ def claim_names(claim: Claim, names: Names) -> Names:
         value = parse(body, local).value
         entries[Name(name)] = Fn(name, lambda a, v=value, d=dummy: v.xreplace({d: a}))
     return replace(names, entries=entries)
+
+
+@dataclass(frozen=True)
+class NotationSlip:
+    """A symbol written where the problem's notation needs another, found in the text as
+    written (the value may still come out right: θ′ of the identity is 1 whatever it is
+    given): ``written`` (\\delta^3), ``expected`` (s^(3)) and ``where`` (Θ').)"""
+
+    written: str
+    expected: str
+    where: str
+
+
+#: An activation (or its derivative) applied to δ^l: it takes the pre-activation s^l.
+_ACTIVATION_OF_DELTA = re.compile(
+    r"(\\tanh|\\sigma|\\text\{Identity\}|Identity|\\Theta|\\theta)\s*('?)\s*"
+    r"\(\s*\\delta\s*\^\s*\{?\(?(\d+)\)?\}?\s*\)"
+)
+
+
+def notation_slips(kind: str, claim: Claim) -> tuple[NotationSlip, ...]:
+    """Where a claim on a network applies an activation or its derivative to δ⁽ˡ⁾ (q2's
+    tanh(δ²), Θ′(δ³)): each takes the pre-activation s⁽ˡ⁾ of the layer the claim is about
+    (x⁽ˡ⁾ = θ(s⁽ˡ⁾), δ⁽ˡ⁾ = θ′(s⁽ˡ⁾) ⊙ …), so it is a slip whatever the numbers say.
+
+    >>> c = Claim("q2", 0, "q2.x3", "x3", None, steps=(r"x^3 = [\\text{Identity}(\\delta^2)]",))
+    >>> [(s.written, s.expected) for s in notation_slips("mlp-backprop", c)]
+    [('\\\\delta^2', 's^(3)')]
+    """
+    if kind != "mlp-backprop" or claim.quantity is None:
+        return ()
+    layer = re.search(r"[0-9]+$", claim.quantity)
+    texts = [*claim.steps, *([claim.value] if isinstance(claim.value, str) else [])]
+    slips = []
+    for text in texts:
+        for m in _ACTIVATION_OF_DELTA.finditer(text):
+            expected = f"s^({layer.group() if layer else m.group(3)})"
+            where = m.group(1).lstrip("\\").replace("text{Identity}", "Identity") + m.group(2)
+            slips.append(NotationSlip(f"\\delta^{m.group(3)}", expected, where))
+    return tuple(slips)
