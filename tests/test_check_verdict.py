@@ -221,3 +221,42 @@ def test_q2_the_sheet_contradicts_itself_at_L97():
     the step from [1; 2][−0.875; 1.736]ᵀ to the matrix does not follow."""
     (v,) = verdicts("q2", "grad_W1")
     assert v.step is not None and v.step.after[1, 1] == sp.Rational(3467, 1000)
+
+
+#: Every claim of the handwritten sheet that is not simply right, found by hand (the design
+#: of issue 12, §2, recomputed with torch, a Decimal replay and a separate SymPy build of q5),
+#: with the reason.
+FLAGGED_BY_HAND = {
+    ("q2", "s1", "L49-53"): "labelled g¹, a name q2 does not have",
+    ("q2", "s2", "L59-63"): "labelled δ², which is −1.350: the value is s⁽²⁾",
+    ("q2", "x2", "L65-67"): "tanh(δ²) where tanh(s⁽²⁾) belongs",
+    ("q2", "s3", "L69-73"): "labelled δ³, which is −3.606: the value is s⁽³⁾",
+    ("q2", "x3", "L75"): "Identity(δ²) where Identity(s⁽³⁾) belongs",
+    ("q2", "delta3", "L79-83"): "Θ′(δ³) where Θ′(s³) belongs",
+    ("q2", "delta2", "L85-89"): "Θ′(δ²); −1.368 is the 2-decimal replay, −1.350 exact",
+    ("q2", "delta1", "L91-95"): "Θ′(δ¹); −0.875 cut from the replay's −0.87552; 1.736 wrong",
+    ("q2", "grad_W1", "L97"): "replay values, 1.736 carried from L95, 3.467 not 2 × 1.736",
+    ("q2", "grad_W2", "L99"): "the replay's −1.368, −0.8208, −1.03968 (exact −1.350 ...)",
+    ("q2", "grad_W3", "L101"): "3.24 the replay's (exact 3.2511)",
+    ("q5", "kernel", "L238-243"): "labelled w_i^{ij}: i is the tap and the input channel",
+    ("q5", "Y_11", "L245"): "w_k^1 for w_k^11 (k = 1, 2, 3), labelled Y^1",
+    ("q5", "Y_12", "L247"): "w_k^2, w_k^22 for w_k^11, w_k^21, labelled Y^2",
+    ("q5", "Y_21", "L249"): "w_k^21 for w_k^12 and input channel 1 for 2, labelled Y^21",
+    ("q5", "Y_22", "L251"): "w_k^22 for w_k^12 (input channel 1), labelled Y^22",
+    ("q5", "A", "L253-256"): "entry (4, 8) w_5^22: the kernel has taps 1..3, w_3^22",
+    ("q5", "dL/dx_13", "L268"): "w_1^11 for w_2^11",
+    ("q5", "dL/dx_14", "L270"): "∂L/∂y_2 for ∂L/∂Y_12",
+    ("q5", "dL/dx_11", "L299-305"): "w_1 without its channels, for w_1^11 and w_1^12",
+    ("q5", "dL/dx_11", "L331-337"): "w_1^1, w_1^2 for w_1^11, w_1^12",
+}
+
+
+def test_the_flagged_claims_are_the_slips_found_by_hand():
+    """Every slip on the sheet is found, and nothing that is right is flagged."""
+    flagged = set()
+    for problem_id in CLAIMS.problems:
+        verdicts(problem_id, None)  # every claim of the problem, checked in order
+        for v in _CONTEXTS[problem_id]:
+            if v.verdict != "correct":
+                flagged.add((problem_id, v.claim.name, v.claim.source))
+    assert flagged == set(FLAGGED_BY_HAND)
