@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symhw.notation import Vec
+from symhw.notation import Vec, is_vector
 
 #: Integer exponents at most this large in absolute value (``9^{999999}`` is refused
 #: before SymPy, which would evaluate it).
@@ -83,7 +83,7 @@ def _add(a: object, b: object) -> object:
         return sp.MatAdd(a, b)
     if is_matrix(a) or is_matrix(b):
         m, c = (a, b) if is_matrix(a) else (b, a)
-        return sp.MatAdd(sp.MatMul(c, sp.OneMatrix(*m.shape)), m)
+        return sp.MatAdd(sp.MatMul(_plain_scalar(c), sp.OneMatrix(*m.shape)), m)
     return a + b
 
 
@@ -116,8 +116,15 @@ def mul(a: object, b: object) -> object:
         raise Refused(f"cannot multiply a {shape_text(a)} by a {shape_text(b)} matrix")
     if is_matrix(a) or is_matrix(b):
         m, c = (a, b) if is_matrix(a) else (b, a)
-        return sp.MatMul(c, m)
+        return sp.MatMul(_plain_scalar(c), m)
     return a * b
+
+
+def _plain_scalar(c: object) -> object:
+    """A scalar that may multiply or shift a written matrix: not a vector (w, x_n)."""
+    if is_vector(c):
+        raise Refused("a vector such as x_n cannot be combined with a written matrix")
+    return c
 
 
 def reciprocal(b: object) -> object:

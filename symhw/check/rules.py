@@ -193,9 +193,10 @@ class ClaimBuilder(Builder):
                 return Inner(a, b)
             return arith.mul(arith.transpose(a), b)
         if word == "Sum":
-            return sp.Sum(self.value(args[0]), *[self._limits(x) for x in args[1:]])
+            body = scalar(self.value(args[0]), "a sum")
+            return sp.Sum(body, *[self._limits(x) for x in args[1:]])
         if word == "Limit" and len(args) == 3:
-            f, var, to = (self.value(x) for x in args)
+            f, var, to = (scalar(self.value(x), "a limit") for x in args)
             return sp.Limit(f, self._variable(var), to)
         what = f"{word}(...)" if word else "this"
         raise BuildError(f"{what} with {len(args)} arguments is not a known function")
@@ -243,7 +244,7 @@ class ClaimBuilder(Builder):
             family = sp.IndexedBase(base.name.symbol())
         else:
             raise BuildError("only a name can be indexed with [ ]")
-        return family[tuple(self.value(i) for i in indices)]
+        return family[tuple(scalar(self.value(i), "an index") for i in indices)]
 
     def call(self, children):
         fn, arg = FUNCTIONS[str(children[0])[1:]], children[-1]
@@ -324,11 +325,12 @@ class ClaimBuilder(Builder):
         _, index, first, last, body = children
         var = self._variable(self.value(Pending(Name(str(index)))))
         upper = self.script(_script(last))
-        return sp.Sum(self.value(body), (var, self.value(first), upper))
+        limits = (var, scalar(self.value(first), "a sum"), scalar(upper, "a sum"))
+        return sp.Sum(scalar(self.value(body), "a sum"), limits)
 
     def lim_op(self, children):
         _, var, _, target, body = children
-        var, target, body = self.value(var), self.value(target), self.value(body)
+        var, target, body = (scalar(self.value(x), "a limit") for x in (var, target, body))
         if isinstance(var, sp.Symbol):
             return sp.Limit(body, var, target)
         return sp.Limit(body.xreplace({var: LIMIT_VARIABLE}), LIMIT_VARIABLE, target)
@@ -348,7 +350,18 @@ def _word(x: object) -> str | None:
     return None
 
 
+def scalar(x: object, what: str) -> object:
+    """A value that must be a scalar (a sum's body, a limit's): a 1 × 1 matrix is its
+    entry; a larger matrix or a vector is refused."""
+    if arith.is_matrix(x) and x.shape == (1, 1):
+        return arith.explicit(x)[0, 0]
+    if arith.is_matrix(x) or isinstance(x, sp.Tuple):
+        raise BuildError(f"{what} of a matrix or tuple cannot be read: write it per entry")
+    return x
+
+
 def _derivative(f: object, var: object) -> object:
+    f = scalar(f, "a derivative")
     if isinstance(var, Vec):
         return Grad(f, var)
     if isinstance(var, sp.Symbol):
