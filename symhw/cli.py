@@ -1,7 +1,8 @@
 """The command line: parse arguments, call the library, map errors to exit statuses.
 
-Exit status 0: done; 2: bad input or usage; 1: internal error; 130 and 143: stopped by
-Ctrl-C (SIGINT) or SIGTERM, after killing workers and pdflatex and removing temporary files.
+Exit status 0: done; 2: bad input or usage; 1: internal error; 3: ``symhw check
+--fail-on wrong`` found a wrong claim; 130 and 143: stopped by Ctrl-C (SIGINT) or SIGTERM,
+after killing workers and pdflatex and removing temporary files.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from symhw import signals
 from symhw.errors import InputError, SymhwError, Terminated
@@ -53,6 +55,23 @@ def _parser() -> argparse.ArgumentParser:
             help="worker processes solving problems side by side (default: auto, one per "
             "CPU and problem; 1 solves in this process)",
         )
+    check = sub.add_parser("check", help="check answers someone wrote (a claims file)")
+    check.add_argument(
+        "claims", nargs="?", help="claims TOML file (default: the built-in handwritten HW2)"
+    )
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument(
+        "-o", "--output", default=None, help="write the feedback sheet into this directory"
+    )
+    check.add_argument(
+        "--format", default="md,json", help="comma-separated formats from md,json (default both)"
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=("wrong",),
+        default=None,
+        help="exit with status 3 when a claim is wrong (for scripts)",
+    )
     sub.add_parser("list", help="list the problem kinds and their parameters")
     return parser
 
@@ -85,6 +104,8 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
                 print(f"    {f.name}: {f.metadata['help']}{default}")
         return 0
 
+    if args.command == "check":
+        return _check(args, own_process)
     if args.command == "sheet" and own_process:
         from symhw.cleanup import start_guardian
 
@@ -119,6 +140,38 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
             for name, value in values.items():
                 print(f"{problem_id}.{name} = {value}")
     return 0
+
+
+def _check(args: argparse.Namespace, own_process: bool) -> int:
+    """``symhw check``: the verdicts on a claims file, printed or written as files."""
+    from symhw.check.claims import builtin_claims, read_claims
+    from symhw.check.report import check_file, report_data
+    from symhw.render.check_markdown import feedback
+    from symhw.render.json import dump_answers
+    from symhw.sheet import atomic_write_all, output_directory
+
+    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
+    bad = [f for f in formats if f not in ("md", "json")]
+    if bad or not formats:
+        raise InputError(
+            f"unknown format {bad[0] if bad else ''!r}; choose from md, json", field="--format"
+        )
+    claims = read_claims(args.claims) if args.claims else builtin_claims()
+    if own_process:
+        _imported()
+    data = report_data(check_file(claims))
+    texts = {"json": dump_answers(data), "md": feedback(data)}
+    if args.output is not None:
+        out = output_directory(args.output)
+        out.mkdir(parents=True, exist_ok=True)
+        stem = "hw2-check" if not args.claims else f"{Path(args.claims).stem}-check"
+        files = {out / f"{stem}.{f}": texts[f].encode() for f in formats}
+        for path in atomic_write_all(files):
+            print(path)
+    else:
+        sys.stdout.write(texts["json"] if args.json else texts["md"])
+    wrong = data["counts"]["wrong"] > 0
+    return 3 if args.fail_on == "wrong" and wrong else 0
 
 
 def _imported() -> None:

@@ -1,0 +1,50 @@
+"""``symhw check`` from the command line: the built-in handwritten sheet by default, a
+claims file of one's own, the report as JSON or Markdown, files written whole, and the
+exit statuses (0 checked, 3 with --fail-on wrong and a wrong claim, 2 bad input)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli
+
+
+def test_the_builtin_sheet_as_json_counts_the_slips_found_by_hand():
+    done = run_cli("check", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert len(data["claims"]) == 69  # every claim transcribed from the sheet
+    flagged = [c for c in data["claims"] if c["verdict"] != "correct"]
+    assert len(flagged) == 21  # the slips listed in tests/test_check_verdict.py
+    a = next(c for c in data["claims"] if c["name"] == "A")
+    assert a["cells"][0]["row"] == 4 and a["cells"][0]["column"] == 8
+
+
+def test_fail_on_wrong_exits_3(tmp_path):
+    claims = tmp_path / "mine.toml"
+    claims.write_text('problem_set = "hw2"\n[q3]\nbasic_params_bias = 18495\n')
+    assert run_cli("check", str(claims), "--fail-on", "wrong").returncode == 3
+    claims.write_text('problem_set = "hw2"\n[q3]\nbasic_params_bias = 18496\n')
+    done = run_cli("check", str(claims), "--fail-on", "wrong")
+    assert done.returncode == 0 and "1 correct" in done.stdout
+
+
+def test_files_are_written_whole_into_the_output_directory(tmp_path):
+    claims = tmp_path / "mine.toml"
+    claims.write_text('problem_set = "hw2"\n[q4]\nfc_mean_shape = "1 x C"\n')
+    done = run_cli("check", str(claims), "-o", str(tmp_path / "out"))
+    assert done.returncode == 0, done.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["mine-check.json", "mine-check.md"]
+    data = json.loads((tmp_path / "out" / "mine-check.json").read_text())
+    assert data["counts"]["correct"] == 1
+
+
+def test_bad_input_is_one_line_and_exit_2(tmp_path):
+    claims = tmp_path / "mine.toml"
+    claims.write_text('problem_set = "hw2"\n[q9]\nx = 1\n')
+    done = run_cli("check", str(claims))
+    assert done.returncode == 2 and "q9" in done.stderr and "Traceback" not in done.stderr
+    assert run_cli("check", "--format", "pdf").returncode == 2
+    missing = run_cli("check", str(tmp_path / "nothing.toml"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
