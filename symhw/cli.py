@@ -55,16 +55,30 @@ def _parser() -> argparse.ArgumentParser:
             help="worker processes solving problems side by side (default: auto, one per "
             "CPU and problem; 1 solves in this process)",
         )
+    _check_parser(sub)
+    sub.add_parser("list", help="list the problem kinds and their parameters")
+    return parser
+
+
+def _check_parser(sub) -> None:
+    """The arguments of ``symhw check``."""
     check = sub.add_parser("check", help="check answers someone wrote (a claims file)")
     check.add_argument(
         "claims", nargs="?", help="claims TOML file (default: the built-in handwritten HW2)"
     )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument(
-        "-o", "--output", default=None, help="write the feedback sheet into this directory"
+        "-o",
+        "--output",
+        default=None,
+        help="write the feedback sheet into this directory "
+        "(without it: Markdown, or JSON with --json, on the terminal)",
     )
     check.add_argument(
-        "--format", default="md,json", help="comma-separated formats from md,json (default both)"
+        "--format",
+        default=None,
+        help="with -o: comma-separated formats from tex,pdf,md,json (default: all, pdf only "
+        "where pdflatex is installed)",
     )
     check.add_argument(
         "--fail-on",
@@ -72,8 +86,6 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="exit with status 3 when a claim is wrong (for scripts)",
     )
-    sub.add_parser("list", help="list the problem kinds and their parameters")
-    return parser
 
 
 def _jobs(value: str) -> int | None:
@@ -143,35 +155,73 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
 
 
 def _check(args: argparse.Namespace, own_process: bool) -> int:
-    """``symhw check``: the verdicts on a claims file, printed or written as files."""
+    """``symhw check``: the verdicts on a claims file, printed, or written as files."""
     from symhw.check.claims import builtin_claims, read_claims
     from symhw.check.report import check_file, report_data
-    from symhw.render.check_markdown import feedback
-    from symhw.render.json import dump_answers
-    from symhw.sheet import atomic_write_all, output_directory
 
-    formats = tuple(f.strip() for f in args.format.split(",") if f.strip())
-    bad = [f for f in formats if f not in ("md", "json")]
-    if bad or not formats:
+    if args.format is not None and args.output is None:
         raise InputError(
-            f"unknown format {bad[0] if bad else ''!r}; choose from md, json", field="--format"
+            "says which files -o writes; give -o DIR too (the terminal shows Markdown, or "
+            "JSON with --json)",
+            field="--format",
         )
+    formats = _check_formats(args.format)
     claims = read_claims(args.claims) if args.claims else builtin_claims()
     if own_process:
         _imported()
     data = report_data(check_file(claims))
-    texts = {"json": dump_answers(data), "md": feedback(data)}
-    if args.output is not None:
-        out = output_directory(args.output)
-        out.mkdir(parents=True, exist_ok=True)
-        stem = "hw2-check" if not args.claims else f"{Path(args.claims).stem}-check"
-        files = {out / f"{stem}.{f}": texts[f].encode() for f in formats}
-        for path in atomic_write_all(files):
-            print(path)
+    if args.output is None:
+        from symhw.render.check_markdown import feedback
+        from symhw.render.json import dump_answers
+
+        sys.stdout.write(dump_answers(data) if args.json else feedback(data))
     else:
-        sys.stdout.write(texts["json"] if args.json else texts["md"])
+        stem = "hw2-check" if not args.claims else f"{Path(args.claims).stem}-check"
+        for path in _write_feedback(data, args.output, stem, formats):
+            print(path)
     wrong = data["counts"]["wrong"] > 0
     return 3 if args.fail_on == "wrong" and wrong else 0
+
+
+CHECK_FORMATS = ("tex", "pdf", "md", "json")
+
+
+def _check_formats(arg: str | None) -> tuple[str, ...]:
+    """The formats of ``symhw check -o``: as given, else all (PDF where pdflatex is)."""
+    from symhw.tex import tex_available
+
+    if arg is None:
+        return CHECK_FORMATS if tex_available() else ("tex", "md", "json")
+    formats = tuple(f.strip() for f in arg.split(",") if f.strip())
+    bad = [f for f in formats if f not in CHECK_FORMATS]
+    if bad or not formats:
+        raise InputError(
+            f"unknown format {bad[0] if bad else ''!r}; choose from {', '.join(CHECK_FORMATS)}",
+            field="--format",
+        )
+    return formats
+
+
+def _write_feedback(data: dict, out_dir: str, stem: str, formats: tuple[str, ...]) -> list:
+    """The feedback sheet in each format, rendered (and compiled) first, then written all
+    at once, or none."""
+    from symhw.cleanup import temporary_directory
+    from symhw.render.check_latex import feedback as tex_feedback
+    from symhw.render.check_markdown import feedback as md_feedback
+    from symhw.render.json import dump_answers
+    from symhw.sheet import atomic_write_all, output_directory
+    from symhw.tex import compile_pdf
+
+    out = output_directory(out_dir)
+    texts = {"json": dump_answers(data), "md": md_feedback(data), "tex": tex_feedback(data)}
+    payload = {f: texts[f].encode() for f in formats if f != "pdf"}
+    if "pdf" in formats:
+        with temporary_directory() as tmp:
+            payload["pdf"] = compile_pdf(texts["tex"], tmp).read_bytes()
+    out.mkdir(parents=True, exist_ok=True)
+    return atomic_write_all(
+        {out / f"{stem}.{f}": payload[f] for f in CHECK_FORMATS if f in payload}
+    )
 
 
 def _imported() -> None:

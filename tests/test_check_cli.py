@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_cli
+import pytest
+
+from conftest import HAS_TEX, REPO, run_cli
+from symhw.tex import compile_pdf
+
+needs_tex = pytest.mark.skipif(not HAS_TEX, reason="needs pdflatex (CI installs TeX)")
 
 
 def test_the_builtin_sheet_as_json_counts_the_slips_found_by_hand():
@@ -32,7 +37,7 @@ def test_fail_on_wrong_exits_3(tmp_path):
 def test_files_are_written_whole_into_the_output_directory(tmp_path):
     claims = tmp_path / "mine.toml"
     claims.write_text('problem_set = "hw2"\n[q4]\nfc_mean_shape = "1 x C"\n')
-    done = run_cli("check", str(claims), "-o", str(tmp_path / "out"))
+    done = run_cli("check", str(claims), "-o", str(tmp_path / "out"), "--format", "md,json")
     assert done.returncode == 0, done.stderr
     names = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert names == ["mine-check.json", "mine-check.md"]
@@ -45,6 +50,31 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path):
     claims.write_text('problem_set = "hw2"\n[q9]\nx = 1\n')
     done = run_cli("check", str(claims))
     assert done.returncode == 2 and "q9" in done.stderr and "Traceback" not in done.stderr
-    assert run_cli("check", "--format", "pdf").returncode == 2
+    assert run_cli("check", "-o", str(tmp_path), "--format", "docx").returncode == 2
+    assert run_cli("check", "--format", "md").returncode == 2  # --format without -o
     missing = run_cli("check", str(tmp_path / "nothing.toml"))
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
+
+
+@pytest.mark.parametrize("suffix", ["tex", "md", "json"])
+def test_committed_feedback_is_what_the_code_generates(feedback_files, suffix):
+    committed = (REPO / "reports" / f"hw2-check.{suffix}").read_bytes()
+    assert (feedback_files / f"hw2-check.{suffix}").read_bytes() == committed, (
+        f"reports/hw2-check.{suffix} is stale: regenerate it with `symhw check -o reports`"
+    )
+
+
+@needs_tex
+def test_the_feedback_sheet_compiles_without_an_overfull_box(feedback_files, tmp_path):
+    tex = (feedback_files / "hw2-check.tex").read_text("utf-8")
+    compile_pdf(tex, tmp_path)
+    log = (tmp_path / "sheet.log").read_text("utf-8", errors="replace")
+    assert "Overfull \\" not in log
+
+
+@pytest.fixture(scope="module")
+def feedback_files(tmp_path_factory):
+    out = tmp_path_factory.mktemp("feedback")
+    done = run_cli("check", "-o", str(out), "--format", "tex,md,json", hashseed="3")
+    assert done.returncode == 0, done.stderr
+    return out

@@ -5,15 +5,22 @@ renderers lay out and JSON holds as it is."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import sympy as sp
+
 from symhw.check.claims import ClaimsFile
 from symhw.check.context import problem_context
+from symhw.check.names import NameTable
+from symhw.check.parse import parse
+from symhw.check.syntax import ClaimSyntaxError
 from symhw.check.verdict import VERDICTS, Verdict, check_claims
 from symhw.errors import InputError, quote
 from symhw.problems import KINDS
+from symhw.problems.mlp_backprop.nodes import Fixed
 from symhw.render.decimals import fixed_point
 from symhw.render.expr import latex, text
 from symhw.spec import ProblemSet, load_problem_set
@@ -75,8 +82,8 @@ def _claim_data(v: Verdict) -> dict[str, Any]:
         "source": claim.source,
         "verdict": v.verdict,
         "value_verdict": v.value_verdict or None,
-        "written": _expr(v.written),
-        "expected": _expr(v.expected.value) if v.expected is not None else None,
+        "written": _expr(_as_written(v.written, v.decimals)),
+        "expected": _expr(_approximately(v.expected.value)) if v.expected is not None else None,
         "why": v.why or None,
     }
     if v.entries:
@@ -94,7 +101,8 @@ def _claim_data(v: Verdict) -> dict[str, Any]:
     if v.label is not None:
         out["label"] = {
             "written": v.label.written,
-            "stands_for": _expr(v.label.value),
+            "as_written": _expr(_label_symbol(v.label.written)),
+            "stands_for": _expr(_approximately(v.label.value)),
             "ok": v.label.ok,
         }
     if v.slips:
@@ -106,6 +114,51 @@ def _claim_data(v: Verdict) -> dict[str, Any]:
     return out
 
 
+#: Decimals of an exact value shown beside a claim when it is not a rational number.
+SHOWN_DECIMALS = 4
+
+
+def _as_written(value: object, decimals: object) -> object:
+    """Numbers with the digits they were written with (0.60, not 3/5)."""
+    if isinstance(value, sp.MatrixBase):
+        return sp.ImmutableMatrix(
+            value.rows, value.cols, lambda i, j: _as_written(value[i, j], _at(decimals, i, j))
+        )
+    while isinstance(decimals, tuple) and len(decimals) == 1:  # [−1.48]: one number
+        decimals = decimals[0]
+    if isinstance(decimals, int) and decimals >= 0 and isinstance(value, sp.Rational):
+        return Fixed(value, decimals)
+    return value
+
+
+def _at(decimals: object, i: int, j: int) -> object:
+    if not isinstance(decimals, tuple):
+        return decimals
+    row = decimals[i] if i < len(decimals) else None
+    return row[j] if isinstance(row, tuple) and j < len(row) else row
+
+
+def _approximately(value: object) -> object:
+    """An exact number that is not rational (tanh(7/10)) to :data:`SHOWN_DECIMALS`
+    decimals, for reading; symbols and rationals as they are."""
+    if isinstance(value, sp.MatrixBase):
+        return value.applyfunc(_approximately)
+    if isinstance(value, sp.Expr) and value.is_number and not value.is_Rational:
+        return Fixed(value, SHOWN_DECIMALS)
+    return value
+
+
+def _label_symbol(text_written: str) -> object:
+    """A label as the writer's own symbol (read with no names: g^1, δ^2), for display; None
+    where it cannot be read that way."""
+    base = re.match(r"\\?([A-Za-z]+)", text_written.strip())
+    as_index = NameTable({}, frozenset({base.group(1)} if base else ()))  # g^1: g, index 1
+    try:
+        return parse(text_written, as_index).value
+    except ClaimSyntaxError:
+        return None
+
+
 def _expr(value: object) -> dict[str, str] | None:
     """A value as text and LaTeX (None when there is none)."""
     if value is None:
@@ -114,16 +167,27 @@ def _expr(value: object) -> dict[str, str] | None:
 
 
 def _entry(e) -> dict[str, Any]:
+    places = e.written.decimals
     return {
         "index": [i + 1 for i in e.index],
-        "written": _number(e.written.value, e.written.decimals),
-        "decimals": e.written.decimals,
+        "written": _number(e.written.value, places),
+        "decimals": places,
         "verdict": e.verdict,
-        "exact": text(e.exact),
-        "expected": text(e.expected),
-        "explained_by": text(e.explained_by) if e.explained_by is not None else None,
+        "exact": _decimal(e.exact),
+        "expected": _number(e.expected, places),
+        "explained_by": _decimal(e.explained_by) if e.explained_by is not None else None,
         "truncated": e.truncated,
     }
+
+
+def _decimal(value) -> str:
+    """A number as decimals: all of them where it terminates within 12 (−0.87552), else to
+    :data:`SHOWN_DECIMALS` more than that would need (−1.3503)."""
+    if isinstance(value, sp.Rational):
+        for places in range(13):
+            if (value * 10**places).is_Integer:
+                return fixed_point(value, places)
+    return fixed_point(value, SHOWN_DECIMALS)
 
 
 def _number(value, decimals: int | None) -> str:
@@ -136,15 +200,15 @@ def _number(value, decimals: int | None) -> str:
 def _terms(d) -> dict[str, Any]:
     return {
         "swapped": [
-            {"written": text(s.written), "expected": text(s.expected)}
+            {"written": _expr(s.written), "expected": _expr(s.expected)}
             for p in d.pairs
             for s in p.swaps
         ],
         "factors": [
-            {"written": text(p.written), "expected": text(p.expected), "factor": text(p.factor)}
+            {"written": _expr(p.written), "expected": _expr(p.expected), "factor": text(p.factor)}
             for p in d.pairs
             if p.factor != 1
         ],
-        "missing": [text(t) for t in d.missing],
-        "extra": [text(t) for t in d.extra],
+        "missing": [_expr(t) for t in d.missing],
+        "extra": [_expr(t) for t in d.extra],
     }

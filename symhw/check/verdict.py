@@ -102,6 +102,7 @@ class Verdict:
     label: LabelCheck | None = None
     value_verdict: str = ""
     slips: tuple[NotationSlip, ...] = ()
+    decimals: object = None  # the digits written, in the value's shape
 
 
 def check_claims(claims, problem: Problem) -> list[Verdict]:
@@ -184,7 +185,7 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
     why = "; ".join([judged.why, *(f"a step cannot be read: {e}" for e in unread)]).strip("; ")
     return Verdict(
         claim, worst_of(*flags), want, value, judged.entries, judged.terms, failure,
-        why, judged.cells, label, judged.verdict, slips,
+        why, judged.cells, label, judged.verdict, slips, decimals,
     )  # fmt: skip
 
 
@@ -208,7 +209,9 @@ def _label(claim: Claim, names: Names, want: Expected | None, inst: Instance):
     value = parse(claim.label, names).value
     if _same_name(value, want.label):
         return LabelCheck(claim.label, want.value, True)
-    if isinstance(value, sp.Symbol | sp.MatrixSymbol) and value not in _known_symbols(names):
+    foreign = isinstance(value, sp.Basic) and not isinstance(value, sp.MatrixBase)
+    foreign = foreign and not value.is_number and not value.free_symbols & _known_symbols(names)
+    if foreign:  # none of the problem's symbols: g^1, Y^2 (a power of a name it lacks)
         introduced = re.fullmatch(r"\\?[A-Za-z]+", claim.label.strip()) is not None
         return LabelCheck(claim.label, None, introduced)
     return LabelCheck(claim.label, value, _compare(value, want.value, inst).equal is True)
@@ -366,6 +369,7 @@ class _Judged:
     label: LabelCheck | None = None
     value_verdict: str = ""
     slips: tuple[NotationSlip, ...] = ()
+    decimals: object = None  # the digits written, in the value's shape
 
 
 def judge_value(

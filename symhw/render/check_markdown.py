@@ -4,6 +4,7 @@ written, its verdict and what it rests on, from the report's plain data
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from symhw.render.markdown import escape
@@ -75,19 +76,37 @@ def _details(c: dict[str, Any]) -> list[str]:
     if label and not label["ok"]:
         stands = label["stands_for"]
         meaning = f"stands for ${stands['latex']}$" if stands else "names nothing of the problem"
-        out.append(f"- label ${label['written']}$ {meaning}")
+        shown = label["as_written"]
+        written = f"${shown['latex']}$" if shown else escape(label["written"])
+        out.append(f"- label {written} {meaning}")
     for s in c.get("slips", ()):
-        out.append(f"- in {escape(s['in'])}: ${s['written']}$ where ${s['expected']}$ belongs")
+        written, expected = (slip_symbol(s[k]) or escape(s[k]) for k in ("written", "expected"))
+        out.append(f"- in {escape(s['in'])}: ${written}$ where ${expected}$ belongs")
     if c["why"] and c["verdict"] in ("unparsable", "unknown", "undecided"):
         out.append(f"- {escape(c['why'])}")
     return out
 
 
 def _terms(t: dict[str, Any]) -> list[str]:
-    out = [f"- {s['written']} where {s['expected']} belongs" for s in t["swapped"]]
+    def m(e: dict[str, str]) -> str:
+        return f"${e['latex']}$"
+
+    out = [f"- {m(s['written'])} where {m(s['expected'])} belongs" for s in t["swapped"]]
     out += [
-        f"- {f['written']}: factor {f['factor']} (expected {f['expected']})" for f in t["factors"]
+        f"- {m(f['written'])}: a factor {f['factor']} too many (expected {m(f['expected'])})"
+        for f in t["factors"]
     ]
-    out += [f"- missing term: {m}" for m in t["missing"]]
-    out += [f"- extra term: {x}" for x in t["extra"]]
+    out += [f"- missing term {m(x)}" for x in t["missing"]]
+    out += [f"- extra term {m(x)}" for x in t["extra"]]
     return out
+
+
+def slip_symbol(name: str) -> str | None:
+    """A layer symbol of a notation slip (``\\delta^2``, ``s^(3)``) as LaTeX math, or None
+    for anything else (a sheet never sets as TeX text it did not make).
+
+    >>> slip_symbol("s^(3)"), slip_symbol("\\\\delta^2"), slip_symbol("\\\\input{x}")
+    ('s^{(3)}', '\\\\delta^{2}', None)
+    """
+    found = re.fullmatch(r"(\\delta|s|x)\^(\(?[0-9]{1,3}\)?)", name)
+    return None if found is None else f"{found.group(1)}^{{{found.group(2)}}}"
