@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from symhw.check.claims import builtin_claims
+from symhw.check.claims import Claim, builtin_claims
 from symhw.check.context import problem_context
-from symhw.check.verdict import check_claims
+from symhw.check.verdict import VERDICTS, check_claim, check_claims
 from symhw.sheet import solve
 from symhw.spec import load_problem_set
 
@@ -260,3 +262,34 @@ def test_the_flagged_claims_are_the_slips_found_by_hand():
             if v.verdict != "correct":
                 flagged.add((problem_id, v.claim.name, v.claim.source))
     assert flagged == set(FLAGGED_BY_HAND)
+
+
+_ALPHABET = "0123456789.+-*/^_{}()[],;= xyswWAEe\\tanhfracpartialdeltaLYbmatrix&"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["s2", "delta1", "grad_W1", "x1", "e"]),
+    text=st.text(alphabet=_ALPHABET, max_size=60),
+)
+def test_any_text_gets_a_verdict_never_an_error(name, text):
+    """Whatever is written as a value or a step, the claim gets one verdict of the fixed
+    vocabulary; nothing escapes (each check within 10 s here, a generous guard)."""
+    import time
+
+    verdicts("q2", name)  # the problem's context, built once
+    context = _Q2_CONTEXT()
+    for claim in (
+        Claim("q2", 0, "q2.fuzz", name, text),
+        Claim("q2", 0, "q2.fuzz", name, None, steps=(text,)),
+    ):
+        start = time.perf_counter()
+        v = check_claim(claim, context)
+        assert v.verdict in VERDICTS and time.perf_counter() - start < 10
+
+
+def _Q2_CONTEXT():
+    spec = SPECS["q2"]
+    if "q2-context" not in _CONTEXTS:
+        _CONTEXTS["q2-context"] = problem_context(spec, solve(spec))
+    return _CONTEXTS["q2-context"]
