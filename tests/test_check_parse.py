@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from conftest import REPO
 from symhw.check import grammar
-from symhw.check.names import Fn, Name, Names, NameTable
-from symhw.check.parse import MAX_NODES, Parsed, parse, parser
+from symhw.check.names import Extended, Fn, Name, Names, NameTable
+from symhw.check.parse import MAX_NODES, Parsed, define, parse, parser
 from symhw.check.prescan import MAX_DEPTH, MAX_LENGTH
 from symhw.check.syntax import ClaimSyntaxError
 from symhw.errors import InputError
@@ -136,31 +136,34 @@ def test_plain_and_latex_forms_give_the_same_object(plain, latex, names, expecte
     assert b.value == expected
 
 
-def _draft_names(problem: str) -> Names:
-    """What each problem's claims need beyond the default (as the claims file's ``let``
-    and the problem's symbol table will give): q1's vectors, g and ∇'s variable; q2's Θ
-    and its layer families; q5's kernel family."""
+def _draft_names(problem: str, let: tuple[str, ...] = ()) -> Names:
+    """What a claim of the draft needs beyond the default, as the claims reader will give
+    it: the problem's names (q1's vectors and ∇'s variable, q2's layer families, q5's
+    kernel family) and the claim's own ``let`` definitions (q1's g, q2's Θ)."""
     if problem == "q1":
-        return NameTable({**Q1.entries, Name("g"): Fn("g", sp.tanh)}, gradient_variable=w)
-    if problem == "q2":
-        families = frozenset({"x", "W", "w", "s", "delta", "g"})
-        return NameTable({Name("Theta"): Fn("Theta", sp.tanh)}, families)
-    if problem == "q5":
-        return NameTable(families=frozenset({"w"}))
-    return Names()
+        names: Names = Q1
+    elif problem == "q2":
+        names = NameTable(families=frozenset({"x", "W", "w", "s", "delta", "g"}))
+    elif problem == "q5":
+        names = NameTable(families=frozenset({"w"}))
+    else:
+        names = Names()
+    return Extended(names, dict(define(text, names) for text in let)) if let else names
 
 
 def _draft_strings():
-    """Every string of the draft transcription: values, labels, steps, let."""
+    """Every string of the draft transcription (values, labels, steps, let), with what
+    its claim defines."""
     data = tomllib.loads(DRAFT.read_text("utf-8"))
     for problem, table in data.items():
         if not isinstance(table, dict):
             continue
         for claim in table["claims"]:
             shape = claim.get("name", "").endswith("shape")
+            let = tuple(claim.get("let", ()))
             for key in ("value", "label", "steps", "let"):
                 for text in _strings(claim.get(key)):
-                    yield problem, text, shape and key == "value"
+                    yield problem, text, shape and key == "value", let
 
 
 def _strings(x):
@@ -175,16 +178,32 @@ DRAFT_STRINGS = list(_draft_strings())
 
 
 def test_the_draft_has_every_claim_string():
-    assert len(DRAFT_STRINGS) == 130  # 122 in values, labels and steps; 8 entries of x_stacked
-    assert sum(1 for _ in DRAFT_STRINGS if True) == len(DRAFT_STRINGS)
+    """122 strings in values, labels and steps, 4 let definitions, and 8 entries of the
+    x_stacked matrix (the design note's 122 counted neither)."""
+    assert len(DRAFT_STRINGS) == 130
+    assert sum(1 for *_, let in DRAFT_STRINGS if let) == 20  # the strings of 4 claims
 
 
-@pytest.mark.parametrize("problem, text, shape", DRAFT_STRINGS)
-def test_every_draft_claim_parses(problem, text, shape):
-    parsed = parse(text, _draft_names(problem), shape=shape)
+@pytest.mark.parametrize("problem, text, shape, let", DRAFT_STRINGS)
+def test_every_draft_claim_parses(problem, text, shape, let):
+    parsed = parse(text, _draft_names(problem, let), shape=shape)
     assert isinstance(parsed, Parsed)
     if shape:
         assert isinstance(parsed.value, Shape)
+
+
+def test_a_claims_own_definition():
+    """``let`` (the writer's g and Θ): the function defined, its derivative by SymPy."""
+    name, theta = define(r"\Theta(s) = \tanh(s)")
+    assert name == Name("Theta") and theta.apply(y) == sp.tanh(y)
+    names = _draft_names("q2", (r"\Theta(s) = s",))
+    step = parse(r"\delta^3 = 2(x^3 - y) \Theta'(\delta^3)", names)
+    assert step.members[1].value == 2 * (indexed_symbol("x", sup=3) - y)  # Θ′ = 1
+    g = _draft_names("q1", (r"g(x) = \tanh(x)",))
+    assert parse(r"\nabla g(x)", g).value == sp.Derivative(sp.tanh(x), x)
+    for text in ("x = 1", "g(x + 1) = 2", "g(x)"):
+        with pytest.raises(ClaimSyntaxError, match="definition"):
+            define(text)
 
 
 def test_the_draft_values_that_matter_read_as_written():
@@ -201,9 +220,6 @@ def test_the_draft_values_that_matter_read_as_written():
     assert parse("1x1x1xC", shape=True).value == Shape(1, 1, 1, C)
     assert parse("(1, C)", shape=True).value == Shape(1, C)
     assert parse(r"1 \times C").value == C  # not a shape: a product
-    theta = NameTable({Name("Theta"): Fn("Theta", lambda a: a)})
-    step = parse(r"\delta^3 = 2(x^3 - y) \Theta'(\delta^3)", theta)
-    assert step.members[1].value == 2 * (x**3 - y)  # Θ′ of the identity is 1
 
 
 def test_the_sheets_elementwise_step_gives_its_own_replay():
@@ -351,8 +367,8 @@ def test_no_text_reaches_sympy(monkeypatch):
 
     monkeypatch.setattr(sp, "sympify", refuse)
     monkeypatch.setattr(sympy_parser, "parse_expr", refuse)
-    for problem, text, shape in DRAFT_STRINGS:
-        parse(text, _draft_names(problem), shape=shape)
+    for problem, text, shape, let in DRAFT_STRINGS:
+        parse(text, _draft_names(problem, let), shape=shape)
     for text in ("[[1, 2], [3, 4]]", "tanh(x)", "Matrix([[x + 1]])", "y[n]"):
         parse(text)
 

@@ -107,6 +107,25 @@ class NameTable(Names):
         return base in self.families
 
 
+@dataclass(frozen=True)
+class Extended(Names):
+    """Names with a few more: ``entries`` first (a definition's parameter, a claim's own
+    function), then everything ``base`` knows."""
+
+    base: Names
+    entries: Mapping[Name, Meaning]
+
+    @property
+    def gradient_variable(self) -> sp.Basic | None:
+        return self.base.gradient_variable
+
+    def resolve(self, name: Name) -> Meaning | None:
+        return self.entries[name] if name in self.entries else self.base.resolve(name)
+
+    def indexed(self, base: str) -> bool:
+        return self.base.indexed(base)
+
+
 def _identity(s: sp.Basic) -> sp.Basic:
     return s
 

@@ -303,11 +303,14 @@ class ClaimBuilder(Builder):
         return _Partial(children[-1])
 
     def nabla(self, children):
+        """``\\nabla_w f``; without a subscript by the problem's variable when f has it,
+        else by f's one free symbol (∇g(x) is g′(x), as on the sheet)."""
         f = self.value(children[-1])
         if len(children) == 3:
             var = self.value(Pending(Name(index_text(str(children[1])))))
-        else:
+        else:  # the problem's variable when f has it, else f's one free symbol
             var = self.names.gradient_variable
+            var = var if var is not None and getattr(f, "has", lambda v: False)(var) else None
         if var is None:
             free = sorted(getattr(f, "free_symbols", ()), key=str)
             if len(free) != 1:
