@@ -10,10 +10,12 @@ never as a deep tree.
 from __future__ import annotations
 
 #: LaTeX: a script is one character, a {group} or a command (``w_1^{11}``, ``w^Tx_n`` is
-#: w^{T} x_n); a letter is a name; implicit multiplication only between unsigned factors
-#: (``a -b`` is a − b). ``\sum``, ``\lim`` and ``\frac{d}{dx}`` open a product that runs to
-#: the next + or −. A factor followed by a parenthesised group is an ``apply``: the builder
-#: decides whether it is a call (g(x), \Theta'(s)) or a product (2(x - y)).
+#: w^{T} x_n); a letter is a name; digits may be grouped with thin spaces (18\,496) and
+#: ``\tanh{\left(s \right)}`` is a call, as symhw's own LaTeX printer writes them;
+#: implicit multiplication only between unsigned factors (``a -b`` is a − b). ``\sum``,
+#: ``\lim`` and ``\frac{d}{dx}`` open a product that runs to the next + or −. A factor
+#: followed by a parenthesised group is an ``apply``: the builder decides whether it is a
+#: call (g(x), \Theta'(s)) or a product (2(x - y)).
 LATEX = r"""
 ?start: chain
 chain: EQ? expr (EQ expr)*
@@ -41,7 +43,7 @@ big: SUM "_" "{" NAME "=" expr "}" "^" SCRIPT product -> sum_op
     | TEXT -> word
     | ACCENT "{" NAME "}" -> accent
     | paren
-    | "{" expr "}" -> group
+    | "{" expr "}" -> brace
     | "[" expr ("," expr)* "]" -> brackets
     | LEFT "[" expr RIGHT "]" -> group
     | FRAC "{" expr "}" "{" expr "}" -> frac
@@ -50,11 +52,14 @@ big: SUM "_" "{" NAME "=" expr "}" "^" SCRIPT product -> sum_op
     | NABLA scripted -> nabla
     | NABLA "_" SCRIPT scripted -> nabla
     | FUNC paren -> call
+    | FUNC "{" paren "}" -> call
     | FUNC "^" SCRIPT paren -> call_pow
+    | FUNC "^" SCRIPT "{" paren "}" -> call_pow
     | FUNC bare -> call
 ?paren: "(" expr ")" -> group
     | "(" expr ("," expr)+ ")" -> tuple
     | LEFT "(" expr RIGHT ")" -> group
+    | LEFT "(" expr ("," expr)+ RIGHT ")" -> tuple
 ?bare: bare_primary
     | bare "_" SCRIPT -> lower
     | bare "^" SCRIPT -> upper
@@ -86,7 +91,7 @@ END_M: /\\end\{[bpv]?matrix\}/
 ROWSEP: "\\\\"
 TEXT.2: /\\(text|mathrm|operatorname)\{[A-Za-z ]{1,30}\}/
 COMMAND.-1: /\\[A-Za-z]+/
-NUMBER: /\d+(\.\d+)?|\.\d+/
+NUMBER: /\d{1,3}(\\,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+/
 NAME: /[A-Za-z]/
 SCRIPT: /[A-Za-z0-9]/ | /\{(?:[^{}]|\{[^{}]*\})*\}/ | /\\[A-Za-z]+/
 %ignore /[ \t\r\n]+/

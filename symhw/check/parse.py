@@ -260,7 +260,7 @@ def _decimals(tree: Tree) -> Decimals:
     list of numbers (rows, as the matrix); None for anything else."""
     if tree.data == "number":
         return decimals(str(tree.children[0]))
-    if tree.data in ("neg", "pos", "group"):  # -1.368, (0.5), \left(0.5\right)
+    if tree.data in ("neg", "pos", "group", "brace"):  # -1.368, (0.5), \left(0.5\right)
         inner = [c for c in tree.children if isinstance(c, Tree)]
         return _decimals(inner[0]) if len(inner) == 1 else None
     if tree.data == "matrix":

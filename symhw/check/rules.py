@@ -272,8 +272,12 @@ class ClaimBuilder(Builder):
         inner = [c for c in children if not isinstance(c, Token)]
         return self.value(inner[0])
 
+    def brace(self, children):
+        """``{y}``: a TeX group, transparent (``{y}_{n}`` is y_n, as SymPy writes it)."""
+        return children[0]
+
     def tuple(self, children):
-        return sp.Tuple(*[self.value(c) for c in children])
+        return sp.Tuple(*[self.value(c) for c in children if not isinstance(c, Token)])
 
     def row(self, children):
         return tuple(c for c in children if not isinstance(c, Token))
