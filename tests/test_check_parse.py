@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
@@ -598,3 +598,47 @@ def test_the_parser_makes_symbols_only_through_notation():
                 if name in readers:
                     found.append(f"{path.name}:{node.lineno} {name}")
     assert found == []
+
+
+_SYMBOLS = {
+    Name("s"): s,
+    Name("x"): x,
+    Name("w", "1", "11"): indexed_symbol("w", 1, 11),
+    Name("w", "3", "ij"): indexed_symbol("w", 3, "ij"),
+    Name("x", "12"): indexed_symbol("x", 12),
+    Name("s", "1", "(2)"): layer_symbol("s", 2, 1),
+    Name("delta", "2", "(1)"): layer_symbol("delta", 1, 2),
+}
+_LEAVES = st.sampled_from(
+    [*_SYMBOLS.values(), sp.Integer(3), sp.Rational(7, 10), sp.Rational(-2, 3)]
+)
+
+
+def _combine(children):
+    from symhw.activations import sigmoid
+
+    pairs = st.tuples(children, children)
+    return st.one_of(
+        pairs.map(lambda ab: ab[0] + ab[1]),
+        pairs.map(lambda ab: ab[0] * ab[1]),
+        pairs.map(lambda ab: ab[0] - ab[1]),
+        st.tuples(children, st.sampled_from([2, 3, -1])).map(lambda ae: ae[0] ** ae[1]),
+        children.map(sp.tanh),
+        children.map(sigmoid),
+        children.map(sp.exp),
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(_LEAVES, _combine, max_leaves=8), st.sampled_from(["text", "latex"]))
+def test_random_expressions_read_back_from_both_printers(value, printer):
+    """Expressions of the nodes symhw's answers are made of (indexed and layer symbols,
+    numbers, tanh, σ, exp, sums, products, powers), printed by symhw's text or LaTeX
+    printer, read back as themselves when the symbols are the problem's (x_{12}^{2} is
+    then a square, not an index)."""
+    from symhw.check.arith import MAX_CALL_DEPTH, call_depth
+    from symhw.render import expr
+
+    assume(call_depth(value) < MAX_CALL_DEPTH)
+    written = getattr(expr, printer)(value)
+    assert _rebuilt(parse(written, NameTable(_SYMBOLS)).value) == _rebuilt(value), written

@@ -132,7 +132,9 @@ class ClaimBuilder(Builder):
 
     def superscript(self, base: Pending, text: str, sup_first: bool | None = None) -> object:
         """A superscript on a name: the problem's name (δ^2 in q2), a transpose (w^T on
-        a vector), an index (w_1^11, w^22 of a family, δ^(2)), else a power (x^2, e^{-x})."""
+        a vector), an index (w_1^11 when w_1 is not a name of the problem, w^22 of a
+        family, δ^(2)), else a power (x^2, e^{-x}, x_{12}^{2} when x_12 is known).
+        ``sup_first``: the superscript was written before the subscript (plain δ^(1)_2)."""
         name = base.name
         if name.sup is not None:
             raise BuildError("two superscripts on one name")
@@ -146,8 +148,9 @@ class ClaimBuilder(Builder):
             first = name.sub is None if sup_first is None else sup_first
             full = replace(name, sup=sup, sup_first=first)
             known = self.names.indexed(name.base) or self.names.resolve(full) is not None
-            index = written or known or name.sub is not None
-            return Pending(full, base.plain, power=not index)
+            # w_1^{11}: an index, unless the problem knows w_1 (then x_{12}^{2} is a square)
+            indexed = name.sub is not None and self.names.resolve(name) is None
+            return Pending(full, base.plain, power=not (written or known or indexed))
         return arith.power(self.value(base), self.script(text))
 
     def prime(self, children):
