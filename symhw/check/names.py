@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symhw.activations import relu, sigmoid, softplus
-from symhw.notation import indexed_symbol, layer_symbol
+from symhw.notation import Vec, indexed_symbol, layer_symbol
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,6 @@ class Name:
         if layer and (self.sup_first or self.sub is None):
             return layer_symbol(base, self.sup[1:-1], self.sub)
         return indexed_symbol(base, self.sub, self.sup)
-
-    def without_sup(self) -> Name:
-        return Name(self.base, self.sub, None, self.primes)
 
 
 @dataclass(frozen=True)
@@ -198,6 +195,4 @@ GREEK = frozenset(
 
 def is_vector_like(value: object) -> bool:
     """A matrix or vector value (explicit, a matrix expression, or a :class:`Vec`)."""
-    from symhw.notation import Vec
-
     return isinstance(value, sp.MatrixBase | sp.MatrixExpr | Vec)
