@@ -17,13 +17,13 @@ from fractions import Fraction
 
 import pytest
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
 from symhw.check import grammar
-from symhw.check.names import Fn, Name, Names, NameTable
-from symhw.check.parse import MAX_NODES, Parsed, parse, parser
+from symhw.check.names import Extended, Fn, Name, Names, NameTable
+from symhw.check.parse import MAX_NODES, Parsed, define, parse, parser
 from symhw.check.prescan import MAX_DEPTH, MAX_LENGTH
 from symhw.check.syntax import ClaimSyntaxError
 from symhw.errors import InputError
@@ -136,31 +136,34 @@ def test_plain_and_latex_forms_give_the_same_object(plain, latex, names, expecte
     assert b.value == expected
 
 
-def _draft_names(problem: str) -> Names:
-    """What each problem's claims need beyond the default (as the claims file's ``let``
-    and the problem's symbol table will give): q1's vectors, g and ∇'s variable; q2's Θ
-    and its layer families; q5's kernel family."""
+def _draft_names(problem: str, let: tuple[str, ...] = ()) -> Names:
+    """What a claim of the draft needs beyond the default, as the claims reader will give
+    it: the problem's names (q1's vectors and ∇'s variable, q2's layer families, q5's
+    kernel family) and the claim's own ``let`` definitions (q1's g, q2's Θ)."""
     if problem == "q1":
-        return NameTable({**Q1.entries, Name("g"): Fn("g", sp.tanh)}, gradient_variable=w)
-    if problem == "q2":
-        families = frozenset({"x", "W", "w", "s", "delta", "g"})
-        return NameTable({Name("Theta"): Fn("Theta", sp.tanh)}, families)
-    if problem == "q5":
-        return NameTable(families=frozenset({"w"}))
-    return Names()
+        names: Names = Q1
+    elif problem == "q2":
+        names = NameTable(families=frozenset({"x", "W", "w", "s", "delta", "g"}))
+    elif problem == "q5":
+        names = NameTable(families=frozenset({"w"}))
+    else:
+        names = Names()
+    return Extended(names, dict(define(text, names) for text in let)) if let else names
 
 
 def _draft_strings():
-    """Every string of the draft transcription: values, labels, steps, let."""
+    """Every string of the draft transcription (values, labels, steps, let), with what
+    its claim defines."""
     data = tomllib.loads(DRAFT.read_text("utf-8"))
     for problem, table in data.items():
         if not isinstance(table, dict):
             continue
         for claim in table["claims"]:
             shape = claim.get("name", "").endswith("shape")
+            let = tuple(claim.get("let", ()))
             for key in ("value", "label", "steps", "let"):
                 for text in _strings(claim.get(key)):
-                    yield problem, text, shape and key == "value"
+                    yield problem, text, shape and key == "value", let
 
 
 def _strings(x):
@@ -175,16 +178,32 @@ DRAFT_STRINGS = list(_draft_strings())
 
 
 def test_the_draft_has_every_claim_string():
-    assert len(DRAFT_STRINGS) == 130  # 122 in values, labels and steps; 8 entries of x_stacked
-    assert sum(1 for _ in DRAFT_STRINGS if True) == len(DRAFT_STRINGS)
+    """The design note's 122 (27 values, 27 labels, 64 steps, 4 let definitions) and the
+    8 entries of the x_stacked matrix, which it did not count."""
+    assert len(DRAFT_STRINGS) == 130
+    assert sum(1 for *_, let in DRAFT_STRINGS if let) == 20  # the strings of 4 claims
 
 
-@pytest.mark.parametrize("problem, text, shape", DRAFT_STRINGS)
-def test_every_draft_claim_parses(problem, text, shape):
-    parsed = parse(text, _draft_names(problem), shape=shape)
+@pytest.mark.parametrize("problem, text, shape, let", DRAFT_STRINGS)
+def test_every_draft_claim_parses(problem, text, shape, let):
+    parsed = parse(text, _draft_names(problem, let), shape=shape)
     assert isinstance(parsed, Parsed)
     if shape:
         assert isinstance(parsed.value, Shape)
+
+
+def test_a_claims_own_definition():
+    """``let`` (the writer's g and Θ): the function defined, its derivative by SymPy."""
+    name, theta = define(r"\Theta(s) = \tanh(s)")
+    assert name == Name("Theta") and theta.apply(y) == sp.tanh(y)
+    names = _draft_names("q2", (r"\Theta(s) = s",))
+    step = parse(r"\delta^3 = 2(x^3 - y) \Theta'(\delta^3)", names)
+    assert step.members[1].value == 2 * (indexed_symbol("x", sup=3) - y)  # Θ′ = 1
+    g = _draft_names("q1", (r"g(x) = \tanh(x)",))
+    assert parse(r"\nabla g(x)", g).value == sp.Derivative(sp.tanh(x), x)
+    for text in ("x = 1", "g(x + 1) = 2", "g(x)"):
+        with pytest.raises(ClaimSyntaxError, match="definition"):
+            define(text)
 
 
 def test_the_draft_values_that_matter_read_as_written():
@@ -201,9 +220,6 @@ def test_the_draft_values_that_matter_read_as_written():
     assert parse("1x1x1xC", shape=True).value == Shape(1, 1, 1, C)
     assert parse("(1, C)", shape=True).value == Shape(1, C)
     assert parse(r"1 \times C").value == C  # not a shape: a product
-    theta = NameTable({Name("Theta"): Fn("Theta", lambda a: a)})
-    step = parse(r"\delta^3 = 2(x^3 - y) \Theta'(\delta^3)", theta)
-    assert step.members[1].value == 2 * (x**3 - y)  # Θ′ of the identity is 1
 
 
 def test_the_sheets_elementwise_step_gives_its_own_replay():
@@ -330,16 +346,23 @@ def answers():
     return list(_answers())
 
 
-def test_symhw_reads_back_every_answer_it_prints(answers):
-    """parse(text(answer)) == answer for every answer of the built-in set (a display node
-    of mlp-backprop by what it displays), with the problem's own symbols."""
-    from symhw.render.expr import text
+@pytest.mark.parametrize("printer", ["text", "latex"])
+def test_symhw_reads_back_every_answer_it_prints(answers, printer):
+    """parse(text(answer)) == answer and parse(latex(answer)) == answer for every answer
+    of the built-in set (a display node of mlp-backprop by what it displays), with the
+    problem's own symbols. The LaTeX printer writes a 1 × 1 matrix as its entry: read
+    back, it is that entry."""
+    from symhw.render import expr
 
     assert len(answers) == 48
     for problem, answer in answers:
         value = getattr(answer.value, "display", answer.value)
-        parsed = parse(text(value), _answer_names(problem), shape=isinstance(value, Shape))
-        assert _rebuilt(parsed.value) == _rebuilt(value), (problem, answer.name)
+        written = getattr(expr, printer)(value)
+        parsed = parse(written, _answer_names(problem), shape=isinstance(value, Shape))
+        expected = _rebuilt(value)
+        if printer == "latex" and getattr(expected, "shape", None) == (1, 1):
+            expected = expected[0, 0]
+        assert _rebuilt(parsed.value) == expected, (problem, answer.name, written)
 
 
 def test_no_text_reaches_sympy(monkeypatch):
@@ -351,8 +374,8 @@ def test_no_text_reaches_sympy(monkeypatch):
 
     monkeypatch.setattr(sp, "sympify", refuse)
     monkeypatch.setattr(sympy_parser, "parse_expr", refuse)
-    for problem, text, shape in DRAFT_STRINGS:
-        parse(text, _draft_names(problem), shape=shape)
+    for problem, text, shape, let in DRAFT_STRINGS:
+        parse(text, _draft_names(problem, let), shape=shape)
     for text in ("[[1, 2], [3, 4]]", "tanh(x)", "Matrix([[x + 1]])", "y[n]"):
         parse(text)
 
@@ -575,3 +598,47 @@ def test_the_parser_makes_symbols_only_through_notation():
                 if name in readers:
                     found.append(f"{path.name}:{node.lineno} {name}")
     assert found == []
+
+
+_SYMBOLS = {
+    Name("s"): s,
+    Name("x"): x,
+    Name("w", "1", "11"): indexed_symbol("w", 1, 11),
+    Name("w", "3", "ij"): indexed_symbol("w", 3, "ij"),
+    Name("x", "12"): indexed_symbol("x", 12),
+    Name("s", "1", "(2)"): layer_symbol("s", 2, 1),
+    Name("delta", "2", "(1)"): layer_symbol("delta", 1, 2),
+}
+_LEAVES = st.sampled_from(
+    [*_SYMBOLS.values(), sp.Integer(3), sp.Rational(7, 10), sp.Rational(-2, 3)]
+)
+
+
+def _combine(children):
+    from symhw.activations import sigmoid
+
+    pairs = st.tuples(children, children)
+    return st.one_of(
+        pairs.map(lambda ab: ab[0] + ab[1]),
+        pairs.map(lambda ab: ab[0] * ab[1]),
+        pairs.map(lambda ab: ab[0] - ab[1]),
+        st.tuples(children, st.sampled_from([2, 3, -1])).map(lambda ae: ae[0] ** ae[1]),
+        children.map(sp.tanh),
+        children.map(sigmoid),
+        children.map(sp.exp),
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(_LEAVES, _combine, max_leaves=8), st.sampled_from(["text", "latex"]))
+def test_random_expressions_read_back_from_both_printers(value, printer):
+    """Expressions of the nodes symhw's answers are made of (indexed and layer symbols,
+    numbers, tanh, σ, exp, sums, products, powers), printed by symhw's text or LaTeX
+    printer, read back as themselves when the symbols are the problem's (x_{12}^{2} is
+    then a square, not an index)."""
+    from symhw.check.arith import MAX_CALL_DEPTH, call_depth
+    from symhw.render import expr
+
+    assume(call_depth(value) < MAX_CALL_DEPTH)
+    written = getattr(expr, printer)(value)
+    assert _rebuilt(parse(written, NameTable(_SYMBOLS)).value) == _rebuilt(value), written

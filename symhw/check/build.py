@@ -92,9 +92,10 @@ class Chain:
 def number(text: str) -> sp.Rational:
     """A number token as an exact rational, within the digit limits.
 
-    >>> number("0.60"), number("12"), number("1.5e-3")
-    (3/5, 12, 3/2000)
+    >>> number("0.60"), number("12"), number("1.5e-3"), number(r"18\\,496")
+    (3/5, 12, 3/2000, 18496)
     """
+    text = text.replace("\\,", "")  # 18\,496: digits grouped by thin spaces
     mantissa, _, exponent = text.lower().partition("e")
     if exponent and abs(int(exponent)) > MAX_E_EXPONENT:
         raise BuildError(f"exponent of {text}: at most {MAX_E_EXPONENT} in size")
@@ -113,7 +114,7 @@ def decimals(text: str) -> int | None:
     >>> decimals("0.60"), decimals("-1.368"), decimals("12"), decimals("1.5e-3")
     (2, 3, None, 4)
     """
-    exponent = Decimal(str(text)).as_tuple().exponent
+    exponent = Decimal(str(text).replace("\\,", "")).as_tuple().exponent
     return -exponent if isinstance(exponent, int) and exponent < 0 else None
 
 
@@ -193,12 +194,28 @@ class Builder(Transformer_NonRecursive):
             raise BuildError(f"{name.base} is a function: it needs an argument")
         if meaning is not None:
             return meaning
+        family = self._family_entry(pending)
+        if family is not None:
+            return family
         bare = name.sub is None and name.sup is None and not name.primes
         if bare and name.base in CONSTANTS and (pending.plain or name.base != "E"):
             return CONSTANTS[name.base]  # E is Euler's number as SymPy prints it, not LaTeX's E
         if pending.plain and len(name.base) > 1 and name.base not in GREEK:
             return self._plain_word(pending)
         return name.symbol()
+
+    def _family_entry(self, pending: Pending) -> object | None:
+        """y_n, y_{11} as entries of the problem's indexed family y (y[n]), when the
+        problem has no name of its own for them."""
+        name = pending.name
+        if name.sub is None or name.sup is not None or name.primes:
+            return None
+        family = self.names.resolve(Name(name.base))
+        if not isinstance(family, sp.IndexedBase):
+            return None
+        index = Pending(Name(name.sub), pending.plain)
+        digits = name.sub.isdigit()
+        return family[sp.Integer(int(name.sub)) if digits else self.resolve(index)]
 
     def _plain_word(self, pending: Pending) -> object:
         """A plain identifier of several letters: x12 is x_12 (SymPy's own reading);

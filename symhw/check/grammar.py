@@ -10,11 +10,13 @@ never as a deep tree.
 from __future__ import annotations
 
 #: LaTeX: a script is one character, a {group} or a command (``w_1^{11}``, ``w^Tx_n`` is
-#: w^{T} x_n); a letter is a name; implicit multiplication only between unsigned factors
-#: (``a -b`` is a − b). ``\sum``, ``\lim`` and ``\frac{d}{dx}`` open a product that runs to
-#: the next + or −. A factor followed by a parenthesised group is an ``apply``: the builder
-#: decides whether it is a call (g(x), \Theta'(s)) or a product (2(x - y)).
-LATEX = r"""
+#: w^{T} x_n); a letter is a name; digits may be grouped with thin spaces (18\,496) and
+#: ``\tanh{\left(s \right)}`` is a call, as symhw's own LaTeX printer writes them;
+#: implicit multiplication only between unsigned factors (``a -b`` is a − b). ``\sum``,
+#: ``\lim`` and ``\frac{d}{dx}`` open a product that runs to the next + or −. A factor
+#: followed by a parenthesised group is an ``apply``: the builder decides whether it is a
+#: call (g(x), \Theta'(s)) or a product (2(x - y)).
+_LATEX = r"""
 ?start: chain
 chain: EQ? expr (EQ expr)*
 
@@ -41,7 +43,7 @@ big: SUM "_" "{" NAME "=" expr "}" "^" SCRIPT product -> sum_op
     | TEXT -> word
     | ACCENT "{" NAME "}" -> accent
     | paren
-    | "{" expr "}" -> group
+    | "{" expr "}" -> brace
     | "[" expr ("," expr)* "]" -> brackets
     | LEFT "[" expr RIGHT "]" -> group
     | FRAC "{" expr "}" "{" expr "}" -> frac
@@ -50,11 +52,14 @@ big: SUM "_" "{" NAME "=" expr "}" "^" SCRIPT product -> sum_op
     | NABLA scripted -> nabla
     | NABLA "_" SCRIPT scripted -> nabla
     | FUNC paren -> call
+    | FUNC "{" paren "}" -> call
     | FUNC "^" SCRIPT paren -> call_pow
+    | FUNC "^" SCRIPT "{" paren "}" -> call_pow
     | FUNC bare -> call
 ?paren: "(" expr ")" -> group
     | "(" expr ("," expr)+ ")" -> tuple
     | LEFT "(" expr RIGHT ")" -> group
+    | LEFT "(" expr ("," expr)+ RIGHT ")" -> tuple
 ?bare: bare_primary
     | bare "_" SCRIPT -> lower
     | bare "^" SCRIPT -> upper
@@ -86,12 +91,33 @@ END_M: /\\end\{[bpv]?matrix\}/
 ROWSEP: "\\\\"
 TEXT.2: /\\(text|mathrm|operatorname)\{[A-Za-z ]{1,30}\}/
 COMMAND.-1: /\\[A-Za-z]+/
-NUMBER: /\d+(\.\d+)?|\.\d+/
+NUMBER: /\d{1,3}(\\,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+/
 NAME: /[A-Za-z]/
-SCRIPT: /[A-Za-z0-9]/ | /\{(?:[^{}]|\{[^{}]*\})*\}/ | /\\[A-Za-z]+/
+SCRIPT: /[A-Za-z0-9]/ | /BRACED_SCRIPT/ | /\\[A-Za-z]+/
 %ignore /[ \t\r\n]+/
 %ignore /\\[,;:! ]/
 """
+
+#: How deeply braces may nest in one script, its own included (e^{e^{\tanh{\left(s
+#: \right)}}}: 3); a regular expression counts only so far, and functions nest at most
+#: 6 deep anyway (symhw.check.arith.MAX_CALL_DEPTH).
+SCRIPT_BRACES = 8
+
+
+def _braced(depth: int) -> str:
+    """A regular expression for a {group} with braces nested at most ``depth`` deep.
+
+    >>> import re
+    >>> bool(re.fullmatch(_braced(2), "{a{b}}")), bool(re.fullmatch(_braced(2), "{a{b{c}}}"))
+    (True, False)
+    """
+    group = r"\{[^{}]*\}"
+    for _ in range(depth - 1):
+        group = rf"\{{(?:[^{{}}]|{group})*\}}"
+    return group
+
+
+LATEX = _LATEX.replace("BRACED_SCRIPT", _braced(SCRIPT_BRACES))
 
 #: Plain math, a superset of symhw's text printer (``render.expr.text``): an identifier
 #: carries its scripts in one token (``w_1^11``, ``x_n``, ``delta^(1)_2``, ``x_i,m,n``;

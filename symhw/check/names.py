@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from symhw.activations import relu, sigmoid, softplus
-from symhw.notation import indexed_symbol, layer_symbol
+from symhw.notation import Vec, indexed_symbol, layer_symbol
 
 
 @dataclass(frozen=True)
@@ -37,9 +37,6 @@ class Name:
         if layer and (self.sup_first or self.sub is None):
             return layer_symbol(base, self.sup[1:-1], self.sub)
         return indexed_symbol(base, self.sub, self.sup)
-
-    def without_sup(self) -> Name:
-        return Name(self.base, self.sub, None, self.primes)
 
 
 @dataclass(frozen=True)
@@ -105,6 +102,25 @@ class NameTable(Names):
 
     def indexed(self, base: str) -> bool:
         return base in self.families
+
+
+@dataclass(frozen=True)
+class Extended(Names):
+    """Names with a few more: ``entries`` first (a definition's parameter, a claim's own
+    function), then everything ``base`` knows."""
+
+    base: Names
+    entries: Mapping[Name, Meaning]
+
+    @property
+    def gradient_variable(self) -> sp.Basic | None:
+        return self.base.gradient_variable
+
+    def resolve(self, name: Name) -> Meaning | None:
+        return self.entries[name] if name in self.entries else self.base.resolve(name)
+
+    def indexed(self, base: str) -> bool:
+        return self.base.indexed(base)
 
 
 def _identity(s: sp.Basic) -> sp.Basic:
@@ -179,6 +195,4 @@ GREEK = frozenset(
 
 def is_vector_like(value: object) -> bool:
     """A matrix or vector value (explicit, a matrix expression, or a :class:`Vec`)."""
-    from symhw.notation import Vec
-
     return isinstance(value, sp.MatrixBase | sp.MatrixExpr | Vec)

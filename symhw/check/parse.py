@@ -18,9 +18,9 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from symhw.check import arith
-from symhw.check.build import BuildError, decimals
+from symhw.check.build import BuildError, Pending, decimals
 from symhw.check.grammar import LATEX, PLAIN
-from symhw.check.names import Names
+from symhw.check.names import Extended, Fn, Name, Names
 from symhw.check.prescan import Prepared, prepare
 from symhw.check.rules import ClaimBuilder
 from symhw.check.syntax import ClaimSyntaxError
@@ -88,6 +88,42 @@ def parse(text: str, names: Names | None = None, *, shape: bool = False) -> Pars
     continues = isinstance(chain.children[0], Token)
     last = members[-1]
     return Parsed(last.value, last.decimals, members, continues, prepared.latex)
+
+
+def define(text: str, names: Names | None = None) -> tuple[Name, Fn]:
+    """A writer's own function, ``g(x) = \\tanh(x)`` (a claim's ``let``): its name and the
+    function, whose body is read with ``names`` and the parameter; a claim that uses it
+    resolves the name to it (:class:`~symhw.check.names.Extended`), Θ′ included.
+
+    >>> name, theta = define(r"\\Theta(s) = \\tanh(s)")
+    >>> name.base, theta.apply(sp.Symbol("u")), theta.prime(1).apply(sp.Symbol("u"))
+    ('Theta', tanh(u), 1 - tanh(u)**2)
+    """
+    names = names if names is not None else Names()
+    prepared = prepare(text)
+    tree = _tree(prepared)
+    trees = [m for m in tree.children if isinstance(m, Tree)]
+    lhs = trees[0] if len(trees) == 2 and not isinstance(tree.children[0], Token) else None
+    if lhs is None or lhs.data != "apply" or not all(isinstance(c, Tree) for c in lhs.children):
+        raise ClaimSyntaxError("a definition is written f(x) = ...", text, 0)
+    builder = ClaimBuilder(Names(), functools.partial(_script, names=names, latex=prepared.latex))
+    callee, parameter = (_build_raw(builder, t, prepared) for t in lhs.children)
+    if not (isinstance(callee, Pending) and isinstance(parameter, Pending)):
+        raise ClaimSyntaxError("a definition is written f(x) = ...: names only", text, 0)
+    variable = parameter.name.symbol()
+    body = _member(trees[1], prepared, Extended(names, {parameter.name: variable}), False).value
+    return callee.name, Fn(callee.name.base, lambda a: body.xreplace({variable: a}))
+
+
+def _build_raw(builder: ClaimBuilder, tree: Tree, prepared: Prepared) -> object:
+    """A piece of a definition's left side as parsed (a name stays a name): ``(x)`` is
+    read inside its parentheses."""
+    inner = [c for c in tree.children if isinstance(c, Tree)] if tree.data == "group" else []
+    target = inner[0] if len(inner) == 1 else tree
+    try:
+        return builder.transform(target)
+    except VisitError as error:
+        raise _build_error(error.orig_exc, prepared, 0) from None
 
 
 def _single(value: object, places: Decimals, prepared: Prepared) -> Parsed:
@@ -224,7 +260,7 @@ def _decimals(tree: Tree) -> Decimals:
     list of numbers (rows, as the matrix); None for anything else."""
     if tree.data == "number":
         return decimals(str(tree.children[0]))
-    if tree.data in ("neg", "pos", "group"):  # -1.368, (0.5), \left(0.5\right)
+    if tree.data in ("neg", "pos", "group", "brace"):  # -1.368, (0.5), \left(0.5\right)
         inner = [c for c in tree.children if isinstance(c, Tree)]
         return _decimals(inner[0]) if len(inner) == 1 else None
     if tree.data == "matrix":

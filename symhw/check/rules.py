@@ -132,7 +132,9 @@ class ClaimBuilder(Builder):
 
     def superscript(self, base: Pending, text: str, sup_first: bool | None = None) -> object:
         """A superscript on a name: the problem's name (δ^2 in q2), a transpose (w^T on
-        a vector), an index (w_1^11, w^22 of a family, δ^(2)), else a power (x^2, e^{-x})."""
+        a vector), an index (w_1^11 when w_1 is not a name of the problem, w^22 of a
+        family, δ^(2)), else a power (x^2, e^{-x}, x_{12}^{2} when x_12 is known).
+        ``sup_first``: the superscript was written before the subscript (plain δ^(1)_2)."""
         name = base.name
         if name.sup is not None:
             raise BuildError("two superscripts on one name")
@@ -146,8 +148,9 @@ class ClaimBuilder(Builder):
             first = name.sub is None if sup_first is None else sup_first
             full = replace(name, sup=sup, sup_first=first)
             known = self.names.indexed(name.base) or self.names.resolve(full) is not None
-            index = written or known or name.sub is not None
-            return Pending(full, base.plain, power=not index)
+            # w_1^{11}: an index, unless the problem knows w_1 (then x_{12}^{2} is a square)
+            indexed = name.sub is not None and self.names.resolve(name) is None
+            return Pending(full, base.plain, power=not (written or known or indexed))
         return arith.power(self.value(base), self.script(text))
 
     def prime(self, children):
@@ -272,8 +275,12 @@ class ClaimBuilder(Builder):
         inner = [c for c in children if not isinstance(c, Token)]
         return self.value(inner[0])
 
+    def brace(self, children):
+        """``{y}``: a TeX group, transparent (``{y}_{n}`` is y_n, as SymPy writes it)."""
+        return children[0]
+
     def tuple(self, children):
-        return sp.Tuple(*[self.value(c) for c in children])
+        return sp.Tuple(*[self.value(c) for c in children if not isinstance(c, Token)])
 
     def row(self, children):
         return tuple(c for c in children if not isinstance(c, Token))
@@ -303,13 +310,14 @@ class ClaimBuilder(Builder):
         return _Partial(children[-1])
 
     def nabla(self, children):
+        """``\\nabla_w f``; without a subscript by the problem's variable when f has it,
+        else by f's one free symbol (∇g(x) is g′(x), as on the sheet)."""
         f = self.value(children[-1])
         if len(children) == 3:
             var = self.value(Pending(Name(index_text(str(children[1])))))
-        else:
+        else:  # the problem's variable when f has it, else f's one free symbol
             var = self.names.gradient_variable
-            if var is not None and not getattr(f, "has", lambda v: True)(var):
-                var = None  # ∇g(x) of a function of x alone (L21): g'(x), not ∂/∂w
+            var = var if var is not None and getattr(f, "has", lambda v: False)(var) else None
         if var is None:
             free = sorted(getattr(f, "free_symbols", ()), key=str)
             if len(free) != 1:
