@@ -361,15 +361,13 @@ def _follows(before: object, after: object, decimals: object, inst: Instance) ->
 
 @dataclass(frozen=True)
 class _Judged:
+    """How a value compares with the exact one (the value part of a :class:`Verdict`)."""
+
     verdict: str
     entries: tuple[Entry, ...] = ()
     terms: TermDiff | None = None
     why: str = ""
     cells: tuple[Cell, ...] = ()
-    label: LabelCheck | None = None
-    value_verdict: str = ""
-    slips: tuple[NotationSlip, ...] = ()
-    decimals: object = None  # the digits written, in the value's shape
 
 
 def judge_value(

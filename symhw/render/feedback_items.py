@@ -1,0 +1,94 @@
+"""What the feedback sheet of ``symhw check`` says about a claim, in words shared by its
+LaTeX and Markdown renderers: each renderer passes its own escaping of text and its own
+setting of math (short inline, long displayed)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+#: How each verdict is said at the head of a claim.
+VERDICT_WORDS = {
+    "correct": "correct",
+    "rounding": "rounding (as the hand computation rounds)",
+    "carried": "carried (follows from an earlier line of yours)",
+    "wrong": "wrong",
+    "undecided": "undecided (not verified within the checking budget)",
+    "unparsable": "cannot be read",
+    "unknown": "unknown name",
+}
+
+Text = Callable[[str], str]
+
+
+def details(c: dict[str, Any], text: Text, math: Text) -> list[str]:
+    """The findings on one claim (from the report's plain data), one sentence each:
+    ``text`` escapes plain text, ``math`` sets LaTeX math in the format."""
+    out = [_entry(e, text) for e in c.get("entries", ()) if e["verdict"] != "correct"]
+    if "terms" in c:
+        out += terms(c["terms"], math)
+    out += [
+        f"entry ({cell['row']}, {cell['column']}): {math(cell['written']['latex'])} where "
+        f"{math(cell['expected']['latex'])} belongs"
+        for cell in c.get("cells", ())
+    ]
+    if "step" in c:
+        out.append(f"step {c['step']['member']} does not follow: {text(c['step']['why'])}")
+    label = c.get("label")
+    if label and not label["ok"]:
+        stands = label["stands_for"]
+        meaning = "names nothing of the problem"
+        if stands:
+            meaning = f"stands for {math(stands['latex'])}"
+        shown = label["as_written"]
+        written = math(shown["latex"]) if shown else text(label["written"])
+        out.append(f"the label {written} {meaning}")
+    for s in c.get("slips", ()):
+        written, expected = (_symbol(s[k], text, math) for k in ("written", "expected"))
+        out.append(f"in {text(s['in'])}: {written} where {expected} belongs")
+    if c["why"] and c["verdict"] in ("unparsable", "unknown", "undecided"):
+        out.append(text(c["why"]))
+    return out
+
+
+def _entry(e: dict[str, Any], text: Text) -> str:
+    at = ", ".join(map(str, e["index"])) or "the value"
+    by = f"; explained by {text(e['explained_by'])}" if e["explained_by"] else ""
+    cut = " (digits cut, not rounded)" if e["truncated"] else ""
+    return (
+        f"entry {at}: {text(e['written'])} is {text(e['verdict'])}{cut}: exact "
+        f"{text(e['exact'])}, {text(e['expected'])} at the digits written{by}"
+    )
+
+
+def terms(t: dict[str, Any], math: Text) -> list[str]:
+    """The terms of a written sum that differ from the expected one."""
+
+    def m(e: dict[str, str]) -> str:
+        return math(e["latex"])
+
+    out = [f"{m(s['written'])} where {m(s['expected'])} belongs" for s in t["swapped"]]
+    out += [
+        f"{m(f['written'])}: a factor {f['factor']} too many (expected {m(f['expected'])})"
+        for f in t["factors"]
+    ]
+    out += [f"missing term {m(x)}" for x in t["missing"]]
+    out += [f"extra term {m(x)}" for x in t["extra"]]
+    return out
+
+
+def _symbol(name: str, text: Text, math: Text) -> str:
+    tex = slip_symbol(name)
+    return text(name) if tex is None else math(tex)
+
+
+def slip_symbol(name: str) -> str | None:
+    """A layer symbol of a notation slip (``\\delta^2``, ``s^(3)``) as LaTeX math, or None
+    for anything else (a sheet never sets as TeX text it did not make).
+
+    >>> slip_symbol("s^(3)"), slip_symbol("\\\\delta^2"), slip_symbol("\\\\input{x}")
+    ('s^{(3)}', '\\\\delta^{2}', None)
+    """
+    found = re.fullmatch(r"(\\delta|s|x)\^(\(?[0-9]{1,3}\)?)", name)
+    return None if found is None else f"{found.group(1)}^{{{found.group(2)}}}"
