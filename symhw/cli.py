@@ -64,7 +64,10 @@ def _check_parser(sub) -> None:
     """The arguments of ``symhw check``."""
     check = sub.add_parser("check", help="check answers someone wrote (a claims file)")
     check.add_argument(
-        "claims", nargs="?", help="claims TOML file (default: the built-in handwritten HW2)"
+        "claims",
+        nargs="*",
+        help="claims TOML files, each checked on its own (default: the built-in handwritten "
+        "HW2); a problem set they share is solved once",
     )
     check.add_argument("--json", action="store_true", help="print the report as JSON")
     check.add_argument(
@@ -166,20 +169,21 @@ def _check(args: argparse.Namespace, own_process: bool) -> int:
             field="--format",
         )
     formats = _check_formats(args.format)
-    claims = read_claims(args.claims) if args.claims else builtin_claims()
+    files = [read_claims(path) for path in args.claims] or [builtin_claims()]
     if own_process:
         _imported()
-    data = report_data(check_file(claims))
+    solved: dict = {}
+    reports = [report_data(check_file(claims, solved)) for claims in files]
     if args.output is None:
         from symhw.render.check_markdown import feedback
         from symhw.render.json import dump_answers
 
-        sys.stdout.write(dump_answers(data) if args.json else feedback(data))
+        shown = [dump_answers(d) if args.json else feedback(d) for d in reports]
+        sys.stdout.write("\n".join(shown))
     else:
-        stem = "hw2-check" if not args.claims else f"{Path(args.claims).stem}-check"
-        for path in _write_feedback(data, args.output, stem, formats):
-            print(path)
-    wrong = data["counts"]["wrong"] > 0
+        stems = [f"{Path(p).stem}-check" for p in args.claims] or ["hw2-check"]
+        _write_all(reports, stems, args.output, formats)
+    wrong = any(data["counts"]["wrong"] > 0 for data in reports)
     return 3 if args.fail_on == "wrong" and wrong else 0
 
 
@@ -202,26 +206,36 @@ def _check_formats(arg: str | None) -> tuple[str, ...]:
     return formats
 
 
-def _write_feedback(data: dict, out_dir: str, stem: str, formats: tuple[str, ...]) -> list:
-    """The feedback sheet in each format, rendered (and compiled) first, then written all
-    at once, or none."""
+def _write_all(reports: list, stems: list[str], out_dir: str, formats: tuple[str, ...]) -> None:
+    """Every feedback sheet rendered (each PDF compiled) first, then all files written at
+    once, or none; their paths printed."""
+    from symhw.sheet import atomic_write_all, output_directory
+
+    if len(set(stems)) != len(stems):
+        raise InputError("two claims files have one name: their reports would clash", field="-o")
+    out = output_directory(out_dir)
+    files: dict = {}
+    for data, stem in zip(reports, stems, strict=True):
+        files.update(_feedback_files(data, out, stem, formats))
+    out.mkdir(parents=True, exist_ok=True)
+    for path in atomic_write_all(files):
+        print(path)
+
+
+def _feedback_files(data: dict, out: Path, stem: str, formats: tuple[str, ...]) -> dict:
+    """One feedback sheet in each format, rendered (the PDF compiled): {path: bytes}."""
     from symhw.cleanup import temporary_directory
     from symhw.render.check_latex import feedback as tex_feedback
     from symhw.render.check_markdown import feedback as md_feedback
     from symhw.render.json import dump_answers
-    from symhw.sheet import atomic_write_all, output_directory
     from symhw.tex import compile_pdf
 
-    out = output_directory(out_dir)
     texts = {"json": dump_answers(data), "md": md_feedback(data), "tex": tex_feedback(data)}
     payload = {f: texts[f].encode() for f in formats if f != "pdf"}
     if "pdf" in formats:
         with temporary_directory() as tmp:
             payload["pdf"] = compile_pdf(texts["tex"], tmp).read_bytes()
-    out.mkdir(parents=True, exist_ok=True)
-    return atomic_write_all(
-        {out / f"{stem}.{f}": payload[f] for f in CHECK_FORMATS if f in payload}
-    )
+    return {out / f"{stem}.{f}": payload[f] for f in CHECK_FORMATS if f in payload}
 
 
 def _imported() -> None:

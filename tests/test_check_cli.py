@@ -78,3 +78,19 @@ def feedback_files(tmp_path_factory):
     done = run_cli("check", "-o", str(out), "--format", "tex,md,json", hashseed="3")
     assert done.returncode == 0, done.stderr
     return out
+
+
+def test_several_files_each_get_their_report(tmp_path):
+    """A class's files on one problem set: one report each, all written or none."""
+    for name, total in (("ann", 18496), ("bob", 18495)):
+        (tmp_path / f"{name}.toml").write_text(
+            f'problem_set = "hw2"\n[q3]\nbasic_params_bias = {total}\n'
+        )
+    out = tmp_path / "out"
+    done = run_cli(
+        "check", str(tmp_path / "ann.toml"), str(tmp_path / "bob.toml"),
+        "-o", str(out), "--format", "json", "--fail-on", "wrong",
+    )  # fmt: skip
+    assert done.returncode == 3, done.stderr  # bob's total is wrong
+    ann, bob = (json.loads((out / f"{n}-check.json").read_text()) for n in ("ann", "bob"))
+    assert ann["counts"]["correct"] == 1 and bob["counts"]["wrong"] == 1

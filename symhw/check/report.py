@@ -5,9 +5,10 @@ renderers lay out and JSON holds as it is."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy as sp
@@ -40,11 +41,17 @@ class Report:
         return {name: found[name] for name in VERDICTS}
 
 
-def check_file(claims: ClaimsFile) -> Report:
+def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
     """Load the problem set a claims file names, solve the problems it has claims on, and
-    judge every claim. A problem id the set does not have is bad input (exit 2)."""
+    judge every claim. A problem id the set does not have is bad input (exit 2).
+    ``solved`` keeps the problem sets and solved problems between files (a class's 200
+    files on one homework solve it once)."""
+    solved = {} if solved is None else solved
     ref = claims.problem_set
-    problem_set = load_problem_set(None if ref.builtin else ref.path)
+    key = None if ref.builtin else str(ref.path)
+    if ("set", key) not in solved:
+        solved["set", key] = load_problem_set(None if ref.builtin else ref.path)
+    problem_set = solved["set", key]
     specs = {p.id: p for p in problem_set.problems}
     missing = [p for p in claims.problems if p not in specs]
     if missing:
@@ -55,9 +62,11 @@ def check_file(claims: ClaimsFile) -> Report:
         )
     verdicts: list[Verdict] = []
     for problem_id in claims.problems:
-        spec = specs[problem_id]
-        solution = KINDS[spec.kind].solve(spec.params, spec.id, spec.title)
-        verdicts += check_claims(claims.of(problem_id), problem_context(spec, solution))
+        if (key, problem_id) not in solved:
+            spec = specs[problem_id]
+            solution = KINDS[spec.kind].solve(spec.params, spec.id, spec.title)
+            solved[key, problem_id] = problem_context(spec, solution)
+        verdicts += check_claims(claims.of(problem_id), solved[key, problem_id])
     return Report(claims, problem_set, tuple(verdicts))
 
 
@@ -74,12 +83,28 @@ def report_data(report: Report) -> dict[str, Any]:
 
 
 def _claim_data(v: Verdict) -> dict[str, Any]:
+    """One claim's data: where it is, then what its verdict says (the latter worked out
+    once for a verdict repeated in many files)."""
     claim = v.claim
-    out: dict[str, Any] = {
+    place = {
         "problem": claim.problem,
         "field": claim.field,
         "name": claim.name,
         "source": claim.source,
+    }
+    try:
+        said = _verdict_data(replace(v, claim=None))
+    except TypeError:  # something unhashable: worked out here
+        said = _verdict_data.__wrapped__(v)
+    out = {**place, **said}
+    if claim.note:
+        out["note"] = claim.note
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _verdict_data(v: Verdict) -> dict[str, Any]:
+    out: dict[str, Any] = {
         "verdict": v.verdict,
         "value_verdict": v.value_verdict or None,
         "written": _expr(_as_written(v.written, v.decimals)),
@@ -109,8 +134,6 @@ def _claim_data(v: Verdict) -> dict[str, Any]:
         out["slips"] = [
             {"written": s.written, "expected": s.expected, "in": s.where} for s in v.slips
         ]
-    if claim.note:
-        out["note"] = claim.note
     return out
 
 

@@ -48,6 +48,9 @@ class Problem:
     #: every i and j) written out, one row per member; None where a problem has none.
     expand: Callable[[object], object] | None = None
     spec_kind: str = ""  # the problem's kind, for its notation rules
+    #: Verdicts already given, by what decides them (the claim as written and the writer's
+    #: earlier values): a class's files repeat most claims, and each is judged once.
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,16 @@ def check_claims(claims, problem: Problem) -> list[Verdict]:
     aliases: dict[Name, object] = {}
     out = []
     for claim in claims:
-        verdict = check_claim(claim, problem, _writer(problem, written, aliases))
+        key = (_content(claim), tuple(written.items()), tuple(aliases.items()))
+        try:
+            hit = problem.memo.get(key)
+        except TypeError:  # something unhashable: no memo for this one
+            key, hit = None, None
+        if hit is None:
+            hit = check_claim(claim, problem, _writer(problem, written, aliases))
+            if key is not None and len(problem.memo) < MEMO_SIZE:
+                problem.memo[key] = hit
+        verdict = replace(hit, claim=claim)
         out.append(verdict)
         if claim.name is None or claim.entry or verdict.written is None:
             continue
@@ -123,6 +135,17 @@ def check_claims(claims, problem: Problem) -> list[Verdict]:
         if name is not None:
             aliases[name] = verdict.written
     return out
+
+
+#: The most verdicts a problem remembers (a class of 200 files of 70 claims fits).
+MEMO_SIZE = 100_000
+
+
+def _content(claim: Claim) -> tuple:
+    """What decides a claim's verdict: everything written but where it is (its index,
+    field, source and note)."""
+    return (claim.problem, claim.name, claim.value, claim.label, claim.steps, claim.let,
+            claim.vars)  # fmt: skip
 
 
 def _writer(problem: Problem, written: dict, aliases: dict) -> Names | None:
