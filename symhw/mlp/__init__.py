@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -73,6 +74,7 @@ def quantity_symbol(letter: str, layer: int, j: int, point: int | None = None) -
     return layer_symbol(letter, layer, j if point is None else f"{point},{j}", real=True)
 
 
+@functools.lru_cache(maxsize=8192)
 def round_decimals(value: sp.Expr, k: int) -> sp.Rational:
     """``value`` rounded to k decimals, halves away from zero (as by hand), exactly.
 
@@ -80,6 +82,9 @@ def round_decimals(value: sp.Expr, k: int) -> sp.Rational:
     (3/5, -63/100)
     >>> round_decimals(1250, -2)  # k < 0: to the hundred, as 1.3e3 claims
     1300
+
+    Remembered (a pure function of the value): a hand replay and a check round the same
+    exact values again and again, each a 50-digit evaluation of nested functions.
     """
     scale = sp.Integer(10) ** k
     scaled = expand_functions(sp.sympify(value, strict=True)) * scale
