@@ -642,3 +642,12 @@ def test_random_expressions_read_back_from_both_printers(value, printer):
     assume(call_depth(value) < MAX_CALL_DEPTH)
     written = getattr(expr, printer)(value)
     assert _rebuilt(parse(written, NameTable(_SYMBOLS)).value) == _rebuilt(value), written
+
+
+def test_a_wide_matrix_as_symhw_prints_it_reads_back():
+    """SymPy sets a matrix of more than 10 columns as an array: it reads back the same."""
+    from symhw.render.expr import latex
+
+    wide = sp.ImmutableMatrix(2, 12, lambda i, j: sp.Symbol(f"w_{j + 1}^{i + 1}{i + 1}"))
+    assert "\\begin{array}" in latex(wide)
+    assert parse(latex(wide)).value == wide

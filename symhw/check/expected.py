@@ -4,6 +4,7 @@ symbols go by, so that a claim's ``C`` or ``s`` is the problem's C or s."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import sympy as sp
@@ -11,7 +12,7 @@ from sympy.printing.conventions import split_super_sub
 
 from symhw.check.names import Name, NameTable
 from symhw.derivation import Quantities, Solution
-from symhw.notation import GradientEntry
+from symhw.notation import Dots, GradientEntry
 
 
 @dataclass(frozen=True)
@@ -41,13 +42,30 @@ def expected(solution: Solution, quantities: Quantities, name: str, entry=()) ->
     name or entry."""
     found = next((a for a in solution.answers if a.name == name), None)
     if found is not None:
-        whole = Expected(name, found.label, exact(found.value))
+        whole = Expected(name, found.label, _whole(found))
     else:
         q = quantities.find(name)
         if q is None:
             return None
         whole = Expected(name, q.label, exact(q.value))
     return whole if not entry else _entry(whole, entry)
+
+
+#: The most entries of a matrix a claim is checked against in full (a sheet shows larger
+#: ones by their corners; the whole is filled from the layer's index map up to this size).
+MAX_ENTRIES = 65_536
+
+
+def _whole(answer) -> object:
+    """An answer's value in full: a matrix the sheet shows by its corners (⋯) is filled in
+    from the answer's data (q5's A of a larger layer) where it has at most
+    :data:`MAX_ENTRIES` entries."""
+    value = exact(answer.value)
+    shown = isinstance(value, sp.MatrixBase) and value.atoms(Dots)
+    explicit = getattr(answer.data, "explicit", None)
+    if shown and callable(explicit) and math.prod(answer.data.shape) <= MAX_ENTRIES:
+        return explicit()
+    return value
 
 
 def _entry(whole: Expected, entry: tuple[int, ...]) -> Expected | None:

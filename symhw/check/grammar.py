@@ -86,8 +86,8 @@ RIGHT: "\\right"
 PRIME: "'" | "\\prime"
 FUNC.2: /\\(tanh|exp|log|ln|sin|cos)(?![A-Za-z])/
 ACCENT.2: /\\(hat|bar|tilde|vec)(?![A-Za-z])/
-BEGIN_M: /\\begin\{[bpv]?matrix\}/
-END_M: /\\end\{[bpv]?matrix\}/
+BEGIN_M: /\\begin\{[bpv]?matrix\}/ | /\\begin\{array\}\{[lcr]{1,4096}\}/
+END_M: /\\end\{[bpv]?matrix\}/ | /\\end\{array\}/
 ROWSEP: "\\\\"
 TEXT.2: /\\(text|mathrm|operatorname)\{[A-Za-z ]{1,30}\}/
 COMMAND.-1: /\\[A-Za-z]+/

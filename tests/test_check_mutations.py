@@ -1,0 +1,108 @@
+"""symhw check on answers broken on purpose (issue 12): the mutation is the oracle. Random
+layers and networks; a right answer written out is judged correct, and each kind of slip
+gets the verdict and the diagnosis that name what was broken."""
+
+from __future__ import annotations
+
+import sympy as sp
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from symhw.check.claims import Claim
+from symhw.check.context import problem_context
+from symhw.check.verdict import check_claim
+from symhw.conv.symbols import ConvSymbols
+from symhw.problems import KINDS
+from symhw.problems.conv_matrix.inputs import Params, layer_geometry
+from symhw.render.expr import latex
+from symhw.spec import ProblemSpec
+
+SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def layers(draw):
+    return Params(
+        in_channels=draw(st.integers(1, 3)),
+        out_channels=draw(st.integers(1, 3)),
+        length=draw(st.integers(4, 7)),
+        kernel=draw(st.integers(2, 3)),
+        stride=draw(st.integers(1, 2)),
+        padding=draw(st.integers(0, 1)),
+    )
+
+
+def _context(params: Params):
+    spec = ProblemSpec("q5", "conv-matrix", None, params)
+    return problem_context(spec, KINDS["conv-matrix"].solve(params, "q5"))
+
+
+@SETTINGS
+@given(params=layers(), data=st.data())
+def test_an_element_equation_with_one_wrong_tap(params, data):
+    """Y_jt written out is correct; with one weight's tap changed, it is wrong, and the
+    diagnosis names that weight and the one that belongs."""
+    g = layer_geometry(params)
+    s = ConvSymbols(g)
+    j = data.draw(st.integers(0, g.out_channels - 1))
+    t = data.draw(st.integers(0, g.out_size[0] - 1))
+    name = str(s.y(j, (t,)))
+    context = _context(params)
+    right = context.quantities.find(name).value
+    assert check_claim(Claim("q5", 0, "q5.y", name, latex(right)), context).verdict == "correct"
+    weights = sorted((w for w in right.free_symbols if w.name.startswith("w_")), key=str)
+    original = data.draw(st.sampled_from(weights))
+    tap = int(original.name.split("_")[1].split("^")[0])
+    other = tap + 1 if tap < g.kernel[0] else tap - 1
+    mutated = sp.Symbol(original.name.replace(f"w_{tap}^", f"w_{other}^", 1))
+    v = check_claim(
+        Claim("q5", 0, "q5.y", name, latex(right.xreplace({original: mutated}))), context
+    )
+    swaps = {(str(x.written), str(x.expected)) for p in v.terms.pairs for x in p.swaps}
+    assert (v.verdict == "wrong" and (mutated.name, original.name) in swaps) or (
+        v.verdict == "wrong" and mutated in right.free_symbols  # it now reads another tap twice
+    )
+
+
+@SETTINGS
+@given(params=layers())
+def test_a_transposed_matrix_is_said_to_be_transposed(params):
+    context = _context(params)
+    a = context.solution.answer("A").data.explicit()  # in full, though the sheet shows corners
+    if a.rows == a.cols and a == a.T:
+        return  # symmetric: its transpose is right
+    v = check_claim(Claim("q5", 0, "q5.A", "A", latex(a.T)), context)
+    assert v.verdict == "wrong" and (v.why == "transposed" or v.cells)
+
+
+@SETTINGS
+@given(total=st.integers(1, 10**6), off=st.sampled_from([-1, 1, 10, -100]))
+def test_a_count_off_by_some_is_wrong_and_the_right_one_correct(total, off):
+    from symhw.check.numbers import Written, judge
+
+    exact = sp.Integer(total)
+    assert judge(Written(exact), exact).verdict == "correct"
+    assert judge(Written(exact + off), exact).verdict == "wrong"
+
+
+@SETTINGS
+@given(
+    value=st.fractions(min_value=-50, max_value=50, max_denominator=10**6),
+    k=st.integers(1, 4),
+)
+def test_a_value_rounded_at_k_decimals_is_correct_and_cut_is_rounding(value, k):
+    """Rounded half away from zero at the k decimals written: correct; cut (toward zero)
+    where that differs: rounding, marked as cut."""
+    from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+    from symhw.check.numbers import Written, judge
+
+    exact = sp.Rational(value.numerator, value.denominator)
+    d = Decimal(value.numerator) / Decimal(value.denominator)
+    unit = Decimal(1).scaleb(-k)
+    rounded, cut = (d.quantize(unit, rounding=r) for r in (ROUND_HALF_UP, ROUND_DOWN))
+    as_rational = lambda x: sp.Rational(str(x))  # noqa: E731 - a Decimal's exact digits
+    assert judge(Written(as_rational(rounded), k), exact).verdict == "correct"
+    if cut != rounded:
+        entry = judge(Written(as_rational(cut), k), exact)
+        assert entry.verdict == "rounding" and entry.truncated
