@@ -293,3 +293,14 @@ def _Q2_CONTEXT():
     if "q2-context" not in _CONTEXTS:
         _CONTEXTS["q2-context"] = problem_context(spec, solve(spec))
     return _CONTEXTS["q2-context"]
+
+
+def test_the_python_api_refuses_what_is_not_its_input():
+    from symhw.check.report import check_file
+
+    with pytest.raises(TypeError, match="expected a ClaimsFile, got str"):
+        check_file("hw2-handwritten.toml")
+    with pytest.raises(TypeError, match="expected a Problem, got dict"):
+        check_claims([], {})
+    with pytest.raises(TypeError, match="expected Claims, got str"):
+        check_claims(["delta1 = 1"], _Q2_CONTEXT())

@@ -46,6 +46,11 @@ def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
     judge every claim. A problem id the set does not have is bad input (exit 2).
     ``solved`` keeps the problem sets and solved problems between files (a class's 200
     files on one homework solve it once)."""
+    if not isinstance(claims, ClaimsFile):
+        raise TypeError(
+            f"expected a ClaimsFile, got {type(claims).__name__}: read one with "
+            "symhw.check.claims.read_claims(path) or claims_from_text(text)"
+        )
     solved = {} if solved is None else solved
     ref = claims.problem_set
     key = None if ref.builtin else str(ref.path)

@@ -112,6 +112,8 @@ def check_claims(claims, problem: Problem) -> list[Verdict]:
     """The verdicts on a problem's claims, in order: a later claim's steps are also read
     with the values the writer wrote before it (an error carried forward is not a new one)
     and with the names the writer introduced (their B for Aᵀ)."""
+    claims = list(claims)
+    _check_arguments(claims, problem)
     written: dict[str, object] = {}
     aliases: dict[Name, object] = {}
     out = []
@@ -135,6 +137,21 @@ def check_claims(claims, problem: Problem) -> list[Verdict]:
         if name is not None:
             aliases[name] = verdict.written
     return out
+
+
+def _check_arguments(claims: list, problem: object) -> None:
+    """The arguments of :func:`check_claims`, checked as the Python API's input."""
+    if not isinstance(problem, Problem):
+        raise TypeError(
+            f"expected a Problem, got {type(problem).__name__}: make one with "
+            "symhw.check.context.problem_context(spec, solution)"
+        )
+    bad = next((c for c in claims if not isinstance(c, Claim)), None)
+    if bad is not None:
+        raise TypeError(
+            f"expected Claims, got {type(bad).__name__}: read them with "
+            "symhw.check.claims.read_claims(path)"
+        )
 
 
 #: The most verdicts a problem remembers (a class of 200 files of 70 claims fits).
