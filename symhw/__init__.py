@@ -30,6 +30,7 @@ _WHERE = {
     "parse_problem_set": "symhw.spec",
     "Instance": "symhw.verify",
     "check_equal": "symhw.verify",
+    "check": "symhw.checker.api",
 }
 __all__ = [
     "KINDS",
@@ -43,6 +44,7 @@ __all__ = [
     "Step",
     "SymhwError",
     "VerificationError",
+    "check",
     "check_equal",
     "load_problem_set",
     "parse_problem_set",
@@ -53,6 +55,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from symhw.builder import DerivationBuilder
+    from symhw.checker.api import check
     from symhw.derivation import Answer, Check, Derivation, Solution, Step
     from symhw.errors import InputError, SymhwError, VerificationError
     from symhw.problems import KINDS

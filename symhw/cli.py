@@ -159,8 +159,8 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
 
 def _check(args: argparse.Namespace, own_process: bool) -> int:
     """``symhw check``: the verdicts on a claims file, printed, or written as files."""
-    from symhw.check.claims import builtin_claims, read_claims
-    from symhw.check.report import check_file, report_data
+    from symhw.checker.claims import builtin_claims, read_claims
+    from symhw.checker.report import check_file, report_data
 
     if args.format is not None and args.output is None:
         raise InputError(

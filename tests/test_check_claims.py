@@ -22,8 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from symhw.check import claims as claims_module
-from symhw.check.claims import (
+from symhw.checker import claims as claims_module
+from symhw.checker.claims import (
     CLAIM_KEYS,
     Claim,
     ClaimsFile,

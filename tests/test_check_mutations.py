@@ -8,9 +8,9 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symhw.check.claims import Claim
-from symhw.check.context import problem_context
-from symhw.check.verdict import check_claim
+from symhw.checker.claims import Claim
+from symhw.checker.context import problem_context
+from symhw.checker.verdict import check_claim
 from symhw.conv.symbols import ConvSymbols
 from symhw.problems import KINDS
 from symhw.problems.conv_matrix.inputs import Params, layer_geometry
@@ -78,7 +78,7 @@ def test_a_transposed_matrix_is_said_to_be_transposed(params):
 @SETTINGS
 @given(total=st.integers(1, 10**6), off=st.sampled_from([-1, 1, 10, -100]))
 def test_a_count_off_by_some_is_wrong_and_the_right_one_correct(total, off):
-    from symhw.check.numbers import Written, judge
+    from symhw.checker.numbers import Written, judge
 
     exact = sp.Integer(total)
     assert judge(Written(exact), exact).verdict == "correct"
@@ -95,7 +95,7 @@ def test_a_value_rounded_at_k_decimals_is_correct_and_cut_is_rounding(value, k):
     where that differs: rounding, marked as cut."""
     from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-    from symhw.check.numbers import Written, judge
+    from symhw.checker.numbers import Written, judge
 
     exact = sp.Rational(value.numerator, value.denominator)
     d = Decimal(value.numerator) / Decimal(value.denominator)

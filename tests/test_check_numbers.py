@@ -13,7 +13,7 @@ import pytest
 import sympy as sp
 import torch
 
-from symhw.check.numbers import Written, judge, truncate_decimals, worst
+from symhw.checker.numbers import Written, judge, truncate_decimals, worst
 
 
 def _torch_q2() -> dict[str, list[float]]:

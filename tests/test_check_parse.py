@@ -1,4 +1,4 @@
-"""The parser of ``symhw check`` (symhw/check/parse.py): plain and LaTeX forms of one
+"""The parser of ``symhw check`` (symhw/checker/parse.py): plain and LaTeX forms of one
 expression give the same SymPy object, every claim of the handwritten HW2 transcription
 parses, symhw's own answers read back, and nothing else ever comes out but a value or one
 ClaimSyntaxError (fuzzed, hostile payloads, limits at their edge).
@@ -21,11 +21,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from symhw.check import grammar
-from symhw.check.names import Extended, Fn, Name, Names, NameTable
-from symhw.check.parse import MAX_NODES, Parsed, define, parse, parser
-from symhw.check.prescan import MAX_DEPTH, MAX_LENGTH
-from symhw.check.syntax import ClaimSyntaxError
+from symhw.checker import grammar
+from symhw.checker.names import Extended, Fn, Name, Names, NameTable
+from symhw.checker.parse import MAX_NODES, Parsed, define, parse, parser
+from symhw.checker.prescan import MAX_DEPTH, MAX_LENGTH
+from symhw.checker.syntax import ClaimSyntaxError
 from symhw.errors import InputError
 from symhw.notation import Grad, GradientEntry, Inner, Shape, Vec, indexed_symbol, layer_symbol
 
@@ -529,7 +529,7 @@ def test_the_parsers_are_built_once_without_a_cache_file():
     assert parser(True) is parser(True)
     for latex in (True, False):
         assert parser(latex).options.cache is False
-    for path in (REPO / "symhw" / "check").glob("*.py"):
+    for path in (REPO / "symhw" / "checker").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.keyword) and node.arg == "cache":
                 assert isinstance(node.value, ast.Constant) and node.value.value is False
@@ -586,11 +586,11 @@ def test_the_grammars_conflicts_are_the_known_ones():
 
 
 def test_the_parser_makes_symbols_only_through_notation():
-    """No SymPy constructor that reads text is called in symhw/check: symbols come from
+    """No SymPy constructor that reads text is called in symhw/checker: symbols come from
     symhw.notation (Name.symbol), numbers from fractions.Fraction."""
     readers = {"Symbol", "symbols", "Function", "sympify", "S", "parse_expr", "parse_latex"}
     found = []
-    for path in (REPO / "symhw" / "check").glob("*.py"):
+    for path in (REPO / "symhw" / "checker").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(node, ast.Call):
                 f = node.func
@@ -636,10 +636,11 @@ def test_random_expressions_read_back_from_both_printers(value, printer):
     numbers, tanh, σ, exp, sums, products, powers), printed by symhw's text or LaTeX
     printer, read back as themselves when the symbols are the problem's (x_{12}^{2} is
     then a square, not an index)."""
-    from symhw.check.arith import MAX_CALL_DEPTH, call_depth
+    from symhw.checker.arith import MAX_CALL_DEPTH, call_depth
     from symhw.render import expr
 
     assume(call_depth(value) < MAX_CALL_DEPTH)
+    assume(not value.has(sp.zoo, sp.nan, sp.oo, -sp.oo))  # (x - x)**-1: no answer is that
     written = getattr(expr, printer)(value)
     assert _rebuilt(parse(written, NameTable(_SYMBOLS)).value) == _rebuilt(value), written
 

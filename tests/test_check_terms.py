@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symhw.check.terms import Swap, term_diff
+from symhw.checker.terms import Swap, term_diff
 from symhw.notation import GradientEntry
 
 L = sp.Symbol("L")

@@ -11,9 +11,9 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from symhw.check.claims import Claim, builtin_claims
-from symhw.check.context import problem_context
-from symhw.check.verdict import VERDICTS, check_claim, check_claims
+from symhw.checker.claims import Claim, builtin_claims
+from symhw.checker.context import problem_context
+from symhw.checker.verdict import VERDICTS, check_claim, check_claims
 from symhw.sheet import solve
 from symhw.spec import load_problem_set
 
@@ -149,7 +149,7 @@ def test_a_claim_is_read_exactly_as_written():
 
 def _one(problem_id: str, body: str):
     """The verdict on the one claim of a small claims file on the built-in set."""
-    from symhw.check.claims import claims_from_text
+    from symhw.checker.claims import claims_from_text
 
     claims = claims_from_text(f'problem_set = "hw2"\n[[{problem_id}.claims]]\n{body}\n')
     spec = SPECS[problem_id]
@@ -296,7 +296,7 @@ def _Q2_CONTEXT():
 
 
 def test_the_python_api_refuses_what_is_not_its_input():
-    from symhw.check.report import check_file
+    from symhw.checker.report import check_file
 
     with pytest.raises(TypeError, match="expected a ClaimsFile, got str"):
         check_file("hw2-handwritten.toml")

@@ -1,7 +1,7 @@
 """The feedback sheet of ``symhw check`` in LaTeX (for its PDF): a summary of the verdicts,
 then per problem each claim: where it is on the writer's sheet, what was written, the
 verdict, and what it rests on, from the report's plain data
-(:func:`symhw.check.report.report_data`). Wide mathematics is reflowed, never shrunk."""
+(:func:`symhw.checker.report.report_data`). Wide mathematics is reflowed, never shrunk."""
 
 from __future__ import annotations
 
@@ -35,11 +35,15 @@ def _summary(data: dict[str, Any]) -> str:
         f"{escape(verdict)} & {count} \\\\\n" for verdict, count in data["counts"].items() if count
     )
     return (
-        f"{len(data['claims'])} claims. Every claim is checked against the exact value symhw "
+        f"{_claims(len(data['claims']))}. Every claim is checked against the exact value symhw "
         "derives; a number at the digits it was written with.\n\n"
         "\\begin{center}\n\\begin{tabular}{lr}\n\\hline\nverdict & claims \\\\\n\\hline\n"
         f"{rows}\\hline\n\\end{{tabular}}\n\\end{{center}}\n"
     )
+
+
+def _claims(n: int) -> str:
+    return f"{n} claim{'' if n == 1 else 's'}"
 
 
 def _claim(c: dict[str, Any]) -> str:

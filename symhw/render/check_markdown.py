@@ -1,6 +1,6 @@
 """The feedback sheet of ``symhw check`` in Markdown: the counts, then each claim as
 written, its verdict and what it rests on, from the report's plain data
-(:func:`symhw.check.report.report_data`)."""
+(:func:`symhw.checker.report.report_data`)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ def feedback(data: dict[str, Any]) -> str:
     out = [f"# {escape(title)}\n"]
     if data["source"]:
         out.append(f"Source: {escape(data['source'])}\n")
-    out.append(f"**{len(data['claims'])} claims: {counts}.**\n")
+    n = len(data["claims"])
+    out.append(f"**{n} claim{'' if n == 1 else 's'}: {counts}.**\n")
     problem = None
     for claim in data["claims"]:
         if claim["problem"] != problem:

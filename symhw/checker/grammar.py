@@ -100,7 +100,7 @@ SCRIPT: /[A-Za-z0-9]/ | /BRACED_SCRIPT/ | /\\[A-Za-z]+/
 
 #: How deeply braces may nest in one script, its own included (e^{e^{\tanh{\left(s
 #: \right)}}}: 3); a regular expression counts only so far, and functions nest at most
-#: 6 deep anyway (symhw.check.arith.MAX_CALL_DEPTH).
+#: 6 deep anyway (symhw.checker.arith.MAX_CALL_DEPTH).
 SCRIPT_BRACES = 8
 
 

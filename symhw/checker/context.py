@@ -9,10 +9,10 @@ from dataclasses import replace
 import sympy as sp
 from sympy.printing.conventions import split_super_sub
 
-from symhw.check.expected import exact, problem_names
-from symhw.check.names import Name
-from symhw.check.verdict import Problem
-from symhw.check.vocabulary import kind_names
+from symhw.checker.expected import exact, problem_names
+from symhw.checker.names import Name
+from symhw.checker.verdict import Problem
+from symhw.checker.vocabulary import kind_names
 from symhw.conv.symbols import ConvSymbols
 from symhw.derivation import Quantities, Solution
 from symhw.mlp import Rounded, backprop
@@ -24,7 +24,7 @@ from symhw.verify import Instance
 
 
 def problem_context(spec: ProblemSpec, solution: Solution) -> Problem:
-    """The :class:`~symhw.check.verdict.Problem` of one solved problem."""
+    """The :class:`~symhw.checker.verdict.Problem` of one solved problem."""
     kind = KINDS[spec.kind]
     quantities = (
         kind.quantities(spec.params, spec.id)

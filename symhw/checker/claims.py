@@ -15,7 +15,7 @@ label, value, steps, let, vars, source, note), and both forms may share a table:
 
 A value is a number, a string, an array of them (a vector) or an array of arrays (a matrix,
 rectangular). Numbers keep the digits written: ``0.60`` is 3/5 claimed to 2 decimals.
-Strings are kept exactly as written for :mod:`symhw.check.parse`: nothing here evaluates,
+Strings are kept exactly as written for :mod:`symhw.checker.parse`: nothing here evaluates,
 sympifies or parses the text of a claim (a string that is a plain number, such as
 ``"0.60"`` or ``"1/3"``, is read as that number, exactly). Every error is one
 :class:`~symhw.errors.InputError` naming the field (``q2.claims[3].value``, ``q5.A``; long-form

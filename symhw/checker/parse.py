@@ -1,10 +1,10 @@
 """Read one claim's text (LaTeX or plain math) into SymPy objects: :func:`parse`.
 
 Safe by construction: the text is checked for size, characters and nesting before lark
-reads it (:mod:`symhw.check.prescan`), lark builds an LALR tree, and
-:class:`~symhw.check.rules.ClaimBuilder` turns the tree into SymPy objects without eval,
+reads it (:mod:`symhw.checker.prescan`), lark builds an LALR tree, and
+:class:`~symhw.checker.rules.ClaimBuilder` turns the tree into SymPy objects without eval,
 sympify or parse_expr and without handing SymPy any text. Every failure is one
-:class:`~symhw.check.syntax.ClaimSyntaxError`.
+:class:`~symhw.checker.syntax.ClaimSyntaxError`.
 """
 
 from __future__ import annotations
@@ -17,14 +17,14 @@ import sympy as sp
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
-from symhw.check import arith
-from symhw.check.build import BuildError, Pending, decimals
-from symhw.check.grammar import LATEX, PLAIN
-from symhw.check.names import Extended, Fn, Name, Names
-from symhw.check.prescan import Prepared, prepare
-from symhw.check.rules import ClaimBuilder
-from symhw.check.syntax import ClaimSyntaxError
-from symhw.check.words import expected_words
+from symhw.checker import arith
+from symhw.checker.build import BuildError, Pending, decimals
+from symhw.checker.grammar import LATEX, PLAIN
+from symhw.checker.names import Extended, Fn, Name, Names
+from symhw.checker.prescan import Prepared, prepare
+from symhw.checker.rules import ClaimBuilder
+from symhw.checker.syntax import ClaimSyntaxError
+from symhw.checker.words import expected_words
 from symhw.notation import Shape
 
 #: At most this many nodes in a claim's parse tree (counted before anything is built).
@@ -93,7 +93,7 @@ def parse(text: str, names: Names | None = None, *, shape: bool = False) -> Pars
 def define(text: str, names: Names | None = None) -> tuple[Name, Fn]:
     """A writer's own function, ``g(x) = \\tanh(x)`` (a claim's ``let``): its name and the
     function, whose body is read with ``names`` and the parameter; a claim that uses it
-    resolves the name to it (:class:`~symhw.check.names.Extended`), Θ′ included.
+    resolves the name to it (:class:`~symhw.checker.names.Extended`), Θ′ included.
 
     >>> name, theta = define(r"\\Theta(s) = \\tanh(s)")
     >>> name.base, theta.apply(sp.Symbol("u")), theta.prime(1).apply(sp.Symbol("u"))

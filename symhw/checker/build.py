@@ -1,6 +1,6 @@
 """From a parse tree to SymPy objects, without ever handing SymPy a piece of text: numbers
 through :class:`fractions.Fraction`, symbols through :mod:`symhw.notation` (as
-:meth:`Name.symbol`) or the problem's :class:`~symhw.check.names.Names`, functions from an
+:meth:`Name.symbol`) or the problem's :class:`~symhw.checker.names.Names`, functions from an
 allow-list. lark's tokens are ``str``: they are read here, never passed on.
 
 Names stay *pending* (a :class:`Pending`) until their use decides what they are: the
@@ -19,8 +19,8 @@ from fractions import Fraction
 import sympy as sp
 from lark import Transformer_NonRecursive
 
-from symhw.check import arith
-from symhw.check.names import CONSTANTS, FUNCTIONS, GREEK, Fn, Name, Names
+from symhw.checker import arith
+from symhw.checker.names import CONSTANTS, FUNCTIONS, GREEK, Fn, Name, Names
 from symhw.notation import GradientEntry
 
 #: Integers at most this many digits; decimals at most this many significant digits.
@@ -152,7 +152,7 @@ def plain_name(text: str) -> Name:
 
 class Builder(Transformer_NonRecursive):
     """Values and leaves of a claim's tree (the structural rules are
-    :class:`symhw.check.rules.ClaimBuilder`). ``script`` reads a superscript's text as an
+    :class:`symhw.checker.rules.ClaimBuilder`). ``script`` reads a superscript's text as an
     expression (``e^{-x}``) with the same names and limits."""
 
     def __init__(self, names: Names, script: Callable[[str], object]):

@@ -10,10 +10,10 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
-from symhw.check.claims import Claim
-from symhw.check.names import Fn, Name, Names, NameTable
-from symhw.check.parse import parse
-from symhw.check.syntax import ClaimSyntaxError
+from symhw.checker.claims import Claim
+from symhw.checker.names import Fn, Name, Names, NameTable
+from symhw.checker.parse import parse
+from symhw.checker.syntax import ClaimSyntaxError
 from symhw.conv.symbols import ConvSymbols
 from symhw.spec import ProblemSpec
 

@@ -1,5 +1,5 @@
 """The structural rules of both grammars (sums, products, scripts, calls, matrices, the
-big operators), on top of the values and leaves of :class:`symhw.check.build.Builder`."""
+big operators), on top of the values and leaves of :class:`symhw.checker.build.Builder`."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from dataclasses import replace
 import sympy as sp
 from lark import Token
 
-from symhw.check import arith
-from symhw.check.build import (
+from symhw.checker import arith
+from symhw.checker.build import (
     Builder,
     BuildError,
     Chain,
@@ -21,7 +21,7 @@ from symhw.check.build import (
     _Transposed,
     index_text,
 )
-from symhw.check.names import FUNCTIONS, Fn, Name, is_vector_like
+from symhw.checker.names import FUNCTIONS, Fn, Name, is_vector_like
 from symhw.notation import Grad, GradientEntry, Inner, Norm, Vec
 
 _TRANSPOSE = ("T", r"\top")
@@ -179,6 +179,12 @@ class ClaimBuilder(Builder):
         if isinstance(callee, Pending) and callee.name.base == "grad" and callee.plain:
             return self._gradient(callee.name, arg)
         fn = self.function(callee)
+        if fn is None and _powered(callee):  # σ^2(s), as SymPy prints σ(s)²: σ(s)²
+            fn = self.function(Pending(replace(callee.name, sup=None), callee.plain))
+            if fn is not None and not isinstance(arg, sp.Tuple):
+                value = arith.apply(fn.apply, self.value(arg))
+                return arith.power(value, self.script(callee.name.sup))
+            fn = None
         if fn is None:
             return _Product(callee, arg)
         if isinstance(arg, sp.Tuple):
@@ -375,3 +381,14 @@ def _derivative(f: object, var: object) -> object:
     if isinstance(var, sp.Symbol):
         return sp.Derivative(f, var)
     raise BuildError("a derivative is taken by a name")
+
+
+def _powered(callee: object) -> bool:
+    """A name with a whole-number superscript read as a power (σ^2)."""
+    return (
+        isinstance(callee, Pending)
+        and callee.power
+        and callee.name.sup is not None
+        and callee.name.sup.isdigit()
+        and callee.name.sub is None
+    )

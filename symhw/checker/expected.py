@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sympy as sp
 from sympy.printing.conventions import split_super_sub
 
-from symhw.check.names import Name, NameTable
+from symhw.checker.names import Name, NameTable
 from symhw.derivation import Quantities, Solution
 from symhw.notation import Dots, GradientEntry
 

@@ -12,14 +12,14 @@ from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from symhw.check.claims import Claim, Number
-from symhw.check.expected import Expected, expected
-from symhw.check.names import Name, Names, NameTable
-from symhw.check.numbers import Entry, Written, judge, worst
-from symhw.check.parse import Parsed, parse
-from symhw.check.syntax import ClaimSyntaxError
-from symhw.check.terms import TermDiff, term_diff
-from symhw.check.vocabulary import NotationSlip, claim_names, notation_slips
+from symhw.checker.claims import Claim, Number
+from symhw.checker.expected import Expected, expected
+from symhw.checker.names import Name, Names, NameTable
+from symhw.checker.numbers import Entry, Written, judge, worst
+from symhw.checker.parse import Parsed, parse
+from symhw.checker.syntax import ClaimSyntaxError
+from symhw.checker.terms import TermDiff, term_diff
+from symhw.checker.vocabulary import NotationSlip, claim_names, notation_slips
 from symhw.derivation import Quantities, Solution
 from symhw.notation import Shape
 from symhw.verify import Comparison, Instance, compare
@@ -144,13 +144,13 @@ def _check_arguments(claims: list, problem: object) -> None:
     if not isinstance(problem, Problem):
         raise TypeError(
             f"expected a Problem, got {type(problem).__name__}: make one with "
-            "symhw.check.context.problem_context(spec, solution)"
+            "symhw.checker.context.problem_context(spec, solution)"
         )
     bad = next((c for c in claims if not isinstance(c, Claim)), None)
     if bad is not None:
         raise TypeError(
             f"expected Claims, got {type(bad).__name__}: read them with "
-            "symhw.check.claims.read_claims(path)"
+            "symhw.checker.claims.read_claims(path)"
         )
 
 
@@ -178,7 +178,7 @@ _LABEL = re.compile(r"\\?([A-Za-z]+)(?:_\{?([A-Za-z0-9,]+)\}?)?(?:\^\{?\(?([A-Za
 
 
 def label_name(text: str | None) -> Name | None:
-    """The :class:`~symhw.check.names.Name` a simple label writes (``B``, ``\\delta^2``).
+    """The :class:`~symhw.checker.names.Name` a simple label writes (``B``, ``\\delta^2``).
 
     >>> label_name("B"), label_name(r"\\delta^{(2)}").sup, label_name(r"\\frac{a}{b}")
     (Name(base='B', sub=None, sup=None, primes=0, sup_first=False), '2', None)

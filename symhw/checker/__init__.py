@@ -10,9 +10,9 @@ one :class:`Member` per member of a chain), a writer's own function (:func:`defi
 (:class:`ClaimSyntaxError`).
 """
 
-from symhw.check.names import Extended, Fn, Name, Names, NameTable
-from symhw.check.parse import Member, Parsed, define, parse
-from symhw.check.syntax import ClaimSyntaxError
+from symhw.checker.names import Extended, Fn, Name, Names, NameTable
+from symhw.checker.parse import Member, Parsed, define, parse
+from symhw.checker.syntax import ClaimSyntaxError
 
 __all__ = [
     "ClaimSyntaxError",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from symhw.check.syntax import ClaimSyntaxError
+from symhw.checker.syntax import ClaimSyntaxError
 
 #: At most this many characters in one claim string.
 MAX_LENGTH = 4_000

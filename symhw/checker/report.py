@@ -13,12 +13,12 @@ from typing import Any
 
 import sympy as sp
 
-from symhw.check.claims import ClaimsFile
-from symhw.check.context import problem_context
-from symhw.check.names import NameTable
-from symhw.check.parse import parse
-from symhw.check.syntax import ClaimSyntaxError
-from symhw.check.verdict import VERDICTS, Verdict, check_claims
+from symhw.checker.claims import ClaimsFile
+from symhw.checker.context import problem_context
+from symhw.checker.names import NameTable
+from symhw.checker.parse import parse
+from symhw.checker.syntax import ClaimSyntaxError
+from symhw.checker.verdict import VERDICTS, Verdict, check_claims
 from symhw.errors import InputError, quote
 from symhw.problems import KINDS
 from symhw.problems.mlp_backprop.nodes import Fixed
@@ -40,6 +40,15 @@ class Report:
         found = Counter(v.verdict for v in self.verdicts)
         return {name: found[name] for name in VERDICTS}
 
+    def data(self) -> dict[str, Any]:
+        """The report as plain data (:func:`report_data`), as JSON holds it."""
+        return report_data(self)
+
+    def _repr_markdown_(self) -> str:  # Jupyter: the feedback sheet
+        from symhw.render.check_markdown import feedback
+
+        return feedback(report_data(self))
+
 
 def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
     """Load the problem set a claims file names, solve the problems it has claims on, and
@@ -49,7 +58,7 @@ def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
     if not isinstance(claims, ClaimsFile):
         raise TypeError(
             f"expected a ClaimsFile, got {type(claims).__name__}: read one with "
-            "symhw.check.claims.read_claims(path) or claims_from_text(text)"
+            "symhw.checker.claims.read_claims(path) or claims_from_text(text)"
         )
     solved = {} if solved is None else solved
     ref = claims.problem_set
