@@ -12,17 +12,19 @@ from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from symhw.checker.claims import Claim, Number
+from symhw.checker.claims import Claim
 from symhw.checker.expected import Expected, expected
 from symhw.checker.names import Name, Names, NameTable
-from symhw.checker.numbers import Entry, Written, judge, worst
-from symhw.checker.parse import Parsed, parse
+from symhw.checker.numbers import Entry
+from symhw.checker.parse import parse
+from symhw.checker.steps import StepFailure, chains, first_failure
 from symhw.checker.syntax import ClaimSyntaxError
-from symhw.checker.terms import TermDiff, term_diff
+from symhw.checker.terms import TermDiff
+from symhw.checker.values import Cell, compare_safely, judge_value
 from symhw.checker.vocabulary import NotationSlip, claim_names, notation_slips
 from symhw.derivation import Quantities, Solution
 from symhw.notation import Shape
-from symhw.verify import Comparison, Instance, compare
+from symhw.verify import Instance
 
 #: Every verdict, best first; a claim's is its worst part's (a wrong value outweighs a step
 #: that could not be read or decided).
@@ -51,28 +53,6 @@ class Problem:
     #: Verdicts already given, by what decides them (the claim as written and the writer's
     #: earlier values): a class's files repeat most claims, and each is judged once.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
-
-
-@dataclass(frozen=True)
-class StepFailure:
-    """The first step that does not follow from the one before: ``index`` of the member
-    (0-based, in the order written), the two members, and why."""
-
-    index: int
-    before: object
-    after: object
-    why: str
-
-
-@dataclass(frozen=True)
-class Cell:
-    """An entry of a written matrix that differs from the expected one (0-based index),
-    with how its sum differs."""
-
-    index: tuple[int, int]
-    written: object
-    expected: object
-    terms: TermDiff | None
 
 
 @dataclass(frozen=True)
@@ -199,17 +179,17 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
     unread: list[ClaimSyntaxError] = []
     try:
         names = claim_names(claim, problem.names)
-        chains = _chains(claim, names, shape, unread)
+        written_chains = chains(claim, names, shape, unread)
         label = _label(claim, names, want, problem.instance)
     except ClaimSyntaxError as e:
         return Verdict(claim, "unparsable", want, why=str(e))
     theirs = _their_chains(claim, writer, shape)
     if want is None and theirs is not None:  # a statement: in the writer's own names
-        chains, theirs = theirs, None
+        written_chains, theirs = theirs, None
     first = claim.steps[0].strip() if claim.steps else ""
     skip = label is not None and first.startswith(claim.label.strip())
-    failure = _first_failure(chains, theirs, problem.instance, skip)
-    value, decimals = chains[-1][-1]
+    failure = first_failure(written_chains, theirs, problem.instance, skip)
+    value, decimals = written_chains[-1][-1]
     if want is None:  # a statement: true when every step follows
         return Verdict(claim, "wrong" if failure else "correct", None, value, step=failure)
     if problem.expand is not None:
@@ -234,7 +214,7 @@ def _their_chains(claim: Claim, writer: Names | None, shape: bool):
     if writer is None:
         return None
     try:
-        return _chains(claim, claim_names(claim, writer), shape)
+        return chains(claim, claim_names(claim, writer), shape)
     except ClaimSyntaxError:
         return None
 
@@ -254,7 +234,7 @@ def _label(claim: Claim, names: Names, want: Expected | None, inst: Instance):
     if foreign:  # none of the problem's symbols: g^1, Y^2 (a power of a name it lacks)
         introduced = re.fullmatch(r"\\?[A-Za-z]+", claim.label.strip()) is not None
         return LabelCheck(claim.label, None, introduced)
-    return LabelCheck(claim.label, value, _compare(value, want.value, inst).equal is True)
+    return LabelCheck(claim.label, value, compare_safely(value, want.value, inst).equal is True)
 
 
 def _same_name(a: object, b: object) -> bool:
@@ -279,238 +259,3 @@ def _known(problem: Problem) -> str:
 
 def worst_of(*verdicts: str) -> str:
     return max(verdicts, key=VERDICTS.index)
-
-
-Member = tuple[object, object]  # (value, decimals)
-
-
-def _chains(claim: Claim, names: Names, shape: bool, errors: list | None = None):
-    """The chains a claim writes, each a list of members (value, decimals): a step starting
-    with ``=`` continues the chain before it, any other starts a new one; the claim's value
-    ends the last chain (for a shape, the steps show the array and the value its shape).
-    A step that cannot be read is put in ``errors`` (when given) and breaks its chain; the
-    rest is still read. Raises :class:`ClaimSyntaxError` when nothing can be read."""
-    chains: list[list[Member]] = []
-    broken = False
-    for text in claim.steps:
-        try:
-            parsed = parse(text, names, shape=shape and claim.value is None)
-        except ClaimSyntaxError as e:
-            if errors is None:
-                raise
-            errors.append(e)
-            broken = True
-            continue
-        members = [(_plain(m.value), m.decimals) for m in parsed.members]
-        if parsed.continues and chains and not broken:
-            chains[-1] += members
-        else:
-            chains.append(members)
-        broken = False
-    if claim.value is not None:
-        value = _value(claim.value, names, shape)
-        if shape and chains and isinstance(chains[-1][-1][0], sp.MatrixBase):
-            array = chains[-1][-1][0]  # the array written out: its shape must be the value's
-            chains.append([(Shape(*array.shape), None), value])
-        elif chains and not shape and not broken:
-            chains[-1].append(value)
-        else:
-            chains.append([value])
-    if not chains and errors:
-        raise errors[0]
-    return chains or [[(None, None)]]
-
-
-def _plain(value: object) -> object:
-    """A member as a value: a product of explicit matrices multiplied out, a 1 × 1 matrix
-    as its entry (the homework writes [−1.48] and −1.48 alike)."""
-    explicit = isinstance(value, sp.MatrixExpr) and not isinstance(value, sp.MatrixBase)
-    if explicit and not value.atoms(sp.MatrixSymbol):
-        value = value.as_explicit()
-    if isinstance(value, sp.MatrixBase) and value.shape == (1, 1):
-        return value[0, 0]
-    return value
-
-
-def _value(value: object, names: Names, shape: bool) -> tuple[object, object]:
-    """A claims-file value as SymPy: numbers exactly with their decimals, text parsed, a
-    vector or matrix entry by entry."""
-    if isinstance(value, Number):
-        f = value.exact
-        return sp.Rational(f.numerator, f.denominator), value.decimals
-    if isinstance(value, str):
-        parsed: Parsed = parse(value, names, shape=shape)
-        return _plain(parsed.value), parsed.decimals
-    rows = [list(r) if isinstance(r, tuple) else [r] for r in value]
-    cells = [[_value(c, names, False) for c in row] for row in rows]
-    matrix = sp.ImmutableMatrix([[v for v, _ in row] for row in cells])
-    decimals = tuple(tuple(d for _, d in row) for row in cells)
-    if shape:
-        return Shape(*matrix), None
-    return matrix, decimals
-
-
-def _first_failure(chains, theirs, inst: Instance, skip_label: bool) -> StepFailure | None:
-    """The first member that does not follow from the one before it in its chain: equal,
-    or (between numbers) the earlier one rounded or cut to the later one's decimals, or the
-    earlier one read with the writer's own values (``theirs``: their numbers put into a
-    formula). The label that starts the first chain (``skip_label``) is checked apart.
-    ``index`` counts members over all chains, in the order written."""
-    seen = 0
-    for c, chain in enumerate(chains):
-        start = 1 if (c == 0 and skip_label) or (_is_label(chain[0][0]) and len(chain) > 1) else 0
-        for k in range(start + 1, len(chain)):
-            (before, _), (after, decimals) = chain[k - 1], chain[k]
-            why = _follows(before, after, decimals, inst)
-            if why is not None and _theirs_follow(theirs, c, k, after, decimals, inst):
-                why = None
-            if why is not None:
-                return StepFailure(seen + k, before, after, why)
-        seen += len(chain)
-    return None
-
-
-def _theirs_follow(theirs, c: int, k: int, after, decimals, inst: Instance) -> bool:
-    """Whether member k follows from member k − 1 read with the writer's own values."""
-    if theirs is None or c >= len(theirs) or k >= len(theirs[c]):
-        return False
-    return _follows(theirs[c][k - 1][0], after, decimals, inst) is None
-
-
-def _is_label(value: object) -> bool:
-    """A member that only names what follows: a symbol (δ⁽²⁾, ∂L/∂x₁₃) or a function of
-    symbols written as a name (E_in(w))."""
-    from sympy.core.function import AppliedUndef
-
-    return isinstance(value, sp.Symbol | sp.MatrixSymbol | AppliedUndef)
-
-
-def _follows(before: object, after: object, decimals: object, inst: Instance) -> str | None:
-    """None when ``after`` follows from ``before``; else why not."""
-    if _shape_of(before) != _shape_of(after) and not isinstance(before, sp.MatrixExpr):
-        return f"shapes differ: {_shape_of(before)} and {_shape_of(after)}"
-    if _numeric(before) and _numeric(after):
-        entries = _numbers(after, decimals, before, None)
-        bad = [e for e in entries if e.verdict == "wrong"]
-        return None if not bad else f"{len(bad)} of {len(entries)} numbers do not follow"
-    outcome = _compare(before, after, inst)
-    if outcome.equal is False:
-        return outcome.why
-    return None if outcome.equal else "undecided within the checking budget"
-
-
-@dataclass(frozen=True)
-class _Judged:
-    """How a value compares with the exact one (the value part of a :class:`Verdict`)."""
-
-    verdict: str
-    entries: tuple[Entry, ...] = ()
-    terms: TermDiff | None = None
-    why: str = ""
-    cells: tuple[Cell, ...] = ()
-
-
-def judge_value(
-    value: object,
-    decimals: object,
-    exact: object,
-    replay: object,
-    inst: Instance,
-    carried: object = None,
-) -> _Judged:
-    """A written value against the exact one: number by number where both are numbers
-    (with the hand replay's value, if any), else as an equality, with the terms that
-    differ where it is false."""
-    if _numeric(value) and _numeric(exact) and _same_shape(value, exact):
-        carried = carried if _numeric(carried) and _same_shape(carried, exact) else None
-        entries = _numbers(value, decimals, exact, replay, carried)
-        return _Judged(worst(e.verdict for e in entries), tuple(entries))
-    if _shape_of(value) != _shape_of(exact):
-        transposed = isinstance(value, sp.MatrixBase) and value.T.shape == _shape_of(exact)
-        if transposed and _compare(value.T, exact, inst).equal:
-            return _Judged("wrong", why="transposed")
-        return _Judged("wrong", why=f"shape {_shape_of(value)}, expected {_shape_of(exact)}")
-    outcome = _compare(value, exact, inst)
-    if outcome.equal:
-        return _Judged("correct")
-    if outcome.equal is None:
-        return _Judged("undecided", why=outcome.check.method if outcome.check else outcome.why)
-    if isinstance(value, sp.MatrixBase):
-        cells = _cells(value, sp.ImmutableMatrix(exact), inst)
-        return _Judged("wrong", why=outcome.why, cells=cells)
-    terms = None
-    if isinstance(value, sp.Expr) and isinstance(exact, sp.Expr):
-        terms = term_diff(value, exact)
-    return _Judged("wrong", terms=terms, why=outcome.why)
-
-
-def _cells(value: sp.MatrixBase, exact: sp.MatrixBase, inst: Instance) -> tuple[Cell, ...]:
-    """The entries of a written matrix that differ from the expected ones (each compared
-    as an equality: an entry written differently but equal is right)."""
-    out = []
-    for i in range(value.rows):
-        for j in range(value.cols):
-            a, b = value[i, j], exact[i, j]
-            if a != b and _compare(a, b, inst).equal is not True:
-                terms = term_diff(a, b) if isinstance(a, sp.Expr) else None
-                out.append(Cell((i, j), a, b, terms))
-    return tuple(out)
-
-
-def _numeric(value: object) -> bool:
-    if isinstance(value, sp.MatrixBase):
-        return all(_numeric(v) for v in value)
-    return isinstance(value, sp.Expr) and value.is_number and value.is_real is not False
-
-
-def _shape_of(value: object) -> tuple:
-    if isinstance(value, sp.MatrixBase):
-        return value.shape
-    if isinstance(value, tuple | sp.Tuple):
-        return (len(value),)
-    return ()
-
-
-def _same_shape(value: object, exact: object) -> bool:
-    return _shape_of(value) == _shape_of(exact)
-
-
-def _numbers(value, decimals, exact, replay, carried=None) -> list[Entry]:
-    """Each written number judged against its exact, replayed and carried counterparts."""
-    if not isinstance(value, sp.MatrixBase):
-        return [judge(Written(value, _leaf(decimals)), exact, replay=replay, carried=carried)]
-    out = []
-    for i in range(value.rows):
-        for j in range(value.cols):
-            d = _decimal_at(decimals, i, j)
-            r = replay[i, j] if isinstance(replay, sp.MatrixBase) else None
-            c = carried[i, j] if isinstance(carried, sp.MatrixBase) else None
-            written = Written(value[i, j], d)
-            out.append(judge(written, exact[i, j], replay=r, carried=c, index=(i, j)))
-    return out
-
-
-def _decimal_at(decimals: object, i: int, j: int) -> int | None:
-    """The decimals written for entry (i, j); None where the writer's layout does not say
-    (a block such as tanh(s⁽¹⁾) stacked under a 1 stands for two entries)."""
-    if not isinstance(decimals, tuple):
-        return decimals
-    row = decimals[i] if i < len(decimals) else None
-    if not isinstance(row, tuple):
-        return row
-    return row[j] if j < len(row) else None
-
-
-def _leaf(decimals: object) -> int | None:
-    while isinstance(decimals, tuple):
-        decimals = decimals[0] if decimals else None
-    return decimals
-
-
-def _compare(a: object, b: object, inst: Instance) -> Comparison:
-    """:func:`~symhw.verify.compare`, with what SymPy cannot compare at all (a vector
-    against a scalar, an operation it does not define) undecided, never a crash."""
-    try:
-        return compare(a, b, inst)
-    except (ValueError, TypeError, NotImplementedError, AttributeError, RecursionError) as e:
-        return Comparison(None, why=f"cannot be compared: {type(e).__name__}: {e}")
