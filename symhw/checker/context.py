@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 import sympy as sp
-from sympy.printing.conventions import split_super_sub
 
 from symhw.checker.expected import exact, problem_names
 from symhw.checker.names import Name
@@ -32,10 +31,9 @@ def problem_context(spec: ProblemSpec, solution: Solution) -> Problem:
         else Quantities((), lambda name: None)
     )
     values = {a.name: exact(a.value) for a in solution.answers}
-    for name in ("W1", "W2", "W3", "W4", "W5", "W6", "W7", "W8"):
-        found = quantities.find(name) if spec.kind == "mlp-backprop" else None
-        if found is not None:
-            values[name] = found.value
+    if spec.kind == "mlp-backprop":  # the given weights W1 … WL go by names too
+        layers = range(1, len(spec.params.weights) + 1)
+        values.update({f"W{k}": quantities.find(f"W{k}").value for k in layers})
     table = problem_names(values.values())
     table = replace(table, entries={**table.entries, **_answer_labels(solution)})
     names = kind_names(spec, table, values)
@@ -77,8 +75,8 @@ def _channel_pairs(spec: ProblemSpec):
 
 def _renamed(symbol: sp.Symbol, pair: str) -> sp.Symbol:
     """w_3^ij as w_3^12: the family's superscript replaced by one pair of channels."""
-    base, _, subs = split_super_sub(symbol.name)
-    return indexed_symbol(base, subs[0] if subs else None, pair)
+    name = Name.of(symbol.name)
+    return indexed_symbol(name.base, name.sub, pair)
 
 
 def _instance(spec: ProblemSpec, quantities: Quantities) -> Instance:
@@ -117,6 +115,5 @@ def _answer_labels(solution: Solution) -> dict[Name, object]:
         label = answer.label
         if isinstance(label, GradientEntry) or not isinstance(label, sp.Symbol | sp.MatrixSymbol):
             continue
-        base, sups, subs = split_super_sub(str(label.name))
-        out[Name(base, subs[0] if subs else None, sups[0] if sups else None)] = exact(answer.value)
+        out[Name.of(str(label.name))] = exact(answer.value)
     return out

@@ -8,7 +8,6 @@ import math
 from dataclasses import dataclass
 
 import sympy as sp
-from sympy.printing.conventions import split_super_sub
 
 from symhw.checker.names import Name, NameTable
 from symhw.derivation import Quantities, Solution
@@ -96,9 +95,7 @@ def problem_names(values) -> NameTable:
         for symbol in _symbols(value):
             if isinstance(symbol, GradientEntry):
                 continue  # the parser builds ∂L/∂Y_11 itself, alike
-            base, sups, subs = split_super_sub(symbol.name)
-            name = Name(base, subs[0] if subs else None, sups[0] if sups else None)
-            entries.setdefault(name, symbol)
+            entries.setdefault(Name.of(symbol.name), symbol)
     return NameTable(entries)
 
 

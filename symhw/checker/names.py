@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
+from sympy.printing.conventions import split_super_sub
 
 from symhw.activations import relu, sigmoid, softplus
 from symhw.notation import Vec, indexed_symbol, layer_symbol
@@ -37,6 +38,17 @@ class Name:
         if layer and (self.sup_first or self.sub is None):
             return layer_symbol(base, self.sup[1:-1], self.sub)
         return indexed_symbol(base, self.sub, self.sup)
+
+    @staticmethod
+    def of(symbol_name: str) -> Name:
+        """The name a symbol of symhw's goes by (its name in SymPy's grammar, as
+        :mod:`symhw.notation` makes it): ``w_1^11`` → w, 1, 11.
+
+        >>> Name.of("w_1^11") == Name("w", "1", "11"), Name.of("x^(1)").sup
+        (True, '(1)')
+        """
+        base, sups, subs = split_super_sub(symbol_name)
+        return Name(base, subs[0] if subs else None, sups[0] if sups else None)
 
 
 @dataclass(frozen=True)

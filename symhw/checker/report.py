@@ -18,6 +18,7 @@ from symhw.checker.context import problem_context
 from symhw.checker.names import NameTable
 from symhw.checker.parse import parse
 from symhw.checker.syntax import ClaimSyntaxError
+from symhw.checker.values import decimal_at
 from symhw.checker.verdict import VERDICTS, Verdict, check_claims
 from symhw.errors import InputError, quote
 from symhw.problems import KINDS
@@ -159,20 +160,15 @@ def _as_written(value: object, decimals: object) -> object:
     """Numbers with the digits they were written with (0.60, not 3/5)."""
     if isinstance(value, sp.MatrixBase):
         return sp.ImmutableMatrix(
-            value.rows, value.cols, lambda i, j: _as_written(value[i, j], _at(decimals, i, j))
+            value.rows,
+            value.cols,
+            lambda i, j: _as_written(value[i, j], decimal_at(decimals, i, j)),
         )
     while isinstance(decimals, tuple) and len(decimals) == 1:  # [−1.48]: one number
         decimals = decimals[0]
     if isinstance(decimals, int) and decimals >= 0 and isinstance(value, sp.Rational):
         return Fixed(value, decimals)
     return value
-
-
-def _at(decimals: object, i: int, j: int) -> object:
-    if not isinstance(decimals, tuple):
-        return decimals
-    row = decimals[i] if i < len(decimals) else None
-    return row[j] if isinstance(row, tuple) and j < len(row) else row
 
 
 def _approximately(value: object) -> object:

@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from symhw.checker.claims import Claim, Number
+from symhw.checker.expected import exact
 from symhw.checker.names import Names
 from symhw.checker.parse import Parsed, parse
 from symhw.checker.syntax import ClaimSyntaxError
@@ -72,12 +74,10 @@ def chains(claim: Claim, names: Names, shape: bool, errors: list | None = None):
 def _plain(value: object) -> object:
     """A member as a value: a product of explicit matrices multiplied out, a 1 × 1 matrix
     as its entry (the homework writes [−1.48] and −1.48 alike)."""
-    explicit = isinstance(value, sp.MatrixExpr) and not isinstance(value, sp.MatrixBase)
-    if explicit and not value.atoms(sp.MatrixSymbol):
-        value = value.as_explicit()
-    if isinstance(value, sp.MatrixBase) and value.shape == (1, 1):
-        return value[0, 0]
-    return value
+    symbolic = isinstance(value, sp.MatrixExpr) and not isinstance(value, sp.MatrixBase)
+    if symbolic and value.atoms(sp.MatrixSymbol):
+        return value  # names of matrices: nothing to multiply out
+    return exact(value)
 
 
 def _value(value: object, names: Names, shape: bool) -> tuple[object, object]:
@@ -128,8 +128,6 @@ def _theirs_follow(theirs, c: int, k: int, after, decimals, inst: Instance) -> b
 def _is_label(value: object) -> bool:
     """A member that only names what follows: a symbol (δ⁽²⁾, ∂L/∂x₁₃) or a function of
     symbols written as a name (E_in(w))."""
-    from sympy.core.function import AppliedUndef
-
     return isinstance(value, sp.Symbol | sp.MatrixSymbol | AppliedUndef)
 
 

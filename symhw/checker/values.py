@@ -107,7 +107,7 @@ def numbers(value, decimals, exact, replay, carried=None) -> list[Entry]:
     out = []
     for i in range(value.rows):
         for j in range(value.cols):
-            d = _decimal_at(decimals, i, j)
+            d = decimal_at(decimals, i, j)
             r = replay[i, j] if isinstance(replay, sp.MatrixBase) else None
             c = carried[i, j] if isinstance(carried, sp.MatrixBase) else None
             written = Written(value[i, j], d)
@@ -115,7 +115,7 @@ def numbers(value, decimals, exact, replay, carried=None) -> list[Entry]:
     return out
 
 
-def _decimal_at(decimals: object, i: int, j: int) -> int | None:
+def decimal_at(decimals: object, i: int, j: int) -> int | None:
     """The decimals written for entry (i, j); None where the writer's layout does not say
     (a block such as tanh(s⁽¹⁾) stacked under a 1 stands for two entries)."""
     if not isinstance(decimals, tuple):

@@ -56,16 +56,17 @@ def _network_names(spec: ProblemSpec, values: dict[str, object]) -> dict[Name, o
     y the target."""
     out: dict[Name, object] = {Name("bias"): sp.Integer(1)}
     for answer, value in values.items():
-        for letter, name in (("x", "x"), ("s", "s"), ("delta", "delta"), ("W", "W")):
-            layer = answer.removeprefix(letter)
-            if answer.startswith(letter) and layer.isdigit():
-                for sup in (layer, f"({layer})"):
-                    out[Name(name, None, sup)] = value
-                    if letter == "W":
-                        out[Name("w", None, sup)] = value
+        found = re.fullmatch(r"(x|s|delta|W)([0-9]+)", answer)
+        if found is None:
+            continue
+        letter, layer = found.groups()
+        for sup in (layer, f"({layer})"):
+            out[Name(letter, None, sup)] = value
+            if letter == "W":
+                out[Name("w", None, sup)] = value
     ys = spec.params.y
     if len(ys) == 1:
-        y = sp.ImmutableMatrix([sp.Rational(v) for v in ys[0]])
+        y = sp.ImmutableMatrix(ys[0])  # parsed numbers already
         out[Name("y")] = y[0, 0] if y.shape == (1, 1) else y
     return out
 

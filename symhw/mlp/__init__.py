@@ -116,7 +116,7 @@ class Carry:
     def pre_activation(self, layer: int, s: Column, point: int | None) -> Column:
         return s
 
-    def output(self, act: Activation, s: Column, layer: int = 0) -> Column:
+    def output(self, act: Activation, s: Column) -> Column:
         return s.applyfunc(act.function)
 
     def derivative(self, act: Activation, s: Column, out: Column) -> Column:
@@ -179,7 +179,7 @@ class Rounded(Carry):
     def pre_activation(self, layer: int, s: Column, point: int | None) -> Column:
         return s.applyfunc(lambda v: round_decimals(v, self.decimals))
 
-    def output(self, act: Activation, s: Column, layer: int = 0) -> Column:
+    def output(self, act: Activation, s: Column) -> Column:
         return s.applyfunc(lambda v: round_decimals(act.function(v), self.decimals))
 
     def derivative(self, act: Activation, s: Column, out: Column) -> Column:
@@ -219,7 +219,7 @@ def forward(net: Network, x: Column, carry: Carry = EXACT, point: int | None = N
         act = net.activation(layer)
         s = sp.ImmutableMatrix(w.T * xs[-1])
         s_used = carry.pre_activation(layer, s, point)
-        out = carry.output(act, s_used, layer)
+        out = carry.output(act, s_used)
         ss.append(s)
         used.append(s_used)
         derivs.append(carry.derivative(act, s_used, out))
