@@ -5,15 +5,18 @@ gets the verdict and the diagnosis that name what was broken."""
 from __future__ import annotations
 
 import sympy as sp
-from hypothesis import HealthCheck, given, settings
+import torch
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from symhw.checker.claims import Claim
 from symhw.checker.context import problem_context
-from symhw.checker.verdict import check_claim
+from symhw.checker.verdict import check_claim, check_claims
 from symhw.conv.symbols import ConvSymbols
+from symhw.params import build_params
 from symhw.problems import KINDS
 from symhw.problems.conv_matrix.inputs import Params, layer_geometry
+from symhw.problems.mlp_backprop import Params as MlpParams
 from symhw.render.expr import latex
 from symhw.spec import ProblemSpec
 
@@ -106,3 +109,77 @@ def test_a_value_rounded_at_k_decimals_is_correct_and_cut_is_rounding(value, k):
     if cut != rounded:
         entry = judge(Written(as_rational(cut), k), exact)
         assert entry.verdict == "rounding" and entry.truncated
+
+
+# -- q2: an error carried forward -------------------------------------------------------
+
+
+def _torch_delta1(w1, w2, x, y):
+    """δ⁽¹⁾ = ∂e/∂s⁽¹⁾ of a 1-2-1 tanh-identity network by torch autograd (float64)."""
+    w1 = torch.tensor(w1, dtype=torch.float64)
+    w2 = torch.tensor(w2, dtype=torch.float64)
+    x0 = torch.tensor([1.0, x], dtype=torch.float64)
+    s1 = (w1.T @ x0).requires_grad_()
+    x1 = torch.cat([torch.ones(1, dtype=torch.float64), torch.tanh(s1)])
+    e = ((w2 @ x1 - y) ** 2).sum()
+    e.backward()
+    return s1.grad.tolist()
+
+
+tenths = st.integers(-9, 9).map(lambda k: k / 10)
+
+
+@SETTINGS
+@given(
+    w1=st.lists(st.lists(tenths, min_size=2, max_size=2), min_size=2, max_size=2),
+    w2=st.lists(tenths, min_size=3, max_size=3),
+    x=tenths.filter(bool),
+    y=tenths,
+    k=st.integers(0, 1),
+    off=st.sampled_from([-1, 1, 0.5]),
+)
+def test_an_error_carried_into_the_weight_gradient_names_the_claim_it_came_from(
+    w1, w2, x, y, k, off
+):
+    """δ⁽¹⁾ written with entry k off is wrong; ∂e/∂W⁽¹⁾ = x⁽⁰⁾(δ⁽¹⁾)ᵀ then computed from that
+    δ⁽¹⁾ is carried in column k, from the δ⁽¹⁾ claim; the other column is correct, or
+    carried from δ⁽¹⁾'s rounding where x·round(δ) and round(x·δ) differ in the last digit."""
+    delta = _torch_delta1(w1, w2, x, y)
+    assume(all(abs(d) > 1e-3 for d in delta))
+    written = [round(d, 4) + (off if i == k else 0) for i, d in enumerate(delta)]
+    x0 = [1.0, x]
+    grad = [[round(a * d, 4) for d in written] for a in x0]  # from their own δ⁽¹⁾
+    params = build_params(
+        MlpParams,
+        {"weights": [w1, w2], "activations": ["tanh", "identity"], "x": x, "y": y},
+        "q2",
+    )
+    spec = ProblemSpec("q2", "mlp-backprop", None, params)
+    context = problem_context(spec, KINDS["mlp-backprop"].solve(params, "q2"))
+    claims = [
+        Claim("q2", 0, "q2.claims[0]", "delta1", tuple(f"{d:.4f}" for d in written)),
+        Claim(
+            "q2", 1, "q2.claims[1]", "grad_W1", None,
+            steps=(
+                r"\frac{\partial e}{\partial w^1} = x^0 (\delta^1)^T",
+                "= " + _bmatrix(grad),
+            ),
+        ),
+    ]  # fmt: skip
+    first, second = check_claims(claims, context)
+    assert first.verdict == "wrong"
+    assert [e.verdict for e in first.entries] == ["wrong" if i == k else "correct" for i in (0, 1)]
+    by_place = {e.index: e for e in second.entries}
+    for i in range(2):
+        for j in range(2):
+            e = by_place[i, j]
+            if j == k:
+                assert (e.verdict, e.carried_from) == ("carried", ("delta1",))
+            else:
+                assert e.verdict != "wrong" and set(e.carried_from) <= {"delta1"}
+    assert second.verdict == "carried"
+
+
+def _bmatrix(rows) -> str:
+    body = r" \\ ".join(" & ".join(f"{v:.4f}" for v in row) for row in rows)
+    return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"

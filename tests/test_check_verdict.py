@@ -11,6 +11,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import symhw
 from symhw.checker.claims import Claim, builtin_claims
 from symhw.checker.context import problem_context
 from symhw.checker.verdict import VERDICTS, check_claim, check_claims
@@ -111,6 +112,17 @@ def test_q2_labels(name, label, flagged):
 def test_q2_written_gradients_number_by_number(name, expected):
     (v,) = verdicts("q2", name)
     assert [e.verdict for e in v.entries] == expected
+
+
+def test_the_carried_number_names_the_claim_it_came_from():
+    """L97's 1.736 is x⁽⁰⁾₁ · δ⁽¹⁾₂ with the writer's own δ⁽¹⁾₂ = 1.736 of L95 (exact 1.701;
+    their own replay gives 1.734): carried from delta1, and the report says where that is."""
+    (v,) = verdicts("q2", "grad_W1")
+    assert {e.index: e.carried_from for e in v.entries if e.carried_from} == {(0, 1): ("delta1",)}
+    (claim,) = [c for c in symhw.check().data()["claims"] if c["name"] == "grad_W1"]
+    assert claim["carried_from"] == [
+        {"name": "delta1", "field": "q2.claims[13]", "source": "L91-95"}
+    ]
 
 
 def test_an_unknown_name_lists_what_the_problem_has():

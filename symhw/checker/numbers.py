@@ -122,6 +122,24 @@ def judge(
     return Entry(index, written, "wrong", exact, expected)
 
 
+def reproduces(value: object, entry: Entry) -> bool:
+    """Whether ``value`` (a number, or a matrix holding the entry's place) gives the number
+    written at ``entry`` at the digits it was written with.
+
+    >>> e = judge(Written(sp.Rational(1736, 1000), 3), sp.Rational(1701, 1000))
+    >>> reproduces(sp.Rational(17355, 10000), e), reproduces(sp.Rational(17345, 10000), e)
+    (True, False)
+    """
+    if isinstance(value, sp.MatrixBase):
+        rows, cols = value.shape
+        if len(entry.index) != 2 or entry.index[0] >= rows or entry.index[1] >= cols:
+            return False
+        value = value[entry.index]
+    if not (isinstance(value, sp.Expr) and value.is_number and value.is_finite):
+        return False
+    return _matches(entry.written.value, value, _places(entry.written, entry.exact)) is not None
+
+
 def worst(verdicts) -> str:
     """The worst of some verdicts (a claim is as good as its worst entry).
 

@@ -93,8 +93,27 @@ def report_data(report: Report) -> dict[str, Any]:
         "source": report.claims.source,
         "problem_set": report.problem_set.name,
         "counts": report.counts(),
-        "claims": [_claim_data(v) for v in report.verdicts],
+        "claims": _claims_data(report.verdicts),
     }
+
+
+def _claims_data(verdicts) -> list[dict[str, Any]]:
+    """Each claim's data, a carried entry's sources named as the claims of this file they
+    are (the last claim on that quantity before it)."""
+    out, before = [], {}
+    for v in verdicts:
+        data = _claim_data(v)
+        sources = dict.fromkeys(q for e in v.entries for q in e.carried_from)
+        if sources:
+            data["carried_from"] = [before[v.claim.problem, q] for q in sources]
+        if v.claim.name is not None and not v.claim.entry:
+            before[v.claim.problem, v.claim.quantity] = {
+                "name": v.claim.quantity,
+                "field": v.claim.field,
+                "source": v.claim.source,
+            }
+        out.append(data)
+    return out
 
 
 def _claim_data(v: Verdict) -> dict[str, Any]:
@@ -210,6 +229,7 @@ def _entry(e) -> dict[str, Any]:
         "expected": _number(e.expected, places),
         "explained_by": _decimal(e.explained_by) if e.explained_by is not None else None,
         "truncated": e.truncated,
+        "carried_from": list(e.carried_from),
     }
 
 

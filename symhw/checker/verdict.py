@@ -15,7 +15,7 @@ import sympy as sp
 from symhw.checker.claims import Claim
 from symhw.checker.expected import Expected, expected
 from symhw.checker.names import Name, Names, NameTable
-from symhw.checker.numbers import Entry
+from symhw.checker.numbers import Entry, reproduces
 from symhw.checker.parse import parse
 from symhw.checker.steps import StepFailure, chains, first_failure
 from symhw.checker.syntax import ClaimSyntaxError
@@ -105,6 +105,7 @@ def check_claims(claims, problem: Problem) -> list[Verdict]:
             key, hit = None, None
         if hit is None:
             hit = check_claim(claim, problem, _writer(problem, written, aliases))
+            hit = _name_sources(hit, problem, written, aliases)
             if key is not None and len(problem.memo) < MEMO_SIZE:
                 problem.memo[key] = hit
         verdict = replace(hit, claim=claim)
@@ -117,6 +118,38 @@ def check_claims(claims, problem: Problem) -> list[Verdict]:
         if name is not None:
             aliases[name] = verdict.written
     return out
+
+
+def _name_sources(verdict: Verdict, problem: Problem, written: dict, aliases: dict):
+    """``verdict`` with each carried entry naming the earlier claims it came from: a value
+    the writer wrote before is a source when the step reproduces the carried number with it
+    and no longer does with it taken away (the exact value, or the hand replay's, put back)."""
+    carried = [e for e in verdict.entries if e.verdict == "carried"]
+    if not carried:
+        return verdict
+    shape = isinstance(verdict.expected.value, Shape | sp.Tuple | tuple)
+    members = _members(verdict.claim, _writer(problem, written, aliases), shape)
+    found: dict[tuple, list[str]] = {e.index: [] for e in carried}
+    for quantity in written:
+        less = {q: v for q, v in written.items() if q != quantity}
+        without = _members(verdict.claim, _writer(problem, less, aliases), shape)
+        for e in carried:
+            if any(
+                reproduces(m, e) and not reproduces(w, e)
+                for m, w in zip(members, without, strict=False)
+            ):
+                found[e.index].append(quantity)
+    entries = tuple(
+        replace(e, carried_from=tuple(found[e.index])) if e.index in found else e
+        for e in verdict.entries
+    )
+    return replace(verdict, entries=entries)
+
+
+def _members(claim: Claim, writer: Names | None, shape: bool) -> list:
+    """The values of the claim's last chain but its last member, read with ``writer``."""
+    theirs = _their_chains(claim, writer, shape)
+    return [value for value, _ in theirs[-1][:-1]] if theirs else []
 
 
 def _check_arguments(claims: list, problem: object) -> None:

@@ -25,7 +25,8 @@ Text = Callable[[str], str]
 def details(c: dict[str, Any], text: Text, math: Text) -> list[str]:
     """The findings on one claim (from the report's plain data), one sentence each:
     ``text`` escapes plain text, ``math`` sets LaTeX math in the format."""
-    out = [_entry(e, text) for e in c.get("entries", ()) if e["verdict"] != "correct"]
+    sources = {s["name"]: s for s in c.get("carried_from", ())}
+    out = [_entry(e, text, sources) for e in c.get("entries", ()) if e["verdict"] != "correct"]
     if "terms" in c:
         out += terms(c["terms"], math)
     out += [
@@ -52,14 +53,22 @@ def details(c: dict[str, Any], text: Text, math: Text) -> list[str]:
     return out
 
 
-def _entry(e: dict[str, Any], text: Text) -> str:
+def _entry(e: dict[str, Any], text: Text, sources: dict[str, dict]) -> str:
     at = ", ".join(map(str, e["index"])) or "the value"
     by = f"; explained by {text(e['explained_by'])}" if e["explained_by"] else ""
+    if e["carried_from"]:
+        by += ", from your " + " and ".join(_source(sources[q], text) for q in e["carried_from"])
     cut = " (digits cut, not rounded)" if e["truncated"] else ""
     return (
         f"entry {at}: {text(e['written'])} is {text(e['verdict'])}{cut}: exact "
         f"{text(e['exact'])}, {text(e['expected'])} at the digits written{by}"
     )
+
+
+def _source(s: dict[str, Any], text: Text) -> str:
+    """An earlier claim of the writer's: its name and where it stands (``delta1 (L91-95)``)."""
+    where = s["source"] or s["field"]
+    return f"{text(s['name'])} ({text(where)})"
 
 
 def terms(t: dict[str, Any], math: Text) -> list[str]:
