@@ -4,6 +4,7 @@ gets the verdict and the diagnosis that name what was broken."""
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
 import torch
 from hypothesis import HealthCheck, assume, given, settings
@@ -183,3 +184,39 @@ def test_an_error_carried_into_the_weight_gradient_names_the_claim_it_came_from(
 def _bmatrix(rows) -> str:
     body = r" \\ ".join(" & ".join(f"{v:.4f}" for v in row) for row in rows)
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+
+
+# -- q1: a sign flipped, a factor 2 dropped -----------------------------------------------
+
+#: θ and θ′ of each activation, written here from the textbook definitions.
+DERIVATIVES = {
+    "tanh": (r"\tanh(w^T x_n)", r"(1-\tanh^2(w^T x_n))"),
+    "sigmoid": (r"\sigma(w^T x_n)", r"\sigma(w^T x_n)(1-\sigma(w^T x_n))"),
+}
+
+
+@pytest.mark.parametrize("activation", sorted(DERIVATIVES))
+@pytest.mark.parametrize(
+    ("mutate", "whole"),
+    [
+        (lambda g: g, None),
+        (lambda g: "-" + g, "-1"),  # the sign flipped
+        (lambda g: g.replace(r"\frac{2}{N}", r"\frac{1}{N}"), "1/2"),  # the 2 dropped
+        (lambda g: g.replace(r"\frac{2}{N}", r"\frac{4}{N}"), "2"),  # a 2 too many
+    ],
+)
+def test_the_squared_error_gradient_with_a_flipped_sign_or_a_dropped_factor(
+    activation, mutate, whole
+):
+    """∇E_in = (2/N) Σ (θ(wᵀx_n) − y_n) θ′(wᵀx_n) x_n is correct; the same times −1, 1/2
+    or 2 is wrong, and the diagnosis says the whole expression is off by that factor."""
+    theta, derivative = DERIVATIVES[activation]
+    gradient = rf"\frac{{2}}{{N}}\sum_{{n=1}}^{{N}}({theta}-y_n){derivative}x_n"
+    params = build_params(
+        KINDS["activation-loss"].params, {"activation": activation, "loss": "squared"}, "q1"
+    )
+    spec = ProblemSpec("q1", "activation-loss", None, params)
+    context = problem_context(spec, KINDS["activation-loss"].solve(params, "q1"))
+    v = check_claim(Claim("q1", 0, "q1.gradient", "gradient", mutate(gradient)), context)
+    assert v.verdict == ("correct" if whole is None else "wrong")
+    assert (None if v.terms is None or v.terms.whole is None else str(v.terms.whole)) == whole

@@ -264,4 +264,5 @@ def _terms(d) -> dict[str, Any]:
         ],
         "missing": [_expr(t) for t in d.missing],
         "extra": [_expr(t) for t in d.extra],
+        "whole": None if d.whole is None else {"text": text(d.whole), "latex": latex(d.whole)},
     }

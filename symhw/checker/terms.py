@@ -5,7 +5,7 @@ wrong coefficient or sign, and the terms missing or extra. Data only; the render
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 from sympy.printing.conventions import split_super_sub
@@ -41,6 +41,9 @@ class TermDiff:
     pairs: tuple[TermPair, ...] = ()
     missing: tuple[sp.Expr, ...] = ()
     extra: tuple[sp.Expr, ...] = ()
+    #: Every term off by one same factor and nothing else: the written sum is ``whole``
+    #: times the expected one (−1: its sign flipped; 1/2: a factor 2 dropped); else None.
+    whole: sp.Expr | None = None
 
     @property
     def same(self) -> bool:
@@ -106,6 +109,8 @@ def term_diff(written: sp.Expr, expected: sp.Expr) -> TermDiff:
     >>> d = term_diff(w1 * x + 2, w2 * x + 2)
     >>> [(s.written, s.expected) for s in d.pairs[0].swaps], d.missing, d.extra
     ([(w_1^11, w_2^11)], (), ())
+    >>> term_diff(-w1 * x - 2, w1 * x + 2).whole, term_diff(w1 - 2, w1 + 2).whole
+    (-1, None)
     """
     have, want = _terms(written), _terms(expected)
     extra, missing = list((have - want).elements()), list((want - have).elements())
@@ -124,8 +129,13 @@ def term_diff(written: sp.Expr, expected: sp.Expr) -> TermDiff:
             pairs.append((i, pair))
             used_e.add(i)
             used_m.add(j)
-    return TermDiff(
+    diff = TermDiff(
         tuple(p for _, p in sorted(pairs, key=lambda ip: ip[0])),
         tuple(m for j, m in enumerate(missing) if j not in used_m),
         tuple(e for i, e in enumerate(extra) if i not in used_e),
     )
+    factors = {p.factor for p in diff.pairs}
+    scaled = len(factors) == 1 and not (diff.missing or diff.extra or have & want)
+    if scaled and all(not p.swaps for p in diff.pairs) and 1 not in factors:
+        return replace(diff, whole=factors.pop())
+    return diff

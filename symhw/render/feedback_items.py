@@ -77,6 +77,12 @@ def terms(t: dict[str, Any], math: Text) -> list[str]:
     def m(e: dict[str, str]) -> str:
         return math(e["latex"])
 
+    whole = t.get("whole")
+    if whole is not None:  # one factor on every term: said once
+        if whole["text"] == "-1":
+            return ["the sign of the whole expression is flipped"]
+        return [f"the whole expression is {m(whole)} times the expected one"]
+
     out = [f"{m(s['written'])} where {m(s['expected'])} belongs" for s in t["swapped"]]
     out += [
         f"{m(f['written'])}: a factor {f['factor']} too many (expected {m(f['expected'])})"
