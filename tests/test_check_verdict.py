@@ -125,6 +125,23 @@ def test_the_carried_number_names_the_claim_it_came_from():
     ]
 
 
+def test_a_step_that_does_not_follow_names_its_numbers():
+    """L97: [1; 2][−0.875, 1.736] has 2 × 1.736 = 3.472 at (2, 2); the sheet writes 3.467
+    (the exact product's neighbour): that number, and only it, does not follow."""
+    (v,) = verdicts("q2", "grad_W1")
+    assert v.step.index == 3
+    ((index, written, before),) = [(e.index, e.written.value, e.exact) for e in v.step.entries]
+    assert (index, written, before) == ((1, 1), sp.Rational("3.467"), sp.Rational("3.472"))
+
+
+def test_a_step_from_a_vector_to_a_number_says_so():
+    """L85-89: Θ′(δ²) w³ δ³ with w³ the whole column [1; 2] (bias weight included) is a
+    2 × 1 vector; the next step, (1 − 0.9²)(2)(−3.6), a number."""
+    (v,) = verdicts("q2", "delta2")
+    assert v.step.index == 2 and v.step.entries == ()
+    assert "2 × 1" in v.step.why and "a number" in v.step.why
+
+
 def test_an_unknown_name_lists_what_the_problem_has():
     v = _one("q5", "name = 'kernels'\nvalue = 0")
     assert v.verdict == "unknown" and "backward_kernel" in v.why and "Y_jt" in v.why

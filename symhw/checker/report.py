@@ -156,7 +156,11 @@ def _verdict_data(v: Verdict) -> dict[str, Any]:
             for c in v.cells
         ]  # fmt: skip
     if v.step is not None:
-        out["step"] = {"member": v.step.index + 1, "why": v.step.why}
+        out["step"] = {
+            "member": v.step.index + 1,
+            "why": v.step.why,
+            "entries": [_entry(e) for e in v.step.entries],
+        }
     if v.label is not None:
         out["label"] = {
             "written": v.label.written,

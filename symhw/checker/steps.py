@@ -13,6 +13,7 @@ from sympy.core.function import AppliedUndef
 from symhw.checker.claims import Claim, Number
 from symhw.checker.expected import exact
 from symhw.checker.names import Names
+from symhw.checker.numbers import Entry
 from symhw.checker.parse import Parsed, parse
 from symhw.checker.syntax import ClaimSyntaxError
 from symhw.checker.values import compare_safely, numbers, numeric, shape_of
@@ -23,12 +24,14 @@ from symhw.verify import Instance
 @dataclass(frozen=True)
 class StepFailure:
     """The first step that does not follow from the one before: ``index`` of the member
-    (0-based, in the order written), the two members, and why."""
+    (0-based, in the order written), the two members, and why; between numbers, the
+    written numbers that do not follow (``entries``: each judged against the one before)."""
 
     index: int
     before: object
     after: object
     why: str
+    entries: tuple[Entry, ...] = ()
 
 
 Member = tuple[object, object]  # (value, decimals)
@@ -113,9 +116,38 @@ def first_failure(chains, theirs, inst: Instance, skip_label: bool) -> StepFailu
             if why is not None and _theirs_follow(theirs, c, k, after, decimals, inst):
                 why = None
             if why is not None:
-                return StepFailure(seen + k, before, after, why)
+                return StepFailure(
+                    seen + k, before, after, why, _unfollowed(before, after, decimals)
+                )
         seen += len(chain)
     return None
+
+
+def _unfollowed(before: object, after: object, decimals: object) -> tuple[Entry, ...]:
+    """The numbers of ``after`` that are not ``before``'s at the digits written."""
+    if not (numeric(before) and numeric(after)):
+        return ()
+    if (
+        isinstance(before, sp.MatrixBase)
+        and before.shape == (1, 1)
+        and not isinstance(after, sp.MatrixBase)
+    ):  # [−1.368] before −1.368: the homework writes them alike
+        before = before[0, 0]
+    if shape_of(before) != shape_of(after):
+        return ()
+    return tuple(e for e in numbers(after, decimals, before, None) if e.verdict == "wrong")
+
+
+def _squeezed(before: object, after: object) -> object:
+    """A 1 × 1 matrix before a number as its entry: the homework writes [−1.368] and
+    −1.368 alike."""
+    one = isinstance(before, sp.MatrixBase) and before.shape == (1, 1)
+    return before[0, 0] if one and not isinstance(after, sp.MatrixBase) else before
+
+
+def _sized(value: object) -> str:
+    shape = shape_of(value)
+    return "a number" if not shape else " × ".join(map(str, shape))
 
 
 def _theirs_follow(theirs, c: int, k: int, after, decimals, inst: Instance) -> bool:
@@ -133,8 +165,10 @@ def _is_label(value: object) -> bool:
 
 def _follows(before: object, after: object, decimals: object, inst: Instance) -> str | None:
     """None when ``after`` follows from ``before``; else why not."""
-    if shape_of(before) != shape_of(after) and not isinstance(before, sp.MatrixExpr):
-        return f"shapes differ: {shape_of(before)} and {shape_of(after)}"
+    before = _squeezed(before, after)
+    explicit = isinstance(before, sp.MatrixBase) or not isinstance(before, sp.MatrixExpr)
+    if shape_of(before) != shape_of(after) and explicit:
+        return f"the step before is {_sized(before)}, this one {_sized(after)}"
     if numeric(before) and numeric(after):
         entries = numbers(after, decimals, before, None)
         bad = [e for e in entries if e.verdict == "wrong"]

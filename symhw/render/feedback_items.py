@@ -35,7 +35,7 @@ def details(c: dict[str, Any], text: Text, math: Text) -> list[str]:
         for cell in c.get("cells", ())
     ]
     if "step" in c:
-        out.append(f"step {c['step']['member']} does not follow: {text(c['step']['why'])}")
+        out.append(_step(c["step"], text))
     label = c.get("label")
     if label and not label["ok"]:
         stands = label["stands_for"]
@@ -63,6 +63,30 @@ def _entry(e: dict[str, Any], text: Text, sources: dict[str, dict]) -> str:
         f"entry {at}: {text(e['written'])} is {text(e['verdict'])}{cut}: exact "
         f"{text(e['exact'])}, {text(e['expected'])} at the digits written{by}"
     )
+
+
+def _step(step: dict[str, Any], text: Text) -> str:
+    """The first step that does not follow: its numbers that the step before does not give
+    (that step's value, and at the digits written), else why in words."""
+    said = f"step {step['member']} does not follow"
+    entries = step.get("entries") or ()
+    if not entries:
+        return f"{said}: {text(step['why'])}"
+    shown = [
+        f"{_at(e)}{text(e['written'])} where the step before gives {text(e['exact'])} "
+        f"({text(e['expected'])} at the digits written)"
+        for e in entries[:MAX_SHOWN]
+    ]
+    more = f"; and {len(entries) - MAX_SHOWN} more" if len(entries) > MAX_SHOWN else ""
+    return f"{said}: " + "; ".join(shown) + more
+
+
+def _at(e: dict[str, Any]) -> str:
+    return f"entry {', '.join(map(str, e['index']))}: " if e["index"] else ""
+
+
+#: Numbers of a step that does not follow, shown one by one (the rest counted).
+MAX_SHOWN = 4
 
 
 def _source(s: dict[str, Any], text: Text) -> str:
