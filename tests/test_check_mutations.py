@@ -4,6 +4,9 @@ gets the verdict and the diagnosis that name what was broken."""
 
 from __future__ import annotations
 
+import math
+from decimal import ROUND_HALF_UP, Decimal
+
 import pytest
 import sympy as sp
 import torch
@@ -220,3 +223,49 @@ def test_the_squared_error_gradient_with_a_flipped_sign_or_a_dropped_factor(
     v = check_claim(Claim("q1", 0, "q1.gradient", "gradient", mutate(gradient)), context)
     assert v.verdict == ("correct" if whole is None else "wrong")
     assert (None if v.terms is None or v.terms.whole is None else str(v.terms.whole)) == whole
+
+
+# -- q2: a value rounded as the hand computation rounds ------------------------------------
+
+
+def _d(value) -> Decimal:
+    """A number as a Decimal (a float by its shortest repr: 0.1 is 0.1)."""
+    return value if isinstance(value, Decimal) else Decimal(repr(value))
+
+
+def _hand(value, k: int) -> Decimal:
+    """Rounded to k decimals as by hand: halves away from zero."""
+    return _d(value).quantize(Decimal(1).scaleb(-k), rounding=ROUND_HALF_UP)
+
+
+@SETTINGS
+@given(
+    w1=st.lists(st.lists(tenths, min_size=2, max_size=2), min_size=2, max_size=2),
+    w2=st.lists(tenths, min_size=3, max_size=3),
+    x=tenths.filter(bool),
+    y=tenths,
+    k=st.integers(1, 4),
+)
+def test_delta1_from_a_hand_computation_rounded_at_k_decimals(w1, w2, x, y, k):
+    """δ⁽¹⁾ computed by hand with every forward value rounded to k decimals (s⁽¹⁾, x⁽¹⁾, s⁽²⁾;
+    θ′ = 1 − x² from the rounded x, the backward products exact), then written to k
+    decimals: ``rounding`` where it differs from the exact δ⁽¹⁾ (torch autograd) at k
+    decimals, else ``correct``; never wrong."""
+    s1 = [_hand(_d(w1[0][j]) + _d(w1[1][j]) * _d(x), k) for j in range(2)]
+    x1 = [_hand(math.tanh(s), k) for s in s1]
+    s2 = _hand(_d(w2[0]) + sum(_d(w) * a for w, a in zip(w2[1:], x1, strict=True)), k)
+    delta2 = 2 * (s2 - _d(y))  # identity output: θ′ = 1
+    by_hand = [(1 - a * a) * _d(w) * delta2 for a, w in zip(x1, w2[1:], strict=True)]
+    written = [_hand(d, k) for d in by_hand]
+    exact = [_hand(d, k) for d in _torch_delta1(w1, w2, x, y)]
+    params = build_params(
+        MlpParams,
+        {"weights": [w1, w2], "activations": ["tanh", "identity"], "x": x, "y": y, "rounding": k},
+        "q2",
+    )
+    spec = ProblemSpec("q2", "mlp-backprop", None, params)
+    context = problem_context(spec, KINDS["mlp-backprop"].solve(params, "q2"))
+    v = check_claim(Claim("q2", 0, "q2.delta1", "delta1", tuple(map(str, written))), context)
+    assert [e.verdict for e in v.entries] == [
+        "correct" if w == e else "rounding" for w, e in zip(written, exact, strict=True)
+    ]
