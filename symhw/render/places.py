@@ -29,6 +29,7 @@ def key_places(sol: Solution) -> Callable[[str | None, object], KeyPlace]:
     None for a statement) and its label (how the sheet writes it): the box of that answer;
     else the one appendix part that a box links to and that derives the label (a step of
     it, not a definition, starts with it: q2's s⁽¹⁾ in the forward pass); else the question.
+    A name has one label in a problem: each name's place is worked out once.
 
     >>> import sympy as sp
     >>> from symhw.derivation import Answer, Boxed, Paragraph
@@ -45,15 +46,27 @@ def key_places(sol: Solution) -> Callable[[str | None, object], KeyPlace]:
     derived = _derived(sol)
     question = KeyPlace(anchor(sol, "key"), "question")
 
+    memo: dict[str | None, KeyPlace] = {}  # a class's files name the same values
+
     def place(name: str | None, label: object) -> KeyPlace:
+        if name in memo:
+            return memo[name]
         if name in boxed:
-            return KeyPlace(boxed[name], "boxed")
-        try:
-            return derived.get(label) or question
-        except TypeError:  # a label that cannot be hashed is no step's subject
-            return question
+            found = KeyPlace(boxed[name], "boxed")
+        else:
+            try:
+                found = derived.get(label) or question
+            except TypeError:  # a label that cannot be hashed is no step's subject
+                found = question
+        if len(memo) < MEMO_SIZE:
+            memo[name] = found
+        return found
 
     return place
+
+
+#: The most names a problem's places are remembered for (a name has one label in it).
+MEMO_SIZE = 10_000
 
 
 def _derived(sol: Solution) -> dict[object, KeyPlace]:
