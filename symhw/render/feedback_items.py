@@ -121,10 +121,11 @@ def key_note(data: dict[str, Any], file: str, linked: bool, text: Text, code: Te
             f"Each claim links to where the answer key, {text(file)} beside this sheet, "
             f"derives it ({made} writes the key)."
         )
+    again = code("symhw check CLAIMS -o DIR")
     return (
-        f"The answer key {text(file)} is not beside this sheet: {made} writes it; with this "
-        "sheet written into the same DIR after it, each claim links to where the key "
-        "derives it. Each claim names that place."
+        f"The answer key {text(file)} is not beside this sheet: {made} writes it, and "
+        f"{again} after it writes this sheet beside it, each claim linked to where the key "
+        "derives it; here each claim names that place."
     )
 
 
