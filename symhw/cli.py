@@ -223,14 +223,21 @@ def _write_all(reports: list, stems: list[str], out_dir: str, formats: tuple[str
 
 
 def _feedback_files(data: dict, out: Path, stem: str, formats: tuple[str, ...]) -> dict:
-    """One feedback sheet in each format, rendered (the PDF compiled): {path: bytes}."""
+    """One feedback sheet in each format, rendered (the PDF compiled): {path: bytes}. Each
+    links into the answer key where its file for the format is in ``out`` (hw2.md for the
+    Markdown, hw2.pdf for the LaTeX and PDF), else names the places and says how to write it."""
     from symhw.cleanup import temporary_directory
     from symhw.render.check_latex import feedback as tex_feedback
     from symhw.render.check_markdown import feedback as md_feedback
     from symhw.render.json import dump_answers
     from symhw.tex import compile_pdf
 
-    texts = {"json": dump_answers(data), "md": md_feedback(data), "tex": tex_feedback(data)}
+    key = data["answer_key"]["sheet"]  # linked where the answer key is beside the sheet
+    texts = {
+        "json": dump_answers(data),
+        "md": md_feedback(data, linked=(out / f"{key}.md").is_file()),
+        "tex": tex_feedback(data, linked=(out / f"{key}.pdf").is_file()),
+    }
     payload = {f: texts[f].encode() for f in formats if f != "pdf"}
     if "pdf" in formats:
         with temporary_directory() as tmp:

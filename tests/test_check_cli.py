@@ -5,6 +5,7 @@ exit statuses (0 checked, 3 with --fail-on wrong and a wrong claim, 2 bad input)
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -74,7 +75,11 @@ def test_the_feedback_sheet_compiles_without_an_overfull_box(feedback_files, tmp
 
 @pytest.fixture(scope="module")
 def feedback_files(tmp_path_factory):
+    """The built-in feedback written as into reports/: beside the answer key (its PDF and
+    Markdown), so that it links into it."""
     out = tmp_path_factory.mktemp("feedback")
+    for suffix in ("md", "pdf"):
+        shutil.copy(REPO / "reports" / f"hw2.{suffix}", out)
     done = run_cli("check", "-o", str(out), "--format", "tex,md,json", hashseed="3")
     assert done.returncode == 0, done.stderr
     return out

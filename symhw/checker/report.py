@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
@@ -25,7 +26,17 @@ from symhw.problems import KINDS
 from symhw.problems.mlp_backprop.nodes import Fixed
 from symhw.render.decimals import fixed_point
 from symhw.render.expr import latex, text
+from symhw.render.places import KeyPlace, key_places
 from symhw.spec import ProblemSet, load_problem_set
+
+
+@dataclass(frozen=True)
+class KeyProblem:
+    """A problem as the answer key shows it: its title, and where the key derives a value
+    (by name and label)."""
+
+    title: str
+    place: Callable[[str | None, object], KeyPlace]
 
 
 @dataclass(frozen=True)
@@ -35,11 +46,13 @@ class Report:
     claims: ClaimsFile
     problem_set: ProblemSet
     verdicts: tuple[Verdict, ...]
+    #: Per problem id with claims: its title and where the answer key derives each value
+    #: (:func:`symhw.render.places.key_places`).
+    problems: Mapping[str, KeyProblem] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """How many claims got each verdict (every verdict listed, 0 where none did)."""
-        found = Counter(v.verdict for v in self.verdicts)
-        return {name: found[name] for name in VERDICTS}
+        return _counts(v.verdict for v in self.verdicts)
 
     def data(self) -> dict[str, Any]:
         """The report as plain data (:func:`report_data`), as JSON holds it."""
@@ -49,6 +62,11 @@ class Report:
         from symhw.render.check_markdown import feedback
 
         return feedback(report_data(self))
+
+
+def _counts(verdicts: Iterable[str]) -> dict[str, int]:
+    found = Counter(verdicts)
+    return {name: found[name] for name in VERDICTS}
 
 
 def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
@@ -76,13 +94,16 @@ def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
             field=missing[0],
         )
     verdicts: list[Verdict] = []
+    problems: dict[str, KeyProblem] = {}
     for problem_id in claims.problems:
         if (key, problem_id) not in solved:
             spec = specs[problem_id]
             solution = KINDS[spec.kind].solve(spec.params, spec.id, spec.title)
             solved[key, problem_id] = problem_context(spec, solution)
+            solved["key", key, problem_id] = KeyProblem(solution.title, key_places(solution))
         verdicts += check_claims(claims.of(problem_id), solved[key, problem_id])
-    return Report(claims, problem_set, tuple(verdicts))
+        problems[problem_id] = solved["key", key, problem_id]
+    return Report(claims, problem_set, tuple(verdicts), problems)
 
 
 def report_data(report: Report) -> dict[str, Any]:
@@ -93,16 +114,58 @@ def report_data(report: Report) -> dict[str, Any]:
         "source": report.claims.source,
         "problem_set": report.problem_set.name,
         "counts": report.counts(),
-        "claims": _claims_data(report.verdicts),
+        "answer_key": _answer_key(report),
+        "problems": _problems(report),
+        "claims": _claims_data(report),
     }
 
 
-def _claims_data(verdicts) -> list[dict[str, Any]]:
-    """Each claim's data, a carried entry's sources named as the claims of this file they
-    are (the last claim on that quantity before it)."""
+def _problems(report: Report) -> list[dict[str, Any]]:
+    """Per problem with claims, in file order: its id, its title and anchor in the answer
+    key (where the question is), and the count of each verdict its claims got."""
+    return [
+        {
+            "id": pid,
+            "title": p.title,
+            "anchor": p.place(None, None).anchor,
+            "counts": _counts(v.verdict for v in report.verdicts if v.claim.problem == pid),
+        }
+        for pid, p in report.problems.items()
+    ]
+
+
+def _answer_key(report: Report) -> dict[str, Any]:
+    """The answer key the claims' places are in: the file stem ``symhw sheet`` writes it
+    under (``hw2``: hw2.pdf, hw2.md), and the problem set it is made from, as the claims
+    file names it (``builtin``: symhw's own HW2)."""
+    ref = report.claims.problem_set
+    return {"sheet": report.problem_set.name, "problem_set": ref.written, "builtin": ref.builtin}
+
+
+def _key_place(report: Report, v: Verdict) -> dict[str, Any] | None:
+    """Where the answer key derives what a claim is about (its name's box, the appendix
+    part, or its question): the key's file stem and the anchor there; None where the
+    report knows no key (made without :func:`check_file`)."""
+    problem = report.problems.get(v.claim.problem)
+    if problem is None:
+        return None
+    label = v.expected.label if v.expected is not None else None
+    place = problem.place(v.claim.quantity, label)
+    return {
+        "sheet": report.problem_set.name,
+        "anchor": place.anchor,
+        "at": place.at,
+        "title": place.title or None,
+    }
+
+
+def _claims_data(report: Report) -> list[dict[str, Any]]:
+    """Each claim's data, with where the answer key derives it, and a carried entry's
+    sources named as the claims of this file they are (the last claim on that quantity
+    before it)."""
     out, before = [], {}
-    for v in verdicts:
-        data = _claim_data(v)
+    for v in report.verdicts:
+        data = {**_claim_data(v), "key": _key_place(report, v)}
         sources = dict.fromkeys(q for e in v.entries for q in e.carried_from)
         if sources:
             data["carried_from"] = [before[v.claim.problem, q] for q in sources]

@@ -67,6 +67,38 @@ def box_name(box: Boxed, index: int) -> str:
     return box.answers[0].name if box.answers else f"conclusion{index}"
 
 
+def box_anchors(sol: Solution, box: Boxed, index: int) -> tuple[str, ...]:
+    """The anchors of a boxed result in Part I, all at the box: one per answer it boxes
+    (``key-q2-delta1``), or one for a conclusion (``box`` is the ``index``-th box).
+
+    >>> a = Answer("a", sp.Symbol("a"), 1)
+    >>> sol = Solution("q9", "k", "t", Paragraph(()), (), (a,), key=(Boxed((a,)), Boxed()))
+    >>> [box_anchors(sol, b, i) for i, b in enumerate(sol.boxes())]
+    [('key-q9-a',), ('key-q9-conclusion1',)]
+    """
+    names = [a.name for a in box.answers] or [box_name(box, index)]
+    return tuple(anchor(sol, "key", n) for n in names)
+
+
+def derivation_anchor(sol: Solution, box: Boxed) -> str:
+    """Where a box's link goes: the appendix part that derives it, else the appendix's
+    list of answers."""
+    part = derived_in(sol, box)
+    return anchor(sol, "app", "answers" if part is None else f"part{part}")
+
+
+def linked_parts(sol: Solution) -> dict[int, str]:
+    """The parts of the appendix a box of Part I links to (each has an anchor there), by
+    index in ``sol.parts``, each with the anchor of the first box that links to it (the
+    part's link back)."""
+    out: dict[int, str] = {}
+    for i, box in enumerate(sol.boxes()):
+        part = derived_in(sol, box)
+        if part is not None and part not in out:
+            out[part] = anchor(sol, "key", box_name(box, i))
+    return out
+
+
 def derived_in(sol: Solution, box: Boxed) -> int | None:
     """The index in ``sol.parts`` of the part a box's result is derived in (None: the
     appendix's list of answers)."""

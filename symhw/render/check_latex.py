@@ -1,44 +1,92 @@
-"""The feedback sheet of ``symhw check`` in LaTeX (for its PDF): a summary of the verdicts,
-then per problem each claim: where it is on the writer's sheet, what was written, the
-verdict, and what it rests on, from the report's plain data
+"""The feedback sheet of ``symhw check`` in LaTeX (for its PDF), laid out as the answer
+key's Part I: a summary table of the verdicts per question, then per question (its title as
+the key writes it) each claim: where it is on the writer's sheet, what was written, the
+verdict, what it rests on, and a link to where the answer key derives it (a named
+destination of the key's PDF beside it), from the report's plain data
 (:func:`symhw.checker.report.report_data`). Wide mathematics is reflowed, never shrunk."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from symhw.render.feedback_items import VERDICT_WORDS, details
+from symhw.render.feedback_items import VERDICT_WORDS, details, key_file, key_note, key_place
 from symhw.render.latex.document import PREAMBLE
-from symhw.render.latex.text import align, escape
+from symhw.render.latex.text import align, escape, plain
 from symhw.render.layout import LINE_EM, reflow, width
 
+#: Links in colour (a feedback sheet is read on screen, its links followed); xcolor and
+#: hyperref come with texlive-latex-recommended.
+_HYPERREF = (
+    "\\usepackage{xcolor}\n"
+    "\\usepackage[colorlinks,allcolors=blue!55!black,bookmarksopen]{hyperref}\n"
+    "\\usepackage{bookmark}\n"
+)
 
-def feedback(data: dict[str, Any]) -> str:
-    """The whole feedback sheet as a LaTeX document."""
+
+def feedback(data: dict[str, Any], linked: bool = False) -> str:
+    """The whole feedback sheet as a LaTeX document; ``linked``: the answer key's PDF is
+    beside it, so each claim links into it (else each names its place)."""
     title = data["title"] or f"Claims on {data['problem_set']}, checked"
-    out = [PREAMBLE, "\\begin{document}\n", f"\\section*{{{escape(title)}}}\n"]
+    out = [
+        PREAMBLE + _HYPERREF + f"\\hypersetup{{pdftitle={{{plain(title)}}}}}\n",
+        "\\begin{document}\n",
+        f"\\section*{{{escape(title)}}}\n",
+    ]
     if data["source"]:
         out.append(f"Source: {escape(data['source'])}.\n\n")
+    file = key_file(data, "pdf")
+    out.append(key_note(data, file, linked, escape, _code) + "\n\n")
     out.append(_summary(data))
+    titles = {p["id"]: p for p in data["problems"]}
     problem = None
     for claim in data["claims"]:
         if claim["problem"] != problem:
             problem = claim["problem"]
-            out.append(f"\\subsection*{{{escape(problem)}}}\n")
-        out.append(_claim(claim))
+            out.append(_heading(problem, titles.get(problem), file if linked else None))
+        out.append(_claim(claim, file if linked else None))
     out.append("\\end{document}\n")
     return "".join(out)
 
 
+def _code(command: str) -> str:
+    return f"\\texttt{{{escape(command)}}}"
+
+
+def _heading(problem: str, about: dict[str, Any] | None, file: str | None) -> str:
+    """A question's heading as the key's Part I writes it (``q2. Backpropagation ...``),
+    a target for the summary table, a bookmark, and a link to the question in the key."""
+    name = f"{problem}. {about['title']}" if about else problem
+    mark = f"\\phantomsection\\label{{check-{problem}}}"
+    mark += f"\\pdfbookmark[1]{{{plain(name)}}}{{bm-check-{problem}}}"
+    link = ""
+    if file is not None and about is not None:
+        link = f"\\hfill{{\\normalfont\\small {_href(file, about['anchor'], 'answer key')}}}"
+    return f"\\subsection*{{{mark}{escape(name)}{link}}}\n"
+
+
+def _href(file: str, anchor: str, words: str) -> str:
+    """A link to a named destination of another PDF (``hw2.pdf#key-q2-delta1``)."""
+    return f"\\href{{{file}\\#{anchor}}}{{{words}}}"
+
+
 def _summary(data: dict[str, Any]) -> str:
-    rows = "".join(
-        f"{escape(verdict)} & {count} \\\\\n" for verdict, count in data["counts"].items() if count
-    )
+    """The verdicts at a glance, as the key's page 1: per question the count of each
+    verdict any claim got, and the page its claims start on."""
+    shown = [v for v, n in data["counts"].items() if n]
+    cols = "l" + "r" * len(shown) + "r"
+    head = " & ".join(["question", *map(escape, shown), "page"])
+    rows = []
+    for p in data["problems"]:
+        counts = " & ".join(str(p["counts"][v]) for v in shown)
+        page = f"\\hyperref[check-{p['id']}]{{\\pageref*{{check-{p['id']}}}}}"
+        rows.append(f"{escape(p['id'])} & {counts} & {page} \\\\\n")
+    total = " & ".join(str(data["counts"][v]) for v in shown)
     return (
         f"{_claims(len(data['claims']))}. Every claim is checked against the exact value symhw "
         "derives; a number at the digits it was written with.\n\n"
-        "\\begin{center}\n\\begin{tabular}{lr}\n\\hline\nverdict & claims \\\\\n\\hline\n"
-        f"{rows}\\hline\n\\end{{tabular}}\n\\end{{center}}\n"
+        f"\\begin{{center}}\n\\begin{{tabular}}{{{cols}}}\n\\hline\n{head} \\\\\n\\hline\n"
+        f"{''.join(rows)}\\hline\nall & {total} & \\\\\n\\hline\n"
+        "\\end{tabular}\n\\end{center}\n"
     )
 
 
@@ -46,10 +94,15 @@ def _claims(n: int) -> str:
     return f"{n} claim{'' if n == 1 else 's'}"
 
 
-def _claim(c: dict[str, Any]) -> str:
+def _claim(c: dict[str, Any], file: str | None) -> str:
     where = f" ({escape(c['source'])})" if c["source"] else ""
     name = escape(c["name"]) if c["name"] else "statement"
-    out = [f"\\paragraph{{{name}{where}}} {escape(VERDICT_WORDS[c['verdict']])}.\n"]
+    head = f"\\paragraph{{{name}{where}}} {escape(VERDICT_WORDS[c['verdict']])}."
+    if c.get("key"):
+        place = key_place(c["key"], escape)
+        shown = _href(file, c["key"]["anchor"], place) if file is not None else place
+        head += f"\\hfill\\mbox{{\\small {shown}}}"
+    out = [head + "\n"]
     if c["written"]:
         out.append(_display("written", c["written"]["latex"]))
     if c["expected"] and c["verdict"] != "correct":

@@ -131,3 +131,48 @@ def slip_symbol(name: str) -> str | None:
     """
     found = re.fullmatch(r"(\\delta|s|x)\^(\(?[0-9]{1,3}\)?)", name)
     return None if found is None else f"{found.group(1)}^{{{found.group(2)}}}"
+
+
+def key_file(data: dict[str, Any], suffix: str) -> str:
+    """The answer key's file a format links to: ``hw2.pdf`` from LaTeX, ``hw2.md`` from
+    Markdown (the stem ``symhw sheet`` writes the key under)."""
+    return f"{data['answer_key']['sheet']}.{suffix}"
+
+
+def key_command(key: dict[str, Any]) -> str:
+    """The command that writes the answer key of a report's problem set.
+
+    >>> key_command({"builtin": False, "problem_set": "sets/mine.toml"})
+    'symhw sheet sets/mine.toml -o DIR'
+    """
+    return "symhw sheet -o DIR" if key["builtin"] else f"symhw sheet {key['problem_set']} -o DIR"
+
+
+def key_note(data: dict[str, Any], file: str, linked: bool, text: Text, code: Text) -> str:
+    """What the sheet says about the answer key it links to (``linked``: it is beside the
+    sheet, so every claim links to its place there), or, where it is not, how to write it
+    there; ``code`` sets a command."""
+    key = data["answer_key"]
+    where = "" if key["builtin"] else " (the path as the claims file gives it, from its folder)"
+    made = f"{code(key_command(key))}{text(where)}"
+    if linked:
+        return (
+            f"Each claim links to where the answer key, {text(file)} beside this sheet, "
+            f"derives it ({made} writes the key)."
+        )
+    again = code("symhw check CLAIMS -o DIR")
+    return (
+        f"The answer key {text(file)} is not beside this sheet: {made} writes it, and "
+        f"{again} after it writes this sheet beside it, each claim linked to where the key "
+        "derives it; here each claim names that place."
+    )
+
+
+def key_place(place: dict[str, Any], text: Text) -> str:
+    """A claim's place in the answer key, in words (its question is the heading above it):
+    the box of its answer, the appendix part that derives it, or the question."""
+    if place["at"] == "boxed":
+        return "answer key: boxed answer"
+    if place["at"] == "appendix":
+        return f"answer key: {text(place['title'])} (appendix)"
+    return "answer key: the question"

@@ -11,7 +11,15 @@ from symhw.derivation import (
     Solution,
     Table,
 )
-from symhw.render import Frame, anchor, answers_only, box_name, derived_in, summary_table
+from symhw.render import (
+    Frame,
+    anchor,
+    answers_only,
+    box_anchors,
+    derivation_anchor,
+    linked_parts,
+    summary_table,
+)
 from symhw.render.decimals import grouped_text
 from symhw.render.expr import latex, with_primes
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
@@ -112,19 +120,12 @@ def _target(name: str) -> str:
 
 def _back_links(sol: Solution) -> dict[int, str]:
     """Per part of the appendix a box of Part I links to: the link back to the box."""
-    out: dict[int, str] = {}
-    for i, box in enumerate(sol.boxes()):
-        part = derived_in(sol, box)
-        if part is not None and part not in out:
-            out[part] = f"[↑ boxed in Part I](#{anchor(sol, 'key', box_name(box, i))})"
-    return out
+    return {part: f"[↑ boxed in Part I](#{box})" for part, box in linked_parts(sol).items()}
 
 
 def _boxed(sol: Solution, box: Boxed, index: int, links: bool) -> str:
-    names = [a.name for a in box.answers] or [box_name(box, index)]
-    targets = "".join(_target(anchor(sol, "key", n)) for n in names)
-    part = derived_in(sol, box)
-    goal = anchor(sol, "app", "answers" if part is None else f"part{part}")
+    targets = "".join(_target(a) for a in box_anchors(sol, box, index))
+    goal = derivation_anchor(sol, box)
     link = f"\n\n[derivation ↓](#{goal})" if links else ""
     lead = f"**{escape(box.question)}** " if box.question else ""
     if box.statement is not None:

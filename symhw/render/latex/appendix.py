@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from symhw.derivation import Derivation, Figure, Paragraph, ReferenceCode, Solution, Table
-from symhw.render import anchor, box_name, derived_in
+from symhw.render import anchor, linked_parts
 from symhw.render.expr import latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.latex.displays import (
@@ -160,9 +160,4 @@ def solution_section(sol: Solution, *, linked: bool = False, figure_dir: str = "
 def _back_links(sol: Solution) -> dict[int, str]:
     """Per part of the appendix that a box of Part I links to: the link back to the (first)
     box, for the part's heading."""
-    out: dict[int, str] = {}
-    for i, box in enumerate(sol.boxes()):
-        part = derived_in(sol, box)
-        if part is not None and part not in out:
-            out[part] = page_link(anchor(sol, "key", box_name(box, i)), "boxed in Part I")
-    return out
+    return {part: page_link(box, "boxed in Part I") for part, box in linked_parts(sol).items()}

@@ -71,7 +71,7 @@ KEY_FIGURE = rf"""\newsavebox{{\symhwfig}}
 PREAMBLE += KEY_FIGURE
 
 
-_HYPERREF = r"""\usepackage[hidelinks,bookmarksnumbered=false,bookmarksopen]{hyperref}
+_HYPERREF = r"""\usepackage[hidelinks,bookmarksnumbered=false,bookmarksopen,destlabel]{hyperref}
 \usepackage{bookmark}
 \usepackage{array,longtable}
 """

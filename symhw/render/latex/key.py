@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 
 from symhw.derivation import Boxed, Derivation, Figure, Paragraph, Solution, Table
-from symhw.render import anchor, answers_only, box_name, derived_in, summary_table
+from symhw.render import (
+    anchor,
+    answers_only,
+    box_anchors,
+    derivation_anchor,
+    summary_table,
+)
 from symhw.render.expr import latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.latex.appendix import appendix_part
@@ -89,10 +95,8 @@ def _flush_right(note: str) -> str:
 def _box_ends(sol: Solution, box: Boxed, index: int, links: bool) -> tuple[str, str, str]:
     """A box's targets (for the summary table), the appendix part it links to, and the
     link as a small note (empty without ``links``)."""
-    names = [a.name for a in box.answers] or [box_name(box, index)]
-    targets = "".join(link_target(anchor(sol, "key", n)) for n in names)
-    part = derived_in(sol, box)
-    goal = anchor(sol, "app", "answers" if part is None else f"part{part}")
+    targets = "".join(link_target(a) for a in box_anchors(sol, box, index))
+    goal = derivation_anchor(sol, box)
     return targets, goal, rf"\small {page_link(goal, 'derivation')}" if links else ""
 
 
