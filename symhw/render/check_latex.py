@@ -7,6 +7,7 @@ destination of the key's PDF beside it), from the report's plain data
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from symhw.render.feedback_items import VERDICT_WORDS, details, key_file, key_note, key_place
@@ -107,7 +108,7 @@ def _claim(c: dict[str, Any], file: str | None) -> str:
         out.append(_display("written", c["written"]["latex"]))
     if c["expected"] and c["verdict"] != "correct":
         out.append(_display("expected", c["expected"]["latex"]))
-    items = details(c, escape, _math)
+    items = details(c, _prose, _math)
     if items:
         out.append("\\begin{itemize}\n" + "".join(f"\\item {i}\n" for i in items))
         out.append("\\end{itemize}\n")
@@ -118,9 +119,17 @@ def _claim(c: dict[str, Any], file: str | None) -> str:
 
 def _display(name: str, tex: str) -> str:
     """``name: tex`` as a display, reflowed to the line."""
-    head = f"\\text{{{name}}} &: "
-    rows = reflow(tex, LINE_EM - width(f"\\text{{{name}}}") - 3.0)
-    return align([head + rows[0].tex, *(f"&\\quad {{}}{r.tex}" for r in rows[1:])])
+    head = f"\\text{{{name}:}} &\\quad "
+    rows = reflow(tex, LINE_EM - width(f"\\text{{{name}:}}") - 3.0)
+    first = rows[0].tex
+    if first.lstrip().startswith("-"):  # align opens the column with {}: a sign, not a minus
+        first = f"{{{first}}}"
+    return align([head + first, *(f"&\\qquad {{}}{r.tex}" for r in rows[1:])])
+
+
+def _prose(text: str) -> str:
+    """A finding's words as LaTeX text, a number's sign a minus (−0.875, not a hyphen)."""
+    return re.sub(r"(?<![\w)])-(?=[0-9])", "$-$", escape(text))
 
 
 def _math(tex: str) -> str:

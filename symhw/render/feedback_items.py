@@ -54,13 +54,12 @@ def details(c: dict[str, Any], text: Text, math: Text) -> list[str]:
 
 
 def _entry(e: dict[str, Any], text: Text, sources: dict[str, dict]) -> str:
-    at = ", ".join(map(str, e["index"])) or "the value"
     by = f"; explained by {text(e['explained_by'])}" if e["explained_by"] else ""
     if e["carried_from"]:
         by += ", from your " + " and ".join(_source(sources[q], text) for q in e["carried_from"])
     cut = " (digits cut, not rounded)" if e["truncated"] else ""
     return (
-        f"entry {at}: {text(e['written'])} is {text(e['verdict'])}{cut}: exact "
+        f"{_at(e)}{text(e['written'])} is {text(e['verdict'])}{cut}: exact "
         f"{text(e['exact'])}, {text(e['expected'])} at the digits written{by}"
     )
 
@@ -82,7 +81,7 @@ def _step(step: dict[str, Any], text: Text) -> str:
 
 
 def _at(e: dict[str, Any]) -> str:
-    return f"entry {', '.join(map(str, e['index']))}: " if e["index"] else ""
+    return f"entry {', '.join(map(str, e['index']))}: " if e["index"] else "the value "
 
 
 #: Numbers of a step that does not follow, shown one by one (the rest counted).
