@@ -50,6 +50,11 @@ class Report:
 
         return feedback(report_data(self))
 
+    def _repr_latex_(self) -> str:  # Jupyter (MathJax): the feedback sheet as one display
+        from symhw.render.check_notebook import feedback
+
+        return feedback(report_data(self))
+
 
 def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
     """Load the problem set a claims file names, solve the problems it has claims on, and
@@ -64,6 +69,9 @@ def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
     solved = {} if solved is None else solved
     ref = claims.problem_set
     key = None if ref.builtin else str(ref.path)
+    if ref.loaded is not None:  # kept in `solved` while it is: its id is not reused
+        key = ("loaded", id(ref.loaded))
+        solved.setdefault(("set", key), ref.loaded)
     if ("set", key) not in solved:
         solved["set", key] = load_problem_set(None if ref.builtin else ref.path)
     problem_set = solved["set", key]
@@ -93,11 +101,11 @@ def report_data(report: Report) -> dict[str, Any]:
         "source": report.claims.source,
         "problem_set": report.problem_set.name,
         "counts": report.counts(),
-        "claims": [_claim_data(v) for v in report.verdicts],
+        "claims": [claim_data(v) for v in report.verdicts],
     }
 
 
-def _claim_data(v: Verdict) -> dict[str, Any]:
+def claim_data(v: Verdict) -> dict[str, Any]:
     """One claim's data: where it is, then what its verdict says (the latter worked out
     once for a verdict repeated in many files)."""
     claim = v.claim

@@ -24,14 +24,17 @@ def feedback(data: dict[str, Any]) -> str:
         if claim["problem"] != problem:
             problem = claim["problem"]
             out.append(f"## {escape(problem)}\n")
-        out.append(_claim(claim))
+        out.append(claim_feedback(claim))
     return "\n".join(out)
 
 
-def _claim(c: dict[str, Any]) -> str:
+def claim_feedback(c: dict[str, Any], heading: bool = True) -> str:
+    """One claim (an item of the report's ``claims``): a heading of the sheet, or with
+    ``heading`` False its name and verdict in bold (a claim shown on its own)."""
     where = f" ({escape(c['source'])})" if c["source"] else ""
     name = escape(c["name"]) if c["name"] else "statement"
-    lines = [f"### {name}{where}: {VERDICT_WORDS[c['verdict']]}\n"]
+    head = f"{name}{where}: {VERDICT_WORDS[c['verdict']]}"
+    lines = [f"### {head}\n" if heading else f"**{head}**\n"]
     if c["written"]:
         lines.append(f"- written: ${c['written']['latex']}$")
     if c["expected"] and c["verdict"] != "correct":
