@@ -360,22 +360,42 @@ def _commands(tex: str) -> set[str]:
     return set(re.findall(r"\\(?:[A-Za-z]+|.)", tex)) - {"\\\\"}
 
 
+def _displays(tex: str) -> list[str]:
+    """The displays of a notebook's LaTeX, each ``$$\\begin{array}{l} ... \\end{array}$$``,
+    with nothing but line breaks between them."""
+    parts = re.split(r"(?<=\$\$)\n(?=\$\$)", tex)
+    for part in parts:
+        assert part.startswith("$$\\begin{array}{l}\n") and part.endswith("\n\\end{array}$$")
+        assert part.count("$") % 2 == 0
+        depth = 0
+        for ch in re.sub(r"\\[{}]", "", part):
+            depth += {"{": 1, "}": -1}.get(ch, 0)
+            assert depth >= 0
+        assert depth == 0
+    return parts
+
+
 def test_the_report_as_latex_a_notebook_shows():
-    """One display of MathJax's TeX (no document, section or itemize); every claim there
-    with its verdict in the sheet's words."""
+    """Displays of MathJax's TeX (no document, section or itemize), one per claim, each
+    within MathJax's buffer; every claim with its verdict in the sheet's words."""
     report = symhw.check()
     tex = report._repr_latex_()
-    assert tex.startswith("$\\displaystyle \\begin{array}{l}\n")
-    assert tex.endswith("\n\\end{array}$") and tex.count("$") % 2 == 0
+    displays = _displays(tex)
+    assert len(displays) == 1 + 69
+    assert max(map(len, displays)) <= 5 * 1024
     assert _commands(tex) <= MATHJAX, _commands(tex) - MATHJAX
-    assert r"\textbf{CSCE 636 HW2: the handwritten solution, checked}" in tex
-    assert r"\text{69 claims: 48 correct, " in tex
+    assert r"\textbf{CSCE 636 HW2: the handwritten solution, checked}" in displays[0]
+    assert r"\text{69 claims: 48 correct, " in displays[0]
     assert tex.count(r"\text{: wrong}") == report.counts()["wrong"]
-    depth = 0
-    for ch in re.sub(r"\\[{}]", "", tex):
-        depth += {"{": 1, "}": -1}.get(ch, 0)
-        assert depth >= 0
-    assert depth == 0
+    assert displays[1].startswith("$$\\begin{array}{l}\n\\textbf{q1} \\\\\n\\textbf{loss (L7)}")
+
+
+def test_a_display_too_long_for_mathjax_is_split_by_line(q2):
+    big = [["0.5"] * 40] * 40  # 1,600 entries written for a 2 × 1 vector
+    tex = q2.check("delta1", big)._repr_latex_()
+    displays = _displays(tex)
+    assert len(displays) == 3  # the verdict, what was written, what was expected
+    assert len(displays[0]) < 100 and len(displays[1]) > 5 * 1024
 
 
 def test_hostile_text_in_a_note_is_set_as_text_only():

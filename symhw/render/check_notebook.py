@@ -1,8 +1,10 @@
 r"""The feedback sheet of ``symhw check`` as LaTeX a notebook shows (Jupyter's
-``_repr_latex_``, typeset by MathJax; not a document): one display, an array of lines in
-the words of the other formats (:mod:`.feedback_items`). Words are set in ``\text`` and
-every character TeX treats specially as math, so that MathJax and LaTeX (a notebook
-exported to PDF) read the same thing."""
+``_repr_latex_``, typeset by MathJax; not a document): a display per claim, an array of
+lines in the words of the other formats (:mod:`.feedback_items`). Words are set in
+``\text`` and every character TeX treats specially as math, so that MathJax and LaTeX (a
+notebook exported to PDF) read the same thing. A display per claim, not one for the
+sheet: MathJax refuses a TeX string over :data:`MATHJAX_BUFFER` characters (the whole
+HW2 report is 30,000), and a PDF breaks pages between displays only."""
 
 from __future__ import annotations
 
@@ -33,28 +35,35 @@ _SPECIALS = re.compile("[" + re.escape("".join(_SPECIAL)) + "]")
 _OPEN, _CLOSE = "\x00", "\x01"
 
 
+#: MathJax's ``maxBuffer``: the longest TeX string it typesets (5 × 1024 characters); a
+#: claim's display longer than that is split into a display per line.
+MATHJAX_BUFFER = 5 * 1024
+
+
 def feedback(data: dict[str, Any]) -> str:
-    """The whole feedback sheet as one display (the report's plain data,
-    :func:`symhw.checker.report.report_data`)."""
+    """The whole feedback sheet (the report's plain data,
+    :func:`symhw.checker.report.report_data`): the counts, then a display per claim."""
     title = data["title"] or f"Claims on {data['problem_set']}, checked"
     counts = ", ".join(f"{n} {v}" for v, n in data["counts"].items() if n)
     n = len(data["claims"])
-    lines = [words(title, "textbf")]
+    head = [words(title, "textbf")]
     if data["source"]:
-        lines.append(words(f"Source: {data['source']}"))
-    lines.append(words(f"{n} claim{'' if n == 1 else 's'}: {counts}."))
+        head.append(words(f"Source: {data['source']}"))
+    head.append(words(f"{n} claim{'' if n == 1 else 's'}: {counts}."))
+    out = [_display(head)]
     problem = None
     for claim in data["claims"]:
+        lines = claim_lines(claim)
         if claim["problem"] != problem:
             problem = claim["problem"]
-            lines += ["", words(problem, "textbf")]  # an empty line between problems
-        lines += claim_lines(claim)
-    return _display(lines)
+            lines.insert(0, words(problem, "textbf"))
+        out.append(_displays(lines))
+    return "\n".join(out)
 
 
 def claim_feedback(c: dict[str, Any]) -> str:
-    """One claim (an item of the report's ``claims``) as a display of its own."""
-    return _display(claim_lines(c))
+    """One claim (an item of the report's ``claims``), as the sheet shows it."""
+    return _displays(claim_lines(c))
 
 
 def claim_lines(c: dict[str, Any]) -> list[str]:
@@ -110,5 +119,13 @@ def _item(item: str) -> str:
     return "".join(out)
 
 
+def _displays(lines: list[str]) -> str:
+    """The lines as one display, or one display each where that is too long for MathJax."""
+    whole = _display(lines)
+    if len(whole) <= MATHJAX_BUFFER:
+        return whole
+    return "\n".join(_display([line]) for line in lines)
+
+
 def _display(lines: list[str]) -> str:
-    return "$\\displaystyle \\begin{array}{l}\n" + " \\\\\n".join(lines) + "\n\\end{array}$"
+    return "$$\\begin{array}{l}\n" + " \\\\\n".join(lines) + "\n\\end{array}$$"
