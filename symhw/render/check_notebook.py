@@ -3,8 +3,9 @@ r"""The feedback sheet of ``symhw check`` as LaTeX a notebook shows (Jupyter's
 lines in the words of the other formats (:mod:`.feedback_items`). Words are set in
 ``\text`` and every character TeX treats specially as math, so that MathJax and LaTeX (a
 notebook exported to PDF) read the same thing. A display per claim, not one for the
-sheet: MathJax refuses a TeX string over :data:`MATHJAX_BUFFER` characters (the whole
-HW2 report is 30,000), and a PDF breaks pages between displays only."""
+sheet: MathJax gives up on a TeX string of more than 5 KiB where it expands a macro (see
+:data:`MATHJAX_BUFFER`; the whole HW2 report is 30,000 characters), and a PDF breaks pages
+between displays only."""
 
 from __future__ import annotations
 
@@ -35,9 +36,10 @@ _SPECIALS = re.compile("[" + re.escape("".join(_SPECIAL)) + "]")
 _OPEN, _CLOSE = "\x00", "\x01"
 
 
-#: MathJax's ``maxBuffer``: the longest TeX string it typesets (5 × 1024 characters); a
-#: claim's display longer than that is split into a display per line.
-MATHJAX_BUFFER = 5 * 1024
+#: MathJax's ``maxBuffer`` (5 × 1024 characters: the longest TeX string it goes on with
+#: after expanding a macro, such as ``\_``, in it), less a margin for what a macro expands
+#: to; a claim's display longer than this is split into a display per line.
+MATHJAX_BUFFER = 4 * 1024
 
 
 def feedback(data: dict[str, Any]) -> str:
