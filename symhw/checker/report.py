@@ -45,6 +45,11 @@ class Report:
         """The report as plain data (:func:`report_data`), as JSON holds it."""
         return report_data(self)
 
+    def __repr__(self) -> str:  # not the whole problem set and every verdict
+        counts = ", ".join(f"{n} {v}" for v, n in self.counts().items() if n)
+        n = len(self.verdicts)
+        return f"<Report on {self.problem_set.name}: {n} claim{'' if n == 1 else 's'}, {counts}>"
+
     def _repr_markdown_(self) -> str:  # Jupyter: the feedback sheet
         from symhw.render.check_markdown import feedback
 
