@@ -106,6 +106,10 @@ def test_a_set_of_ones_own_by_path(tmp_path, monkeypatch):
         report = symhw.check(problem_set, {"p1": {"basic_params_bias": 4640}})
         assert report.counts()["correct"] == 1, problem_set
         assert report.problem_set.name == "mine"
+    p1 = symhw.solve("mine.toml", "p1")
+    assert p1.check("basic_params_bias", "4640").verdict == "correct"
+    assert p1.check("basic_params_bias", 4640.0).verdict == "correct"
+    assert p1.check("basic_params_bias", 18496).verdict == "wrong"
 
 
 def test_claims_that_name_the_same_set_are_fine(tmp_path):
