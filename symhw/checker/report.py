@@ -55,15 +55,16 @@ class Report:
 
         return feedback(report_data(self))
 
-    def _repr_latex_(self) -> str:  # Jupyter (MathJax): the feedback sheet as one display
+    def _repr_latex_(self) -> str:  # Jupyter (MathJax): the feedback sheet, a display a claim
         from symhw.render.check_notebook import feedback
 
         return feedback(report_data(self))
 
 
 def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
-    """Load the problem set a claims file names, solve the problems it has claims on, and
-    judge every claim. A problem id the set does not have is bad input (exit 2).
+    """Load the problem set a claims file names (or take the one given loaded, from
+    Python), solve the problems it has claims on, and judge every claim. A problem id the
+    set does not have is bad input (exit 2).
     ``solved`` keeps the problem sets and solved problems between files (a class's 200
     files on one homework solve it once)."""
     if not isinstance(claims, ClaimsFile):
@@ -74,7 +75,7 @@ def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
     solved = {} if solved is None else solved
     ref = claims.problem_set
     key = None if ref.builtin else str(ref.path)
-    if ref.loaded is not None:  # kept in `solved` while it is: its id is not reused
+    if ref.loaded is not None:  # held by `solved` from here on, so its id stays its own
         key = ("loaded", id(ref.loaded))
         solved.setdefault(("set", key), ref.loaded)
     if ("set", key) not in solved:
