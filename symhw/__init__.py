@@ -31,16 +31,23 @@ _WHERE = {
     "Instance": "symhw.verify",
     "check_equal": "symhw.verify",
     "check": "symhw.checker.api",
+    "solve": "symhw.checker.api",
+    "Report": "symhw.checker.report",
+    "SolvedProblem": "symhw.checker.solved",
+    "ClaimCheck": "symhw.checker.solved",
 }
 __all__ = [
     "KINDS",
     "Answer",
     "Check",
+    "ClaimCheck",
     "Derivation",
     "DerivationBuilder",
     "InputError",
     "Instance",
+    "Report",
     "Solution",
+    "SolvedProblem",
     "Step",
     "SymhwError",
     "VerificationError",
@@ -48,6 +55,7 @@ __all__ = [
     "check_equal",
     "load_problem_set",
     "parse_problem_set",
+    "solve",
     "solve_all",
     "write_sheet",
 ]
@@ -55,7 +63,9 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from symhw.builder import DerivationBuilder
-    from symhw.checker.api import check
+    from symhw.checker.api import check, solve
+    from symhw.checker.report import Report
+    from symhw.checker.solved import ClaimCheck, SolvedProblem
     from symhw.derivation import Answer, Check, Derivation, Solution, Step
     from symhw.errors import InputError, SymhwError, VerificationError
     from symhw.problems import KINDS

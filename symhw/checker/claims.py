@@ -24,9 +24,11 @@ claims are counted from 1) and the fix.
 
 from __future__ import annotations
 
+import math
 import re
+import sys
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from fractions import Fraction
 from importlib import resources
 from pathlib import Path
@@ -35,7 +37,7 @@ from typing import Any
 from symhw.charset import untypesettable
 from symhw.errors import InputError, quote
 from symhw.params import SEQUENCE, Where, check_keys, sheet_text, short_name
-from symhw.spec import BUILTIN, MAX_PROBLEMS, parse_toml, read_toml
+from symhw.spec import BUILTIN, MAX_PROBLEMS, ProblemSet, parse_toml, read_toml
 
 #: Limits of one claims file (each refused with the field named): claims in all, characters
 #: in a string, entries of a vector or matrix, steps, definitions or renamings of a claim.
@@ -78,14 +80,16 @@ Value = Scalar | tuple[Scalar, ...] | tuple[tuple[Scalar, ...], ...]
 @dataclass(frozen=True)
 class ProblemSetRef:
     """The problem set a claims file names: the built-in one (``path`` None) or a file,
-    its path made absolute against the claims file's folder. Not loaded here."""
+    its path made absolute against the claims file's folder. Not loaded here; claims given
+    from Python may come with a set loaded already (``loaded``, named by ``written``)."""
 
     written: str
     path: Path | None
+    loaded: ProblemSet | None = None
 
     @property
     def builtin(self) -> bool:
-        return self.path is None
+        return self.path is None and self.loaded is None
 
 
 #: A claim name: an answer or quantity name, then optionally a 1-based entry, ``A[4, 8]``.
@@ -318,6 +322,32 @@ def _long_claim(problem: str, table: object, index: int, field: str) -> Claim:
     )
 
 
+def python_claim(
+    problem: str, name: object, value: object = None, label: object = None, steps: object = None
+) -> Claim:
+    """One claim given from Python (a solved problem's ``check``), each argument read as
+    the same key of a claims file is; an error names the argument (``value``,
+    ``steps[2]``).
+
+    >>> python_claim("q2", "delta2", -1.368).value
+    Number(exact=Fraction(-171, 125), decimals=3, written='-1.368')
+    >>> python_claim("q2", "delta2", 0.1 + 0.2).value.written  # computed: 12 digits kept
+    '0.300000000000'
+    """
+    name = _name(name, Where(None, "name"))
+    if value is None and steps is None:
+        raise InputError("give the claimed value (or the steps that derive it)", field="value")
+    return Claim(
+        problem,
+        0,
+        f"{problem}.{name}",
+        name,
+        value=None if value is None else _value(value, Where(None, "value")),
+        label=None if label is None else _math(label, Where(None, "label")),
+        steps=() if steps is None else _strings(steps, Where(None, "steps")),
+    )
+
+
 def _name(value: object, where: Where) -> str:
     if not isinstance(value, str) or not NAME.fullmatch(value):
         raise where.error(
@@ -384,8 +414,8 @@ def _scalar(value: object, where: Where) -> Scalar:
     """A number (TOML integer or decimal, as written) or text (a plain number read as one)."""
     if isinstance(value, int) and not isinstance(value, bool):
         return Number(Fraction(_integer(value, where)), None, str(value))
-    if isinstance(value, float):  # from Python: the shortest decimal that reads back as it
-        value = Decimal(repr(value))
+    if isinstance(value, float):  # from Python
+        value = _float(value, where)
     if isinstance(value, Decimal):
         return _decimal(value, str(value), where)
     if isinstance(value, Fraction):
@@ -398,6 +428,32 @@ def _scalar(value: object, where: Where) -> Scalar:
         "expected a number, a string, a vector [a, b] or a matrix [[a, b], [c, d]] of them, "
         f"got {quote(value)}"
     )
+
+
+#: A float given from Python keeps this many significant digits fewer than a float holds
+#: (``sys.float_info.dig``, 15): 12.
+FLOAT_NOISE = 3
+
+
+def _float(value: float, where: Where) -> Decimal:
+    """A float as the shortest decimal that reads back as it (``repr``: 1.736 claims three
+    decimals, and 0.60 is the float 0.6: write the text "0.60" to claim two). A float with
+    more than ``sys.float_info.dig - FLOAT_NOISE`` significant digits was computed, not
+    written (``math.tanh(0.7)``): its last digits are rounding noise, so it is read rounded
+    to that many (0.6043677771171636 as 0.604367777117)."""
+    return float_decimal(value, sys.float_info.dig - FLOAT_NOISE, where)
+
+
+def float_decimal(value: float, kept: int, where: Where) -> Decimal:
+    """``value`` (finite) as the shortest decimal that reads back as it in its own type
+    (``str``; ``repr`` for a Python float), rounded to ``kept`` significant digits where
+    it has more."""
+    if not math.isfinite(value):
+        raise where.error(f"expected a finite number, got {value!r}")
+    d = Decimal(repr(float(value)) if isinstance(value, float) else str(value))
+    if len(d.as_tuple().digits) > kept:
+        d = d.quantize(Decimal(1).scaleb(d.adjusted() - kept + 1), rounding=ROUND_HALF_EVEN)
+    return d
 
 
 def _integer(n: int, where: Where) -> int:

@@ -58,8 +58,18 @@ class Report:
         """The report as plain data (:func:`report_data`), as JSON holds it."""
         return report_data(self)
 
+    def __repr__(self) -> str:  # not the whole problem set and every verdict
+        counts = ", ".join(f"{n} {v}" for v, n in self.counts().items() if n)
+        n = len(self.verdicts)
+        return f"<Report on {self.problem_set.name}: {n} claim{'' if n == 1 else 's'}, {counts}>"
+
     def _repr_markdown_(self) -> str:  # Jupyter: the feedback sheet
         from symhw.render.check_markdown import feedback
+
+        return feedback(report_data(self))
+
+    def _repr_latex_(self) -> str:  # Jupyter (MathJax): the feedback sheet, a display a claim
+        from symhw.render.check_notebook import feedback
 
         return feedback(report_data(self))
 
@@ -70,8 +80,9 @@ def _counts(verdicts: Iterable[str]) -> dict[str, int]:
 
 
 def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
-    """Load the problem set a claims file names, solve the problems it has claims on, and
-    judge every claim. A problem id the set does not have is bad input (exit 2).
+    """Load the problem set a claims file names (or take the one given loaded, from
+    Python), solve the problems it has claims on, and judge every claim. A problem id the
+    set does not have is bad input (exit 2).
     ``solved`` keeps the problem sets and solved problems between files (a class's 200
     files on one homework solve it once)."""
     if not isinstance(claims, ClaimsFile):
@@ -82,6 +93,9 @@ def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
     solved = {} if solved is None else solved
     ref = claims.problem_set
     key = None if ref.builtin else str(ref.path)
+    if ref.loaded is not None:  # held by `solved` from here on, so its id stays its own
+        key = ("loaded", id(ref.loaded))
+        solved.setdefault(("set", key), ref.loaded)
     if ("set", key) not in solved:
         solved["set", key] = load_problem_set(None if ref.builtin else ref.path)
     problem_set = solved["set", key]
@@ -139,24 +153,23 @@ def _answer_key(report: Report) -> dict[str, Any]:
     under (``hw2``: hw2.pdf, hw2.md), and the problem set it is made from, as the claims
     file names it (``builtin``: symhw's own HW2)."""
     ref = report.claims.problem_set
-    return {"sheet": report.problem_set.name, "problem_set": ref.written, "builtin": ref.builtin}
+    builtin = ref.builtin or (ref.path is None and ref.loaded == load_problem_set())
+    return {"sheet": report.problem_set.name, "problem_set": ref.written, "builtin": builtin}
 
 
 def _key_place(report: Report, v: Verdict) -> dict[str, Any] | None:
-    """Where the answer key derives what a claim is about (its name's box, the appendix
-    part, or its question): the key's file stem and the anchor there; None where the
-    report knows no key (made without :func:`check_file`)."""
+    """Where the answer key derives what a claim is about; None where the report knows no
+    key (made without :func:`check_file`)."""
     problem = report.problems.get(v.claim.problem)
-    if problem is None:
-        return None
+    return None if problem is None else place_data(report.problem_set.name, problem, v)
+
+
+def place_data(sheet: str, problem: KeyProblem, v: Verdict) -> dict[str, Any]:
+    """Where the answer key ``sheet`` derives what a claim is about (its name's box, the
+    appendix part, or its question): the key's file stem and the anchor there."""
     label = v.expected.label if v.expected is not None else None
     place = problem.place(v.claim.quantity, label)
-    return {
-        "sheet": report.problem_set.name,
-        "anchor": place.anchor,
-        "at": place.at,
-        "title": place.title or None,
-    }
+    return {"sheet": sheet, "anchor": place.anchor, "at": place.at, "title": place.title or None}
 
 
 def _claims_data(report: Report) -> list[dict[str, Any]]:
@@ -165,7 +178,7 @@ def _claims_data(report: Report) -> list[dict[str, Any]]:
     before it)."""
     out, before = [], {}
     for v in report.verdicts:
-        data = {**_claim_data(v), "key": _key_place(report, v)}
+        data = {**claim_data(v), "key": _key_place(report, v)}
         sources = dict.fromkeys(q for e in v.entries for q in e.carried_from)
         if sources:
             data["carried_from"] = [before[v.claim.problem, q] for q in sources]
@@ -179,7 +192,7 @@ def _claims_data(report: Report) -> list[dict[str, Any]]:
     return out
 
 
-def _claim_data(v: Verdict) -> dict[str, Any]:
+def claim_data(v: Verdict) -> dict[str, Any]:
     """One claim's data: where it is, then what its verdict says (the latter worked out
     once for a verdict repeated in many files)."""
     claim = v.claim

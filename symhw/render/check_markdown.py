@@ -32,7 +32,7 @@ def feedback(data: dict[str, Any], linked: bool = False) -> str:
         if claim["problem"] != problem:
             problem = claim["problem"]
             out.append(_heading(problem, titles.get(problem), file if linked else None))
-        out.append(_claim(claim, file if linked else None))
+        out.append(claim_feedback(claim, file if linked else None))
     return "\n".join(out)
 
 
@@ -68,10 +68,14 @@ def _heading(problem: str, about: dict[str, Any] | None, file: str | None) -> st
     return f'<a id="check-{problem}"></a>\n## {name}\n{link}'
 
 
-def _claim(c: dict[str, Any], file: str | None) -> str:
+def claim_feedback(c: dict[str, Any], file: str | None = None, heading: bool = True) -> str:
+    """One claim (an item of the report's ``claims``): a heading of the sheet, or with
+    ``heading`` False its name and verdict in bold (a claim shown on its own); its place
+    in the answer key a link into ``file`` where given, else in words."""
     where = f" ({escape(c['source'])})" if c["source"] else ""
     name = escape(c["name"]) if c["name"] else "statement"
-    lines = [f"### {name}{where}: {VERDICT_WORDS[c['verdict']]}\n"]
+    head = f"{name}{where}: {VERDICT_WORDS[c['verdict']]}"
+    lines = [f"### {head}\n" if heading else f"**{head}**\n"]
     if c["written"]:
         lines.append(f"- written: ${c['written']['latex']}$")
     if c["expected"] and c["verdict"] != "correct":
