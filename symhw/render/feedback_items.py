@@ -47,7 +47,7 @@ def details(c: dict[str, Any], text: Text, math: Text) -> list[str]:
         out.append(f"the label {written} {meaning}")
     for s in c.get("slips", ()):
         written, expected = (_symbol(s[k], text, math) for k in ("written", "expected"))
-        out.append(f"in {text(s['in'])}: {written} where {expected} belongs")
+        out.append(f"in {_function(s['in'], text, math)}: {written} where {expected} belongs")
     if c["why"] and c["verdict"] in ("unparsable", "unknown", "undecided"):
         out.append(text(c["why"]))
     return out
@@ -114,6 +114,24 @@ def terms(t: dict[str, Any], math: Text) -> list[str]:
     out += [f"missing term {m(x)}" for x in t["missing"]]
     out += [f"extra term {m(x)}" for x in t["extra"]]
     return out
+
+
+#: Functions a notation slip may be found in, as LaTeX (others are set upright).
+_COMMANDS = frozenset({"Theta", "theta", "sigma", "phi", "psi", "tanh", "sinh", "cosh"})
+
+
+def _function(name: str, text: Text, math: Text) -> str:
+    r"""The function a slip is found in (``Theta'``, ``tanh``, ``Identity``) as math:
+    ``\Theta'``, ``\tanh``, ``\mathrm{Identity}``; anything else as text.
+
+    >>> _function("Theta'", str, lambda t: f"${t}$"), _function("Identity", str, str)
+    ("$\\Theta'$", '\\mathrm{Identity}')
+    """
+    found = re.fullmatch(r"([A-Za-z]{1,20})('{0,3})", name)
+    if found is None:
+        return text(name)
+    base, primes = found.groups()
+    return math((f"\\{base}" if base in _COMMANDS else f"\\mathrm{{{base}}}") + primes)
 
 
 def _symbol(name: str, text: Text, math: Text) -> str:
