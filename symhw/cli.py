@@ -56,6 +56,13 @@ def _parser() -> argparse.ArgumentParser:
             "CPU and problem; 1 solves in this process)",
         )
     _check_parser(sub)
+    template = sub.add_parser(
+        "template", help="write a claims template of a problem set (for symhw check)"
+    )
+    template.add_argument("spec", nargs="?", help="problem-set TOML file (default: built-in HW2)")
+    template.add_argument(
+        "-o", "--output", default=None, help="write it to this file (default: the terminal)"
+    )
     sub.add_parser("list", help="list the problem kinds and their parameters")
     return parser
 
@@ -121,6 +128,8 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
 
     if args.command == "check":
         return _check(args, own_process)
+    if args.command == "template":
+        return _template(args)
     if args.command == "sheet" and own_process:
         from symhw.cleanup import start_guardian
 
@@ -185,6 +194,35 @@ def _check(args: argparse.Namespace, own_process: bool) -> int:
         _write_all(reports, stems, args.output, formats)
     wrong = any(data["counts"]["wrong"] > 0 for data in reports)
     return 3 if args.fail_on == "wrong" and wrong else 0
+
+
+def _template(args: argparse.Namespace) -> int:
+    """``symhw template``: every answer of a problem set as a line a student fills in; the
+    set named as a claims file at the output's place finds it (a path from its folder)."""
+    from symhw.checker.template import solved_template, template_data
+    from symhw.pool import default_jobs, ordered_map
+    from symhw.render.claims_template import claims_template
+    from symhw.sheet import atomic_write, problem_cost
+    from symhw.spec import BUILTIN, load_problem_set
+
+    problem_set = load_problem_set(args.spec)
+    out = None if args.output is None else Path(args.output)
+    if out is not None and out.is_dir():
+        raise InputError(f"{out} is a folder: give a file's path (claims.toml)", field="-o")
+    if out is not None and not out.absolute().parent.is_dir():
+        raise InputError(f"{out.parent} does not exist: make it first", field="-o")
+    written = BUILTIN
+    if args.spec is not None:
+        base = Path.cwd() if out is None else out.absolute().parent
+        written = Path(os.path.relpath(Path(args.spec).absolute(), base)).as_posix()
+    jobs = default_jobs(len(problem_set.problems))
+    problems = ordered_map(solved_template, problem_set.problems, jobs, problem_cost)
+    text = claims_template(template_data(problem_set, problems, written))
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        print(atomic_write(out, text.encode()))
+    return 0
 
 
 CHECK_FORMATS = ("tex", "pdf", "md", "json")

@@ -155,14 +155,18 @@ def parse_toml(text: str, shown: str, what: str) -> dict[str, Any]:
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """The TOML document in the regular file ``path`` (at most :data:`MAX_FILE_BYTES`,
-    UTF-8, a byte-order mark allowed), read by :func:`parse_toml`."""
+    """The TOML document in the regular file ``path``, read by :func:`parse_toml`."""
+    return parse_toml(read_text(path, what), str(path), what)
+
+
+def read_text(path: Path, what: str) -> str:
+    """The text of the regular file ``path`` (at most :data:`MAX_FILE_BYTES`, UTF-8, a
+    byte-order mark allowed)."""
     raw = read_regular_file(path, MAX_FILE_BYTES, what)
     try:
-        text = raw.decode("utf-8-sig")  # a byte-order mark is not an error
+        return raw.decode("utf-8-sig")  # a byte-order mark is not an error
     except UnicodeDecodeError:
         raise InputError(f"{quote(str(path))} is not UTF-8 text") from None
-    return parse_toml(text, str(path), what)
 
 
 def load_problem_set(path: str | Path | None = None) -> ProblemSet:

@@ -352,7 +352,6 @@ def test_every_limit_is_accepted_at_its_edge_and_refused_one_past(accepted, refu
         ("[[q2.claims]]\nname = 3\nvalue = 1\n", "q2.claims[1].name", "not a claim name"),
         ("[q2]\nclaims = 3\n", "q2.claims", "kept for the long form"),
         ("[q2]\nclaims = [1]\n", "q2.claims[1]", "expected a table [[q2.claims]]"),
-        ("[q2]\n", "q2", "no claims"),
         ('["q 2"]\nx = 1\n', "q 2", "is not a valid name"),
         ("foo = 1\n[q2]\nx = 1\n", "foo", "the top level has problem_set, title, source"),
         ("title = '" + "t" * 201 + "'\n[q2]\nx = 1\n", "title", "at most 200 characters"),

@@ -37,7 +37,7 @@ from typing import Any
 from symhw.charset import untypesettable
 from symhw.errors import InputError, quote
 from symhw.params import SEQUENCE, Where, check_keys, sheet_text, short_name
-from symhw.spec import BUILTIN, MAX_PROBLEMS, ProblemSet, parse_toml, read_toml
+from symhw.spec import BUILTIN, MAX_PROBLEMS, ProblemSet, parse_toml, read_text
 
 #: Limits of one claims file (each refused with the field named): claims in all, characters
 #: in a string, entries of a vector or matrix, steps, definitions or renamings of a claim.
@@ -164,7 +164,7 @@ def read_claims(path: str | Path) -> ClaimsFile:
     """Read a claims file: a regular UTF-8 file of at most 4 MiB, then
     :func:`claims_from_data`; anything wrong is one InputError."""
     p = Path(path)
-    return claims_from_data(read_toml(p, "claims"), p)
+    return claims_from_text(read_text(p, "claims"), p)
 
 
 def claims_from_text(text: str, where: str | Path = "claims.toml") -> ClaimsFile:
@@ -176,7 +176,27 @@ def claims_from_text(text: str, where: str | Path = "claims.toml") -> ClaimsFile
     >>> f.claims[1].decimals
     (None, 2)
     """
-    return claims_from_data(parse_toml(text, str(where), "claims"), where)
+    try:
+        data = parse_toml(text, str(where), "claims")
+    except InputError as e:
+        if not _placeholder_left(text):
+            raise
+        raise InputError(f"{e}; each _ of the claims template is a number to write") from None
+    return claims_from_data(data, where)
+
+
+#: A claims template's number placeholder: a _ standing alone (``delta1 = [_, _]``).
+_PLACEHOLDER = re.compile(r"(?<![\w.])_(?![\w.])")
+
+
+def _placeholder_left(text: str) -> bool:
+    """Whether a line not commented out has a template's placeholder after its ``=`` (in
+    time linear in the text: a hostile file may be 4 MiB of one line)."""
+    for line in text.splitlines():
+        value = line.split("#", 1)[0].partition("=")[2]
+        if _PLACEHOLDER.search(value):
+            return True
+    return False
 
 
 def builtin_claims() -> ClaimsFile:
@@ -203,8 +223,9 @@ def claims_from_data(data: dict[str, Any], where: str | Path) -> ClaimsFile:
 
 
 def _problem_tables(data: dict) -> dict[str, dict]:
-    """The problem tables of the document, each id checked; anything else at the top level
-    but the metadata is refused."""
+    """The problem tables of the document that hold claims, each id checked (an empty one
+    is a problem not answered yet, as a claims template leaves it); anything else at the
+    top level but the metadata is refused."""
     count = sum(isinstance(v, dict) for k, v in data.items() if k not in METADATA)
     if count > MAX_PROBLEMS:
         raise InputError(f"{count} problems; a claims file has at most {MAX_PROBLEMS}: split it")
@@ -220,11 +241,8 @@ def _problem_tables(data: dict) -> dict[str, dict]:
             )
         field = key if isinstance(key, str) else quote(key)
         short_name(key, Where(None, field, "a problem id"))
-        if not value:
-            raise InputError(
-                f"no claims; add `name = value` lines or [[{key}.claims]] tables", field=key
-            )
-        problems[key] = value
+        if value:  # an empty table: a problem not answered yet (a template's)
+            problems[key] = value
     return problems
 
 
@@ -240,7 +258,10 @@ def _count_claims(problems: dict[str, dict]) -> None:
             f"{count:,} claims; a claims file has at most {MAX_CLAIMS:,}: split it into several"
         )
     if not count:
-        raise InputError("no claims; add a table per problem, e.g. [q1] with `name = value` lines")
+        raise InputError(
+            "no claims (an answer commented out with # is not one); add a table per "
+            "problem, e.g. [q1] with `name = value` lines"
+        )
 
 
 def _problem_set(value: object, base: Path) -> ProblemSetRef:
