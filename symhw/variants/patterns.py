@@ -9,14 +9,13 @@ value. :func:`parse_pattern` reads an entry, :func:`apply` draws a value from it
 from __future__ import annotations
 
 import copy
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Union
 
-from symhw.errors import quote
-from symhw.params import SEQUENCE, Where
+from symhw.errors import InputError, quote
+from symhw.params import SEQUENCE, Where, parse_number
 
 #: Decimals a drawn number may have, the size of a range's ends, the choices in one list,
 #: the draws (ranges and choices) in one problem's vary table, and how deep it nests.
@@ -230,6 +229,15 @@ def apply(pattern: Pattern, base: Any, pick: Pick) -> Any:
     return table
 
 
+def _is_number(value: object) -> bool:
+    """A number as a problem file gives one (``"1/10"`` included)."""
+    try:
+        parse_number(value, Where(None, ""))
+    except InputError:
+        return False
+    return True
+
+
 def check_fits(pattern: Pattern, base: Any, where: Where) -> None:
     """A pattern's shape fits the value it varies: a range over numbers (or over nothing),
     a list of draws over a list as long, a table of draws over a table."""
@@ -237,9 +245,7 @@ def check_fits(pattern: Pattern, base: Any, where: Where) -> None:
         if isinstance(base, SEQUENCE):
             for i, b in enumerate(base, start=1):
                 check_fits(pattern, b, where.within(f"entry {i}"))
-        elif base is not None and (
-            isinstance(base, bool) or not isinstance(base, numbers.Number | str)
-        ):
+        elif base is not None and not _is_number(base):
             raise where.error(f"a range draws numbers, but the problem gives {quote(base)} here")
     elif isinstance(pattern, Each) and isinstance(base, SEQUENCE):
         if len(base) != len(pattern.items):

@@ -65,6 +65,12 @@ def parse_vary(value: object, kind: str, base: dict[str, Any], problem: str) -> 
                 field=f"vary.{name}",
             )
         patterns.append((name, _pattern(entry, base.get(name), Where(problem, f"vary.{name}"))))
+    if not patterns:
+        raise InputError(
+            "varies nothing: add a parameter with a range or choices, e.g. x = { range = [1, 3] }",
+            problem=problem,
+            field="vary",
+        )
     if sum(_size(d) for _, p in patterns for d in draws(p)) > MAX_DRAWS:
         raise InputError(
             f"more than {MAX_DRAWS} ranges and choices (each choice counts); vary whole "
