@@ -22,7 +22,7 @@ from symhw.params import SEQUENCE, Where, parse_number
 MAX_DECIMALS = 6
 MAX_END = 10**15
 MAX_CHOICES = 1000
-MAX_DRAWS = 4096
+MAX_DRAWS = 512
 MAX_DEPTH = 8
 
 DRAW_KEYS = {"range": ("range", "decimals", "exclude"), "choices": ("choices",)}
@@ -205,9 +205,18 @@ def draws(pattern: Pattern) -> list[Draw]:
     return []
 
 
+#: What ``pick`` returns to keep the problem's own value (or, where it gives none, the
+#: draw's first: a range's low end, the first choice).
+KEEP = object()
+
+
+def _kept(base: Any, first: Any) -> Any:
+    return first if base is None else base
+
+
 def apply(pattern: Pattern, base: Any, pick: Pick) -> Any:
     """The value ``pattern`` makes of ``base`` (the problem's own value, None if it gives
-    none), each draw's value from ``pick``; ``base`` is not changed.
+    none), each draw's value from ``pick`` (or :data:`KEEP`); ``base`` is not changed.
 
     >>> apply(Range(0, 9, 0, ()), [[1, 2], [3]], lambda d: 7)
     [[7, 7], [7]]
@@ -215,11 +224,13 @@ def apply(pattern: Pattern, base: Any, pick: Pick) -> Any:
     if isinstance(pattern, Fixed):
         return copy.deepcopy(pattern.value)
     if isinstance(pattern, Choices):
-        return copy.deepcopy(pick(pattern))
+        value = pick(pattern)
+        return copy.deepcopy(_kept(base, pattern.options[0]) if value is KEEP else value)
     if isinstance(pattern, Range):
         if isinstance(base, SEQUENCE):
             return [apply(pattern, b, pick) for b in base]
-        return pick(pattern)
+        value = pick(pattern)
+        return _kept(base, pattern.value(0)) if value is KEEP else value
     if isinstance(pattern, Each):
         bases = base if isinstance(base, SEQUENCE) else [None] * len(pattern.items)
         return [apply(p, b, pick) for p, b in zip(pattern.items, bases, strict=True)]

@@ -10,6 +10,7 @@ meet are reported too.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from symhw.errors import InputError, quote
@@ -18,7 +19,9 @@ from symhw.problems import KINDS
 from symhw.variants.conditions import CONDITIONS, for_kind
 from symhw.variants.draw import Vary, draw
 from symhw.variants.patterns import (
+    KEEP,
     MAX_DRAWS,
+    Choices,
     Draw,
     Fixed,
     Pattern,
@@ -73,8 +76,8 @@ def parse_vary(value: object, kind: str, base: dict[str, Any], problem: str) -> 
         )
     if sum(_size(d) for _, p in patterns for d in draws(p)) > MAX_DRAWS:
         raise InputError(
-            f"more than {MAX_DRAWS} ranges and choices (each choice counts); vary whole "
-            "matrices with one range",
+            f"more than {MAX_DRAWS} ranges and choices (each choice counts); vary a whole "
+            "matrix with one range, or give fewer choices",
             problem=problem,
             field="vary",
         )
@@ -98,30 +101,58 @@ def _pattern(entry: object, base: object, where: Where) -> Pattern:
 
 
 def _size(d: Draw) -> int:
-    return 2 if isinstance(d, Range) else len(d.options)
+    """What a draw costs to check at load: a range one parse (all of them at once), a
+    choice one per option."""
+    return 1 if isinstance(d, Range) else len(d.options)
 
 
 def _try_each_value(name: str, pattern: Pattern, base: object, parse: Any, problem: str) -> None:
-    """Each range's ends and each choice, the other draws at their first value, through the
-    parameter's own parser."""
-    for target in draws(pattern):
-        values = target.ends() if isinstance(target, Range) else target.options
-        for candidate in values:
+    """Every range at its low and at its high end, and each choice alone (the other draws
+    keeping the problem's own values), through the parameter's own parser: two parses for
+    the ranges however many, one per choice."""
+    check = _Check(name, pattern, base, parse, problem)
+    ranges = [d for d in draws(pattern) if isinstance(d, Range)]
+    for end in (0, 1):
+        chosen: dict[Draw, Any] = {r: r.ends()[end] for r in ranges}
+        refused = check.refusal(chosen)
+        if refused is not None:
+            for r, value in chosen.items():  # which range it is: each alone
+                check.alone(r, value)
+            raise check.error(f"the ranges' ends together give a value it refuses: {refused}")
+    for d in draws(pattern):
+        if isinstance(d, Choices):
+            for option in d.options:
+                check.alone(d, option)
 
-            def pick(d: Draw, target: Draw = target, candidate: object = candidate) -> object:
-                if d is target:
-                    return candidate
-                return d.value(0) if isinstance(d, Range) else d.options[0]
 
-            try:
-                parse(apply(pattern, base, pick), Where(problem, name))
-            except InputError as e:
-                what = target.shown() if isinstance(target, Range) else "choices"
-                raise InputError(
-                    f"{what} gives {quote(candidate)}, which {name} refuses: {e.message}",
-                    problem=problem,
-                    field=f"vary.{name}",
-                ) from None
+@dataclass(frozen=True)
+class _Check:
+    """A parameter's vary pattern tried in the parameter's parser."""
+
+    name: str
+    pattern: Pattern
+    base: object
+    parse: Any
+    problem: str
+
+    def refusal(self, chosen: dict[Draw, Any]) -> str | None:
+        """Why the parser refuses the value made with ``chosen`` draws (the others kept)."""
+        try:
+            value = apply(self.pattern, self.base, lambda d: chosen.get(d, KEEP))
+            self.parse(value, Where(self.problem, self.name))
+        except InputError as e:
+            return e.message
+        return None
+
+    def alone(self, draw: Draw, value: object) -> None:
+        """Raise an error naming the draw if ``value`` alone makes a value refused."""
+        refused = self.refusal({draw: value})
+        if refused is not None:
+            what = draw.shown() if isinstance(draw, Range) else "choices"
+            raise self.error(f"{what} gives {quote(value)}, which {self.name} refuses: {refused}")
+
+    def error(self, message: str) -> InputError:
+        return InputError(message, problem=self.problem, field=f"vary.{self.name}")
 
 
 def _require(value: object, kind: str, problem: str) -> tuple[tuple[str, Any], ...]:
