@@ -22,6 +22,7 @@ import torch
 
 from conftest import REPO, answers_error, torch_activations
 from symhw.errors import InputError
+from symhw.problems import KINDS
 from symhw.problems.mlp_backprop import solve
 from symhw.render.json import answers_json
 from symhw.spec import draw_variant, load_problem_set, parse_problem_set, parse_toml
@@ -352,3 +353,37 @@ def test_a_bad_key_is_refused_from_python_too():
         draw_variant(load_problem_set(EXAMPLE).problems[1], -1, 0)
     with pytest.raises(InputError, match="a variant id has 1 to 128 characters"):
         draw_variant(load_problem_set(EXAMPLE).problems[1], 0, "")
+
+
+#: θ written here from its definition, for q1's θ′ by central differences.
+THETA = {"tanh": np.tanh, "sigmoid": lambda s: 1 / (1 + np.exp(-s))}
+
+
+def test_variants_of_the_other_questions_match_counts_and_definitions():
+    problems = load_problem_set(EXAMPLE).problems
+    for i in range(4):
+        q1, q3, q4, q5 = (draw_variant(problems[k], 11, i) for k in (0, 2, 3, 4))
+        got = {
+            q.id: KINDS[q.kind].solve(q.params, q.id) for q in (q1, q3, q4, q5)
+        }  # each variant solves
+        d = got["q1"].answer("activation_derivative").value
+        (s,) = d.free_symbols
+        theta = THETA[q1.params.activation]
+        for at in (-1.3, 0.2, 2.0):
+            fd = (theta(at + 1e-6) - theta(at - 1e-6)) / 2e-6
+            assert abs(float(d.subs(s, at).evalf()) - fd) < 1e-8
+        basic, bottleneck = q3.params.blocks
+        c, (b, m) = basic.c_in, (bottleneck.c_in, bottleneck.mid)
+        q3_answers = answers_json(got["q3"])
+        assert q3_answers["basic_params_bias"] == 2 * (9 * c * c + c)  # two 3×3 convs, biases
+        assert q3_answers["bottleneck_params_bias"] == (b * m + m) + (9 * m * m + m) + (m * b + b)
+        layout = q4.params.cases[1].layout
+        assert answers_json(got["q4"])["conv_mean_shape"] == [
+            "C" if axis == "C" else 1 for axis in layout
+        ]
+        p5 = q5.params
+        a = got["q5"].answer("A").value
+        assert a.shape == (
+            p5.out_channels * (p5.length - p5.kernel + 1),
+            p5.in_channels * p5.length,
+        )
