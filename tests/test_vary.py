@@ -387,3 +387,15 @@ def test_variants_of_the_other_questions_match_counts_and_definitions():
             p5.out_channels * (p5.length - p5.kernel + 1),
             p5.in_channels * p5.length,
         )
+
+
+def test_the_readme_example_loads_and_its_python_example_runs():
+    readme = (REPO / "README.md").read_text("utf-8")
+    section = readme[readme.index("### Varying a problem") : readme.index("## Security model")]
+    toml = section.split("```toml\n")[1].split("```")[0]
+    q2 = one_problem(toml.removeprefix("[[problems]]\n"))
+    assert {draw_variant(q2, 0, i).params.y for i in range(20)} == {((1,),), ((-1,),)}
+    code = section.split("```python\n")[1].split("```")[0]
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # the README's own example, not user input
+    assert scope["variant"].params != scope["q2"].params
