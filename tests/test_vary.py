@@ -19,14 +19,19 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import torch
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from conftest import REPO, answers_error, torch_activations
 from symhw.errors import InputError
+from symhw.params import Where
 from symhw.problems import KINDS
 from symhw.problems.mlp_backprop import solve
 from symhw.render.json import answers_json
 from symhw.spec import draw_variant, load_problem_set, parse_problem_set, parse_toml
 from symhw.variants import MAX_TRIES, draw
+from symhw.variants.patterns import apply, parse_pattern
+from symhw.variants.stream import Stream
 
 EXAMPLE = REPO / "examples" / "hw2-class.toml"
 
@@ -399,3 +404,81 @@ def test_the_readme_example_loads_and_its_python_example_runs():
     scope: dict = {}
     exec(compile(code, "README.md", "exec"), scope)  # the README's own example, not user input
     assert scope["variant"].params != scope["q2"].params
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(-(10**6), 10**6),
+    st.integers(0, 40),
+    st.integers(0, 6),
+    st.lists(st.integers(-(10**6), 10**6 + 40), max_size=5),
+)
+def test_a_range_draws_every_allowed_number_and_nothing_else(low, width, decimals, exclude):
+    scale = Decimal(1).scaleb(-decimals)
+    ends = [Decimal(low) * scale, Decimal(low + width) * scale]
+    table = {"range": ends, "decimals": decimals, "exclude": [Decimal(u) * scale for u in exclude]}
+    allowed = {Decimal(u) * scale for u in range(low, low + width + 1)} - set(table["exclude"])
+    assume(allowed)
+    pattern = parse_pattern(table, Where("p", "vary.x"))
+    stream = Stream(("test", low, width, decimals))
+    seen = [apply(pattern, None, lambda d: d.value(stream.below(d.size))) for _ in range(400)]
+    for v in seen:
+        assert (type(v) is int) if decimals == 0 else v.as_tuple().exponent == -decimals
+    assert set(map(Decimal, seen)) <= allowed
+    if len(allowed) <= 10:  # 400 draws from at most 10 numbers miss one with p < 1e-17
+        assert set(map(Decimal, seen)) == allowed
+
+
+DRAWS = [
+    {"range": [-1, 1]},
+    {"range": [1, 3]},
+    {"range": [Decimal("0.5"), 2], "decimals": 1, "exclude": [1]},
+    {"choices": [1, -1]},
+    {"choices": ["tanh", "relu"]},
+    {"choices": [["tanh", "relu", "identity"], ["sigmoid", "tanh", "identity"]]},
+]
+JUNK = st.recursive(
+    st.one_of(
+        st.integers(-3, 7),
+        st.sampled_from([10**16, -(2**63), 0]),
+        st.decimals(allow_nan=False, places=2, min_value=-100, max_value=100),
+        st.sampled_from(["", "tanh", "1/3", "relu", "__import__('os')"]),
+        st.booleans(),
+        st.sampled_from(DRAWS),
+    ),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["range", "choices", "decimals", "exclude", "x", "kind"]),
+            inner,
+            max_size=3,
+        ),
+    ),
+    max_leaves=10,
+)
+VARY_KEYS = ["weights", "x", "y", "activations", "rounding", "decimals", "z", "require"]
+REQUIRE = st.dictionaries(
+    st.sampled_from(["max_abs_s", "relu_input_nonzero", "answers_nonzero", "w"]),
+    st.one_of(st.booleans(), st.integers(-1, 4), st.just("3")),
+    max_size=2,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.dictionaries(
+        st.sampled_from(VARY_KEYS), st.one_of(st.sampled_from(DRAWS), JUNK), max_size=3
+    ),
+    st.one_of(st.none(), REQUIRE),
+    st.integers(0, 3),
+)
+def test_any_vary_table_loads_and_draws_or_is_one_clear_error(vary, require, variant):
+    if require is not None:
+        vary = {**vary, "require": require}
+    table = {**parse_toml(Q2, "q.toml", "problem set"), "vary": vary}
+    try:
+        q = parse_problem_set({"problems": [table]}, "s").problems[0]
+        draw_variant(q, 0, variant)
+    except InputError as e:
+        assert e.problem == "p" and e.field is not None and e.field.startswith("vary"), e
+        assert "\n" not in str(e)

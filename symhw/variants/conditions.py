@@ -43,6 +43,7 @@ class Pass:
     delta: tuple[np.ndarray, ...]
 
 
+@np.errstate(all="ignore")  # huge weights give inf and nan: a condition fails, no warning
 def mlp_passes(params: Any) -> list[Pass]:
     """Forward and backward pass at every data point, with e = Σ (x⁽ᴸ⁾ − y)².
 

@@ -23,7 +23,6 @@ from symhw.variants.patterns import (
     MAX_DRAWS,
     Choices,
     Draw,
-    Fixed,
     Pattern,
     Range,
     apply,
@@ -91,7 +90,7 @@ def parse_vary(value: object, kind: str, base: dict[str, Any], problem: str) -> 
 
 def _pattern(entry: object, base: object, where: Where) -> Pattern:
     pattern = parse_pattern(entry, where)
-    if isinstance(pattern, Fixed):
+    if not draws(pattern):
         raise where.error(
             f"{quote(entry)} draws nothing: give {{ range = [low, high] }} or "
             "{ choices = [...] } (inside lists and tables too)"
@@ -111,18 +110,18 @@ def _try_each_value(name: str, pattern: Pattern, base: object, parse: Any, probl
     keeping the problem's own values), through the parameter's own parser: two parses for
     the ranges however many, one per choice."""
     check = _Check(name, pattern, base, parse, problem)
+    for d in draws(pattern):  # first each choice, so that the ranges' check may keep them
+        if isinstance(d, Choices):
+            for option in d.options:
+                check.alone(d, option)
     ranges = [d for d in draws(pattern) if isinstance(d, Range)]
-    for end in (0, 1):
+    for end in (0, 1) if ranges else ():
         chosen: dict[Draw, Any] = {r: r.ends()[end] for r in ranges}
         refused = check.refusal(chosen)
         if refused is not None:
             for r, value in chosen.items():  # which range it is: each alone
                 check.alone(r, value)
             raise check.error(f"the ranges' ends together give a value it refuses: {refused}")
-    for d in draws(pattern):
-        if isinstance(d, Choices):
-            for option in d.options:
-                check.alone(d, option)
 
 
 @dataclass(frozen=True)
