@@ -122,8 +122,13 @@ BAD_VARY = [
     ),
     (
         CONV + "[problems.vary]\nlength = { range = [4, 6] }\n[problems.vary.require]\n"
-        "answers_nonzero = true",
-        "unknown condition 'answers_nonzero' for conv-matrix; conv-matrix problems take none",
+        "max_abs_s = 3",
+        "unknown condition 'max_abs_s' for conv-matrix; use answers_nonzero",
+    ),
+    (
+        'id = "p"\nkind = "norm-shapes"\n[problems.vary]\ncases = { choices = [[{ norm = '
+        '"batch", layout = "NC" }]] }\n[problems.vary.require]\nanswers_nonzero = true',
+        "unknown condition 'answers_nonzero' for norm-shapes; norm-shapes problems take none",
     ),
 ]
 
@@ -482,3 +487,40 @@ def test_any_vary_table_loads_and_draws_or_is_one_clear_error(vary, require, var
     except InputError as e:
         assert e.problem == "p" and e.field is not None and e.field.startswith("vary"), e
         assert "\n" not in str(e)
+
+
+CONV_NUMBERS = """id = "p"
+kind = "conv-matrix"
+in_channels = 1
+out_channels = 1
+length = 3
+kernel = 2
+weights = [[[1, 1]]]
+x = [[1, 2, 3]]
+grad_y = [[1, 1]]
+[problems.vary]
+weights = { range = [-1, 1] }
+x = { range = [-1, 1] }
+grad_y = { range = [-1, 1] }
+"""
+
+
+def conv_results(params) -> tuple[torch.Tensor, torch.Tensor]:
+    """Y = conv1d(x, w) and ∂L/∂x = x.grad for L = Σ ∂L/∂Y ⊙ Y, by torch autograd."""
+    as_tensor = lambda v: torch.tensor(np.array(v, dtype=float))  # noqa: E731
+    x = as_tensor(params.x)[None].requires_grad_(True)
+    y = torch.nn.functional.conv1d(x, as_tensor(params.weights))
+    (y * as_tensor(params.grad_y)[None]).sum().backward()
+    return y.detach(), x.grad
+
+
+def test_answers_nonzero_for_numbers_in_a_convolution_holds_and_is_not_vacuous():
+    required = one_problem(CONV_NUMBERS + "[problems.vary.require]\nanswers_nonzero = true")
+    free = one_problem(CONV_NUMBERS)
+    for i in range(50):
+        y, grad_x = conv_results(draw_variant(required, 0, i).params)
+        assert torch.any(y != 0) and torch.any(grad_x != 0)
+    assert any(
+        not all(torch.any(t != 0) for t in conv_results(draw_variant(free, 0, i).params))
+        for i in range(50)
+    )

@@ -13,7 +13,9 @@ from typing import Any
 import numpy as np
 
 from symhw.activations import ACTIVATIONS
+from symhw.conv.exact import products, to_float
 from symhw.params import Parser, Where, boolean, parse_number
+from symhw.problems.conv_matrix.inputs import given_tensors, layer_geometry
 from symhw.problems.mlp_backprop.inputs import network
 
 #: Activations that saturate: |s| bounded keeps θ' away from 0.
@@ -25,13 +27,12 @@ ZERO = 1e-12
 
 @dataclass(frozen=True)
 class Condition:
-    """One word of the vocabulary: the kinds it applies to, its setting's parser, its test
-    ``holds(params, setting)`` and what it requires, in words."""
+    """One word of the vocabulary: its test ``holds[kind](params, setting)`` for each kind
+    it applies to, its setting's parser, and what it requires, in words."""
 
     name: str
-    kinds: tuple[str, ...]
+    holds: dict[str, Callable[[Any, Any], bool]]
     parse: Parser
-    holds: Callable[[Any, Any], bool]
     text: Callable[[Any], str]
 
 
@@ -110,29 +111,41 @@ def _positive(value: object, where: Where) -> Any:
     return number
 
 
+def _conv_results_nonzero(params: Any, on: bool) -> bool:
+    """Y = A x and ∂L/∂x = Aᵀ ∂L/∂Y, where numbers are given, each have an entry that is not
+    0 (exact integer products, as the sheet computes them within its budget)."""
+    if not on or params.weights is None:
+        return True
+    g = layer_geometry(params)
+    w, x, gy = given_tensors(params, g, None)
+    inputs = {k: v for k, v in (("x", x), ("grad_y", gy)) if v is not None}
+    floats = {k: to_float(v) for k, v in (("weights", w), *inputs.items())}
+    return all(np.any(p.values != 0) for p in products(g, w, inputs, floats).values())
+
+
 CONDITIONS: dict[str, Condition] = {
     c.name: c
     for c in (
         Condition(
             "max_abs_s",
-            ("mlp-backprop",),
+            {"mlp-backprop": _unsaturated},
             _positive,
-            _unsaturated,
             lambda b: f"|s| ≤ {b} at every tanh or sigmoid unit (so θ does not saturate)",
         ),
         Condition(
             "relu_input_nonzero",
-            ("mlp-backprop",),
+            {"mlp-backprop": _relu_inputs_nonzero},
             boolean,
-            _relu_inputs_nonzero,
             lambda _: "no relu unit's input s is 0 (where relu has no derivative)",
         ),
         Condition(
             "answers_nonzero",
-            ("mlp-backprop",),
+            {"mlp-backprop": _deltas_nonzero, "conv-matrix": _conv_results_nonzero},
             boolean,
-            _deltas_nonzero,
-            lambda _: "every δ⁽ˡ⁾ and ∂e/∂W⁽ˡ⁾ has an entry that is not 0",
+            lambda _: (
+                "each numeric answer (every δ⁽ˡ⁾ and ∂e/∂W⁽ˡ⁾; Y and ∂L/∂x) has an "
+                "entry that is not 0"
+            ),
         ),
     )
 }
@@ -140,4 +153,4 @@ CONDITIONS: dict[str, Condition] = {
 
 def for_kind(kind: str) -> list[str]:
     """The conditions a kind's problems may require."""
-    return [name for name, c in CONDITIONS.items() if kind in c.kinds]
+    return [name for name, c in CONDITIONS.items() if kind in c.holds]

@@ -93,7 +93,7 @@ def draw(vary: Vary, problem_id: str, seed: int, variant_id: int | str) -> Drawn
             refused = f"{e.field}: {e.message}" if e.field else e.message
             continue
         failed = next(
-            (n for n, setting in vary.require if not CONDITIONS[n].holds(params, setting)), None
+            (n for n, s in vary.require if not CONDITIONS[n].holds[vary.kind](params, s)), None
         )
         if failed is None:
             return Drawn(table, params, attempt)
