@@ -216,6 +216,7 @@ def test_a_variant_does_not_depend_on_count_order_or_the_other_problems():
     assert {i: draw_variant(alone, 3, i).params for i in ids} == forward
     assert len({str(p.weights) for p in forward.values()}) == len(ids)  # all different
     assert draw_variant(q2, 4, 0).params != forward[0]  # another seed, other numbers
+    assert draw_variant(q2, 3, "11").params == forward[11]  # an id is its text
 
 
 def test_drawn_values_lie_in_their_ranges_with_their_decimals():

@@ -79,13 +79,15 @@ def check_key(seed: object, variant_id: object) -> None:
 def draw(vary: Vary, problem_id: str, seed: int, variant_id: int | str) -> Drawn:
     """The parameters of variant ``variant_id`` under ``seed``: the first attempt whose
     parameters the kind accepts and that meets every condition; after :data:`MAX_TRIES`
-    attempts, an InputError naming the condition most often broken."""
+    attempts, an InputError naming the condition most often broken. A whole-number id is
+    its text (variant 7 is variant "7", as a roster or a manifest's keys give it)."""
     check_key(seed, variant_id)
     cls = KINDS[vary.kind].params
     broken: Counter[str] = Counter()
     refused = ""
     for attempt in range(MAX_TRIES):
-        table = vary.table(stream_pick(Stream(("symhw", seed, problem_id, variant_id, attempt))))
+        key = ("symhw", seed, problem_id, str(variant_id), attempt)  # 7 and "7": one variant
+        table = vary.table(stream_pick(Stream(key)))
         try:
             params = build_params(cls, table, problem_id)
         except InputError as e:
