@@ -20,6 +20,7 @@ from typing import Any
 from symhw.errors import InputError, quote
 from symhw.params import Where, build_params, sheet_text, short_name
 from symhw.problems import KINDS
+from symhw.variants import Vary, draw, parse_vary
 
 BUILTIN = "hw2"
 #: The largest problem-set file read (numeric tensors included), and its most problems.
@@ -53,6 +54,8 @@ class ProblemSpec:
     kind: str
     title: str | None
     params: Any
+    #: What varies from student to student (the problem's ``vary`` table), or None.
+    vary: Vary | None = None
 
 
 @dataclass(frozen=True)
@@ -98,10 +101,34 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
                 field="kind",
             )
         heading = sheet_text(table["title"], Where(pid, "title")) if "title" in table else None
-        rest = {k: v for k, v in table.items() if k not in ("id", "kind", "title")}
+        rest = {k: v for k, v in table.items() if k not in ("id", "kind", "title", "vary")}
         params = build_params(KINDS[kind].params, rest, pid)  # each field, and all together
-        problems.append(ProblemSpec(pid, kind, heading, params))
+        vary = parse_vary(table["vary"], kind, rest, pid) if "vary" in table else None
+        problems.append(ProblemSpec(pid, kind, heading, params, vary))
     return ProblemSet(name, title, tuple(problems))
+
+
+def draw_variant(problem: ProblemSpec, seed: int, variant_id: int | str) -> ProblemSpec:
+    """Variant ``variant_id`` of a problem under ``seed``: its own parameters, drawn as its
+    ``vary`` table says, the same whatever else is drawn and on every machine (a problem
+    that varies nothing is its own variant).
+
+    >>> table = {"id": "q", "kind": "mlp-backprop", "weights": [[0.5, 1]], "x": 2, "y": 1,
+    ...          "vary": {"x": {"range": [1, 9]}}}
+    >>> q = parse_problem_set({"problems": [table]}, "s").problems[0]
+    >>> [draw_variant(q, 7, student).params.x for student in ("ann", "bob", "ann")]
+    [((5,),), ((8,),), ((5,),)]
+    """
+    if problem.vary is None:
+        return problem
+    drawn = draw(problem.vary, problem.id, seed, variant_id)
+    return ProblemSpec(problem.id, problem.kind, problem.title, drawn.params)
+
+
+def draw_problem_set(problem_set: ProblemSet, seed: int, variant_id: int | str) -> ProblemSet:
+    """Variant ``variant_id`` of every problem in a set (see :func:`draw_variant`)."""
+    problems = tuple(draw_variant(p, seed, variant_id) for p in problem_set.problems)
+    return ProblemSet(problem_set.name, problem_set.title, problems)
 
 
 #: Strings and comments, to be skipped when keys are looked at (multi-line ones included).
