@@ -13,6 +13,7 @@ import torch
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+import symhw
 from symhw.checker.claims import Claim
 from symhw.checker.context import problem_context
 from symhw.checker.verdict import check_claim, check_claims
@@ -269,3 +270,29 @@ def test_delta1_from_a_hand_computation_rounded_at_k_decimals(w1, w2, x, y, k):
     assert [e.verdict for e in v.entries] == [
         "correct" if w == e else "rounding" for w, e in zip(written, exact, strict=True)
     ]
+
+
+# -- the right value under another name ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("problem", "name", "written", "other"),
+    [
+        # s⁽²⁾ = 0.2 + tanh(0.7) − 3 tanh(1) = −1.4804: a pre-activation where δ⁽²⁾ is asked
+        ("q2", "delta2", "-1.48", "s2"),
+        # 2 · 3·3·32·32 = 18432: the count without biases where the one with them is asked
+        ("q3", "basic_params_bias", 18432, "basic_params_no_bias"),
+        # (C,): the squeezed mean where the kept axes (1, C) are asked
+        ("q4", "fc_mean_shape", "C", "fc_mean_shape_squeezed"),
+        # N: the fully connected layer's count where the convolution's N·H·W is asked
+        ("q4", "conv_count", "N", "fc_count"),
+    ],
+)
+def test_the_value_of_another_answer_is_named(problem, name, written, other):
+    v = symhw.solve("hw2", problem).check(name, written).result
+    assert v.verdict == "wrong" and v.equals is not None and v.equals.name == other
+
+
+def test_a_wrong_value_of_no_answer_names_none():
+    v = symhw.solve("hw2", "q2").check("delta2", "-1.6").result
+    assert v.verdict == "wrong" and v.equals is None

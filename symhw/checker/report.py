@@ -244,6 +244,8 @@ def _verdict_data(v: Verdict) -> dict[str, Any]:
             "stands_for": _expr(_approximately(v.label.value)),
             "ok": v.label.ok,
         }
+    if v.equals is not None:
+        out["equals"] = {"name": v.equals.name, "label": _expr(v.equals.label)}
     if v.slips:
         out["slips"] = [
             {"written": s.written, "expected": s.expected, "in": s.where} for s in v.slips

@@ -20,7 +20,7 @@ from symhw.checker.parse import parse
 from symhw.checker.steps import StepFailure, chains, first_failure
 from symhw.checker.syntax import ClaimSyntaxError
 from symhw.checker.terms import TermDiff
-from symhw.checker.values import Cell, compare_safely, judge_value
+from symhw.checker.values import Cell, compare_safely, judge_value, numeric, shape_of
 from symhw.checker.vocabulary import NotationSlip, claim_names, notation_slips
 from symhw.derivation import Quantities, Solution
 from symhw.notation import Shape
@@ -86,6 +86,9 @@ class Verdict:
     value_verdict: str = ""
     slips: tuple[NotationSlip, ...] = ()
     decimals: object = None  # the digits written, in the value's shape
+    #: Another answer of the problem whose value this is (the right value under the
+    #: wrong name: s⁽²⁾ written where δ⁽²⁾ is asked); None where there is none.
+    equals: Expected | None = None
 
 
 def check_claims(claims, problem: Problem) -> list[Verdict]:
@@ -236,10 +239,60 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
     slips = notation_slips(problem.spec_kind, claim)
     flags.append("wrong" if slips else "correct")
     why = "; ".join([judged.why, *(f"a step cannot be read: {e}" for e in unread)]).strip("; ")
+    other = None
+    if judged.verdict == "wrong" and not claim.entry:
+        other = other_answer(value, decimals, problem, claim.quantity)
     return Verdict(
         claim, worst_of(*flags), want, value, judged.entries, judged.terms, failure,
-        why, judged.cells, label, judged.verdict, slips, decimals,
+        why, judged.cells, label, judged.verdict, slips, decimals, other,
     )  # fmt: skip
+
+
+def other_answer(value: object, decimals: object, problem: Problem, name: str):
+    """The first other answer of the problem that ``value`` is (at the digits written, or
+    as the hand replay rounds it), as an :class:`Expected`; None where there is none.
+    Numbers, vectors, matrices of numbers and shapes are compared; an expression only
+    where it is written as the other is (after expanding), so that the search costs no
+    symbolic proof."""
+    for other in _answers(problem):
+        if other.name == name or shape_of(other.value) != shape_of(value):
+            continue
+        if numeric(value) and numeric(other.value):
+            replay = problem.replay.get(other.name)
+            judged = judge_value(value, decimals, other.value, replay, problem.instance)
+            if judged.verdict in ("correct", "rounding"):
+                return other
+        elif _written_alike(value, other.value):
+            return other
+    return None
+
+
+def _answers(problem: Problem) -> list[Expected]:
+    """The problem's answers with their exact values, worked out once per problem."""
+    key = ("answers",)
+    if key not in problem.memo:
+        found = (expected(problem.solution, problem.quantities, a.name)
+                 for a in problem.solution.answers)  # fmt: skip
+        problem.memo[key] = [e for e in found if e is not None and _comparable(e.value)]
+    return problem.memo[key]
+
+
+def _comparable(value: object) -> bool:
+    return isinstance(value, sp.Expr | sp.MatrixBase | Shape)
+
+
+#: Expressions larger than this are not compared with another answer's.
+MAX_OPS = 200
+
+
+def _written_alike(a: object, b: object) -> bool:
+    if isinstance(a, Shape) or isinstance(b, Shape):
+        return a == b
+    if not (isinstance(a, sp.Expr) and isinstance(b, sp.Expr)) or a.is_number or b.is_number:
+        return False
+    if sp.count_ops(a) > MAX_OPS or sp.count_ops(b) > MAX_OPS:
+        return False
+    return a == b or sp.expand(a - b) == 0
 
 
 def _their_chains(claim: Claim, writer: Names | None, shape: bool):

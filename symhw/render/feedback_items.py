@@ -34,6 +34,11 @@ def details(c: dict[str, Any], text: Text, math: Text) -> list[str]:
         f"{math(cell['expected']['latex'])} belongs"
         for cell in c.get("cells", ())
     ]
+    other = c.get("equals")
+    if other:  # the right value under another name
+        label = other["label"]
+        shown = f"{math(label['latex'])} ({text(other['name'])})" if label else text(other["name"])
+        out.append(f"this is the value of another answer of the problem: {shown}")
     if "step" in c:
         out.append(_step(c["step"], text))
     label = c.get("label")
