@@ -230,7 +230,9 @@ def _feedback_files(data: dict, out: Path, stem: str, formats: tuple[str, ...]) 
     from symhw.render.json import dump_answers
     from symhw.tex import compile_pdf
 
-    texts = {"json": dump_answers(data), "md": md_feedback(data), "tex": tex_feedback(data)}
+    render = {"json": dump_answers, "md": md_feedback, "tex": tex_feedback}
+    wanted = {f for f in formats if f != "pdf"} | ({"tex"} if "pdf" in formats else set())
+    texts = {f: render[f](data) for f in sorted(wanted)}  # only what is written or compiled
     payload = {f: texts[f].encode() for f in formats if f != "pdf"}
     if "pdf" in formats:
         with temporary_directory() as tmp:
