@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import sympy as sp
@@ -108,7 +108,7 @@ def _claim_data(v: Verdict) -> dict[str, Any]:
         "source": claim.source,
     }
     try:
-        said = _verdict_data(replace(v, claim=None))
+        said = _verdict_data(v.on(None))
     except TypeError:  # something unhashable: worked out here
         said = _verdict_data.__wrapped__(v)
     out = {**place, **said}
