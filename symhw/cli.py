@@ -159,8 +159,8 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
 
 def _check(args: argparse.Namespace, own_process: bool) -> int:
     """``symhw check``: the verdicts on a claims file, printed, or written as files."""
+    from symhw.checker.batch import reports_data
     from symhw.checker.claims import builtin_claims, read_claims
-    from symhw.checker.report import check_file, report_data
 
     if args.format is not None and args.output is None:
         raise InputError(
@@ -172,8 +172,7 @@ def _check(args: argparse.Namespace, own_process: bool) -> int:
     files = [read_claims(path) for path in args.claims] or [builtin_claims()]
     if own_process:
         _imported()
-    solved: dict = {}
-    reports = [report_data(check_file(claims, solved)) for claims in files]
+    reports = reports_data(files)  # the problems judged side by side, each solved once
     if args.output is None:
         from symhw.render.check_markdown import feedback
         from symhw.render.json import dump_answers

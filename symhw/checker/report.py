@@ -13,13 +13,13 @@ from typing import Any
 
 import sympy as sp
 
-from symhw.checker.claims import ClaimsFile
+from symhw.checker.claims import Claim, ClaimsFile
 from symhw.checker.context import problem_context
 from symhw.checker.names import NameTable
 from symhw.checker.parse import parse
 from symhw.checker.syntax import ClaimSyntaxError
 from symhw.checker.values import decimal_at
-from symhw.checker.verdict import VERDICTS, Verdict, check_claims
+from symhw.checker.verdict import VERDICTS, Problem, Verdict, check_claims
 from symhw.errors import InputError, quote
 from symhw.problems import KINDS
 from symhw.problems.mlp_backprop.nodes import Fixed
@@ -62,12 +62,24 @@ def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
             "symhw.checker.claims.read_claims(path) or claims_from_text(text)"
         )
     solved = {} if solved is None else solved
+    key, problem_set = claims_problem_set(claims, solved)
+    verdicts: list[Verdict] = []
+    for problem_id in claims.problems:
+        if (key, problem_id) not in solved:
+            solved[key, problem_id] = solve(problem_set, problem_id)
+        verdicts += check_claims(claims.of(problem_id), solved[key, problem_id])
+    return Report(claims, problem_set, tuple(verdicts))
+
+
+def claims_problem_set(claims: ClaimsFile, loaded: dict) -> tuple[str | None, ProblemSet]:
+    """The key (None: built in; else its path) and the problem set a claims file names,
+    loaded once per key into ``loaded``; a problem id the set does not have is bad input."""
     ref = claims.problem_set
     key = None if ref.builtin else str(ref.path)
-    if ("set", key) not in solved:
-        solved["set", key] = load_problem_set(None if ref.builtin else ref.path)
-    problem_set = solved["set", key]
-    specs = {p.id: p for p in problem_set.problems}
+    if ("set", key) not in loaded:
+        loaded["set", key] = load_problem_set(None if ref.builtin else ref.path)
+    problem_set = loaded["set", key]
+    specs = [p.id for p in problem_set.problems]
     missing = [p for p in claims.problems if p not in specs]
     if missing:
         raise InputError(
@@ -75,14 +87,14 @@ def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
             f"its problems are {', '.join(specs)}",
             field=missing[0],
         )
-    verdicts: list[Verdict] = []
-    for problem_id in claims.problems:
-        if (key, problem_id) not in solved:
-            spec = specs[problem_id]
-            solution = KINDS[spec.kind].solve(spec.params, spec.id, spec.title)
-            solved[key, problem_id] = problem_context(spec, solution)
-        verdicts += check_claims(claims.of(problem_id), solved[key, problem_id])
-    return Report(claims, problem_set, tuple(verdicts))
+    return key, problem_set
+
+
+def solve(problem_set: ProblemSet, problem_id: str) -> Problem:
+    """One problem of a set solved, with everything its claims are checked against."""
+    spec = next(p for p in problem_set.problems if p.id == problem_id)
+    solution = KINDS[spec.kind].solve(spec.params, spec.id, spec.title)
+    return problem_context(spec, solution)
 
 
 def report_data(report: Report) -> dict[str, Any]:
@@ -98,23 +110,30 @@ def report_data(report: Report) -> dict[str, Any]:
 
 
 def _claim_data(v: Verdict) -> dict[str, Any]:
-    """One claim's data: where it is, then what its verdict says (the latter worked out
-    once for a verdict repeated in many files)."""
-    claim = v.claim
+    return claim_data(v.claim, verdict_data(v))
+
+
+def claim_data(claim: Claim, said: dict[str, Any]) -> dict[str, Any]:
+    """One claim's data: where it is, then what its verdict says (:func:`verdict_data`)."""
     place = {
         "problem": claim.problem,
         "field": claim.field,
         "name": claim.name,
         "source": claim.source,
     }
-    try:
-        said = _verdict_data(v.on(None))
-    except TypeError:  # something unhashable: worked out here
-        said = _verdict_data.__wrapped__(v)
     out = {**place, **said}
     if claim.note:
         out["note"] = claim.note
     return out
+
+
+def verdict_data(v: Verdict) -> dict[str, Any]:
+    """What a verdict says, whatever claim it is on, as data: worked out once for a
+    verdict repeated in many files (the same dict each time: do not change it)."""
+    try:
+        return _verdict_data(v.on(None))
+    except TypeError:  # something unhashable: worked out here
+        return _verdict_data.__wrapped__(v)
 
 
 @functools.lru_cache(maxsize=4096)
