@@ -159,8 +159,8 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
 
 def _check(args: argparse.Namespace, own_process: bool) -> int:
     """``symhw check``: the verdicts on a claims file, printed, or written as files."""
-    from symhw.checker.batch import reports_data
-    from symhw.checker.claims import builtin_claims, read_claims
+    from symhw.checker.batch import read_files, reports_data
+    from symhw.checker.claims import builtin_claims
 
     if args.format is not None and args.output is None:
         raise InputError(
@@ -169,7 +169,7 @@ def _check(args: argparse.Namespace, own_process: bool) -> int:
             field="--format",
         )
     formats = _check_formats(args.format)
-    files = [read_claims(path) for path in args.claims] or [builtin_claims()]
+    files = read_files(args.claims) or [builtin_claims()]
     if own_process:
         _imported()
     reports = reports_data(files)  # the problems judged side by side, each solved once

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from symhw.checker.claims import ClaimsFile
+from symhw.checker.claims import ClaimsFile, read_claims
 from symhw.checker.report import claim_data, claims_problem_set, solve, verdict_data
 from symhw.checker.verdict import VERDICTS, check_claims
 from symhw.pool import default_jobs, ordered_map
@@ -55,6 +55,27 @@ def reports_data(files: list[ClaimsFile], jobs: int | None = None) -> list[dict[
     said = dict(zip(units, judged, strict=True))  # unit -> {file index: [data, ...]}
     return [_report(f, sets[k], [said[k, p][i] for p in f.problems]) for i, (k, f) in
             enumerate(zip(keys, files, strict=True))]  # fmt: skip
+
+
+#: Files read in worker processes from this many on (fewer are read here: a worker costs
+#: about as much to start as reading four files).
+READ_IN_WORKERS = 16
+
+
+def read_files(paths: list[str], jobs: int | None = None) -> list[ClaimsFile]:
+    """The claims files at ``paths``, in order, read in ``jobs`` worker processes (default:
+    one per CPU) when there are many: parsing a file's TOML takes a few milliseconds,
+    and a class has hundreds. The first bad file's error, as reading them in turn gives."""
+    jobs = jobs if jobs is not None else default_jobs(len(paths))
+    if jobs <= 1 or len(paths) < READ_IN_WORKERS:
+        return [read_claims(p) for p in paths]
+    size = -(-len(paths) // jobs)
+    chunks = [paths[k : k + size] for k in range(0, len(paths), size)]
+    return [f for chunk in ordered_map(_read, chunks, jobs) for f in chunk]
+
+
+def _read(paths: list[str]) -> list[ClaimsFile]:
+    return [read_claims(p) for p in paths]
 
 
 def _cost(sets: dict, unit: tuple) -> int:
