@@ -87,3 +87,23 @@ def test_the_first_bad_file_is_the_error_when_read_in_workers(tmp_path):
         read_files(paths, jobs=2)
     assert "s07.toml" in str(serial.value)
     assert str(workers.value) == str(serial.value)
+
+
+def test_batches_run_by_threads_at_once_keep_their_own_files():
+    """Each batch has its own files while it runs (threads judge in their own process)."""
+    import threading
+
+    texts = {"a.toml": WRONG_Q2 + "q = 1\n", "b.toml": ONLY_Q3_Q5}
+    files = {name: claims_from_text(text, name) for name, text in texts.items()}
+    alone = {name: indented(report_data(check_file(f))) for name, f in files.items()}
+    got: dict = {}
+
+    def run(name):
+        got[name] = indented(reports_data([files[name]], jobs=2)[0])
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in files]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == alone

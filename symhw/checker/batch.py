@@ -8,12 +8,13 @@ the costliest problem first; the workers send back what each verdict says
 repeat it), and each file's report data is put together here, in its own order. The data
 are those of :func:`~symhw.checker.report.report_data` on each file checked alone.
 
-The files reach the workers by the fork itself (:data:`_BATCH`, set for the time of one
+The files reach the workers by the fork itself (:data:`_BATCHES`, set for the time of one
 map): sent through the pool's pipe, 200 files' claims took 0.3 s to pickle and unpickle.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from typing import Any
 
@@ -33,8 +34,10 @@ KIND_COST = {
     "norm-shapes": 2,
 }
 
-#: The running batch: its files and their problem sets by key (forked workers see them).
-_BATCH: dict[str, Any] = {}
+#: The running batches, each by its own token (threads may run one each): its files, their
+#: problem sets' keys and the sets by key. Forked workers see the batch they were forked for.
+_BATCHES: dict[int, dict[str, Any]] = {}
+_TOKENS = itertools.count()
 
 
 def reports_data(files: list[ClaimsFile], jobs: int | None = None) -> list[dict[str, Any]]:
@@ -47,11 +50,13 @@ def reports_data(files: list[ClaimsFile], jobs: int | None = None) -> list[dict[
     pairs = zip(keys, files, strict=True)
     units = list(dict.fromkeys((k, p) for k, f in pairs for p in f.problems))
     jobs = jobs if jobs is not None else default_jobs(len(units))
-    _BATCH.update(files=files, keys=keys, sets=sets)
+    token = next(_TOKENS)
+    _BATCHES[token] = {"files": files, "keys": keys, "sets": sets}
     try:
-        judged = ordered_map(_judge, units, jobs, lambda unit: _cost(sets, unit))
+        tasks = [(token, *unit) for unit in units]
+        judged = ordered_map(_judge, tasks, jobs, lambda task: _cost(sets, task[1:]))
     finally:
-        _BATCH.clear()
+        del _BATCHES[token]
     said = dict(zip(units, judged, strict=True))  # unit -> {file index: [data, ...]}
     return [_report(f, sets[k], [said[k, p][i] for p in f.problems]) for i, (k, f) in
             enumerate(zip(keys, files, strict=True))]  # fmt: skip
@@ -84,13 +89,14 @@ def _cost(sets: dict, unit: tuple) -> int:
     return KIND_COST.get(kind, 50)
 
 
-def _judge(unit: tuple[str | None, str]) -> dict[int, list[dict[str, Any]]]:
+def _judge(task: tuple[int, str | None, str]) -> dict[int, list[dict[str, Any]]]:
     """One problem solved and every file's claims on it judged (in a worker): by file
     index, what each claim's verdict says."""
-    key, problem_id = unit
-    problem = solve(_BATCH["sets"][key], problem_id)
+    token, key, problem_id = task
+    batch = _BATCHES[token]
+    problem = solve(batch["sets"][key], problem_id)
     out = {}
-    for i, (k, claims) in enumerate(zip(_BATCH["keys"], _BATCH["files"], strict=True)):
+    for i, (k, claims) in enumerate(zip(batch["keys"], batch["files"], strict=True)):
         if k == key and problem_id in claims.problems:
             out[i] = [verdict_data(v) for v in check_claims(claims.of(problem_id), problem)]
     return out
