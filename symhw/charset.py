@@ -19,6 +19,8 @@ def untypesettable(text: str) -> str | None:
     >>> untypesettable("Übung 2 — σ’s “limits”"), untypesettable("日本"), untypesettable("a\nb")
     (None, '日', '\n')
     """
+    if text.isascii() and text.isprintable():  # the usual case, at C speed: 0x20-0x7E
+        return None
     for ch in text:
         code = ord(ch)
         if code < 0x20 or 0x7F <= code < 0xA0:

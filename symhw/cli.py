@@ -168,8 +168,8 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
 
 def _check(args: argparse.Namespace, own_process: bool) -> int:
     """``symhw check``: the verdicts on a claims file, printed, or written as files."""
-    from symhw.checker.claims import builtin_claims, read_claims
-    from symhw.checker.report import check_file, report_data
+    from symhw.checker.batch import read_files, reports_data
+    from symhw.checker.claims import builtin_claims
 
     if args.format is not None and args.output is None:
         raise InputError(
@@ -178,11 +178,10 @@ def _check(args: argparse.Namespace, own_process: bool) -> int:
             field="--format",
         )
     formats = _check_formats(args.format)
-    files = [read_claims(path) for path in args.claims] or [builtin_claims()]
+    files = read_files(args.claims) or [builtin_claims()]
     if own_process:
         _imported()
-    solved: dict = {}
-    reports = [report_data(check_file(claims, solved)) for claims in files]
+    reports = reports_data(files)  # the problems judged side by side, each solved once
     if args.output is None:
         from symhw.render.check_markdown import feedback
         from symhw.render.json import dump_answers
@@ -271,11 +270,13 @@ def _feedback_files(data: dict, out: Path, stem: str, formats: tuple[str, ...]) 
     from symhw.tex import compile_pdf
 
     key = data["answer_key"]["sheet"]  # linked where the answer key is beside the sheet
-    texts = {
-        "json": dump_answers(data),
-        "md": md_feedback(data, linked=(out / f"{key}.md").is_file()),
-        "tex": tex_feedback(data, linked=(out / f"{key}.pdf").is_file()),
+    render = {
+        "json": dump_answers,
+        "md": lambda d: md_feedback(d, linked=(out / f"{key}.md").is_file()),
+        "tex": lambda d: tex_feedback(d, linked=(out / f"{key}.pdf").is_file()),
     }
+    wanted = {f for f in formats if f != "pdf"} | ({"tex"} if "pdf" in formats else set())
+    texts = {f: render[f](data) for f in sorted(wanted)}  # only what is written or compiled
     payload = {f: texts[f].encode() for f in formats if f != "pdf"}
     if "pdf" in formats:
         with temporary_directory() as tmp:

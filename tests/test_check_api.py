@@ -356,7 +356,7 @@ _MATHJAX = r"""\displaystyle \begin \end \text \textbf \quad \bullet \left \righ
     \sum \limits \cdot \partial \delta \theta \sigma \nabla \odot \infty \to \lim \times
     \mathrm \operatorname \backslash \hat \sim \_ \{ \} \$ \& \% \# \, \approx \ldots \dots
     \cdots \vdots \ddots \sqrt \log \exp \max \min \mid \neq \leq \geq \prime \mathbf
-    \boldsymbol"""
+    \boldsymbol \Theta \phi \psi \sinh \cosh"""
 MATHJAX = set(_MATHJAX.split()) | {"\\ "}  # and a control space
 
 

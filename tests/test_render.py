@@ -6,6 +6,8 @@ import json
 
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symhw.activations import sigmoid
 from symhw.derivation import Derivation, Paragraph
@@ -305,3 +307,39 @@ def test_a_one_by_one_matrix_prints_as_its_entry(expr, tex):
 
 def test_a_one_by_one_matrix_stays_a_list_in_json():
     assert json_render.to_json_value(sp.ImmutableMatrix([[5]])) == [[5]]
+
+
+_JSON_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8)
+)
+_JSON_KEYS = st.text(max_size=6) | st.integers(-3, 3) | st.none() | st.booleans()
+_JSON_DATA = st.recursive(
+    _JSON_LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=6), inner, max_size=4)
+        | st.dictionaries(_JSON_KEYS, inner, max_size=3)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_DATA)
+def test_indented_json_is_json_dumps_text(data):
+    """The fast indented encoder writes json.dumps(data, indent=2)'s very text, whatever the
+    data (non-ASCII, NaN and infinities, number, None and boolean keys, tuples, nesting)."""
+    assert json_render.indented(data) == json.dumps(data, indent=2)
+
+
+def test_indented_json_of_a_check_report_is_json_dumps_text():
+    from symhw.checker.claims import builtin_claims
+    from symhw.checker.report import check_file, report_data
+
+    data = report_data(check_file(builtin_claims()))
+    assert json_render.indented(data) == json.dumps(data, indent=2)

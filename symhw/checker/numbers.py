@@ -9,7 +9,7 @@ from fractions import Fraction
 
 import sympy as sp
 
-from symhw.mlp import round_decimals
+from symhw.mlp import digits50, round_decimals
 
 #: The verdicts of one number, best first: a claim is as good as its worst entry.
 ORDER = ("correct", "rounding", "carried", "wrong")
@@ -67,7 +67,7 @@ def truncate_decimals(value: sp.Expr, k: int) -> sp.Rational:
     scale = sp.Integer(10) ** k
     scaled = _number(value) * scale
     if not scaled.is_Rational:
-        scaled = sp.Float(sp.N(scaled, 50), 50)
+        scaled = digits50(scaled)  # shared with round_decimals, which evaluates it too
     n = sp.floor(abs(scaled))
     return sp.sign(scaled) * sp.Integer(int(n)) / scale
 

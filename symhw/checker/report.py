@@ -9,18 +9,18 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 
-from symhw.checker.claims import ClaimsFile
+from symhw.checker.claims import Claim, ClaimsFile
 from symhw.checker.context import problem_context
 from symhw.checker.names import NameTable
 from symhw.checker.parse import parse
 from symhw.checker.syntax import ClaimSyntaxError
 from symhw.checker.values import decimal_at
-from symhw.checker.verdict import VERDICTS, Verdict, check_claims
+from symhw.checker.verdict import VERDICTS, Problem, Verdict, check_claims
 from symhw.errors import InputError, quote
 from symhw.problems import KINDS
 from symhw.problems.mlp_backprop.nodes import Fixed
@@ -91,15 +91,33 @@ def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
             "symhw.checker.claims.read_claims(path) or claims_from_text(text)"
         )
     solved = {} if solved is None else solved
+    key, problem_set = claims_problem_set(claims, solved)
+    verdicts: list[Verdict] = []
+    problems: dict[str, KeyProblem] = {}
+    for problem_id in claims.problems:
+        if (key, problem_id) not in solved:
+            solved[key, problem_id] = solve(problem_set, problem_id)
+        problem = solved[key, problem_id]
+        verdicts += check_claims(claims.of(problem_id), problem)
+        if ("key", key, problem_id) not in solved:
+            solved["key", key, problem_id] = key_problem(problem)
+        problems[problem_id] = solved["key", key, problem_id]
+    return Report(claims, problem_set, tuple(verdicts), problems)
+
+
+def claims_problem_set(claims: ClaimsFile, loaded: dict) -> tuple[object, ProblemSet]:
+    """The key (None: built in; a path; or the identity of a set given loaded, from
+    Python) and the problem set a claims file names, loaded once per key into ``loaded``;
+    a problem id the set does not have is bad input."""
     ref = claims.problem_set
-    key = None if ref.builtin else str(ref.path)
-    if ref.loaded is not None:  # held by `solved` from here on, so its id stays its own
+    key: object = None if ref.builtin else str(ref.path)
+    if ref.loaded is not None:  # held by `loaded` from here on, so its id stays its own
         key = ("loaded", id(ref.loaded))
-        solved.setdefault(("set", key), ref.loaded)
-    if ("set", key) not in solved:
-        solved["set", key] = load_problem_set(None if ref.builtin else ref.path)
-    problem_set = solved["set", key]
-    specs = {p.id: p for p in problem_set.problems}
+        loaded.setdefault(("set", key), ref.loaded)
+    if ("set", key) not in loaded:
+        loaded["set", key] = load_problem_set(None if ref.builtin else ref.path)
+    problem_set = loaded["set", key]
+    specs = [p.id for p in problem_set.problems]
     missing = [p for p in claims.problems if p not in specs]
     if missing:
         raise InputError(
@@ -107,61 +125,76 @@ def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
             f"its problems are {', '.join(specs)}",
             field=missing[0],
         )
-    verdicts: list[Verdict] = []
-    problems: dict[str, KeyProblem] = {}
-    for problem_id in claims.problems:
-        if (key, problem_id) not in solved:
-            spec = specs[problem_id]
-            solution = KINDS[spec.kind].solve(spec.params, spec.id, spec.title)
-            solved[key, problem_id] = problem_context(spec, solution)
-            solved["key", key, problem_id] = KeyProblem(solution.title, key_places(solution))
-        verdicts += check_claims(claims.of(problem_id), solved[key, problem_id])
-        problems[problem_id] = solved["key", key, problem_id]
-    return Report(claims, problem_set, tuple(verdicts), problems)
+    return key, problem_set
+
+
+def solve(problem_set: ProblemSet, problem_id: str) -> Problem:
+    """One problem of a set solved, with everything its claims are checked against."""
+    spec = next(p for p in problem_set.problems if p.id == problem_id)
+    solution = KINDS[spec.kind].solve(spec.params, spec.id, spec.title)
+    return problem_context(spec, solution)
+
+
+def key_problem(problem: Problem) -> KeyProblem:
+    """A solved problem as its answer key shows it (title, where each value is derived)."""
+    return KeyProblem(problem.solution.title, key_places(problem.solution))
 
 
 def report_data(report: Report) -> dict[str, Any]:
-    """The report as plain data: the file's title and source, the counts, and per claim
-    its place, what was written, the verdict and what it rests on."""
+    """The report as plain data: the file's title and source, the counts, where the answer
+    key is, per problem its title and counts, and per claim its place, what was written,
+    the verdict and what it rests on, and where the key derives it."""
+    sheet = report.problem_set.name
+    claims = [claim_report(v, sheet, report.problems.get(v.claim.problem)) for v in report.verdicts]
+    about = {pid: problem_about(p) for pid, p in report.problems.items()}
+    return file_data(report.claims, report.problem_set, claims, about)
+
+
+def file_data(
+    claims: ClaimsFile, problem_set: ProblemSet, data: list[dict], about: dict[str, dict]
+) -> dict[str, Any]:
+    """A file's report data from its claims' (:func:`claim_report`, in file order) and
+    its problems' titles and anchors (:func:`problem_about`): the one form of the report,
+    whether the file was checked alone or with others (:mod:`symhw.checker.batch`)."""
+    ordered = [c for p in claims.problems for c in claims.of(p)]
     return {
-        "title": report.claims.title,
-        "source": report.claims.source,
-        "problem_set": report.problem_set.name,
-        "counts": report.counts(),
-        "answer_key": _answer_key(report),
-        "problems": _problems(report),
-        "claims": _claims_data(report),
+        "title": claims.title,
+        "source": claims.source,
+        "problem_set": problem_set.name,
+        "counts": _counts(d["verdict"] for d in data),
+        "answer_key": _answer_key(claims, problem_set),
+        "problems": [
+            {
+                "id": pid,
+                **info,
+                "counts": _counts(d["verdict"] for d in data if d["problem"] == pid),
+            }
+            for pid, info in about.items()
+        ],
+        "claims": _with_sources(ordered, data),
     }
 
 
-def _problems(report: Report) -> list[dict[str, Any]]:
-    """Per problem with claims, in file order: its id, its title and anchor in the answer
-    key (where the question is), and the count of each verdict its claims got."""
-    return [
-        {
-            "id": pid,
-            "title": p.title,
-            "anchor": p.place(None, None).anchor,
-            "counts": _counts(v.verdict for v in report.verdicts if v.claim.problem == pid),
-        }
-        for pid, p in report.problems.items()
-    ]
+def claim_report(v: Verdict, sheet: str, problem: KeyProblem | None) -> dict[str, Any]:
+    """One claim's data (:func:`claim_data`) with where the answer key ``sheet`` derives
+    it (None where no key is known)."""
+    data = claim_data(v.claim, verdict_data(v))
+    data["key"] = None if problem is None else place_data(sheet, problem, v)
+    return data
 
 
-def _answer_key(report: Report) -> dict[str, Any]:
+def problem_about(problem: KeyProblem) -> dict[str, str]:
+    """A problem's title and the anchor of its question in the answer key."""
+    return {"title": problem.title, "anchor": problem.place(None, None).anchor}
+
+
+def _answer_key(claims: ClaimsFile, problem_set: ProblemSet) -> dict[str, Any]:
     """The answer key the claims' places are in: the file stem ``symhw sheet`` writes it
     under (``hw2``: hw2.pdf, hw2.md), and the problem set it is made from, as the claims
     file names it (``builtin``: symhw's own HW2)."""
-    ref = report.claims.problem_set
+    ref = claims.problem_set
     builtin = ref.builtin or (ref.path is None and ref.loaded == load_problem_set())
-    return {"sheet": report.problem_set.name, "problem_set": ref.written, "builtin": builtin}
-
-
-def _key_place(report: Report, v: Verdict) -> dict[str, Any] | None:
-    """Where the answer key derives what a claim is about; None where the report knows no
-    key (made without :func:`check_file`)."""
-    problem = report.problems.get(v.claim.problem)
-    return None if problem is None else place_data(report.problem_set.name, problem, v)
+    return {"sheet": problem_set.name, "problem_set": ref.written, "builtin": builtin}
 
 
 def place_data(sheet: str, problem: KeyProblem, v: Verdict) -> dict[str, Any]:
@@ -172,44 +205,44 @@ def place_data(sheet: str, problem: KeyProblem, v: Verdict) -> dict[str, Any]:
     return {"sheet": sheet, "anchor": place.anchor, "at": place.at, "title": place.title or None}
 
 
-def _claims_data(report: Report) -> list[dict[str, Any]]:
-    """Each claim's data, with where the answer key derives it, and a carried entry's
-    sources named as the claims of this file they are (the last claim on that quantity
-    before it)."""
-    out, before = [], {}
-    for v in report.verdicts:
-        data = {**claim_data(v), "key": _key_place(report, v)}
-        sources = dict.fromkeys(q for e in v.entries for q in e.carried_from)
+def _with_sources(claims: list[Claim], data: list[dict]) -> list[dict[str, Any]]:
+    """The claims' data, a carried entry's sources named as the claims of this file they
+    are (the last claim on that quantity before it)."""
+    before: dict = {}
+    for claim, d in zip(claims, data, strict=True):
+        sources = dict.fromkeys(q for e in d.get("entries", ()) for q in e["carried_from"])
         if sources:
-            data["carried_from"] = [before[v.claim.problem, q] for q in sources]
-        if v.claim.name is not None and not v.claim.entry:
-            before[v.claim.problem, v.claim.quantity] = {
-                "name": v.claim.quantity,
-                "field": v.claim.field,
-                "source": v.claim.source,
+            d["carried_from"] = [before[claim.problem, q] for q in sources]
+        if claim.name is not None and not claim.entry:
+            before[claim.problem, claim.quantity] = {
+                "name": claim.quantity,
+                "field": claim.field,
+                "source": claim.source,
             }
-        out.append(data)
-    return out
+    return data
 
 
-def claim_data(v: Verdict) -> dict[str, Any]:
-    """One claim's data: where it is, then what its verdict says (the latter worked out
-    once for a verdict repeated in many files)."""
-    claim = v.claim
+def claim_data(claim: Claim, said: dict[str, Any]) -> dict[str, Any]:
+    """One claim's data: where it is, then what its verdict says (:func:`verdict_data`)."""
     place = {
         "problem": claim.problem,
         "field": claim.field,
         "name": claim.name,
         "source": claim.source,
     }
-    try:
-        said = _verdict_data(replace(v, claim=None))
-    except TypeError:  # something unhashable: worked out here
-        said = _verdict_data.__wrapped__(v)
     out = {**place, **said}
     if claim.note:
         out["note"] = claim.note
     return out
+
+
+def verdict_data(v: Verdict) -> dict[str, Any]:
+    """What a verdict says, whatever claim it is on, as data: worked out once for a
+    verdict repeated in many files (the same dict each time: do not change it)."""
+    try:
+        return _verdict_data(v.on(None))
+    except TypeError:  # something unhashable: worked out here
+        return _verdict_data.__wrapped__(v)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -13,7 +13,7 @@ from typing import Any
 from symhw.checker.claims import python_claim
 from symhw.checker.context import problem_context
 from symhw.checker.python_values import from_python
-from symhw.checker.report import KeyProblem, claim_data, place_data
+from symhw.checker.report import KeyProblem, claim_data, place_data, verdict_data
 from symhw.checker.verdict import Problem, Verdict, check_claims
 from symhw.derivation import Answer, Solution
 from symhw.render.places import key_places
@@ -47,7 +47,7 @@ class ClaimCheck:
 
     def data(self) -> dict[str, Any]:
         """The claim as the report's JSON holds it (:func:`~symhw.checker.report.claim_data`)."""
-        return {**claim_data(self.result), "key": self.key}
+        return {**claim_data(self.result.claim, verdict_data(self.result)), "key": self.key}
 
     def _repr_markdown_(self) -> str:  # Jupyter
         from symhw.render.check_markdown import claim_feedback

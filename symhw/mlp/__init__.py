@@ -89,9 +89,16 @@ def round_decimals(value: sp.Expr, k: int) -> sp.Rational:
     scale = sp.Integer(10) ** k
     scaled = expand_functions(sp.sympify(value, strict=True)) * scale
     if not scaled.is_Rational:
-        scaled = sp.Float(sp.N(scaled, 50), 50)
+        scaled = digits50(scaled)
     n = sp.floor(abs(scaled) + sp.Rational(1, 2))
     return sp.sign(scaled) * sp.Integer(int(n)) / scale
+
+
+@functools.lru_cache(maxsize=8192)
+def digits50(number: sp.Expr) -> sp.Float:
+    """A number to 50 significant digits, once per number: rounding a value to k decimals
+    and cutting it there (the checker's truncation test) evaluate the same scaled values."""
+    return sp.Float(sp.N(number, 50), 50)
 
 
 #: θ' written with the layer's output x = θ(s), as a person computes it from the forward table.

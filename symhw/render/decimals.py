@@ -49,9 +49,10 @@ def fixed_point(value: sp.Expr, decimals: int) -> str:
     value = sp.sympify(value, strict=True)
     if value.has(sp.UnevaluatedExpr):  # a decimal as the sheet writes it (-0.5 and all)
         value = value.doit()
-    if abs(sp.N(value, 15)) < sp.Float(10) ** -(decimals + 2):  # 0 at these decimals, even
-        value = sp.Integer(0)  # at e^(-10^45), whose exponent no Decimal can hold
-    digits = 40 + max(0, Decimal(str(sp.N(value, 15))).adjusted()) + decimals
+    rough = sp.N(value, 15)  # evaluated once: a nested tanh takes milliseconds each time
+    if abs(rough) < sp.Float(10) ** -(decimals + 2):  # 0 at these decimals, even
+        value = rough = sp.Integer(0)  # at e^(-10^45), whose exponent no Decimal can hold
+    digits = 40 + max(0, Decimal(str(rough)).adjusted()) + decimals
     d = Decimal(str(sp.N(value, digits)))
     with localcontext() as ctx:  # quantize needs every digit before the point, plus decimals
         ctx.prec = max(28, d.adjusted() + decimals + 2)

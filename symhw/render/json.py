@@ -79,8 +79,76 @@ def answers_document(solutions: list[Solution]) -> str:
 
 
 def dump_answers(by_problem: dict[str, dict[str, Any]]) -> str:
-    """Answers already converted by :func:`answers`, keyed by problem id, as indented JSON."""
-    return json.dumps(by_problem, indent=2) + "\n"
+    """Answers already converted by :func:`answers`, keyed by problem id, as indented JSON
+    (also a check report's data: :func:`indented`)."""
+    return indented(by_problem) + "\n"
+
+
+class _Unusual(Exception):
+    """A value :func:`indented` leaves to :func:`json.dumps`."""
+
+
+def indented(data: Any) -> str:
+    """``json.dumps(data, indent=2)``, the same text, in about half the time: with an
+    indent, :mod:`json` encodes through Python generators, a chunk at a time (a 200-file
+    ``symhw check`` spent a tenth of its time there). Plain data only (dicts with string
+    keys, lists, tuples, strings, finite floats, ints, booleans, None); anything else
+    (NaN, a number key, another type) is encoded by :func:`json.dumps` itself.
+
+    >>> print(indented({"a": [1, 2.5, None], "b": {}, "c": "σ"}))
+    {
+      "a": [
+        1,
+        2.5,
+        null
+      ],
+      "b": {},
+      "c": "\\u03c3"
+    }
+    """
+    out: list[str] = []
+    try:
+        _encode(data, out.append, "\n")
+    except _Unusual:
+        return json.dumps(data, indent=2)
+    return "".join(out)
+
+
+_ESCAPED = json.encoder.encode_basestring_ascii  # C: a string's JSON, non-ASCII as \\uXXXX
+_INFINITE = (math.inf, -math.inf)
+
+
+def _encode(o: Any, put: Callable[[str], object], newline: str) -> None:
+    """Put ``o``'s JSON, its inner lines starting with ``newline`` plus two spaces."""
+    kind = type(o)
+    if isinstance(o, str):
+        put(_ESCAPED(o))
+    elif o is None or o is True or o is False:
+        put("null" if o is None else "true" if o else "false")
+    elif kind is int:
+        put(int.__repr__(o))
+    elif kind is float and o == o and o not in _INFINITE:
+        put(float.__repr__(o))
+    elif kind is dict and o:
+        inner, opening = newline + "  ", "{"
+        for key, value in o.items():
+            if type(key) is not str:
+                raise _Unusual
+            put(opening + inner + _ESCAPED(key) + ": ")
+            _encode(value, put, inner)
+            opening = ","
+        put(newline + "}")
+    elif (kind is list or kind is tuple) and o:
+        inner, opening = newline + "  ", "["
+        for value in o:
+            put(opening + inner)
+            _encode(value, put, inner)
+            opening = ","
+        put(newline + "]")
+    elif kind is dict or kind is list or kind is tuple:
+        put("{}" if kind is dict else "[]")
+    else:
+        raise _Unusual
 
 
 def solution_data(sol: Solution) -> dict[str, Any]:
