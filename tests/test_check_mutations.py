@@ -296,3 +296,21 @@ def test_the_value_of_another_answer_is_named(problem, name, written, other):
 def test_a_wrong_value_of_no_answer_names_none():
     v = symhw.solve("hw2", "q2").check("delta2", "-1.6").result
     assert v.verdict == "wrong" and v.equals is None
+
+
+def test_a_derivation_step_that_fails_gives_a_counterexample_point():
+    """d/ds tanh(s) = 1 − tanh(s) is false: the report names a point s and the two sides'
+    values there, which math.tanh confirms differ."""
+    v = symhw.solve("hw2", "q1").check(
+        "activation_derivative",
+        steps=[r"\frac{d}{ds}\tanh(s) = 1 - \tanh(s)", r"= 1 - \tanh^2(s)"],
+    )
+    assert v.verdict == "wrong" and v.result.step.index == 1
+    step = v.data()["step"]
+    ((symbol, at),) = v.result.step.point
+    assert str(symbol) == "s" and step["point"][0]["symbol"]["text"] == "s"
+    s = float(at)
+    derivative, written = 1 - math.tanh(s) ** 2, 1 - math.tanh(s)
+    assert abs(derivative - written) > 1e-3
+    shown = [float(side["value"]["text"]) for side in step["sides"]]
+    assert shown == pytest.approx([derivative, written], abs=1e-4)

@@ -269,6 +269,8 @@ def _verdict_data(v: Verdict) -> dict[str, Any]:
             "member": v.step.index + 1,
             "why": v.step.why,
             "entries": [_entry(e) for e in v.step.entries],
+            "point": [{"symbol": _expr(k), "value": _expr(x)} for k, x in v.step.point],
+            "sides": _sides(v.step),
         }
     if v.label is not None:
         out["label"] = {
@@ -283,6 +285,20 @@ def _verdict_data(v: Verdict) -> dict[str, Any]:
         out["slips"] = [
             {"written": s.written, "expected": s.expected, "in": s.where} for s in v.slips
         ]
+    return out
+
+
+def _sides(step) -> list[dict[str, Any]] | None:
+    """The two expressions that differ at a step's counterexample point, each with its
+    value there (to :data:`SHOWN_DECIMALS` decimals)."""
+    if step.sides is None:
+        return None
+    at = dict(step.point)
+    out = []
+    for side in step.sides:
+        value = side.xreplace(at) if isinstance(side, sp.Basic) else None
+        shown = value if isinstance(value, sp.Expr) and value.is_number else None
+        out.append({"expr": _expr(side), "value": _expr(_approximately(shown))})
     return out
 
 

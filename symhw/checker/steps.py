@@ -32,6 +32,10 @@ class StepFailure:
     after: object
     why: str
     entries: tuple[Entry, ...] = ()
+    #: Where a random point showed two expressions unequal: each free symbol's value, and
+    #: the two sides' values there (before, after); empty where numbers were compared.
+    point: tuple[tuple[sp.Basic, sp.Rational], ...] = ()
+    sides: tuple[sp.Basic, sp.Basic] | None = None
 
 
 Member = tuple[object, object]  # (value, decimals)
@@ -116,9 +120,9 @@ def first_failure(chains, theirs, inst: Instance, skip_label: bool) -> StepFailu
             if why is not None and _theirs_follow(theirs, c, k, after, decimals, inst):
                 why = None
             if why is not None:
-                return StepFailure(
-                    seen + k, before, after, why, _unfollowed(before, after, decimals)
-                )
+                wrong = _unfollowed(before, after, decimals)
+                point, sides = ((), None) if wrong else _counterexample(before, after, inst)
+                return StepFailure(seen + k, before, after, why, wrong, point, sides)
         seen += len(chain)
     return None
 
@@ -136,6 +140,18 @@ def _unfollowed(before: object, after: object, decimals: object) -> tuple[Entry,
     if shape_of(before) != shape_of(after):
         return ()
     return tuple(e for e in numbers(after, decimals, before, None) if e.verdict == "wrong")
+
+
+def _counterexample(before: object, after: object, inst: Instance) -> tuple[tuple, object]:
+    """Where two expressions were shown unequal at a random point: the point (symbols in
+    order) and the two sides' values there; nothing where no point showed it."""
+    if numeric(before) and numeric(after):
+        return (), None
+    outcome = compare_safely(_squeezed(before, after), after, inst)
+    if outcome.equal is not False or not outcome.point:
+        return (), None
+    point = tuple(sorted(outcome.point.items(), key=lambda kv: sp.default_sort_key(kv[0])))
+    return point, outcome.pair
 
 
 def _squeezed(before: object, after: object) -> object:

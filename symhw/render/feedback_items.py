@@ -40,7 +40,7 @@ def details(c: dict[str, Any], text: Text, math: Text) -> list[str]:
         shown = f"{math(label['latex'])} ({text(other['name'])})" if label else text(other["name"])
         out.append(f"this is the value of another answer of the problem: {shown}")
     if "step" in c:
-        out.append(_step(c["step"], text))
+        out.append(_step(c["step"], text, math))
     label = c.get("label")
     if label and not label["ok"]:
         stands = label["stands_for"]
@@ -69,11 +69,18 @@ def _entry(e: dict[str, Any], text: Text, sources: dict[str, dict]) -> str:
     )
 
 
-def _step(step: dict[str, Any], text: Text) -> str:
+def _step(step: dict[str, Any], text: Text, math: Text) -> str:
     """The first step that does not follow: its numbers that the step before does not give
     (that step's value, and at the digits written), else why in words."""
     said = f"step {step['member']} does not follow"
     entries = step.get("entries") or ()
+    if step.get("sides") and step.get("point"):  # a counterexample: where, and the two sides
+        at = ", ".join(f"{p['symbol']['latex']} = {p['value']['latex']}" for p in step["point"])
+        before, after = (
+            f"{s['expr']['latex']}" + (f" = {s['value']['latex']}" if s["value"] else "")
+            for s in step["sides"]
+        )
+        return f"{said}: at {math(at)}, {math(before)} but {math(after)}"
     if not entries:
         return f"{said}: {text(step['why'])}"
     shown = [
