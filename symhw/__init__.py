@@ -33,6 +33,7 @@ _WHERE = {
     "check": "symhw.checker.api",
     "solve": "symhw.checker.api",
     "Report": "symhw.checker.report",
+    "CheckReport": "symhw.checker.report",
     "SolvedProblem": "symhw.checker.solved",
     "ClaimCheck": "symhw.checker.solved",
 }
@@ -40,6 +41,7 @@ __all__ = [
     "KINDS",
     "Answer",
     "Check",
+    "CheckReport",
     "ClaimCheck",
     "Derivation",
     "DerivationBuilder",
@@ -64,7 +66,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from symhw.builder import DerivationBuilder
     from symhw.checker.api import check, solve
-    from symhw.checker.report import Report
+    from symhw.checker.report import CheckReport, Report
     from symhw.checker.solved import ClaimCheck, SolvedProblem
     from symhw.derivation import Answer, Check, Derivation, Solution, Step
     from symhw.errors import InputError, SymhwError, VerificationError

@@ -79,6 +79,10 @@ def _counts(verdicts: Iterable[str]) -> dict[str, int]:
     return {name: found[name] for name in VERDICTS}
 
 
+#: The name issue 12 gives the result of ``symhw.check``: the same class.
+CheckReport = Report
+
+
 def check_file(claims: ClaimsFile, solved: dict | None = None) -> Report:
     """Load the problem set a claims file names (or take the one given loaded, from
     Python), solve the problems it has claims on, and judge every claim. A problem id the
