@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 from conftest import REPO
 from symhw.checker import claims as claims_module
+from symhw.checker import written as written_module
 from symhw.checker.claims import (
     CLAIM_KEYS,
     Claim,
@@ -203,9 +204,11 @@ def test_a_problem_set_path_is_taken_from_the_claims_file_folder_and_not_loaded(
     assert absolute.problem_set.path == Path("/x/set.toml")
 
 
-def test_the_claims_module_never_touches_sympy():
+@pytest.mark.parametrize("module", [claims_module, written_module], ids=["claims", "written"])
+def test_the_claims_modules_never_touch_sympy(module):
     """User text is kept as text: no SymPy import, so no sympify or parse_expr either."""
-    tree = ast.parse(Path(claims_module.__file__).read_text("utf-8"))
+    source = Path(module.__file__).read_text("utf-8")
+    tree = ast.parse(source)
     imported = {
         alias.name
         for node in ast.walk(tree)
@@ -213,9 +216,7 @@ def test_the_claims_module_never_touches_sympy():
         for alias in node.names
     } | {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert not {m for m in imported if m and m.split(".")[0] in ("sympy", "numpy")}
-    assert not re.search(
-        r"\b(eval|exec|sympify|parse_expr|S)\(", Path(claims_module.__file__).read_text()
-    )
+    assert not re.search(r"\b(eval|exec|sympify|parse_expr|S)\(", source)
 
 
 # ------------------------------------------------------------------ limits, at the edge

@@ -12,7 +12,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from symhw.checker.claims import FLOAT_NOISE, MAX_ENTRIES, float_decimal
+from symhw.checker.written import FLOAT_NOISE, MAX_ENTRIES, float_decimal
 from symhw.errors import InputError, quote
 from symhw.params import SEQUENCE, Where, as_sequence
 
