@@ -132,14 +132,26 @@ def _torch_delta1(w1, w2, x, y):
 
 
 tenths = st.integers(-9, 9).map(lambda k: k / 10)
+#: A 1-2-1 network (tanh, then identity): W⁽¹⁾ 2 × 2 (a bias row, one input), W⁽²⁾ 3 × 1.
+networks = {
+    "w1": st.lists(st.lists(tenths, min_size=2, max_size=2), min_size=2, max_size=2),
+    "w2": st.lists(tenths, min_size=3, max_size=3),
+    "x": tenths.filter(bool),
+    "y": tenths,
+}
+
+
+def _network(w1, w2, x, y, **more):
+    """The problem context of the 1-2-1 network (``more``: rounding)."""
+    table = {"weights": [w1, w2], "activations": ["tanh", "identity"], "x": x, "y": y, **more}
+    params = build_params(MlpParams, table, "q2")
+    spec = ProblemSpec("q2", "mlp-backprop", None, params)
+    return problem_context(spec, KINDS["mlp-backprop"].solve(params, "q2"))
 
 
 @SETTINGS
 @given(
-    w1=st.lists(st.lists(tenths, min_size=2, max_size=2), min_size=2, max_size=2),
-    w2=st.lists(tenths, min_size=3, max_size=3),
-    x=tenths.filter(bool),
-    y=tenths,
+    **networks,
     k=st.integers(0, 1),
     off=st.sampled_from([-1, 1, 0.5]),
 )
@@ -154,13 +166,7 @@ def test_an_error_carried_into_the_weight_gradient_names_the_claim_it_came_from(
     written = [round(d, 4) + (off if i == k else 0) for i, d in enumerate(delta)]
     x0 = [1.0, x]
     grad = [[round(a * d, 4) for d in written] for a in x0]  # from their own δ⁽¹⁾
-    params = build_params(
-        MlpParams,
-        {"weights": [w1, w2], "activations": ["tanh", "identity"], "x": x, "y": y},
-        "q2",
-    )
-    spec = ProblemSpec("q2", "mlp-backprop", None, params)
-    context = problem_context(spec, KINDS["mlp-backprop"].solve(params, "q2"))
+    context = _network(w1, w2, x, y)
     claims = [
         Claim("q2", 0, "q2.claims[0]", "delta1", tuple(f"{d:.4f}" for d in written)),
         Claim(
@@ -241,10 +247,7 @@ def _hand(value, k: int) -> Decimal:
 
 @SETTINGS
 @given(
-    w1=st.lists(st.lists(tenths, min_size=2, max_size=2), min_size=2, max_size=2),
-    w2=st.lists(tenths, min_size=3, max_size=3),
-    x=tenths.filter(bool),
-    y=tenths,
+    **networks,
     k=st.integers(1, 4),
 )
 def test_delta1_from_a_hand_computation_rounded_at_k_decimals(w1, w2, x, y, k):
@@ -259,13 +262,7 @@ def test_delta1_from_a_hand_computation_rounded_at_k_decimals(w1, w2, x, y, k):
     by_hand = [(1 - a * a) * _d(w) * delta2 for a, w in zip(x1, w2[1:], strict=True)]
     written = [_hand(d, k) for d in by_hand]
     exact = [_hand(d, k) for d in _torch_delta1(w1, w2, x, y)]
-    params = build_params(
-        MlpParams,
-        {"weights": [w1, w2], "activations": ["tanh", "identity"], "x": x, "y": y, "rounding": k},
-        "q2",
-    )
-    spec = ProblemSpec("q2", "mlp-backprop", None, params)
-    context = problem_context(spec, KINDS["mlp-backprop"].solve(params, "q2"))
+    context = _network(w1, w2, x, y, rounding=k)
     v = check_claim(Claim("q2", 0, "q2.delta1", "delta1", tuple(map(str, written))), context)
     assert [e.verdict for e in v.entries] == [
         "correct" if w == e else "rounding" for w, e in zip(written, exact, strict=True)
