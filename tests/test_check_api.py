@@ -431,3 +431,11 @@ def test_the_notebook_latex_is_latex_too(tmp_path):
         check=False,
     )
     assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_a_right_value_under_a_wrong_label_is_said_to_be_right():
+    """L59-63: s⁽²⁾ = 0.2 + tanh(0.7) − 3 tanh(1) = −1.4804, written −1.48 but labelled δ²:
+    the value is right (no expected value shown), the label is what is wrong."""
+    shown = symhw.solve("hw2", "q2").check("s2", "-1.48", label=r"\delta^2")._repr_markdown_()
+    assert "**s2: wrong**" in shown and "- the value is right\n" in shown
+    assert "expected:" not in shown and "the label $\\delta^{2}$ stands for" in shown

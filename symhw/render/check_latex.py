@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from symhw.render.feedback_items import VERDICT_WORDS, details, key_file, key_note, key_place
+from symhw.render.feedback_items import (
+    VERDICT_WORDS,
+    details,
+    key_file,
+    key_note,
+    key_place,
+    shows_expected,
+)
 from symhw.render.latex.document import PREAMBLE
 from symhw.render.latex.text import align, escape, plain
 from symhw.render.layout import LINE_EM, reflow, width
@@ -106,7 +113,7 @@ def _claim(c: dict[str, Any], file: str | None) -> str:
     out = [head + "\n"]
     if c["written"]:
         out.append(_display("written", c["written"]["latex"]))
-    if c["expected"] and c["verdict"] != "correct":
+    if shows_expected(c):
         out.append(_display("expected", c["expected"]["latex"]))
     items = details(c, _prose, _math)
     if items:

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from symhw.render.feedback_items import VERDICT_WORDS, details, key_file, key_note, key_place
+from symhw.render.feedback_items import (
+    VERDICT_WORDS,
+    details,
+    key_file,
+    key_note,
+    key_place,
+    shows_expected,
+)
 from symhw.render.markdown import escape
 
 
@@ -78,7 +85,7 @@ def claim_feedback(c: dict[str, Any], file: str | None = None, heading: bool = T
     lines = [f"### {head}\n" if heading else f"**{head}**\n"]
     if c["written"]:
         lines.append(f"- written: ${c['written']['latex']}$")
-    if c["expected"] and c["verdict"] != "correct":
+    if shows_expected(c):
         lines.append(f"- expected: ${c['expected']['latex']}$")
     lines += [f"- {d}" for d in details(c, escape, _math)]
     if c.get("note"):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from symhw.render.feedback_items import VERDICT_WORDS, details
+from symhw.render.feedback_items import VERDICT_WORDS, details, shows_expected
 
 #: Characters that mean something to TeX even in ``\text``, each set as math instead.
 _SPECIAL = {
@@ -76,7 +76,7 @@ def claim_lines(c: dict[str, Any]) -> list[str]:
     lines = [words(name + where, "textbf") + words(f": {VERDICT_WORDS[c['verdict']]}")]
     if c["written"]:
         lines.append(r"\quad " + words("written: ") + c["written"]["latex"])
-    if c["expected"] and c["verdict"] != "correct":
+    if shows_expected(c):
         lines.append(r"\quad " + words("expected: ") + c["expected"]["latex"])
     for item in details(c, _plain, _math):
         lines.append(r"\quad \bullet\ " + _item(item))

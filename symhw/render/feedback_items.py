@@ -22,11 +22,19 @@ VERDICT_WORDS = {
 Text = Callable[[str], str]
 
 
+def shows_expected(c: dict[str, Any]) -> bool:
+    """Whether a claim's exact value is shown beside what was written: where the claim is
+    not correct, unless its value is (a wrong label or step: the value says nothing new)."""
+    return bool(c["expected"]) and "correct" not in (c["verdict"], c.get("value_verdict"))
+
+
 def details(c: dict[str, Any], text: Text, math: Text) -> list[str]:
     """The findings on one claim (from the report's plain data), one sentence each:
     ``text`` escapes plain text, ``math`` sets LaTeX math in the format."""
+    right = c.get("value_verdict") == "correct" and c["verdict"] != "correct"
+    out = ["the value is right"] if right else []
     sources = {s["name"]: s for s in c.get("carried_from", ())}
-    out = [_entry(e, text, sources) for e in c.get("entries", ()) if e["verdict"] != "correct"]
+    out += [_entry(e, text, sources) for e in c.get("entries", ()) if e["verdict"] != "correct"]
     if "terms" in c:
         out += terms(c["terms"], math)
     out += [
