@@ -6,6 +6,8 @@ its bias row), the one-symbol substitutions (tanh(δ²) for tanh(s²))."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import sympy as sp
 from hypothesis import HealthCheck, given, settings
@@ -134,12 +136,29 @@ def test_a_step_that_does_not_follow_names_its_numbers():
     assert (index, written, before) == ((1, 1), sp.Rational("3.467"), sp.Rational("3.472"))
 
 
-def test_a_step_from_a_vector_to_a_number_says_so():
-    """L85-89: Θ′(δ²) w³ δ³ with w³ the whole column [1; 2] (bias weight included) is a
-    2 × 1 vector; the next step, (1 − 0.9²)(2)(−3.6), a number."""
+def test_a_backward_step_reads_w_without_its_bias_row_and_the_writers_own_names():
+    """L85-89: Θ′(δ²) w³ δ³, with the writer's w³ the weight without the bias row (2, as
+    δ⁽ˡ⁾ = θ′(s⁽ˡ⁾) ⊗ W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾ takes it) and their δ² the −1.48 they gave that name
+    (L59-63), is (1 − tanh²(−1.48)) · 2 · (−3.6) = −1.3490 (math.tanh); the next step,
+    (1 − 0.9²)(2)(−3.6) = −1.368, rounds tanh(−1.48) to −0.9 first: that number is shown."""
     (v,) = verdicts("q2", "delta2")
-    assert v.step.index == 2 and v.step.entries == ()
-    assert "2 × 1" in v.step.why and "a number" in v.step.why
+    ((entry),) = v.step.entries
+    assert v.step.index == 2 and entry.written.value == sp.Rational("-1.368")
+    assert float(entry.exact) == pytest.approx((1 - math.tanh(-1.48) ** 2) * 2 * (-3.6))
+
+
+def test_a_step_from_a_vector_to_a_number_says_so():
+    """W⁽²⁾ is the 3 × 1 column [0.2; 1; −3]: a step from it to a number says so."""
+    v = symhw.solve("hw2", "q2").check("delta2", steps=[r"\delta^2 = W^2", "= -1.35"]).result
+    assert v.step is not None and v.step.entries == ()
+    assert "3 × 1" in v.step.why and "a number" in v.step.why
+
+
+def test_a_label_misused_is_read_as_meant_in_the_later_lines():
+    """L65-67: x² = [1; tanh(δ²)] = [1; −0.90], with δ² the writer's name for s⁽²⁾ = −1.48
+    (L59-63): tanh(−1.48) = −0.9015, so the step follows; the slip δ² for s⁽²⁾ is named."""
+    (v,) = verdicts("q2", "x2")
+    assert v.step is None and [s.written for s in v.slips] == ["\\delta^2"]
 
 
 def test_an_unknown_name_lists_what_the_problem_has():

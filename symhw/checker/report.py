@@ -379,10 +379,21 @@ def _decimal(value) -> str:
 
 
 def _number(value, decimals: int | None) -> str:
-    """A written number as it was written: its decimals kept (0.60, not 3/5)."""
-    if decimals is None or decimals < 0:
+    """A written number as it was written: its decimals kept (0.60, not 3/5); one written
+    exactly as a decimal where it is one ((1 − 0.9²)(2)(−3.6) = −1.368), else as a
+    fraction (17/18), and a value that is not rational to a few decimals (−1.3490)."""
+    if decimals is not None and decimals >= 0:
+        return fixed_point(value, decimals)
+    if isinstance(value, sp.Rational) and not _terminates(value):
         return text(value)
-    return fixed_point(value, decimals)
+    if decimals is not None or not (isinstance(value, sp.Expr) and value.is_number):
+        return text(value)
+    return _decimal(value)
+
+
+def _terminates(value: sp.Rational) -> bool:
+    """Whether a rational number's decimals end within 12 places."""
+    return any((value * 10**places).is_Integer for places in range(13))
 
 
 def _terms(d) -> dict[str, Any]:

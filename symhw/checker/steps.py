@@ -120,6 +120,7 @@ def first_failure(chains, theirs, inst: Instance, skip_label: bool) -> StepFailu
             if why is not None and _theirs_follow(theirs, c, k, after, decimals, inst):
                 why = None
             if why is not None:
+                before = _their_member(theirs, c, k - 1, before)  # what they meant
                 wrong = _unfollowed(before, after, decimals)
                 point, sides = ((), None) if wrong else _counterexample(before, after, inst)
                 return StepFailure(seen + k, before, after, why, wrong, point, sides)
@@ -164,6 +165,16 @@ def _squeezed(before: object, after: object) -> object:
 def _sized(value: object) -> str:
     shape = shape_of(value)
     return "a number" if not shape else " × ".join(map(str, shape))
+
+
+def _their_member(theirs, c: int, k: int, ours: object) -> object:
+    """Member k of chain c as the writer's own names give it (their values, the names
+    they gave), else as the problem's names give it: a step that follows under neither
+    is shown against what the writer meant by it."""
+    if theirs is None or c >= len(theirs) or k >= len(theirs[c]):
+        return ours
+    mine = theirs[c][k][0]
+    return mine if shape_of(mine) == shape_of(ours) else ours
 
 
 def _theirs_follow(theirs, c: int, k: int, after, decimals, inst: Instance) -> bool:

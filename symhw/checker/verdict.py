@@ -125,11 +125,35 @@ def check_claims(claims, problem: Problem) -> list[Verdict]:
         if claim.name is None or claim.entry or verdict.written is None:
             continue
         written[claim.quantity] = verdict.written
-        introduced = verdict.label is not None and verdict.label.ok and verdict.label.value is None
-        name = label_name(claim.label) if introduced else None
+        _forget(aliases, problem, claim.quantity)
+        name = _writers_label(verdict)
         if name is not None:
             aliases[name] = verdict.written
     return out
+
+
+def _writers_label(verdict: Verdict) -> Name | None:
+    """The name a claim's label gives its value in the writer's later lines: one they
+    introduce (their B), or one of the problem's they use for another value (their δ² on
+    s⁽²⁾: flagged here, and read as they meant it after, so that one slip is not counted
+    again in every line that uses it)."""
+    label = verdict.label
+    if label is None:
+        return None
+    introduced = label.ok and label.value is None
+    misused = not label.ok and label.value is not None
+    return label_name(verdict.claim.label) if introduced or misused else None
+
+
+def _forget(aliases: dict, problem: Problem, quantity: str) -> None:
+    """The writer's own meaning of a problem's name dropped once they write the quantity
+    that name stands for (their δ³ meant s⁽³⁾ until they wrote δ⁽³⁾ itself)."""
+    want = expected(problem.solution, problem.quantities, quantity)
+    entries = getattr(problem.names, "entries", {})
+    if want is None or not aliases:
+        return
+    for name in [n for n in aliases if n in entries and entries[n] == want.value]:
+        del aliases[name]
 
 
 def _name_sources(verdict: Verdict, problem: Problem, written: dict, aliases: dict):
@@ -234,6 +258,8 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
     first = claim.steps[0].strip() if claim.steps else ""
     skip = label is not None and first.startswith(claim.label.strip())
     failure = first_failure(written_chains, theirs, problem.instance, skip)
+    if failure is not None and problem.spec_kind == "mlp-backprop":
+        failure = _without_bias(claim, names, writer, shape, failure, problem, skip)
     value, decimals = written_chains[-1][-1]
     if want is None:  # a statement: true when every step follows
         return Verdict(claim, "wrong" if failure else "correct", None, value, step=failure)
@@ -255,6 +281,35 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
         claim, worst_of(*flags), want, value, judged.entries, judged.terms, failure,
         why, judged.cells, label, judged.verdict, slips, decimals, other,
     )  # fmt: skip
+
+
+def _without_bias(claim, names, writer, shape, failure, problem: Problem, skip: bool):
+    """A network's backward step read with each w⁽ˡ⁾ (lower case) as W⁽ˡ⁾ without its bias
+    row, the weights δ⁽ˡ⁾ = θ′(s⁽ˡ⁾) ⊗ W⁽ˡ⁺¹⁾δ⁽ˡ⁺¹⁾ takes (the handwritten sheet's
+    (1 − 0.9²)(2)(−3.6)): where the steps then go further, that is how they were meant;
+    where they fail at the same step, its numbers are shown rather than shapes."""
+    try:
+        ours = chains(claim, _unbiased(names), shape)
+    except ClaimSyntaxError:
+        return failure
+    theirs = _their_chains(claim, None if writer is None else _unbiased(writer), shape)
+    other = first_failure(ours, theirs, problem.instance, skip)
+    if other is None or other.index > failure.index:
+        return other
+    clearer = other.index == failure.index and other.entries and not failure.entries
+    return other if clearer else failure  # numbers that differ, not shapes
+
+
+def _unbiased(names: Names) -> Names:
+    """``names`` with each lower-case w⁽ˡ⁾ a matrix without its first (bias) row."""
+    if not isinstance(names, NameTable):
+        return names
+
+    def cut(name: Name, value: object) -> object:
+        many = isinstance(value, sp.MatrixBase) and value.rows > 1
+        return value[1:, :] if name.base == "w" and many else value
+
+    return replace(names, entries={n: cut(n, v) for n, v in names.entries.items()})
 
 
 def other_answer(value: object, decimals: object, problem: Problem, name: str):

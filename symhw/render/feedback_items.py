@@ -92,8 +92,8 @@ def _step(step: dict[str, Any], text: Text, math: Text) -> str:
     if not entries:
         return f"{said}: {text(step['why'])}"
     shown = [
-        f"{_at(e)}{text(e['written'])} where the step before gives {text(e['exact'])} "
-        f"({text(e['expected'])} at the digits written)"
+        f"{_at(e)}{text(e['written'])} where the step before gives {text(e['exact'])}"
+        + (f" ({text(e['expected'])} at the digits written)" if e["decimals"] is not None else "")
         for e in entries[:MAX_SHOWN]
     ]
     more = f"; and {len(entries) - MAX_SHOWN} more" if len(entries) > MAX_SHOWN else ""
