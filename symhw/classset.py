@@ -46,7 +46,7 @@ from symhw.spec import (
     read_regular_file,
     read_text,
 )
-from symhw.tex import compile_pdf
+from symhw.tex import compile_pdf, tex_available
 
 #: The most variants a class set has (a roster's students, or --count).
 MAX_VARIANTS = 10_000
@@ -79,6 +79,11 @@ def class_set(
 ) -> ClassSet:
     """A run's :class:`ClassSet`, every argument checked (an InputError naming it)."""
     formats, detail = check_formats(formats), check_detail(detail)
+    if "pdf" in formats and not tex_available():  # refused now, not once per variant
+        raise InputError(
+            "PDF output needs pdflatex; install TeX or leave pdf out of --format",
+            field="--format",
+        )
     raw = read_regular_file(Path(spec), MAX_FILE_BYTES, "problem set")
     problem_set = load_problem_set(spec)
     data = parse_toml(read_text(Path(spec), "problem set"), str(spec), "problem set")

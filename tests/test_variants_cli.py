@@ -163,6 +163,18 @@ def test_a_rerun_writes_only_what_is_missing(class_dir, tmp_path):
     assert _manifest(out) == _manifest(class_dir)
 
 
+def test_detail_and_formats_are_those_asked_for(tmp_path):
+    """--detail full adds the appendix to the key; md and json: the key in both, the
+    question sheet in Markdown only (its JSON would be the answers)."""
+    done = _run(tmp_path, "--count", "1", "--format", "md,json", "--detail", "full")
+    assert done.returncode == 0, done.stderr
+    names = set(_files(tmp_path / "1"))
+    assert {"hw2-class.md", "hw2-class.json", "hw2-class-questions.md"} <= names
+    assert not any(n.endswith((".tex", ".pdf")) or n == "hw2-class-questions.json" for n in names)
+    assert "# Part II" in (tmp_path / "1" / "hw2-class.md").read_text("utf-8")
+    assert _manifest(tmp_path)["detail"] == "full"
+
+
 @pytest.mark.parametrize(
     "roster,message",
     [
