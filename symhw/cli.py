@@ -64,7 +64,51 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", default=None, help="write it to this file (default: the terminal)"
     )
     sub.add_parser("list", help="list the problem kinds and their parameters")
+    _variants_parser(sub)
     return parser
+
+
+def _variants_parser(sub) -> None:
+    """The arguments of ``symhw variants``."""
+    variants = sub.add_parser(
+        "variants",
+        help="a class set: per variant a question sheet, its answer key and a claims template",
+    )
+    variants.add_argument("spec", help="problem-set TOML file whose problems say what varies")
+    who = variants.add_mutually_exclusive_group(required=True)
+    who.add_argument("--count", type=_positive, metavar="N", help="variants 1 to N")
+    who.add_argument(
+        "--roster", metavar="CSV", help="a variant per student: a CSV file with an id column"
+    )
+    variants.add_argument(
+        "--seed", type=_whole, default=0, help="the class's seed (default 0): a whole number"
+    )
+    variants.add_argument("-o", "--output", required=True, help="output directory")
+    variants.add_argument(
+        "--format",
+        default=None,
+        help="comma-separated formats from tex,pdf,md,json (default: tex and pdf, pdf only "
+        "where pdflatex is installed); the question sheet has no json",
+    )
+    variants.add_argument(
+        "--detail", default="key", help="how much each answer key shows (default key)"
+    )
+    variants.add_argument(
+        "-j", "--jobs", type=_jobs, default=None, metavar="N", help="worker processes"
+    )
+
+
+def _positive(value: str) -> int:
+    number = _whole(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value!r}")
+    return number
+
+
+def _whole(value: str) -> int:
+    if not value.isascii() or not value.isdigit() or len(value) > 20:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {value!r}")
+    return int(value)
 
 
 def _check_parser(sub) -> None:
@@ -130,7 +174,7 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
         return _check(args, own_process)
     if args.command == "template":
         return _template(args)
-    if args.command == "sheet" and own_process:
+    if args.command in ("sheet", "variants") and own_process:
         from symhw.cleanup import start_guardian
 
         start_guardian()  # temporary files and pdflatex go, even if symhw is killed; forked
@@ -140,6 +184,8 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
 
     if own_process:
         _imported()
+    if args.command == "variants":
+        return _variants(args)
     problem_set = load_problem_set(args.spec)
     jobs = args.jobs or default_jobs(len(problem_set.problems))
     if args.command == "sheet":
@@ -164,6 +210,33 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
             for name, value in values.items():
                 print(f"{problem_id}.{name} = {value}")
     return 0
+
+
+def _variants(args: argparse.Namespace) -> int:
+    """``symhw variants``: every input checked before anything is written, then each
+    variant's folder; a line per variant, and a summary of those that failed (exit 1)."""
+    from symhw.classset import class_set, numbered_ids, read_roster, write_class_set
+    from symhw.pool import default_jobs
+    from symhw.tex import tex_available
+
+    ids = numbered_ids(args.count) if args.roster is None else read_roster(args.roster)
+    formats = _formats(args.format or ("tex,pdf" if tex_available() else "tex"))
+    cs = class_set(args.spec, args.seed, formats, args.detail, args.output)
+    outcomes = write_class_set(cs, ids, args.jobs or default_jobs(len(ids)))
+    for outcome in outcomes:
+        print(f"{cs.out / outcome.id}: {outcome.status}")
+    print(cs.out / "manifest.json")
+    failed = [o for o in outcomes if o.status == "failed"]
+    for outcome in failed:
+        print(f"symhw: variant {outcome.id} failed: {outcome.reason}", file=sys.stderr)
+    if failed:
+        print(
+            f"symhw: {len(failed)} of {len(outcomes)} variants failed "
+            f"({', '.join(o.id for o in failed)}); the others are written, and a rerun "
+            "redoes only what is missing",
+            file=sys.stderr,
+        )
+    return 1 if failed else 0
 
 
 def _check(args: argparse.Namespace, own_process: bool) -> int:

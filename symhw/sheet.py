@@ -93,7 +93,18 @@ def _sections(
     for every character), and draw its figures in each of ``figures`` (``{path relative to
     the sheet: bytes}``); without ``draw``, leave them to the caller
     (:func:`~symhw.render.figures.figure_jobs`: each figure's paths and drawing)."""
-    sol = solve(problem)
+    return _rendered(solve(problem), formats, detail, figure_dir, figures, draw)
+
+
+def _rendered(
+    sol: Solution,
+    formats: tuple[str, ...],
+    detail: str,
+    figure_dir: str,
+    figures: tuple[str, ...],
+    draw: bool = True,
+) -> tuple[dict[str, tuple[bytes, ...]], dict[str, bytes] | list]:
+    """The sections and figures of :func:`_sections`, of a problem solved already."""
     sections = {
         f: tuple(p.encode() for p in RENDERERS[f][0](sol, detail, figure_dir)) for f in formats
     }
@@ -239,18 +250,10 @@ def write_sheet(
     detail = check_detail(detail)
     out = output_directory(out_dir)  # a mistake in -o is reported before the solving
     documents, figures = sheet_output(problem_set, formats, jobs, detail)
-    payload: dict[str, list[bytes]] = {}
-    if "pdf" in formats:
-        with temporary_directory() as tmp:
-            _place(tmp, {p: d for p, d in figures.items() if p.endswith(".pdf")})
-            tex = b"".join(documents["tex"]).decode()
-            payload["pdf"] = [compile_pdf(tex, tmp).read_bytes()]
-    payload.update({f: documents[f] for f in ("tex", "md", "json") if f in formats})
+    files = _sheet_files(problem_set.name, documents, figures, formats)
     # Everything is rendered: only now touch the output directory.
     out = output_directory(out_dir)  # again: it may have changed while we worked
-    files = {out / f"{problem_set.name}.{fmt}": payload[fmt] for fmt in FORMATS if fmt in payload}
-    linked = figure_formats(f for f in formats if f != "pdf")  # the PDF holds its own
-    files.update({out / p: d for p, d in figures.items() if p.rsplit(".", 1)[1] in linked})
+    files = {out / p: d for p, d in files.items()}
     try:
         out.mkdir(parents=True, exist_ok=True)
         return _write_with_figures(files, out / figure_directory(problem_set))
@@ -261,6 +264,49 @@ def write_sheet(
         raise InputError(
             f"cannot write {str(where)!r}: {reason}; give a writable directory", field="-o"
         ) from None
+
+
+def _sheet_files(
+    name: str, documents: dict[str, list[bytes]], figures: dict[str, bytes], formats: tuple
+) -> dict[str, list[bytes] | bytes]:
+    """The files of a sheet by path relative to its folder: each format's document (the
+    PDF compiled here) and the figure files the text formats link."""
+    payload: dict[str, list[bytes]] = {}
+    if "pdf" in formats:
+        with temporary_directory() as tmp:
+            _place(tmp, {p: d for p, d in figures.items() if p.endswith(".pdf")})
+            tex = b"".join(documents["tex"]).decode()
+            payload["pdf"] = [compile_pdf(tex, tmp).read_bytes()]
+    payload.update({f: documents[f] for f in ("tex", "md", "json") if f in formats})
+    files: dict[str, list[bytes] | bytes] = {
+        f"{name}.{fmt}": payload[fmt] for fmt in FORMATS if fmt in payload
+    }
+    linked = figure_formats(f for f in formats if f != "pdf")  # the PDF holds its own
+    files.update({p: d for p, d in figures.items() if p.rsplit(".", 1)[1] in linked})
+    return files
+
+
+def solved_sheet_files(
+    problem_set: ProblemSet,
+    solutions: list[Solution],
+    formats: Iterable[str],
+    detail: str = "full",
+) -> dict[str, list[bytes] | bytes]:
+    """The files :func:`write_sheet` writes, by path relative to the output folder, for
+    a set whose problems are solved already (in this process, figures drawn here): a
+    class set's answer key of one variant. Nothing is written."""
+    formats = check_formats(formats)
+    detail = check_detail(detail)
+    need = _text_formats(formats)
+    figures = () if detail == "answers" else figure_formats(need)
+    figure_dir = figure_directory(problem_set)
+    solved = [_rendered(s, need, detail, figure_dir, figures) for s in solutions]
+    documents = {
+        f: RENDERERS[f][1](problem_set.title, detail).chunks([s[f] for s, _ in solved])
+        for f in need
+    }
+    drawn = {path: data for _, files in solved for path, data in files.items()}
+    return _sheet_files(problem_set.name, documents, drawn, formats)
 
 
 def _write_with_figures(files: dict[Path, list[bytes] | bytes], figures: Path) -> list[Path]:

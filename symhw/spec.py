@@ -131,6 +131,24 @@ def draw_problem_set(problem_set: ProblemSet, seed: int, variant_id: int | str) 
     return ProblemSet(problem_set.name, problem_set.title, problems)
 
 
+def drawn_tables(
+    problem_set: ProblemSet, seed: int, variant_id: int | str
+) -> tuple[ProblemSet, tuple[dict[str, Any] | None, ...]]:
+    """:func:`draw_problem_set`, with each varied problem's drawn parameters as a problem
+    file's table gives them (None for a problem that varies nothing): what a class set
+    writes into a variant's problem-set file and its manifest."""
+    problems, tables = [], []
+    for p in problem_set.problems:
+        if p.vary is None:
+            problems.append(p)
+            tables.append(None)
+            continue
+        drawn = draw(p.vary, p.id, seed, variant_id)
+        problems.append(ProblemSpec(p.id, p.kind, p.title, drawn.params))
+        tables.append(drawn.table)
+    return ProblemSet(problem_set.name, problem_set.title, tuple(problems)), tuple(tables)
+
+
 #: Strings and comments, to be skipped when keys are looked at (multi-line ones included).
 _STRINGS = re.compile(
     r'"""(?:[^"\\]|\\.|"(?!""))*+"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*+"|\'[^\'\n]*+\'|#[^\n]*+',

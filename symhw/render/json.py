@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -24,7 +25,8 @@ def to_json_value(value: Any) -> Any:
     tuples lists, and symbolic values strings. A NumPy array becomes nested lists in its
     shape (a vector one list), each entry converted: a float array gives floats throughout.
     A :class:`~fractions.Fraction`, an exact ratio JSON has no number for, is written as
-    its text. A kind's own types (a conv layer's A, its backward kernels, a numeric result)
+    its text, and so is a :class:`~decimal.Decimal` (a parameter as a file wrote it).
+    A kind's own types (a conv layer's A, its backward kernels, a numeric result)
     go through their converter in ``_CONVERTERS``.
 
     >>> to_json_value(sp.Matrix([[1, sp.Rational(1, 2)]])), to_json_value(sp.tanh(sp.Symbol("s")))
@@ -45,6 +47,8 @@ def to_json_value(value: Any) -> Any:
         return value
     if isinstance(value, Fraction):
         return str(value)
+    if isinstance(value, Decimal):  # a number as a file wrote it (0.10): its text
+        return format(value, "f")
     if isinstance(value, float):
         return value
     if isinstance(value, sp.MatrixBase):
