@@ -148,12 +148,18 @@ def _writers_label(verdict: Verdict) -> Name | None:
 def _forget(aliases: dict, problem: Problem, quantity: str) -> None:
     """The writer's own meaning of a problem's name dropped once they write the quantity
     that name stands for (their δ³ meant s⁽³⁾ until they wrote δ⁽³⁾ itself)."""
-    want = expected(problem.solution, problem.quantities, quantity)
     entries = getattr(problem.names, "entries", {})
-    if want is None or not aliases:
+    stands = [n for n in aliases if n in entries]  # their names that are the problem's
+    if not stands:
         return
-    for name in [n for n in aliases if n in entries and entries[n] == want.value]:
-        del aliases[name]
+    key = ("value of", quantity)
+    if key not in problem.memo:  # once per problem, not once per claim of every file
+        want = expected(problem.solution, problem.quantities, quantity)
+        problem.memo[key] = None if want is None else want.value
+    value = problem.memo[key]
+    for name in stands:
+        if value is not None and entries[name] == value:
+            del aliases[name]
 
 
 def _name_sources(verdict: Verdict, problem: Problem, written: dict, aliases: dict):
@@ -258,7 +264,7 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
     first = claim.steps[0].strip() if claim.steps else ""
     skip = label is not None and first.startswith(claim.label.strip())
     failure = first_failure(written_chains, theirs, problem.instance, skip)
-    if failure is not None and problem.spec_kind == "mlp-backprop":
+    if failure is not None and problem.spec_kind == "mlp-backprop" and _writes_w(claim):
         failure = _without_bias(claim, names, writer, shape, failure, problem, skip)
     value, decimals = written_chains[-1][-1]
     if want is None:  # a statement: true when every step follows
@@ -298,6 +304,14 @@ def _without_bias(claim, names, writer, shape, failure, problem: Problem, skip: 
         return other
     clearer = other.index == failure.index and other.entries and not failure.entries
     return other if clearer else failure  # numbers that differ, not shapes
+
+
+#: A lower-case w with a layer, as a step writes it (w^3, w^{(2)}), not inside a word.
+_LOWER_W = re.compile(r"(?<![A-Za-z\\])w\s*\^")
+
+
+def _writes_w(claim: Claim) -> bool:
+    return any(_LOWER_W.search(step) for step in claim.steps)
 
 
 def _unbiased(names: Names) -> Names:
