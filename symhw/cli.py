@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
+import itertools
 import os
 import signal
 import sys
@@ -319,17 +320,37 @@ def _check_formats(arg: str | None) -> tuple[str, ...]:
 def _write_all(reports: list, stems: list[str], out_dir: str, formats: tuple[str, ...]) -> None:
     """Every feedback sheet rendered (each PDF compiled) first, then all files written at
     once, or none; their paths printed."""
+    from symhw.pool import default_jobs, ordered_map
     from symhw.sheet import atomic_write_all, output_directory
 
     if len(set(stems)) != len(stems):
         raise InputError("two claims files have one name: their reports would clash", field="-o")
     out = output_directory(out_dir)
-    files: dict = {}
-    for data, stem in zip(reports, stems, strict=True):
-        files.update(_feedback_files(data, out, stem, formats))
+    token = next(_TOKENS)
+    _RENDERING[token] = (reports, stems, out, formats)
+    try:  # a class's sheets rendered (and compiled) side by side, in forked workers
+        jobs = default_jobs(len(reports)) if len(reports) >= RENDER_IN_WORKERS else 1
+        parts = ordered_map(_render_one, [(token, i) for i in range(len(reports))], jobs)
+    finally:
+        del _RENDERING[token]
+    files = {path: data for part in parts for path, data in part.items()}
     out.mkdir(parents=True, exist_ok=True)
     for path in atomic_write_all(files):
         print(path)
+
+
+#: Feedback sheets rendered in worker processes from this many on (fewer, here: a worker
+#: costs about as much to start as rendering a few); the reports reach the workers by the
+#: fork (each run under its own token), only the files' bytes come back.
+RENDER_IN_WORKERS = 8
+_RENDERING: dict[int, tuple] = {}
+_TOKENS = itertools.count()
+
+
+def _render_one(task: tuple[int, int]) -> dict:
+    token, i = task
+    reports, stems, out, formats = _RENDERING[token]
+    return _feedback_files(reports[i], out, stems[i], formats)
 
 
 def _feedback_files(data: dict, out: Path, stem: str, formats: tuple[str, ...]) -> dict:
