@@ -99,3 +99,24 @@ def test_several_files_each_get_their_report(tmp_path):
     assert done.returncode == 3, done.stderr  # bob's total is wrong
     ann, bob = (json.loads((out / f"{n}-check.json").read_text()) for n in ("ann", "bob"))
     assert ann["counts"]["correct"] == 1 and bob["counts"]["wrong"] == 1
+
+
+def test_a_class_of_files_written_side_by_side_is_what_each_alone_writes(tmp_path):
+    """Nine files (from RENDER_IN_WORKERS = 8 on, rendered in workers): each one's sheets
+    are byte for byte what checking it alone writes."""
+    from symhw.cli import RENDER_IN_WORKERS
+
+    claims = tmp_path / "in"
+    claims.mkdir()
+    for i in range(RENDER_IN_WORKERS + 1):
+        (claims / f"s{i}.toml").write_text(
+            f'problem_set = "hw2"\n[q3]\nbasic_params_bias = {18490 + i}\n', "utf-8"
+        )
+    paths = sorted(str(p) for p in claims.iterdir())
+    done = run_cli("check", *paths, "-o", str(tmp_path / "all"), "--format", "md,json")
+    assert done.returncode == 0, done.stderr
+    alone = run_cli("check", paths[3], "-o", str(tmp_path / "one"), "--format", "md,json")
+    assert alone.returncode == 0, alone.stderr
+    for name in ("s3-check.md", "s3-check.json"):
+        assert (tmp_path / "all" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+    assert len(list((tmp_path / "all").iterdir())) == 2 * (RENDER_IN_WORKERS + 1)
