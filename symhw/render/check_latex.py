@@ -12,6 +12,7 @@ from typing import Any
 
 from symhw.render.feedback_items import (
     VERDICT_WORDS,
+    by_problem,
     details,
     key_file,
     key_note,
@@ -45,13 +46,10 @@ def feedback(data: dict[str, Any], linked: bool = False) -> str:
     file = key_file(data, "pdf")
     out.append(key_note(data, file, linked, escape, _code) + "\n\n")
     out.append(_summary(data))
-    titles = {p["id"]: p for p in data["problems"]}
-    problem = None
-    for claim in data["claims"]:
-        if claim["problem"] != problem:
-            problem = claim["problem"]
-            out.append(_heading(problem, titles.get(problem), file if linked else None))
-        out.append(_claim(claim, file if linked else None))
+    target = file if linked else None
+    for problem, about, claims in by_problem(data):
+        out.append(_heading(problem, about, target))
+        out += [_claim(claim, target) for claim in claims]
     out.append("\\end{document}\n")
     return "".join(out)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from symhw.render.feedback_items import (
     VERDICT_WORDS,
+    by_problem,
     details,
     key_file,
     key_note,
@@ -33,13 +34,10 @@ def feedback(data: dict[str, Any], linked: bool = False) -> str:
     out.append(f"**{n} claim{'' if n == 1 else 's'}: {counts}.**\n")
     if data["problems"]:
         out.append(_summary(data))
-    titles = {p["id"]: p for p in data["problems"]}
-    problem = None
-    for claim in data["claims"]:
-        if claim["problem"] != problem:
-            problem = claim["problem"]
-            out.append(_heading(problem, titles.get(problem), file if linked else None))
-        out.append(claim_feedback(claim, file if linked else None))
+    target = file if linked else None
+    for problem, about, claims in by_problem(data):
+        out.append(_heading(problem, about, target))
+        out += [claim_feedback(claim, target) for claim in claims]
     return "\n".join(out)
 
 

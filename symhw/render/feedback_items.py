@@ -22,6 +22,20 @@ VERDICT_WORDS = {
 Text = Callable[[str], str]
 
 
+def by_problem(data: dict[str, Any]):
+    """The report's claims in runs of one problem each, in file order: (problem id, its
+    title and anchor in the answer key or None, its claims)."""
+    about = {p["id"]: p for p in data["problems"]}
+    run: list[dict[str, Any]] = []
+    for claim in data["claims"]:
+        if run and claim["problem"] != run[0]["problem"]:
+            yield run[0]["problem"], about.get(run[0]["problem"]), run
+            run = []
+        run.append(claim)
+    if run:
+        yield run[0]["problem"], about.get(run[0]["problem"]), run
+
+
 def shows_expected(c: dict[str, Any]) -> bool:
     """Whether a claim's exact value is shown beside what was written: where the claim is
     not correct, unless its value is (a wrong label or step: the value says nothing new)."""
