@@ -144,6 +144,7 @@ def test_a_backward_step_reads_w_without_its_bias_row_and_the_writers_own_names(
     (v,) = verdicts("q2", "delta2")
     ((entry),) = v.step.entries
     assert v.step.index == 2 and entry.written.value == sp.Rational("-1.368")
+    assert v.step.text == "= (1 - 0.9^2)(2)(-3.6)" and v.step.line == 1  # L89, as written
     assert float(entry.exact) == pytest.approx((1 - math.tanh(-1.48) ** 2) * 2 * (-3.6))
 
 

@@ -271,6 +271,8 @@ def _verdict_data(v: Verdict) -> dict[str, Any]:
     if v.step is not None:
         out["step"] = {
             "member": v.step.index + 1,
+            "line": None if v.step.line is None else v.step.line + 1,
+            "text": v.step.text,
             "why": v.step.why,
             "entries": [_entry(e) for e in v.step.entries],
             "point": [{"symbol": _expr(k), "value": _expr(x)} for k, x in v.step.point],

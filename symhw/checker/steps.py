@@ -36,20 +36,33 @@ class StepFailure:
     #: the two sides' values there (before, after); empty where numbers were compared.
     point: tuple[tuple[sp.Basic, sp.Rational], ...] = ()
     sides: tuple[sp.Basic, sp.Basic] | None = None
+    #: The step (index in the claim's ``steps``) the member is written in, and its text;
+    #: None for the claim's value, or where it is not known.
+    line: int | None = None
+    text: str | None = None
 
 
 Member = tuple[object, object]  # (value, decimals)
 
 
-def chains(claim: Claim, names: Names, shape: bool, errors: list | None = None):
+def chains(
+    claim: Claim,
+    names: Names,
+    shape: bool,
+    errors: list | None = None,
+    origins: list | None = None,
+):
     """The chains a claim writes, each a list of members (value, decimals): a step starting
     with ``=`` continues the chain before it, any other starts a new one; the claim's value
     ends the last chain (for a shape, the steps show the array and the value its shape).
     A step that cannot be read is put in ``errors`` (when given) and breaks its chain; the
-    rest is still read. Raises :class:`ClaimSyntaxError` when nothing can be read."""
+    rest is still read. Raises :class:`ClaimSyntaxError` when nothing can be read.
+    ``origins`` (when given) gets, member by member in the order written, the step each
+    comes from (its index in ``claim.steps``; None for the claim's value)."""
     chains: list[list[Member]] = []
+    where: list[int | None] = []
     broken = False
-    for text in claim.steps:
+    for step, text in enumerate(claim.steps):
         try:
             parsed = parse(text, names, shape=shape and claim.value is None)
         except ClaimSyntaxError as e:
@@ -59,6 +72,7 @@ def chains(claim: Claim, names: Names, shape: bool, errors: list | None = None):
             broken = True
             continue
         members = [(_plain(m.value), m.decimals) for m in parsed.members]
+        where += [step] * len(members)
         if parsed.continues and chains and not broken:
             chains[-1] += members
         else:
@@ -69,12 +83,17 @@ def chains(claim: Claim, names: Names, shape: bool, errors: list | None = None):
         if shape and chains and isinstance(chains[-1][-1][0], sp.MatrixBase):
             array = chains[-1][-1][0]  # the array written out: its shape must be the value's
             chains.append([(Shape(*array.shape), None), value])
+            where += [where[-1] if where else None, None]
         elif chains and not shape and not broken:
             chains[-1].append(value)
+            where.append(None)
         else:
             chains.append([value])
+            where.append(None)
     if not chains and errors:
         raise errors[0]
+    if origins is not None:
+        origins[:] = where
     return chains or [[(None, None)]]
 
 

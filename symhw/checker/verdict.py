@@ -254,7 +254,8 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
     unread: list[ClaimSyntaxError] = []
     try:
         names = claim_names(claim, problem.names)
-        written_chains = chains(claim, names, shape, unread)
+        origins: list = []
+        written_chains = chains(claim, names, shape, unread, origins)
         label = _label(claim, names, want, problem.instance)
     except ClaimSyntaxError as e:
         return Verdict(claim, "unparsable", want, why=str(e))
@@ -266,6 +267,9 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
     failure = first_failure(written_chains, theirs, problem.instance, skip)
     if failure is not None and problem.spec_kind == "mlp-backprop" and _writes_w(claim):
         failure = _without_bias(claim, names, writer, shape, failure, problem, skip)
+    line = origins[failure.index] if failure is not None and failure.index < len(origins) else None
+    if line is not None:
+        failure = replace(failure, line=line, text=claim.steps[line])
     value, decimals = written_chains[-1][-1]
     if want is None:  # a statement: true when every step follows
         return Verdict(claim, "wrong" if failure else "correct", None, value, step=failure)

@@ -95,6 +95,8 @@ def _step(step: dict[str, Any], text: Text, math: Text) -> str:
     """The first step that does not follow: its numbers that the step before does not give
     (that step's value, and at the digits written), else why in words."""
     said = f"step {step['member']} does not follow"
+    if step.get("text"):  # the line as written, so that the writer finds it
+        said = f"step {step['member']} ({text(_shortened(step['text']))}) does not follow"
     entries = step.get("entries") or ()
     if step.get("sides") and step.get("point"):  # a counterexample: where, and the two sides
         at = ", ".join(f"{p['symbol']['latex']} = {p['value']['latex']}" for p in step["point"])
@@ -112,6 +114,16 @@ def _step(step: dict[str, Any], text: Text, math: Text) -> str:
     ]
     more = f"; and {len(entries) - MAX_SHOWN} more" if len(entries) > MAX_SHOWN else ""
     return f"{said}: " + "; ".join(shown) + more
+
+
+#: A step quoted in a finding is cut to this many characters.
+QUOTED = 60
+
+
+def _shortened(step: str) -> str:
+    """A step as written, on one line, cut to :data:`QUOTED` characters."""
+    line = " ".join(step.split())
+    return line if len(line) <= QUOTED else line[: QUOTED - 1] + "…"
 
 
 def _at(e: dict[str, Any]) -> str:
