@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
-import itertools
 import os
 import signal
 import sys
@@ -298,41 +297,27 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
-CHECK_FORMATS = ("tex", "pdf", "md", "json")
-
-
 def _check_formats(arg: str | None) -> tuple[str, ...]:
-    """The formats of ``symhw check -o``: as given, else all (PDF where pdflatex is)."""
-    from symhw.tex import tex_available
+    """The formats of ``symhw check -o``: as given (each known: the sheet's), else all
+    (PDF where pdflatex is)."""
+    from symhw.sheet import check_formats
 
-    if arg is None:
-        return CHECK_FORMATS if tex_available() else ("tex", "md", "json")
-    formats = tuple(f.strip() for f in arg.split(",") if f.strip())
-    bad = [f for f in formats if f not in CHECK_FORMATS]
-    if bad or not formats:
-        raise InputError(
-            f"unknown format {bad[0] if bad else ''!r}; choose from {', '.join(CHECK_FORMATS)}",
-            field="--format",
-        )
-    return formats
+    return check_formats(_formats(arg))
 
 
 def _write_all(reports: list, stems: list[str], out_dir: str, formats: tuple[str, ...]) -> None:
     """Every feedback sheet rendered (each PDF compiled) first, then all files written at
     once, or none; their paths printed."""
-    from symhw.pool import default_jobs, ordered_map
+    from symhw.pool import default_jobs, shared_map
     from symhw.sheet import atomic_write_all, output_directory
 
     if len(set(stems)) != len(stems):
         raise InputError("two claims files have one name: their reports would clash", field="-o")
     out = output_directory(out_dir)
-    token = next(_TOKENS)
-    _RENDERING[token] = (reports, stems, out, formats)
-    try:  # a class's sheets rendered (and compiled) side by side, in forked workers
-        jobs = default_jobs(len(reports)) if len(reports) >= RENDER_IN_WORKERS else 1
-        parts = ordered_map(_render_one, [(token, i) for i in range(len(reports))], jobs)
-    finally:
-        del _RENDERING[token]
+    # a class's sheets rendered (and compiled) side by side, in forked workers
+    jobs = default_jobs(len(reports)) if len(reports) >= RENDER_IN_WORKERS else 1
+    job = (reports, stems, out, formats)
+    parts = shared_map(_render_one, job, range(len(reports)), jobs)
     files = {path: data for part in parts for path, data in part.items()}
     out.mkdir(parents=True, exist_ok=True)
     for path in atomic_write_all(files):
@@ -341,15 +326,12 @@ def _write_all(reports: list, stems: list[str], out_dir: str, formats: tuple[str
 
 #: Feedback sheets rendered in worker processes from this many on (fewer, here: a worker
 #: costs about as much to start as rendering a few); the reports reach the workers by the
-#: fork (each run under its own token), only the files' bytes come back.
+#: fork, only the files' bytes come back.
 RENDER_IN_WORKERS = 8
-_RENDERING: dict[int, tuple] = {}
-_TOKENS = itertools.count()
 
 
-def _render_one(task: tuple[int, int]) -> dict:
-    token, i = task
-    reports, stems, out, formats = _RENDERING[token]
+def _render_one(job: tuple, i: int) -> dict:
+    reports, stems, out, formats = job
     return _feedback_files(reports[i], out, stems[i], formats)
 
 
@@ -361,6 +343,7 @@ def _feedback_files(data: dict, out: Path, stem: str, formats: tuple[str, ...]) 
     from symhw.render.check_latex import feedback as tex_feedback
     from symhw.render.check_markdown import feedback as md_feedback
     from symhw.render.json import dump_answers
+    from symhw.sheet import FORMATS
     from symhw.tex import compile_pdf
 
     key = data["answer_key"]["sheet"]  # linked where the answer key is beside the sheet
@@ -375,7 +358,7 @@ def _feedback_files(data: dict, out: Path, stem: str, formats: tuple[str, ...]) 
     if "pdf" in formats:
         with temporary_directory() as tmp:
             payload["pdf"] = compile_pdf(texts["tex"], tmp).read_bytes()
-    return {out / f"{stem}.{f}": payload[f] for f in CHECK_FORMATS if f in payload}
+    return {out / f"{stem}.{f}": payload[f] for f in FORMATS if f in payload}
 
 
 def _imported() -> None:

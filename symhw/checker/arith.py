@@ -12,6 +12,8 @@ to a scalar is its entry.
 
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from symhw.notation import Vec, is_vector
@@ -69,10 +71,7 @@ def add_all(terms: list[object]) -> object:
     _no_tuples(terms, "added")
     if not any(is_matrix(t) for t in terms):
         return sp.Add(*terms)
-    total = terms[0]
-    for term in terms[1:]:
-        total = _add(total, term)
-    return total
+    return functools.reduce(_add, terms)
 
 
 def _add(a: object, b: object) -> object:
@@ -98,10 +97,7 @@ def mul_all(factors: list[object]) -> object:
     _no_tuples(factors, "multiplied")
     if not any(is_matrix(f) for f in factors):
         return sp.Mul(*factors)
-    product = factors[0]
-    for factor in factors[1:]:
-        product = mul(product, factor)
-    return product
+    return functools.reduce(mul, factors)
 
 
 def mul(a: object, b: object) -> object:

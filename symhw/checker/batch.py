@@ -2,19 +2,18 @@
 problems side by side: :func:`reports_data`.
 
 Each problem of a set is solved once, and all the files' claims on it judged, in one
-worker process (forked, as ``symhw sheet`` solves its problems: :func:`symhw.pool.ordered_map`),
-the costliest problem first; the workers send back what each verdict says
+worker process (forked, as ``symhw sheet`` solves its problems), the costliest problem
+first; the workers send back what each verdict says
 (:func:`~symhw.checker.report.verdict_data`, one dict per distinct verdict however many files
 repeat it), and each file's report data is put together here, in its own order. The data
 are those of :func:`~symhw.checker.report.report_data` on each file checked alone.
 
-The files reach the workers by the fork itself (:data:`_BATCHES`, set for the time of one
-map): sent through the pool's pipe, 200 files' claims took 0.3 s to pickle and unpickle.
+The files reach the workers by the fork itself (:func:`symhw.pool.shared_map`): sent
+through the pool's pipe, 200 files' claims took 0.3 s to pickle and unpickle.
 """
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 from symhw.checker.claims import ClaimsFile, read_claims
@@ -29,7 +28,7 @@ from symhw.checker.report import (
     verdict_data,
 )
 from symhw.checker.verdict import check_claims
-from symhw.pool import default_jobs, ordered_map
+from symhw.pool import default_jobs, ordered_map, shared_map
 from symhw.spec import ProblemSet
 
 #: Judging cost of a problem kind, roughly (solving it and judging HW2's claims on it; CPU
@@ -42,11 +41,6 @@ KIND_COST = {
     "norm-shapes": 2,
 }
 
-#: The running batches, each by its own token (threads may run one each): its files, their
-#: problem sets' keys and the sets by key. Forked workers see the batch they were forked for.
-_BATCHES: dict[int, dict[str, Any]] = {}
-_TOKENS = itertools.count()
-
 
 def reports_data(files: list[ClaimsFile], jobs: int | None = None) -> list[dict[str, Any]]:
     """Each file's report data, the problems judged in ``jobs`` processes (default: one
@@ -58,13 +52,8 @@ def reports_data(files: list[ClaimsFile], jobs: int | None = None) -> list[dict[
     pairs = zip(keys, files, strict=True)
     units = list(dict.fromkeys((k, p) for k, f in pairs for p in f.problems))
     jobs = jobs if jobs is not None else default_jobs(len(units))
-    token = next(_TOKENS)
-    _BATCHES[token] = {"files": files, "keys": keys, "sets": sets}
-    try:
-        tasks = [(token, *unit) for unit in units]
-        judged = ordered_map(_judge, tasks, jobs, lambda task: _cost(sets, task[1:]))
-    finally:
-        del _BATCHES[token]
+    batch = {"files": files, "keys": keys, "sets": sets}  # reaches the workers by the fork
+    judged = shared_map(_judge, batch, units, jobs, lambda unit: _cost(sets, unit))
     said = dict(zip(units, judged, strict=True))  # unit -> (about, {file index: [...]})
     return [
         _report(f, sets[k], [said[k, p][1][i] for p in f.problems],
@@ -100,12 +89,11 @@ def _cost(sets: dict, unit: tuple) -> int:
     return KIND_COST.get(kind, 50)
 
 
-def _judge(task: tuple) -> tuple[dict[str, str], dict[int, list[tuple[dict, dict]]]]:
+def _judge(batch: dict, unit: tuple) -> tuple[dict[str, str], dict[int, list[tuple]]]:
     """One problem solved and every file's claims on it judged (in a worker): the problem's
     title and anchor in the answer key, and by file index, per claim what its verdict says
     and where the key derives it."""
-    token, key, problem_id = task
-    batch = _BATCHES[token]
+    key, problem_id = unit
     problem_set = batch["sets"][key]
     problem = solve(problem_set, problem_id)
     key_of = key_problem(problem)

@@ -373,10 +373,8 @@ def _entry(e) -> dict[str, Any]:
 def _decimal(value) -> str:
     """A number as decimals: all of them where it terminates within 12 (−0.87552), else to
     :data:`SHOWN_DECIMALS` more than that would need (−1.3503)."""
-    if isinstance(value, sp.Rational):
-        for places in range(13):
-            if (value * 10**places).is_Integer:
-                return fixed_point(value, places)
+    if isinstance(value, sp.Rational) and _terminates(value):
+        return fixed_point(value, _places(value))
     return fixed_point(value, SHOWN_DECIMALS)
 
 
@@ -393,9 +391,13 @@ def _number(value, decimals: int | None) -> str:
     return _decimal(value)
 
 
+def _places(value: sp.Rational) -> int | None:
+    """How many decimals a rational number has, where they end within 12 places."""
+    return next((k for k in range(13) if (value * 10**k).is_Integer), None)
+
+
 def _terminates(value: sp.Rational) -> bool:
-    """Whether a rational number's decimals end within 12 places."""
-    return any((value * 10**places).is_Integer for places in range(13))
+    return _places(value) is not None
 
 
 def _terms(d) -> dict[str, Any]:

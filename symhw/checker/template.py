@@ -13,6 +13,7 @@ from symhw.checker.expected import expected
 from symhw.derivation import Quantities, Solution
 from symhw.notation import Shape
 from symhw.problems import KINDS
+from symhw.render.expr import latex
 from symhw.spec import ProblemSet, ProblemSpec
 
 
@@ -83,8 +84,6 @@ def _number(value: object) -> bool:
 def problem_template(solution: Solution) -> dict:
     """One problem of a claims template as plain data: its id, title and the answers it
     asks for (name, the sheet's label as LaTeX, form)."""
-    from symhw.render.expr import latex
-
     return {
         "id": solution.problem_id,
         "title": solution.title,
