@@ -183,7 +183,7 @@ def parse_toml(text: str, shown: str, what: str) -> dict[str, Any]:
     """
     _check_dotted_keys(text, shown, what)
     try:
-        return tomllib.loads(text, parse_float=Decimal)
+        data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
         raise InputError(f"{quote(shown)} is not valid TOML: {e}") from None
     except ValueError as e:  # an integer of over 4,300 digits (Python's conversion limit)
@@ -194,9 +194,36 @@ def parse_toml(text: str, shown: str, what: str) -> dict[str, Any]:
             "(such as 1e99999999999999999999)"
         ) from None
     except RecursionError:  # tomllib recurses once per nesting level
+        data = None
+    if data is None or _depth(data) > MAX_NESTING:
         raise InputError(
-            f"{quote(shown)} nests arrays or tables too deeply for a {what} file"
-        ) from None
+            f"{quote(shown)} nests arrays or tables too deeply for a {what} file "
+            f"(more than {MAX_NESTING} inside one another)"
+        )
+    return data
+
+
+#: The most arrays and tables a TOML document may hold inside one another (a problem file
+#: needs four: problems, a problem, a matrix and its rows). A limit of its own, not
+#: tomllib's RecursionError alone: the recursion limit is the process's (torch and
+#: hypothesis raise it), so the same file would be refused in one process and read in another.
+MAX_NESTING = 32
+
+
+def _depth(data: dict[str, Any]) -> int:
+    """How many arrays and tables lie inside one another in ``data``, the document
+    counted as none (walked without recursion).
+
+    >>> _depth({"a": 1}), _depth({"a": [1, [2]]}), _depth({"t": {"m": [[1]]}})
+    (0, 2, 3)
+    """
+    deepest, stack = 0, [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, depth + 1) for c in children if isinstance(c, dict | list))
+    return deepest
 
 
 def read_toml(path: Path, what: str) -> dict[str, Any]:

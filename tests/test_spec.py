@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
 from symhw.errors import InputError
-from symhw.spec import MAX_FILE_BYTES, MAX_PROBLEMS, load_problem_set, parse_problem_set
+from symhw.spec import (
+    MAX_FILE_BYTES,
+    MAX_NESTING,
+    MAX_PROBLEMS,
+    load_problem_set,
+    parse_problem_set,
+    parse_toml,
+)
 
 
 def problem_set(**problem) -> dict:
@@ -106,6 +114,31 @@ def test_hostile_files_give_one_short_error(tmp_path, content, message):
     with pytest.raises(InputError, match=re.escape(message)) as err:
         load_problem_set(path)
     assert len(str(err.value)) < 400  # values are quoted cut short, never echoed whole
+
+
+def _nested(depth: int) -> str:
+    """A document whose key x holds ``depth`` arrays and tables inside one another."""
+    inner = "[" * (depth // 2) + "]" * (depth // 2)
+    return "x = " + "{a = " * (depth - depth // 2) + inner + "}" * (depth - depth // 2)
+
+
+@pytest.mark.parametrize("limit", [1_000, 10_000])
+def test_nesting_is_refused_past_its_limit_whatever_the_recursion_limit(limit):
+    # The limit is symhw's own: a process that raised its recursion limit (torch and
+    # hypothesis do) reads and refuses the same files as one that did not.
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit)
+    try:
+        at_edge = parse_toml(_nested(MAX_NESTING), "f.toml", "problem set")
+        for text in (_nested(MAX_NESTING + 1), "x = " + "[" * 496 + "]" * 496):
+            with pytest.raises(InputError, match=rf"too deeply .*more than {MAX_NESTING}"):
+                parse_toml(text, "f.toml", "problem set")
+    finally:
+        sys.setrecursionlimit(before)
+    node, depth = at_edge["x"], 1  # read whole at the edge: tables, then arrays
+    while node:
+        node, depth = (node["a"] if isinstance(node, dict) else node[0]), depth + 1
+    assert depth == MAX_NESTING
 
 
 def test_a_byte_order_mark_is_read_as_the_start_of_the_file(tmp_path):
