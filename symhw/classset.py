@@ -17,6 +17,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import partial
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from symhw.render.claims_template import claims_template
 from symhw.render.json import answers_json, dump_answers, to_json_value
 from symhw.render.problem_toml import problem_set_toml
 from symhw.render.questions import question_markdown, question_tex
+from symhw.scoring import Scoring
 from symhw.sheet import (
     atomic_write,
     atomic_write_all,
@@ -68,6 +70,10 @@ class ClassSet:
     problem_set: ProblemSet
     tables: tuple[dict[str, Any], ...]
     spec_sha256: str
+    #: The SHA-256 of the problems alone (the file read, its ``[grading]`` table left
+    #: out), with symhw's version: what a variant's files depend on, so a variant written
+    #: before a change to the grading only is kept.
+    made_from: str
     seed: int
     formats: tuple[str, ...]
     detail: str
@@ -93,8 +99,34 @@ def class_set(
             f"{seed} is out of range: give a whole number 0 to 2**64 - 1",
             field="--seed",
         )
+    check_scoring(problem_set)
     sha = hashlib.sha256(raw).hexdigest()
-    return ClassSet(problem_set, tables, sha, seed, formats, detail, output_directory(out))
+    problems = {k: v for k, v in data.items() if k != "grading"}
+    made_from = hashlib.sha256(
+        json.dumps([version("symhw"), to_json_value(problems)], sort_keys=True).encode()
+    ).hexdigest()
+    return ClassSet(
+        problem_set, tables, sha, made_from, seed, formats, detail, output_directory(out)
+    )
+
+
+def check_scoring(problem_set: ProblemSet) -> None:
+    """Every answer the ``[grading]`` table gives points of by name is one of its
+    problem's (the problems it names solved here, as the file gives them: a variant has
+    the same answers); else an InputError naming the field."""
+    scoring = problem_set.scoring
+    named = scoring.named() if scoring is not None else ()
+    asked: dict[str, list[str]] = {}
+    for problem, name in named:
+        if problem not in asked:
+            spec = next(p for p in problem_set.problems if p.id == problem)
+            asked[problem] = [a["name"] for a in problem_template(solve(spec))["answers"]]
+        if name not in asked[problem]:
+            raise InputError(
+                f"{quote(name)} is not an answer of {problem}; its answers are "
+                f"{', '.join(asked[problem])}",
+                field=f"grading.answers.{problem}",
+            )
 
 
 def read_roster(path: str | Path) -> list[str]:
@@ -199,11 +231,12 @@ def variant_files(cs: ClassSet, vid: str) -> tuple[dict[str, bytes], dict[str, A
     record = {
         "id": vid,
         "seed": cs.seed,
-        "spec_sha256": cs.spec_sha256,
+        "made_from": cs.made_from,
         "detail": cs.detail,
         "formats": list(cs.formats),
         "parameters": to_json_value(parameters),
         "answers": {s.problem_id: answers_json(s) for s in solutions},
+        "asked": {p["id"]: [a["name"] for a in p["answers"]] for p in claims["problems"]},
         "files": {p: hashlib.sha256(files[p]).hexdigest() for p in sorted(files)},
     }
     return files, record
@@ -246,10 +279,10 @@ def _record(cs: ClassSet, vid: str) -> dict[str, Any] | None:
         record = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return None
-    same = (cs.spec_sha256, cs.seed, cs.detail, list(cs.formats))
+    same = (cs.made_from, cs.seed, cs.detail, list(cs.formats))
     if not isinstance(record, dict) or record.get("id") != vid:
         return None
-    mine = tuple(record.get(k) for k in ("spec_sha256", "seed", "detail", "formats"))
+    mine = tuple(record.get(k) for k in ("made_from", "seed", "detail", "formats"))
     return record if mine == same and isinstance(record.get("files"), dict) else None
 
 
@@ -279,10 +312,13 @@ def write_manifest(cs: ClassSet, outcomes: list[Outcome]) -> Path:
             variants[outcome.id] = {k: v for k, v in record.items() if k != "id"}
     manifest = {
         "problem_set": cs.problem_set.name,
+        "title": cs.problem_set.title,
+        "problems": [p.id for p in cs.problem_set.problems],
         "spec_sha256": cs.spec_sha256,
         "seed": cs.seed,
         "detail": cs.detail,
         "formats": list(cs.formats),
+        "grading": (cs.problem_set.scoring or Scoring()).as_data(),
         "variants": variants,
         "failed": {o.id: o.reason for o in outcomes if o.status == "failed"},
     }

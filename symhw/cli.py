@@ -65,7 +65,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("list", help="list the problem kinds and their parameters")
     _variants_parser(sub)
+    _grade_parser(sub)
     return parser
+
+
+def _grade_parser(sub) -> None:
+    """The arguments of ``symhw grade``."""
+    grade = sub.add_parser(
+        "grade", help="grade a class's submissions, each against its own variant"
+    )
+    grade.add_argument("manifest", help="the manifest.json symhw variants wrote (or its folder)")
+    grade.add_argument(
+        "submissions", help="the folder of the students' claims files, each named by id"
+    )
+    grade.add_argument("-o", "--output", required=True, help="output directory")
+    grade.add_argument(
+        "--format",
+        default=None,
+        help="comma-separated formats of the feedback sheets and the class summary, from "
+        "tex,pdf,md,json (default: all, pdf only where pdflatex is installed)",
+    )
+    grade.add_argument(
+        "-j", "--jobs", type=_jobs, default=None, metavar="N", help="worker processes"
+    )
 
 
 def _variants_parser(sub) -> None:
@@ -174,6 +196,8 @@ def _run(args: argparse.Namespace, own_process: bool) -> int:
         return _check(args, own_process)
     if args.command == "template":
         return _template(args)
+    if args.command == "grade":
+        return _grade(args, own_process)
     if args.command in ("sheet", "variants") and own_process:
         from symhw.cleanup import start_guardian
 
@@ -262,10 +286,41 @@ def _check(args: argparse.Namespace, own_process: bool) -> int:
         shown = [dump_answers(d) if args.json else feedback(d) for d in reports]
         sys.stdout.write("\n".join(shown))
     else:
+        from symhw.feedback import feedback_files
+        from symhw.sheet import atomic_write_all, output_directory
+
         stems = [f"{Path(p).stem}-check" for p in args.claims] or ["hw2-check"]
-        _write_all(reports, stems, args.output, formats)
+        if len(set(stems)) != len(stems):
+            raise InputError(
+                "two claims files have one name: their reports would clash", field="-o"
+            )
+        out = output_directory(args.output)
+        files = feedback_files(reports, [out / s for s in stems], formats)
+        out.mkdir(parents=True, exist_ok=True)
+        for path in atomic_write_all(files):
+            print(path)
     wrong = any(data["counts"]["wrong"] > 0 for data in reports)
     return 3 if args.fail_on == "wrong" and wrong else 0
+
+
+def _grade(args: argparse.Namespace, own_process: bool) -> int:
+    """``symhw grade``: every input checked first, then the class graded and its files
+    written at once; the files not graded are listed (they are in the summary too)."""
+    from symhw.grading.files import write_grades
+    from symhw.grading.manifest import read_manifest
+    from symhw.grading.run import find_submissions, grade_class
+
+    formats = _check_formats(args.format)
+    manifest = read_manifest(args.manifest)
+    subs = find_submissions(args.submissions, manifest)
+    if own_process:
+        _imported()
+    data = grade_class(manifest, subs, args.jobs)
+    for path in write_grades(data, args.output, formats):
+        print(path)
+    for f in data["not_graded"]:
+        print(f"symhw: not graded: {f['file']}: {f['why']}", file=sys.stderr)
+    return 0
 
 
 def _template(args: argparse.Namespace) -> int:
@@ -303,62 +358,6 @@ def _check_formats(arg: str | None) -> tuple[str, ...]:
     from symhw.sheet import check_formats
 
     return check_formats(_formats(arg))
-
-
-def _write_all(reports: list, stems: list[str], out_dir: str, formats: tuple[str, ...]) -> None:
-    """Every feedback sheet rendered (each PDF compiled) first, then all files written at
-    once, or none; their paths printed."""
-    from symhw.pool import default_jobs, shared_map
-    from symhw.sheet import atomic_write_all, output_directory
-
-    if len(set(stems)) != len(stems):
-        raise InputError("two claims files have one name: their reports would clash", field="-o")
-    out = output_directory(out_dir)
-    # a class's sheets rendered (and compiled) side by side, in forked workers
-    jobs = default_jobs(len(reports)) if len(reports) >= RENDER_IN_WORKERS else 1
-    job = (reports, stems, out, formats)
-    parts = shared_map(_render_one, job, range(len(reports)), jobs)
-    files = {path: data for part in parts for path, data in part.items()}
-    out.mkdir(parents=True, exist_ok=True)
-    for path in atomic_write_all(files):
-        print(path)
-
-
-#: Feedback sheets rendered in worker processes from this many on (fewer, here: a worker
-#: costs about as much to start as rendering a few); the reports reach the workers by the
-#: fork, only the files' bytes come back.
-RENDER_IN_WORKERS = 8
-
-
-def _render_one(job: tuple, i: int) -> dict:
-    reports, stems, out, formats = job
-    return _feedback_files(reports[i], out, stems[i], formats)
-
-
-def _feedback_files(data: dict, out: Path, stem: str, formats: tuple[str, ...]) -> dict:
-    """One feedback sheet in each format, rendered (the PDF compiled): {path: bytes}. Each
-    links into the answer key where its file for the format is in ``out`` (hw2.md for the
-    Markdown, hw2.pdf for the LaTeX and PDF), else names the places and says how to write it."""
-    from symhw.cleanup import temporary_directory
-    from symhw.render.check_latex import feedback as tex_feedback
-    from symhw.render.check_markdown import feedback as md_feedback
-    from symhw.render.json import dump_answers
-    from symhw.sheet import FORMATS
-    from symhw.tex import compile_pdf
-
-    key = data["answer_key"]["sheet"]  # linked where the answer key is beside the sheet
-    render = {
-        "json": dump_answers,
-        "md": lambda d: md_feedback(d, linked=(out / f"{key}.md").is_file()),
-        "tex": lambda d: tex_feedback(d, linked=(out / f"{key}.pdf").is_file()),
-    }
-    wanted = {f for f in formats if f != "pdf"} | ({"tex"} if "pdf" in formats else set())
-    texts = {f: render[f](data) for f in sorted(wanted)}  # only what is written or compiled
-    payload = {f: texts[f].encode() for f in formats if f != "pdf"}
-    if "pdf" in formats:
-        with temporary_directory() as tmp:
-            payload["pdf"] = compile_pdf(texts["tex"], tmp).read_bytes()
-    return {out / f"{stem}.{f}": payload[f] for f in FORMATS if f in payload}
 
 
 def _imported() -> None:

@@ -20,6 +20,7 @@ from typing import Any
 from symhw.errors import InputError, quote
 from symhw.params import Where, build_params, sheet_text, short_name
 from symhw.problems import KINDS
+from symhw.scoring import Scoring, parse_scoring
 from symhw.variants import Vary, draw, parse_vary
 
 BUILTIN = "hw2"
@@ -63,14 +64,17 @@ class ProblemSet:
     name: str
     title: str
     problems: tuple[ProblemSpec, ...]
+    #: How a class is graded on it (the file's ``[grading]`` table), or None.
+    scoring: Scoring | None = None
 
 
 def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
     """Validate a parsed TOML document into a :class:`ProblemSet`."""
-    unknown = sorted(set(data) - {"title", "name", "problems"})
+    unknown = sorted(set(data) - {"title", "name", "problems", "grading"})
     if unknown:
         raise InputError(
-            "unknown top-level key; allowed keys are title, name, problems", field=unknown[0]
+            "unknown top-level key; allowed keys are title, name, problems, grading",
+            field=unknown[0],
         )
     tables = data.get("problems")
     if not isinstance(tables, list) or not tables or not all(isinstance(t, dict) for t in tables):
@@ -105,7 +109,9 @@ def parse_problem_set(data: dict[str, Any], default_name: str) -> ProblemSet:
         params = build_params(KINDS[kind].params, rest, pid)  # each field, and all together
         vary = parse_vary(table["vary"], kind, rest, pid) if "vary" in table else None
         problems.append(ProblemSpec(pid, kind, heading, params, vary))
-    return ProblemSet(name, title, tuple(problems))
+    ids = [p.id for p in problems]
+    scoring = parse_scoring(data["grading"], ids) if "grading" in data else None
+    return ProblemSet(name, title, tuple(problems), scoring)
 
 
 def draw_variant(problem: ProblemSpec, seed: int, variant_id: int | str) -> ProblemSpec:

@@ -104,7 +104,7 @@ def test_several_files_each_get_their_report(tmp_path):
 def test_a_class_of_files_written_side_by_side_is_what_each_alone_writes(tmp_path):
     """Nine files (from RENDER_IN_WORKERS = 8 on, rendered in workers): each one's sheets
     are byte for byte what checking it alone writes."""
-    from symhw.cli import RENDER_IN_WORKERS
+    from symhw.feedback import RENDER_IN_WORKERS
 
     claims = tmp_path / "in"
     claims.mkdir()

@@ -140,15 +140,20 @@ class ClaimsFile:
         return tuple(c for c in self.claims if c.problem == problem)
 
 
-def read_claims(path: str | Path) -> ClaimsFile:
+def read_claims(path: str | Path, against: Path | None = None) -> ClaimsFile:
     """Read a claims file: a regular UTF-8 file of at most 4 MiB, then
     :func:`claims_from_data`; anything wrong is one InputError."""
     p = Path(path)
-    return claims_from_text(read_text(p, "claims"), p)
+    return claims_from_text(read_text(p, "claims"), p, against)
 
 
-def claims_from_text(text: str, where: str | Path = "claims.toml") -> ClaimsFile:
-    r"""The claims in TOML ``text``, as if read from the file ``where``.
+def claims_from_text(
+    text: str, where: str | Path = "claims.toml", against: Path | None = None
+) -> ClaimsFile:
+    r"""The claims in TOML ``text``, as if read from the file ``where``: checked against the
+    problem set the file names, or the problem-set file ``against`` whatever it names (a
+    student's submission, graded against their variant: then a file of no claims is one
+    that answers nothing).
 
     >>> f = claims_from_text('problem_set = "hw2"\n[q2]\ndelta2 = -1.368\nx1 = [1, "0.60"]')
     >>> [(c.field, c.value) for c in f.claims][0]
@@ -162,7 +167,7 @@ def claims_from_text(text: str, where: str | Path = "claims.toml") -> ClaimsFile
         if not _placeholder_left(text):
             raise
         raise InputError(f"{e}; each _ of the claims template is a number to write") from None
-    return claims_from_data(data, where)
+    return claims_from_data(data, where, against)
 
 
 #: A claims template's number placeholder: a _ standing alone (``delta1 = [_, _]``).
@@ -186,14 +191,20 @@ def builtin_claims() -> ClaimsFile:
     return claims_from_text(data.read_text("utf-8"), f"{BUILTIN_CLAIMS}.toml")
 
 
-def claims_from_data(data: dict[str, Any], where: str | Path) -> ClaimsFile:
+def claims_from_data(
+    data: dict[str, Any], where: str | Path, against: Path | None = None
+) -> ClaimsFile:
     """Validate a parsed claims document; ``where`` is the file it came from (a relative
-    ``problem_set`` path is taken from its folder)."""
+    ``problem_set`` path is taken from its folder), ``against`` as in
+    :func:`claims_from_text`."""
     if not isinstance(data, dict):
         raise InputError(f"expected a TOML document (a table), got {quote(data)}")
     problems = _problem_tables(data)
-    _count_claims(problems)
-    ref = _problem_set(data.get("problem_set"), Path(where).absolute().parent)
+    _count_claims(problems, none_allowed=against is not None)
+    if against is not None:
+        ref = ProblemSetRef(against.name, against.absolute())
+    else:
+        ref = _problem_set(data.get("problem_set"), Path(where).absolute().parent)
     title = sheet_text(data["title"], Where(None, "title")) if "title" in data else None
     source = line_of(data["source"], Where(None, "source")) if "source" in data else None
     claims: list[Claim] = []
@@ -226,8 +237,9 @@ def _problem_tables(data: dict) -> dict[str, dict]:
     return problems
 
 
-def _count_claims(problems: dict[str, dict]) -> None:
-    """Refuse a file of too many claims (or none) before any is read."""
+def _count_claims(problems: dict[str, dict], none_allowed: bool = False) -> None:
+    """Refuse a file of too many claims (or none, unless ``none_allowed``) before any is
+    read."""
     count = 0
     for table in problems.values():
         for key, value in table.items():
@@ -237,7 +249,7 @@ def _count_claims(problems: dict[str, dict]) -> None:
         raise InputError(
             f"{count:,} claims; a claims file has at most {MAX_CLAIMS:,}: split it into several"
         )
-    if not count:
+    if not count and not none_allowed:
         raise InputError(
             "no claims (an answer commented out with # is not one); add a table per "
             "problem, e.g. [q1] with `name = value` lines"

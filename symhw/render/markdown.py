@@ -56,6 +56,16 @@ def escape(text: str) -> str:
     )
 
 
+def literal(text: str) -> str:
+    """A name as it is spelled (a student id, a file name), as code: no number grouped,
+    a backtick or a character outside printable ASCII shown as ``?``.
+
+    >>> print(literal("20231234_a`.toml"))
+    `20231234_a?.toml`
+    """
+    return "`" + "".join(ch if " " <= ch <= "~" and ch != "`" else "?" for ch in text) + "`"
+
+
 def paragraph(p: Paragraph) -> str:
     return "".join(escape(seg) if isinstance(seg, str) else f"${latex(seg)}$" for seg in p.segments)
 

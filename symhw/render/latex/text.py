@@ -66,6 +66,18 @@ def escape(text: str) -> str:
     )
 
 
+def literal(text: str) -> str:
+    r"""A name as it is spelled (a student id, a file name), in typewriter type: no number
+    grouped, TeX specials escaped, and a character outside printable ASCII shown as ``?``
+    (a file name may hold anything; the fonts do not).
+
+    >>> print(literal("20231234_a.toml\n"))
+    \texttt{20231234\_a.toml?}
+    """
+    shown = "".join(_SPECIAL.get(ch, ch) if " " <= ch <= "~" else "?" for ch in text)
+    return f"\\texttt{{{shown}}}"
+
+
 def paragraph(p: Paragraph, displays: bool = True) -> str:
     """Prose with inline math; math too wide for a line of prose is displayed, reflowed
     (not with ``displays`` False: in a box or a table cell, which cannot hold a display)."""

@@ -1,0 +1,94 @@
+"""A graded class's summary in LaTeX, for its PDF (from
+:func:`symhw.grading.run.grade_class`'s data): what the Markdown summary says
+(:mod:`symhw.render.class_summary_markdown`), the answers in a table that breaks across
+pages, its verdict columns only those some student got."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from symhw.render.grade_words import diagnosis, points, rule
+from symhw.render.latex.document import PREAMBLE
+from symhw.render.latex.text import escape, literal, plain
+
+_PACKAGES = "\\usepackage{longtable,booktabs,array}\n"
+
+
+def class_summary(data: dict[str, Any]) -> str:
+    """The whole summary as a LaTeX document."""
+    s, title = data["summary"], f"Class summary: {data['title']}"
+    out = [
+        PREAMBLE + _PACKAGES + f"\\pdfinfo{{/Title ({plain(title)})}}\n",
+        "\\begin{document}\n",
+        f"\\section*{{{escape(title)}}}\n",
+        _graded(data) + "\n\n",
+        escape(rule(data["grading"])) + "\n\n",
+    ]
+    t = s["totals"]
+    if t["mean"] is not None:
+        out.append(
+            f"\\textbf{{Totals, of {points(t['worth'])} points:}} mean {points(t['mean'])}, "
+            f"median {points(t['median'])}, lowest {points(t['min'])}, highest "
+            f"{points(t['max'])}.\n\n"
+        )
+    if s["items"]:
+        out += ["\\subsection*{Answers}\n", _items(s["items"])]
+    if s["review"]:
+        out.append("\\subsection*{To decide by hand (undecided)}\n\\begin{itemize}\n")
+        out += [
+            f"\\item {literal(r['student'])}: {literal(r['problem'] + '.' + r['answer'])}\n"
+            for r in s["review"]
+        ]
+        out.append("\\end{itemize}\n")
+    out += _not_graded(data)
+    out.append("\\end{document}\n")
+    return "".join(out)
+
+
+def _graded(data: dict[str, Any]) -> str:
+    s = data["summary"]
+    missing = [st["id"] for st in data["students"] if st["submission"] is None]
+    line = (
+        f"{literal(data['problem_set'])}: {s['submitted']} of {s['students']} students graded, "
+        "each against their own variant."
+    )
+    if missing:
+        line += f" No submission from {len(missing)}: {', '.join(map(literal, missing))}."
+    return line
+
+
+def _items(items: list[dict[str, Any]]) -> str:
+    shown = [v for v in items[0]["counts"] if any(i["counts"][v] for i in items)]
+    cols = "l" + "r" * (2 + len(shown)) + ">{\\raggedright\\arraybackslash}p{4.2cm}"
+    head = " & ".join(
+        ["answer", "points", "mean", *(f"\\rotatebox{{90}}{{{v}}}" for v in shown), "diagnoses"]
+    )
+    rows = []
+    for i in items:
+        found = "; ".join(
+            f"{escape(diagnosis(tuple(d['diagnosis'])))} ({d['students']})" for d in i["diagnoses"]
+        )
+        cells = [
+            literal(f"{i['problem']}.{i['answer']}"),
+            points(i["worth"]),
+            points(i["mean"]),
+            *(str(i["counts"][v]) for v in shown),
+            found,
+        ]
+        rows.append(" & ".join(cells) + " \\\\\n")
+    return (
+        "{\\small\\setlength{\\tabcolsep}{4pt}\n"
+        f"\\begin{{longtable}}{{{cols}}}\n\\toprule\n{head} \\\\\n\\midrule\n\\endhead\n"
+        f"{''.join(rows)}\\bottomrule\n\\end{{longtable}}}}\n"
+    )
+
+
+def _not_graded(data: dict[str, Any]) -> list[str]:
+    out = []
+    if data["not_graded"]:
+        out.append("\\subsection*{Files not graded}\n\\begin{itemize}\n")
+        out += [f"\\item {literal(f['file'])}: {escape(f['why'])}\n" for f in data["not_graded"]]
+        out.append("\\end{itemize}\n")
+    if data["ignored"]:
+        out.append(f"Ignored (not a .toml file): {', '.join(map(literal, data['ignored']))}.\n")
+    return out

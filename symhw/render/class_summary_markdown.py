@@ -1,0 +1,80 @@
+"""A graded class's summary in Markdown (from :func:`symhw.grading.run.grade_class`'s
+data): who was graded, the scoring rule, the spread of the totals, per answer how many
+students got each verdict with its mean points and the diagnoses most often made (item
+analysis), the answers a person has to decide, and the files not graded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from symhw.render.grade_words import diagnosis, points, rule
+from symhw.render.markdown import escape, literal
+
+
+def class_summary(data: dict[str, Any]) -> str:
+    """The whole summary as a Markdown document."""
+    s = data["summary"]
+    out = [
+        f"# Class summary: {escape(data['title'])}\n",
+        _graded(data) + "\n",
+        rule(data["grading"]) + "\n",
+    ]
+    t = s["totals"]
+    if t["mean"] is not None:
+        out.append(
+            f"**Totals, of {points(t['worth'])} points:** mean {points(t['mean'])}, median "
+            f"{points(t['median'])}, lowest {points(t['min'])}, highest {points(t['max'])}.\n"
+        )
+    if s["items"]:
+        out += ["## Answers\n", _items(s["items"])]
+    if s["review"]:
+        out.append("## To decide by hand (undecided)\n")
+        out.append("".join(
+            f"- {literal(r['student'])}: {literal(r['problem'] + '.' + r['answer'])}\n"
+            for r in s["review"]
+        ))  # fmt: skip
+    out += _not_graded(data)
+    return "\n".join(out)
+
+
+def _graded(data: dict[str, Any]) -> str:
+    s = data["summary"]
+    missing = [st["id"] for st in data["students"] if st["submission"] is None]
+    line = (
+        f"`{data['problem_set']}`: {s['submitted']} of {s['students']} students graded, each "
+        "against their own variant."
+    )
+    if missing:
+        line += f" No submission from {len(missing)}: {', '.join(map(literal, missing))}."
+    return line
+
+
+def _items(items: list[dict[str, Any]]) -> str:
+    shown = [v for v in items[0]["counts"] if any(i["counts"][v] for i in items)]
+    rows = [
+        "| answer | points | mean | " + " | ".join(shown) + " | most frequent diagnoses |",
+        "|---|---:|---:|" + "---:|" * len(shown) + "---|",
+    ]
+    for i in items:
+        found = "; ".join(
+            f"{escape(diagnosis(tuple(d['diagnosis'])))} ({d['students']})" for d in i["diagnoses"]
+        )
+        counts = " | ".join(str(i["counts"][v]) for v in shown)
+        rows.append(
+            f"| {literal(i['problem'] + '.' + i['answer'])} | {points(i['worth'])} | "
+            f"{points(i['mean'])} | {counts} | {found} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def _not_graded(data: dict[str, Any]) -> list[str]:
+    out = []
+    if data["not_graded"]:
+        out.append("## Files not graded\n")
+        out.append(
+            "".join(f"- {literal(f['file'])}: {escape(f['why'])}\n" for f in data["not_graded"])
+        )
+    if data["ignored"]:
+        names = ", ".join(map(literal, data["ignored"]))
+        out.append(f"Ignored (not a `.toml` file): {names}.\n")
+    return out

@@ -1,0 +1,86 @@
+"""Words and numbers of a graded class, shared by its renderers (the CSV files and the
+class summary in Markdown and LaTeX): points as decimals, a diagnosis in words, the
+scoring rule in a sentence."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from fractions import Fraction
+from typing import Any
+
+#: Places a number of points is shown to when it is no terminating decimal (1/3: 0.3333).
+PLACES = 4
+
+_DIAGNOSES = {
+    "rounding": "rounded intermediate values",
+    "equals": "the value of {}",
+    "carried": "carried from {}",
+    "swapped": "symbols swapped",
+    "missing-terms": "terms missing",
+    "extra-terms": "extra terms",
+    "factors": "a term's factor wrong",
+    "cells": "matrix entries wrong",
+    "numbers": "wrong numbers",
+    "step": "a step that does not follow",
+    "label": "a label of another quantity",
+    "slip": "a slip of notation",
+    "unparsable": "cannot be read",
+    "undecided": "not decided within the budget",
+    "unknown": "an unknown name",
+    "value": "wrong value",
+}
+
+
+def points(value: object) -> str:
+    """Points as a decimal: exact where it terminates, else to :data:`PLACES` places.
+
+    >>> points(Fraction(3, 2)), points(Fraction(1, 3)), points(2), points(None)
+    ('1.5', '0.3333', '2', '')
+    """
+    if value is None:
+        return ""
+    number = Fraction(value)
+    places = next((p for p in range(PLACES + 1) if (number * 10**p).denominator == 1), PLACES)
+    with localcontext(prec=60):
+        shown = Decimal(number.numerator) / Decimal(number.denominator)
+        return str(shown.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN))
+
+
+def diagnosis(code: tuple[str, ...]) -> str:
+    """A diagnosis (:func:`symhw.grading.answers.diagnoses`) in words.
+
+    >>> diagnosis(("factor", "-1")), diagnosis(("factor", "1/2")), diagnosis(("equals", "s2"))
+    ('sign flipped', '1/2 times the expected', 'the value of s2')
+    """
+    kind, *detail = code
+    if kind == "factor":
+        return "sign flipped" if detail == ["-1"] else f"{detail[0]} times the expected"
+    return _DIAGNOSES[kind].format(*detail)
+
+
+def rule(grading: dict[str, Any]) -> str:
+    """The scoring rule in a sentence.
+
+    >>> rule({"points": "1", "rounding": "1", "carried": "1/2", "undecided": "0",
+    ...       "answers": {"q1": "2", "q2": {"delta1": "3"}}})[:70]
+    'Each answer 1 point (q1: 2 each; q2.delta1: 3); a rounding verdict ear'
+    """
+    given = []
+    for problem, value in grading["answers"].items():
+        if isinstance(value, dict):
+            given += [f"{problem}.{name}: {points(Fraction(p))}" for name, p in value.items()]
+        else:
+            given.append(f"{problem}: {points(Fraction(value))} each")
+    each = points(Fraction(grading["points"]))
+    head = f"Each answer {each} point{'' if each == '1' else 's'}"
+    if given:
+        head += f" ({'; '.join(given)})"
+    r, c, u = (_percent(Fraction(grading[v])) for v in ("rounding", "carried", "undecided"))
+    return (
+        f"{head}; a rounding verdict earns {r}, carried {c}, undecided {u}; wrong, "
+        "unparsable and missing none."
+    )
+
+
+def _percent(share: Fraction) -> str:
+    return f"{points(share * 100)}%"
