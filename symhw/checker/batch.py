@@ -45,21 +45,41 @@ KIND_COST = {
 def reports_data(files: list[ClaimsFile], jobs: int | None = None) -> list[dict[str, Any]]:
     """Each file's report data, the problems judged in ``jobs`` processes (default: one
     per CPU and problem; 1 judges here). A problem id a set does not have is bad input,
-    found before anything is solved."""
+    found before anything is solved. A problem is solved once for all the files whose
+    sets give it the same parameters (a class's variants share most of their problems)."""
     loaded: dict = {}
     keys = [claims_problem_set(claims, loaded)[0] for claims in files]
     sets: dict[str | None, ProblemSet] = {key: loaded["set", key] for key in keys}
-    pairs = zip(keys, files, strict=True)
-    units = list(dict.fromkeys((k, p) for k, f in pairs for p in f.problems))
+    members: dict[tuple, list[tuple[int, str]]] = {}  # unit -> (file index, problem id)
+    for i, (k, f) in enumerate(zip(keys, files, strict=True)):
+        for p in f.problems:
+            members.setdefault(_unit(sets[k], k, p), []).append((i, p))
+    units = list(members)
     jobs = jobs if jobs is not None else default_jobs(len(units))
-    batch = {"files": files, "keys": keys, "sets": sets}  # reaches the workers by the fork
-    judged = shared_map(_judge, batch, units, jobs, lambda unit: _cost(sets, unit))
-    said = dict(zip(units, judged, strict=True))  # unit -> (about, {file index: [...]})
+    batch = {"files": files, "keys": keys, "sets": sets, "units": units, "members": members}
+    cost = lambda n: _cost(batch, n)  # noqa: E731
+    judged = shared_map(_judge, batch, range(len(units)), jobs, cost)  # by the fork
+    said = {}  # (file index, problem id) -> (about, [(verdict data, place), ...])
+    for unit, (about, out) in zip(units, judged, strict=True):
+        for i, p in members[unit]:
+            said[i, p] = (about, out[i])
     return [
-        _report(f, sets[k], [said[k, p][1][i] for p in f.problems],
-                {p: said[k, p][0] for p in f.problems})
+        _report(f, sets[k], [said[i, p][1] for p in f.problems],
+                {p: said[i, p][0] for p in f.problems})
         for i, (k, f) in enumerate(zip(keys, files, strict=True))
     ]  # fmt: skip
+
+
+def _unit(problem_set: ProblemSet, key: object, problem_id: str) -> tuple:
+    """What a problem is judged as: the answer key's name and the problem itself (its id,
+    kind, title and parameters), so that the same problem in several sets is solved once;
+    else (a problem that cannot be hashed) the set and the id."""
+    spec = next(p for p in problem_set.problems if p.id == problem_id)
+    try:
+        hash(spec)
+    except TypeError:
+        return ("set", key, problem_id)
+    return ("spec", problem_set.name, spec)
 
 
 #: Files read in worker processes from this many on (fewer are read here: a worker costs
@@ -83,27 +103,28 @@ def _read(paths: list[str]) -> list[ClaimsFile]:
     return [read_claims(p) for p in paths]
 
 
-def _cost(sets: dict, unit: tuple) -> int:
-    key, problem_id = unit
-    kind = next(p.kind for p in sets[key].problems if p.id == problem_id)
-    return KIND_COST.get(kind, 50)
+def _cost(batch: dict, n: int) -> int:
+    i, problem_id = batch["members"][batch["units"][n]][0]
+    problems = batch["sets"][batch["keys"][i]].problems
+    return KIND_COST.get(next(p.kind for p in problems if p.id == problem_id), 50)
 
 
-def _judge(batch: dict, unit: tuple) -> tuple[dict[str, str], dict[int, list[tuple]]]:
+def _judge(batch: dict, n: int) -> tuple[dict[str, str], dict[int, list[tuple]]]:
     """One problem solved and every file's claims on it judged (in a worker): the problem's
     title and anchor in the answer key, and by file index, per claim what its verdict says
     and where the key derives it."""
-    key, problem_id = unit
-    problem_set = batch["sets"][key]
+    members = batch["members"][batch["units"][n]]
+    first, problem_id = members[0]
+    problem_set = batch["sets"][batch["keys"][first]]
     problem = solve(problem_set, problem_id)
     key_of = key_problem(problem)
-    out = {}
-    for i, (k, claims) in enumerate(zip(batch["keys"], batch["files"], strict=True)):
-        if k == key and problem_id in claims.problems:
-            out[i] = [
-                (verdict_data(v), place_data(problem_set.name, key_of, v))
-                for v in check_claims(claims.of(problem_id), problem)
-            ]
+    out = {
+        i: [
+            (verdict_data(v), place_data(problem_set.name, key_of, v))
+            for v in check_claims(batch["files"][i].of(p), problem)
+        ]
+        for i, p in members
+    }
     return problem_about(key_of), out
 
 
