@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import shutil
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -215,8 +216,19 @@ def test_the_summary_counts_verdicts_per_answer_and_lists_what_was_not_graded(gr
     assert "`README.txt`" in summary
     row = next(line for line in summary.splitlines() if line.startswith("| `q2.s2`"))
     assert "sign flipped (1)" in row
+    assert "| `eve` | none | 0 |" in summary
     feedback = sorted(p.name for p in (root / "out" / "feedback").iterdir())
     assert feedback == [f"{s}-check.{f}" for s in STUDENTS[:4] for f in ("json", "md")]
+
+
+def test_a_feedback_sheet_says_whose_it_is_its_points_and_what_was_not_answered(graded):
+    root, expected = graded
+    ann = json.loads((root / "out" / "feedback" / "ann-check.json").read_text("utf-8"))
+    points = sum((p for _, p in expected["ann"].values()), start=Fraction(0))
+    assert ann["grade"]["student"] == "ann" and Fraction(ann["grade"]["points"]) == points
+    assert "q2.grad_W1" in ann["grade"]["missing"] and "q2.s2" not in ann["grade"]["missing"]
+    sheet = (root / "out" / "feedback" / "ann-check.md").read_text("utf-8")
+    assert f"**`ann`: {points} of " in sheet and "answer key of your variant" in sheet
 
 
 def test_grading_twice_gives_the_same_files(graded, tmp_path):
@@ -229,22 +241,38 @@ def test_grading_twice_gives_the_same_files(graded, tmp_path):
             assert (tmp_path / path.relative_to(root / "out")).read_bytes() == path.read_bytes()
 
 
-@pytest.mark.parametrize(
-    ("content", "message"),
-    [
-        ("[q7]\nx = 1\n", "answers 'q7', not a problem of variant ann"),
-        ("[q2\n", "submission"),
-    ],
-)
-def test_a_bad_submission_is_one_error_and_nothing_is_written(graded, tmp_path, capsys,
-                                                              content, message):  # fmt: skip
+def test_every_bad_submission_is_named_in_one_error_and_nothing_is_written(
+    graded, tmp_path, capsys
+):
     root, _ = graded
     subs = tmp_path / "subs"
     subs.mkdir()
-    (subs / "ann.toml").write_text(content, "utf-8")
+    (subs / "ann.toml").write_text("[q7]\nx = 1\n", "utf-8")  # a problem ann's variant lacks
+    (subs / "bob.toml").write_text("[q2\n", "utf-8")  # not TOML
+    (subs / "cai.toml").write_text("[q3]\nbasic_params_bias = 1\n", "utf-8")
+    (subs / "CAI.toml").write_text("[q3]\nbasic_params_bias = 2\n", "utf-8")  # cai's too
     assert main(["grade", str(root / "class"), str(subs), "-o", str(tmp_path / "out")]) == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "3 submissions cannot be graded" in err
+    assert "answers 'q7', not a problem of variant ann" in err
+    assert "bob.toml" in err and "is not valid TOML" in err
+    assert "'cai.toml' and 'CAI.toml' are both student cai's" in err
     assert not (tmp_path / "out").exists()
+
+
+def test_a_second_grading_leaves_no_stale_feedback_or_summary(graded, tmp_path):
+    root, _ = graded
+    subs = tmp_path / "subs"
+    shutil.copytree(root / "subs", subs)
+    out = tmp_path / "out"
+    first = run_cli("grade", str(root / "class"), str(subs), "-o", str(out), "--format", "md,json")
+    assert first.returncode == 0, first.stderr
+    (subs / "dee.toml").unlink()  # dee withdrew their file
+    again = run_cli("grade", str(root / "class"), str(subs), "-o", str(out), "--format", "json")
+    assert again.returncode == 0, again.stderr
+    assert not (out / "feedback" / "dee-check.json").exists()
+    assert not list(out.glob("**/*.md"))  # no Markdown asked for now
+    assert (out / "feedback" / "ann-check.json").exists()
 
 
 def test_a_rule_naming_no_answer_is_refused_before_any_variant(tmp_path, capsys):

@@ -1,7 +1,8 @@
 """A graded class's files, rendered (PDFs compiled) and then written all at once, or none:
 ``grades.csv`` and ``totals.csv``, the class summary (``class-summary.md``, ``.tex``,
 ``.pdf``) and per student who submitted, their feedback sheet
-(``feedback/<id>-check.md``, ... as ``symhw check`` writes it)."""
+(``feedback/<id>-check.md``, ... as ``symhw check`` writes it). Such files an earlier
+grading left in the folder and this one does not write are removed."""
 
 from __future__ import annotations
 
@@ -33,7 +34,23 @@ def write_grades(data: dict[str, Any], out_dir: str | Path, formats: tuple[str, 
     stems = [out / FEEDBACK / f"{s['id']}-check" for s in graded]
     files.update(feedback_files([s["report"] for s in graded], stems, formats))
     (out / FEEDBACK).mkdir(parents=True, exist_ok=True)
-    return atomic_write_all(files)
+    written = atomic_write_all(files)
+    _remove_stale(out, set(written))
+    return written
+
+
+#: What an earlier grading wrote that this one may not: removed when this one does not
+#: write it, so no stale feedback (a student since removed) or summary (a format not
+#: asked for now) is left beside the new files.
+_OURS = (f"{SUMMARY}.*", f"{FEEDBACK}/*-check.*")
+_SUFFIXES = {".md", ".tex", ".pdf", ".json"}
+
+
+def _remove_stale(out: Path, written: set[Path]) -> None:
+    for pattern in _OURS:
+        for path in sorted(out.glob(pattern)):
+            if path.suffix in _SUFFIXES and path.is_file() and path not in written:
+                path.unlink()
 
 
 def _summary_files(data: dict[str, Any], out: Path, formats: tuple[str, ...]) -> dict:

@@ -29,12 +29,14 @@ MAX_SUBMISSIONS = 10_000
 @dataclass(frozen=True)
 class Submissions:
     """A folder of submissions sorted out: by student id (a variant's, in the manifest's
-    order) the file, the files whose stem is no variant's id (with why), and the other
-    files ignored."""
+    order) the file, the files whose stem is no variant's id (with why), the other files
+    ignored, and what makes grading impossible until the instructor decides."""
 
     by_student: dict[str, Path]
     unknown: dict[Path, str]
     ignored: tuple[Path, ...]
+    #: Files that make the run stop (two for one student): the instructor decides.
+    clashes: tuple[str, ...] = ()
 
 
 def find_submissions(folder: str | Path, manifest: Manifest) -> Submissions:
@@ -57,14 +59,17 @@ def find_submissions(folder: str | Path, manifest: Manifest) -> Submissions:
     failed = {vid.casefold(): vid for vid in manifest.failed}
     found: dict[str, Path] = {}
     unknown: dict[Path, str] = {}
-    ignored = []
+    ignored, clashes = [], []
     for path in entries:
         if path.suffix != SUFFIX or not path.is_file():
             ignored.append(path)
             continue
         key = path.stem.casefold()
         if key in ids and ids[key] in found:
-            unknown[path] = f"a second file for {ids[key]} (the first: {found[ids[key]].name})"
+            clashes.append(
+                f"{quote(path.name)} and {quote(found[ids[key]].name)} are both student "
+                f"{ids[key]}'s (ids are matched letter case aside): keep one"
+            )
         elif key in ids:
             found[ids[key]] = path
         elif key in failed:
@@ -73,30 +78,42 @@ def find_submissions(folder: str | Path, manifest: Manifest) -> Submissions:
             unknown[path] = "no variant has this id (a typo in the file's name?)"
     order = {vid: i for i, vid in enumerate(manifest.variants)}
     by_student = dict(sorted(found.items(), key=lambda kv: order[kv[0]]))
-    return Submissions(by_student, unknown, tuple(ignored))
+    return Submissions(by_student, unknown, tuple(ignored), tuple(clashes))
 
 
 def read_submissions(manifest: Manifest, subs: Submissions) -> list[ClaimsFile]:
     """Each submission read, against its student's variant (whatever problem set it
-    names); a file that cannot be read, or that answers a problem its variant lacks, is
-    an InputError naming the file."""
-    files = []
+    names). A file that cannot be read, that answers a problem its variant lacks, or that
+    is a second one for a student is bad input: one InputError naming every such file (the
+    instructor fixes them all at once), and nothing is graded."""
+    files, bad = [], list(subs.clashes)
     for vid, path in subs.by_student.items():
         variant = manifest.variants[vid]
         try:
             claims = read_claims(path, against=variant.problems)
         except InputError as e:
-            raise InputError(f"submission {quote(str(path))}: {e}") from None
+            bad.append(str(e) if str(path) in str(e) else f"{quote(str(path))}: {e}")
+            continue
         problems = [p for p, _ in variant.asked]
         extra = [p for p in claims.problems if p not in problems]
         if extra:
-            raise InputError(
-                f"submission {quote(str(path))} answers {quote(extra[0])}, not a problem of "
-                f"variant {vid}; its problems are {', '.join(problems)}",
-                field=extra[0],
+            bad.append(
+                f"{quote(str(path))} answers {quote(extra[0])}, not a problem of variant "
+                f"{vid}; its problems are {', '.join(problems)}"
             )
         files.append(claims)
+    if bad:
+        more = [f"and {len(bad) - MAX_SHOWN} more"] if len(bad) > MAX_SHOWN else []
+        raise InputError(
+            f"{len(bad)} submission{'s' if len(bad) > 1 else ''} cannot be graded; fix or "
+            "remove them, then grade again:\n  " + "\n  ".join(bad[:MAX_SHOWN] + more),
+            field="SUBMISSIONS",
+        )
     return files
+
+
+#: The bad submissions an error lists (the rest counted).
+MAX_SHOWN = 20
 
 
 def grade_class(manifest: Manifest, subs: Submissions, jobs: int | None = None) -> dict:
@@ -122,11 +139,23 @@ def grade_class(manifest: Manifest, subs: Submissions, jobs: int | None = None) 
 def _student(
     vid: str, path: Path | None, report: dict | None, answers: list[Graded]
 ) -> dict[str, Any]:
+    """A student's grade, and their report (if they submitted) told it: the feedback
+    sheet handed back says whose it is, their points and the answers not given."""
+    points = sum((a.points for a in answers), start=Fraction(0))
+    worth = sum((a.worth for a in answers), start=Fraction(0))
+    unknown = [] if report is None else [
+        c["field"] for c in report["claims"] if c["verdict"] == "unknown"
+    ]  # fmt: skip
+    if report is not None:
+        missing = [f"{a.problem}.{a.answer}" for a in answers if a.verdict == "missing"]
+        grade = {"student": vid, "points": str(points), "worth": str(worth), "missing": missing}
+        report = {**report, "grade": grade}
     return {
         "id": vid,
         "submission": None if path is None else path.name,
         "report": report,
-        "points": sum((a.points for a in answers), start=Fraction(0)),
-        "worth": sum((a.worth for a in answers), start=Fraction(0)),
+        "points": points,
+        "worth": worth,
         "answers": answers,
+        "unknown": unknown,
     }

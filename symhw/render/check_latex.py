@@ -14,13 +14,14 @@ from symhw.render.feedback_items import (
     VERDICT_WORDS,
     by_problem,
     details,
+    grade_note,
     key_file,
     key_note,
     key_place,
     shows_expected,
 )
 from symhw.render.latex.document import PREAMBLE
-from symhw.render.latex.text import align, escape, plain
+from symhw.render.latex.text import align, escape, literal, plain
 from symhw.render.layout import LINE_EM, reflow, width
 
 #: Links in colour (a feedback sheet is read on screen, its links followed); xcolor and
@@ -43,6 +44,9 @@ def feedback(data: dict[str, Any], linked: bool = False) -> str:
     ]
     if data["source"]:
         out.append(f"Source: {escape(data['source'])}.\n\n")
+    graded = grade_note(data, escape, literal)
+    if graded is not None:
+        out.append(f"\\textbf{{{graded[0]}}} {graded[1]}\n\n")
     file = key_file(data, "pdf")
     out.append(key_note(data, file, linked, escape, _code) + "\n\n")
     out.append(_summary(data))

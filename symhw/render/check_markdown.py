@@ -12,12 +12,13 @@ from symhw.render.feedback_items import (
     VERDICT_WORDS,
     by_problem,
     details,
+    grade_note,
     key_file,
     key_note,
     key_place,
     shows_expected,
 )
-from symhw.render.markdown import escape
+from symhw.render.markdown import escape, literal
 
 
 def feedback(data: dict[str, Any], linked: bool = False) -> str:
@@ -28,6 +29,9 @@ def feedback(data: dict[str, Any], linked: bool = False) -> str:
     out = [f"# {escape(title)}\n"]
     if data["source"]:
         out.append(f"Source: {escape(data['source'])}\n")
+    graded = grade_note(data, escape, literal)
+    if graded is not None:
+        out.append(f"**{graded[0]}** {graded[1]}\n")
     file = key_file(data, "md")
     out.append(key_note(data, file, linked, escape, _code) + "\n")
     n = len(data["claims"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from symhw.render.grade_words import diagnosis, points, rule
+from symhw.render.grade_words import diagnosis, percent, points, rule, worth
 from symhw.render.latex.document import PREAMBLE
 from symhw.render.latex.text import escape, literal, plain
 
@@ -27,12 +27,19 @@ def class_summary(data: dict[str, Any]) -> str:
     t = s["totals"]
     if t["mean"] is not None:
         out.append(
-            f"\\textbf{{Totals, of {points(t['worth'])} points:}} mean {points(t['mean'])}, "
-            f"median {points(t['median'])}, lowest {points(t['min'])}, highest "
-            f"{points(t['max'])}.\n\n"
+            f"\\textbf{{Totals}} (each student's answers are worth {escape(worth(s['worth']))}):"
+            f" mean {escape(percent(t['mean']))}, median {escape(percent(t['median']))}, "
+            f"lowest {escape(percent(t['min']))}, highest {escape(percent(t['max']))}.\n\n"
         )
     if s["items"]:
         out += ["\\subsection*{Answers}\n", _items(s["items"])]
+    if s["unknown"]:
+        out.append(
+            "\\subsection*{Claims on names no answer has (a misspelt name? decide by hand)}\n"
+            "\\begin{itemize}\n"
+        )
+        out += [f"\\item {literal(u['student'])}: {literal(u['field'])}\n" for u in s["unknown"]]
+        out.append("\\end{itemize}\n")
     if s["review"]:
         out.append("\\subsection*{To decide by hand (undecided)}\n\\begin{itemize}\n")
         out += [
@@ -41,6 +48,7 @@ def class_summary(data: dict[str, Any]) -> str:
         ]
         out.append("\\end{itemize}\n")
     out += _not_graded(data)
+    out += ["\\subsection*{Students}\n", _students(data["students"])]
     out.append("\\end{document}\n")
     return "".join(out)
 
@@ -59,10 +67,11 @@ def _graded(data: dict[str, Any]) -> str:
 
 def _items(items: list[dict[str, Any]]) -> str:
     shown = [v for v in items[0]["counts"] if any(i["counts"][v] for i in items)]
-    cols = "l" + "r" * (2 + len(shown)) + ">{\\raggedright\\arraybackslash}p{4.2cm}"
+    cols = "@{}l" + "r" * (3 + len(shown)) + ">{\\raggedright\\arraybackslash}p{6.2cm}@{}"
     head = " & ".join(
-        ["answer", "points", "mean", *(f"\\rotatebox{{90}}{{{v}}}" for v in shown), "diagnoses"]
-    )
+        ["answer", "points", "asked", "mean", *(f"\\rotatebox{{90}}{{{v}}}" for v in shown),
+         "most frequent diagnoses"]
+    )  # fmt: skip
     rows = []
     for i in items:
         found = "; ".join(
@@ -71,15 +80,32 @@ def _items(items: list[dict[str, Any]]) -> str:
         cells = [
             literal(f"{i['problem']}.{i['answer']}"),
             points(i["worth"]),
+            str(i["asked"]),
             points(i["mean"]),
             *(str(i["counts"][v]) for v in shown),
             found,
         ]
         rows.append(" & ".join(cells) + " \\\\\n")
+    return _table(cols, head, rows, "\\footnotesize\\setlength{\\tabcolsep}{3pt}")
+
+
+def _students(students: list[dict[str, Any]]) -> str:
+    rows = []
+    for st in students:
+        given = st["submission"]
+        share = percent(st["points"] / st["worth"]) if st["worth"] else ""
+        cells = [literal(st["id"]), literal(given) if given else "none",
+                 points(st["points"]), points(st["worth"]), escape(share)]  # fmt: skip
+        rows.append(" & ".join(cells) + " \\\\\n")
+    head = "student & submission & points & of & share"
+    return _table("@{}llrrr@{}", head, rows, "\\small")
+
+
+def _table(cols: str, head: str, rows: list[str], size: str) -> str:
+    """A table that breaks across pages, its head repeated on each."""
     return (
-        "{\\small\\setlength{\\tabcolsep}{4pt}\n"
-        f"\\begin{{longtable}}{{{cols}}}\n\\toprule\n{head} \\\\\n\\midrule\n\\endhead\n"
-        f"{''.join(rows)}\\bottomrule\n\\end{{longtable}}}}\n"
+        f"{{{size}\n\\begin{{longtable}}{{{cols}}}\n\\toprule\n{head} \\\\\n"
+        f"\\midrule\n\\endhead\n{''.join(rows)}\\bottomrule\n\\end{{longtable}}}}\n"
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from symhw.render.grade_words import diagnosis, points, rule
+from symhw.render.grade_words import diagnosis, percent, points, rule, worth
 from symhw.render.markdown import escape, literal
 
 
@@ -22,11 +22,17 @@ def class_summary(data: dict[str, Any]) -> str:
     t = s["totals"]
     if t["mean"] is not None:
         out.append(
-            f"**Totals, of {points(t['worth'])} points:** mean {points(t['mean'])}, median "
-            f"{points(t['median'])}, lowest {points(t['min'])}, highest {points(t['max'])}.\n"
+            f"**Totals** (each student's answers are worth {worth(s['worth'])}): mean "
+            f"{percent(t['mean'])}, median {percent(t['median'])}, lowest "
+            f"{percent(t['min'])}, highest {percent(t['max'])}.\n"
         )
     if s["items"]:
         out += ["## Answers\n", _items(s["items"])]
+    if s["unknown"]:
+        out.append("## Claims on names no answer has (a misspelt name? decide by hand)\n")
+        out.append("".join(
+            f"- {literal(u['student'])}: {literal(u['field'])}\n" for u in s["unknown"]
+        ))  # fmt: skip
     if s["review"]:
         out.append("## To decide by hand (undecided)\n")
         out.append("".join(
@@ -34,7 +40,20 @@ def class_summary(data: dict[str, Any]) -> str:
             for r in s["review"]
         ))  # fmt: skip
     out += _not_graded(data)
+    out += ["## Students\n", _students(data["students"])]
     return "\n".join(out)
+
+
+def _students(students: list[dict[str, Any]]) -> str:
+    rows = ["| student | submission | points | of | share |", "|---|---|---:|---:|---:|"]
+    for st in students:
+        given = st["submission"] is not None
+        rows.append(
+            f"| {literal(st['id'])} | {literal(st['submission']) if given else 'none'} | "
+            f"{points(st['points'])} | {points(st['worth'])} | "
+            f"{percent(st['points'] / st['worth']) if st['worth'] else ''} |"
+        )
+    return "\n".join(rows) + "\n"
 
 
 def _graded(data: dict[str, Any]) -> str:
@@ -52,8 +71,8 @@ def _graded(data: dict[str, Any]) -> str:
 def _items(items: list[dict[str, Any]]) -> str:
     shown = [v for v in items[0]["counts"] if any(i["counts"][v] for i in items)]
     rows = [
-        "| answer | points | mean | " + " | ".join(shown) + " | most frequent diagnoses |",
-        "|---|---:|---:|" + "---:|" * len(shown) + "---|",
+        "| answer | points | asked | mean | " + " | ".join(shown) + " | most frequent diagnoses |",
+        "|---|---:|---:|---:|" + "---:|" * len(shown) + "---|",
     ]
     for i in items:
         found = "; ".join(
@@ -62,7 +81,7 @@ def _items(items: list[dict[str, Any]]) -> str:
         counts = " | ".join(str(i["counts"][v]) for v in shown)
         rows.append(
             f"| {literal(i['problem'] + '.' + i['answer'])} | {points(i['worth'])} | "
-            f"{points(i['mean'])} | {counts} | {found} |"
+            f"{i['asked']} | {points(i['mean'])} | {counts} | {found} |"
         )
     return "\n".join(rows) + "\n"
 

@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from symhw.render.grade_words import points
+
 #: How each verdict is said at the head of a claim.
 VERDICT_WORDS = {
     "correct": "correct",
@@ -211,10 +213,29 @@ def key_command(key: dict[str, Any]) -> str:
     return "symhw sheet -o DIR" if key["builtin"] else f"symhw sheet {key['problem_set']} -o DIR"
 
 
+def grade_note(data: dict[str, Any], text: Text, name: Text) -> tuple[str, str] | None:
+    """A graded student's sheet (``symhw grade``): whose it is and their points (to set in
+    bold), then the answers they did not give (``name`` sets an id or an answer's name as
+    spelled); None for a sheet of ``symhw check``."""
+    grade = data.get("grade")
+    if grade is None:
+        return None
+    head = (
+        f"{name(grade['student'])}: {text(points(grade['points']))} of "
+        f"{text(points(grade['worth']))} points."
+    )
+    missing = grade["missing"]
+    if not missing:
+        return head, text("Every answer asked is given.")
+    return head, text(f"Not answered ({len(missing)}): ") + ", ".join(map(name, missing)) + "."
+
+
 def key_note(data: dict[str, Any], file: str, linked: bool, text: Text, code: Text) -> str:
     """What the sheet says about the answer key it links to (``linked``: it is beside the
     sheet, so every claim links to its place there), or, where it is not, how to write it
-    there; ``code`` sets a command."""
+    there; ``code`` sets a command. A graded student's sheet names their variant's key."""
+    if data.get("grade") is not None:
+        return text(f"Each claim names its place in the answer key of your variant ({file}).")
     key = data["answer_key"]
     where = "" if key["builtin"] else " (the path as the claims file gives it, from its folder)"
     made = f"{code(key_command(key))}{text(where)}"

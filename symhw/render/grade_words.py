@@ -46,6 +46,32 @@ def points(value: object) -> str:
         return str(shown.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN))
 
 
+def percent(share: Fraction | None) -> str:
+    """A share as a percentage, to one decimal (half to even).
+
+    >>> percent(Fraction(5, 6)), percent(Fraction(1)), percent(None)
+    ('83.3%', '100.0%', '')
+    """
+    if share is None:
+        return ""
+    with localcontext(prec=60):
+        shown = Decimal(share.numerator * 100) / Decimal(share.denominator)
+        return f"{shown.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN)}%"
+
+
+def worth(values: list) -> str:
+    """What the students' answers are worth: one number, or the numbers it ranges over
+    when variants ask different answers.
+
+    >>> worth([Fraction(47)]), worth([Fraction(46), Fraction(47)])
+    ('47 points', '46 or 47 points (their variants ask different answers)')
+    """
+    shown = [points(v) for v in values]
+    if len(shown) == 1:
+        return f"{shown[0]} point{'' if shown[0] == '1' else 's'}"
+    return f"{', '.join(shown[:-1])} or {shown[-1]} points (their variants ask different answers)"
+
+
 def diagnosis(code: tuple[str, ...]) -> str:
     """A diagnosis (:func:`symhw.grading.answers.diagnoses`) in words.
 
