@@ -290,3 +290,18 @@ def test_a_manifest_that_is_not_one_is_refused(tmp_path, capsys):
     (tmp_path / "subs").mkdir()
     code = main(["grade", str(tmp_path), str(tmp_path / "subs"), "-o", str(tmp_path / "o")])
     assert code == 2 and "not a manifest symhw grade can read" in capsys.readouterr().err
+
+
+def test_a_change_to_the_grading_alone_keeps_every_variant(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC, "utf-8")
+    args = ("variants", str(spec), "--count", "2", "--format", "tex", "-o", str(tmp_path / "c"))
+    assert run_cli(*args).returncode == 0
+    spec.write_text(SPEC.replace("carried = 0.5", "carried = 0.25"), "utf-8")
+    again = run_cli(*args)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count(": kept") == 2  # the problems did not change
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text("utf-8"))
+    assert manifest["grading"]["carried"] == "1/4"
+    spec.write_text(SPEC.replace("x = 2\n", "x = 3\n").replace("x = { range = [1, 3] }", ""))
+    assert run_cli(*args).stdout.count(": written") == 2  # a problem changed: redone
