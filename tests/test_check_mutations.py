@@ -191,6 +191,26 @@ def test_an_error_carried_into_the_weight_gradient_names_the_claim_it_came_from(
     assert second.verdict == "carried"
 
 
+@SETTINGS
+@given(**networks, k=st.integers(0, 1), off=st.sampled_from([-1, 1, 0.5]))
+def test_a_bare_weight_gradient_from_a_wrong_delta_is_carried_too(w1, w2, x, y, k, off):
+    """As above with ∂e/∂W⁽¹⁾ written as a bare value (the claims template's form, no
+    step): computed from the writer's own δ⁽¹⁾ it is carried from δ⁽¹⁾ in column k, not a
+    new error; the same value with δ⁽¹⁾ not written before is wrong."""
+    delta = _torch_delta1(w1, w2, x, y)
+    assume(all(abs(d) > 1e-3 for d in delta))
+    written = [round(d, 4) + (off if i == k else 0) for i, d in enumerate(delta)]
+    grad = tuple(tuple(f"{round(a * d, 4):.4f}" for d in written) for a in (1.0, x))
+    context = _network(w1, w2, x, y)
+    first = Claim("q2", 0, "q2.delta1", "delta1", tuple(f"{d:.4f}" for d in written))
+    bare = Claim("q2", 1, "q2.grad_W1", "grad_W1", grad)
+    _, second = check_claims([first, bare], context)
+    assert second.verdict == "carried"
+    assert {e.carried_from for e in second.entries if e.index[1] == k} == {("delta1",)}
+    (alone,) = check_claims([bare], context)
+    assert alone.verdict == "wrong"
+
+
 def _bmatrix(rows) -> str:
     body = r" \\ ".join(" & ".join(f"{v:.4f}" for v in row) for row in rows)
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"

@@ -21,7 +21,7 @@ from symhw.checker.steps import StepFailure, chains, first_failure
 from symhw.checker.syntax import ClaimSyntaxError
 from symhw.checker.terms import TermDiff
 from symhw.checker.values import Cell, compare_safely, judge_value, numeric, shape_of
-from symhw.checker.vocabulary import NotationSlip, claim_names, notation_slips
+from symhw.checker.vocabulary import NotationSlip, claim_names, notation_slips, recipe
 from symhw.derivation import Quantities, Solution
 from symhw.notation import Shape
 from symhw.verify import Instance
@@ -170,11 +170,11 @@ def _name_sources(verdict: Verdict, problem: Problem, written: dict, aliases: di
     if not carried:
         return verdict
     shape = isinstance(verdict.expected.value, Shape | sp.Tuple | tuple)
-    members = _members(verdict.claim, _writer(problem, written, aliases), shape)
+    members = _members(verdict.claim, _writer(problem, written, aliases), shape, problem)
     found: dict[tuple, list[str]] = {e.index: [] for e in carried}
     for quantity in written:
         less = {q: v for q, v in written.items() if q != quantity}
-        without = _members(verdict.claim, _writer(problem, less, aliases), shape)
+        without = _members(verdict.claim, _writer(problem, less, aliases), shape, problem)
         for e in carried:
             if any(
                 reproduces(m, e) and not reproduces(w, e)
@@ -188,9 +188,17 @@ def _name_sources(verdict: Verdict, problem: Problem, written: dict, aliases: di
     return replace(verdict, entries=entries)
 
 
-def _members(claim: Claim, writer: Names | None, shape: bool) -> list:
-    """The values of the claim's last chain but its last member, read with ``writer``."""
-    theirs = _their_chains(claim, writer, shape)
+def _with_recipe(claim: Claim, problem: Problem) -> Claim:
+    """A bare value (no steps) with the step that computes it from the writer's earlier
+    answers (:func:`~symhw.checker.vocabulary.recipe`), where its kind has one."""
+    step = None if claim.steps or claim.entry else recipe(problem.spec_kind, claim.quantity)
+    return claim if step is None else replace(claim, steps=(step,))
+
+
+def _members(claim: Claim, writer: Names | None, shape: bool, problem: Problem) -> list:
+    """The values of the claim's last chain but its last member, read with ``writer`` (a
+    bare value's: its recipe's)."""
+    theirs = _their_chains(_with_recipe(claim, problem), writer, shape)
     return [value for value, _ in theirs[-1][:-1]] if theirs else []
 
 
@@ -276,6 +284,9 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
     if problem.expand is not None:
         value = problem.expand(value)
     carried = theirs[-1][-2][0] if theirs and len(theirs[-1]) > 1 else None
+    if carried is None and not claim.steps and writer is not None:
+        computed = _their_chains(_with_recipe(claim, problem), writer, shape)
+        carried = computed[-1][-2][0] if computed and len(computed[-1]) > 1 else None
     replay = problem.replay.get(claim.name)
     judged = judge_value(value, decimals, want.value, replay, problem.instance, carried)
     flags = [judged.verdict, "wrong" if failure else "correct"]

@@ -145,3 +145,23 @@ def notation_slips(kind: str, claim: Claim) -> tuple[NotationSlip, ...]:
             where = m.group(1).lstrip("\\").replace("text{Identity}", "Identity") + m.group(2)
             slips.append(NotationSlip(f"\\delta^{m.group(3)}", expected, where))
     return tuple(slips)
+
+
+#: A weight gradient of a network: ∂e/∂W⁽ˡ⁾ = x⁽ˡ⁻¹⁾(δ⁽ˡ⁾)ᵀ.
+_GRADIENT = re.compile(r"grad_W([1-9][0-9]*)")
+
+
+def recipe(kind: str, quantity: str | None) -> str | None:
+    r"""How a bare value of an answer (no steps written) is computed from the writer's
+    earlier answers, as a step in the claims' notation, so that a value computed rightly
+    from a wrong earlier one is ``carried``, not a new error; None where the kind has none.
+    A network's weight gradients: x⁽ˡ⁻¹⁾(δ⁽ˡ⁾)ᵀ.
+
+    >>> recipe("mlp-backprop", "grad_W2"), recipe("mlp-backprop", "delta2")
+    ('x^{1} (\\delta^{2})^T', None)
+    """
+    found = _GRADIENT.fullmatch(quantity or "") if kind == "mlp-backprop" else None
+    if found is None:
+        return None
+    layer = int(found.group(1))
+    return rf"x^{{{layer - 1}}} (\delta^{{{layer}}})^T"
