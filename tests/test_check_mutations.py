@@ -211,6 +211,25 @@ def test_a_bare_weight_gradient_from_a_wrong_delta_is_carried_too(w1, w2, x, y, 
     assert alone.verdict == "wrong"
 
 
+@SETTINGS
+@given(**networks, k=st.integers(1, 2), off=st.sampled_from([-0.5, 0.25]))
+def test_a_bare_pre_activation_from_a_wrong_hidden_output_is_carried(w1, w2, x, y, k, off):
+    """x⁽¹⁾ written with entry k off (its exact tanh values by torch), then s⁽²⁾ = W⁽²⁾ᵀx⁽¹⁾
+    computed from it by hand, a bare value: carried from x⁽¹⁾ where it differs from the
+    exact s⁽²⁾ at four decimals."""
+    s1 = torch.tensor(w1, dtype=torch.float64).T @ torch.tensor([1.0, x], dtype=torch.float64)
+    x1 = [1.0, *torch.tanh(s1).tolist()]
+    written = [round(v, 4) + (off if i == k else 0) for i, v in enumerate(x1)]
+    theirs = round(sum(w * a for w, a in zip(w2, written, strict=True)), 4)
+    exact = round(sum(w * a for w, a in zip(w2, x1, strict=True)), 4)
+    assume(abs(theirs - exact) > 2e-4)  # else the slip does not reach s⁽²⁾ (a zero weight)
+    context = _network(w1, w2, x, y)
+    first = Claim("q2", 0, "q2.x1", "x1", tuple(f"{v:.4f}" for v in written))
+    bare = Claim("q2", 1, "q2.s2", "s2", f"{theirs:.4f}")
+    _, second = check_claims([first, bare], context)
+    assert (second.verdict, second.entries[0].carried_from) == ("carried", ("x1",))
+
+
 def _bmatrix(rows) -> str:
     body = r" \\ ".join(" & ".join(f"{v:.4f}" for v in row) for row in rows)
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"

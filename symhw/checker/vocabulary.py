@@ -147,21 +147,25 @@ def notation_slips(kind: str, claim: Claim) -> tuple[NotationSlip, ...]:
     return tuple(slips)
 
 
-#: A weight gradient of a network: ∂e/∂W⁽ˡ⁾ = x⁽ˡ⁻¹⁾(δ⁽ˡ⁾)ᵀ.
-_GRADIENT = re.compile(r"grad_W([1-9][0-9]*)")
+#: A network's quantities a bare value of which is computed from the writer's earlier ones.
+_COMPUTED = re.compile(r"(grad_W|s)([1-9][0-9]*)")
 
 
 def recipe(kind: str, quantity: str | None) -> str | None:
     r"""How a bare value of an answer (no steps written) is computed from the writer's
     earlier answers, as a step in the claims' notation, so that a value computed rightly
     from a wrong earlier one is ``carried``, not a new error; None where the kind has none.
-    A network's weight gradients: x⁽ˡ⁻¹⁾(δ⁽ˡ⁾)ᵀ.
+    A network's weight gradients, x⁽ˡ⁻¹⁾(δ⁽ˡ⁾)ᵀ, and pre-activations, (W⁽ˡ⁾)ᵀx⁽ˡ⁻¹⁾.
 
-    >>> recipe("mlp-backprop", "grad_W2"), recipe("mlp-backprop", "delta2")
-    ('x^{1} (\\delta^{2})^T', None)
+    >>> recipe("mlp-backprop", "grad_W2"), recipe("mlp-backprop", "s1")
+    ('x^{1} (\\delta^{2})^T', '(W^{1})^T x^{0}')
+    >>> recipe("mlp-backprop", "delta2"), recipe("block-params", "s1")
+    (None, None)
     """
-    found = _GRADIENT.fullmatch(quantity or "") if kind == "mlp-backprop" else None
+    found = _COMPUTED.fullmatch(quantity or "") if kind == "mlp-backprop" else None
     if found is None:
         return None
-    layer = int(found.group(1))
+    what, layer = found.group(1), int(found.group(2))
+    if what == "s":
+        return rf"(W^{{{layer}}})^T x^{{{layer - 1}}}"
     return rf"x^{{{layer - 1}}} (\delta^{{{layer}}})^T"
