@@ -284,9 +284,10 @@ def check_claim(claim: Claim, problem: Problem, writer: Names | None = None) -> 
     if problem.expand is not None:
         value = problem.expand(value)
     carried = theirs[-1][-2][0] if theirs and len(theirs[-1]) > 1 else None
-    if carried is None and not claim.steps and writer is not None:
-        computed = _their_chains(_with_recipe(claim, problem), writer, shape)
-        carried = computed[-1][-2][0] if computed and len(computed[-1]) > 1 else None
+    computed = _with_recipe(claim, problem) if writer is not None else claim
+    if carried is None and computed is not claim:  # a bare value its kind computes
+        theirs = _their_chains(computed, writer, shape)
+        carried = theirs[-1][-2][0] if theirs and len(theirs[-1]) > 1 else None
     replay = problem.replay.get(claim.name)
     judged = judge_value(value, decimals, want.value, replay, problem.instance, carried)
     flags = [judged.verdict, "wrong" if failure else "correct"]
