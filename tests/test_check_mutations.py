@@ -350,3 +350,17 @@ def test_a_derivation_step_that_fails_gives_a_counterexample_point():
     assert abs(derivative - written) > 1e-3
     shown = [float(side["value"]["text"]) for side in step["sides"]]
     assert shown == pytest.approx([derivative, written], abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("written", "why"),
+    [
+        ("1x1x1xC", None),  # NHWC: the mean keeps only the channel axis, last
+        ("1xCx1x1", "the axes are in another order"),  # NCHW's order
+        ("Cx1x1x1", "the axes are in another order"),
+        ("1x1xC", "shape (3,), expected (4,)"),
+    ],
+)
+def test_a_shape_in_another_layout_is_said_to_have_its_axes_reordered(written, why):
+    v = symhw.solve("hw2", "q4").check("conv_mean_shape", written).result
+    assert (v.verdict, v.why or None) == ("correct" if why is None else "wrong", why)

@@ -10,6 +10,7 @@ import sympy as sp
 
 from symhw.checker.numbers import Entry, Written, judge, worst
 from symhw.checker.terms import TermDiff, term_diff
+from symhw.notation import Shape
 from symhw.verify import Comparison, Instance, compare
 
 
@@ -53,8 +54,10 @@ def judge_value(
     if shape_of(value) != shape_of(exact):
         transposed = isinstance(value, sp.MatrixBase) and value.T.shape == shape_of(exact)
         if transposed and compare_safely(value.T, exact, inst).equal:
-            return _Judged("wrong", why="transposed")
+            return _Judged("wrong", why=TRANSPOSED)
         return _Judged("wrong", why=f"shape {shape_of(value)}, expected {shape_of(exact)}")
+    if _reordered(value, exact):
+        return _Judged("wrong", why=REORDERED)
     outcome = compare_safely(value, exact, inst)
     if outcome.equal:
         return _Judged("correct")
@@ -80,6 +83,25 @@ def _cells(value: sp.MatrixBase, exact: sp.MatrixBase, inst: Instance) -> tuple[
                 terms = term_diff(a, b) if isinstance(a, sp.Expr) else None
                 out.append(Cell((i, j), a, b, terms))
     return tuple(out)
+
+
+#: Why a value is wrong when it is the expected one transposed, or a shape whose axes are
+#: the expected ones in another order (NCHW's where NHWC's is asked).
+TRANSPOSED = "transposed"
+REORDERED = "the axes are in another order"
+
+
+def _reordered(value: object, exact: object) -> bool:
+    """Whether ``value`` is the shape ``exact`` with its axes in another order.
+
+    >>> from symhw.notation import axes_shape
+    >>> nchw, nhwc = axes_shape("NCHW"), axes_shape("NHWC")
+    >>> _reordered(nchw, nhwc), _reordered(nhwc, nhwc)
+    (True, False)
+    """
+    if not (isinstance(value, Shape) and isinstance(exact, Shape)) or value == exact:
+        return False
+    return sorted(map(str, value)) == sorted(map(str, exact))
 
 
 def numeric(value: object) -> bool:

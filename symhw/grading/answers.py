@@ -15,6 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from symhw.checker.values import REORDERED, TRANSPOSED
 from symhw.checker.verdict import VERDICTS
 from symhw.scoring import Scoring
 
@@ -92,6 +93,8 @@ def diagnoses(claim: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
     found.extend(_terms(claim.get("terms")))
     if claim.get("cells"):
         found.append(("cells",))
+    if claim.get("why") in (TRANSPOSED, REORDERED):
+        found.append(("transposed" if claim["why"] == TRANSPOSED else "axes-order",))
     wrong = [e for e in entries if e["verdict"] == "wrong"]
     if wrong and not claim.get("equals"):
         found.append(("factor", "-1") if all(map(_negated, wrong)) else ("numbers",))

@@ -20,6 +20,8 @@ _DIAGNOSES = {
     "extra-terms": "extra terms",
     "factors": "a term's factor wrong",
     "cells": "matrix entries wrong",
+    "transposed": "transposed",
+    "axes-order": "axes in another order",
     "numbers": "wrong numbers",
     "step": "a step that does not follow",
     "label": "a label of another quantity",
