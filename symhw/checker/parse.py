@@ -160,7 +160,9 @@ def _syntax_error(error: UnexpectedInput, prepared: Prepared) -> ClaimSyntaxErro
         found, expected = repr(str(error.token)[:20]), error.expected
         index = error.token.start_pos
     else:
-        found, expected, index = "the end", getattr(error, "expected", ()), len(prepared.text)
+        expected, index = getattr(error, "expected", ()), len(prepared.text)
+        message = f"it ends too soon; expected {expected_words(expected)}"
+        return ClaimSyntaxError(message, prepared.source, prepared.source_index(index))
     message = f"unexpected {found}; expected {expected_words(expected)}"
     return ClaimSyntaxError(message, prepared.source, prepared.source_index(index))
 
