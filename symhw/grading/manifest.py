@@ -48,7 +48,13 @@ def read_manifest(path: str | Path) -> Manifest:
     p = Path(path)
     if p.is_dir():
         p = p / MANIFEST
-    raw = read_regular_file(p, MAX_MANIFEST_BYTES, "manifest")
+    try:
+        raw = read_regular_file(p, MAX_MANIFEST_BYTES, "manifest")
+    except InputError as e:
+        raise InputError(
+            f"{e}; give the manifest.json that symhw variants wrote, or its folder",
+            field="MANIFEST",
+        ) from None
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
