@@ -6,8 +6,9 @@ CPython drops an exception raised while it runs a weakref callback or a ``__del_
 ("Exception ignored in ..."): a Ctrl-C that lands there, during an import for instance, is
 lost and the run would go on to the end. So the first stop signal also starts a timer; each
 tick raises the stop again unless it is still on its way up (being handled, or unwinding
-through ``finally`` blocks), until :func:`stopped` acknowledges it. Later stop signals are
-ignored: the first one's cleanup runs to its end.
+through ``finally`` blocks), until :func:`stopped` acknowledges it; the swallowed one is not
+reported (CPython would print its traceback). Later stop signals are ignored: the first
+one's cleanup runs to its end.
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ def install() -> None:
     signal.signal(signal.SIGTERM, _stop)
     if hasattr(signal, "setitimer"):
         signal.signal(signal.SIGALRM, _again)
+    sys.unraisablehook = _unraisable
+
+
+def _unraisable(unraisable: object) -> None:
+    """A stop CPython swallowed is not reported as "Exception ignored in ..." with its
+    traceback (the timer raises it again, and the run ends saying it stopped, in one
+    line); anything else is reported as CPython would."""
+    if isinstance(getattr(unraisable, "exc_value", None), KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _exception(signum: int) -> BaseException:

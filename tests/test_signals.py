@@ -10,6 +10,8 @@ import textwrap
 import pytest
 
 from conftest import REPO
+from symhw import signals
+from symhw.errors import Terminated
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 
@@ -70,3 +72,27 @@ def test_a_stop_on_its_way_up_is_not_raised_twice():
         print(type(e).__name__, e.__context__ is None)
     """
     assert _run(code) == "Terminated True"
+
+
+class _Dies:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def __del__(self) -> None:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "reported"),
+    [(KeyboardInterrupt(), False), (Terminated(), False), (ValueError("x"), True)],
+)
+def test_a_stop_cpython_swallows_is_not_reported_but_other_errors_are(
+    monkeypatch, capsys, error, reported
+):
+    # CPython drops an exception raised in __del__ or a weakref callback and prints
+    # "Exception ignored in ..." with its traceback: a stop landing there (SIGTERM during
+    # an import) is raised again by the timer, and must not print a traceback first.
+    monkeypatch.setattr(sys, "unraisablehook", signals._unraisable)
+    _Dies(error)  # dropped at once: __del__ runs here
+    err = capsys.readouterr().err
+    assert ("Exception ignored" in err) == reported
