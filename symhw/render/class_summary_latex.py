@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from symhw.render.grade_words import diagnosis, percent, points, rule, worth
+from symhw.render.grade_words import (
+    found,
+    graded_line,
+    percent,
+    points,
+    rule,
+    shown_verdicts,
+    worth,
+)
 from symhw.render.latex.document import PREAMBLE
 from symhw.render.latex.text import escape, literal, plain
 
@@ -21,7 +29,7 @@ def class_summary(data: dict[str, Any]) -> str:
         PREAMBLE + _PACKAGES + f"\\pdfinfo{{/Title ({plain(title)})}}\n",
         "\\begin{document}\n",
         f"\\section*{{{escape(title)}}}\n",
-        _graded(data) + "\n\n",
+        graded_line(data, literal) + "\n\n",
         escape(rule(data["grading"])) + "\n\n",
     ]
     t = s["totals"]
@@ -53,20 +61,8 @@ def class_summary(data: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def _graded(data: dict[str, Any]) -> str:
-    s = data["summary"]
-    missing = [st["id"] for st in data["students"] if st["submission"] is None]
-    line = (
-        f"{literal(data['problem_set'])}: {s['submitted']} of {s['students']} students graded, "
-        "each against their own variant."
-    )
-    if missing:
-        line += f" No submission from {len(missing)}: {', '.join(map(literal, missing))}."
-    return line
-
-
 def _items(items: list[dict[str, Any]]) -> str:
-    shown = [v for v in items[0]["counts"] if any(i["counts"][v] for i in items)]
+    shown = shown_verdicts(items)
     cols = "@{}l" + "r" * (3 + len(shown)) + ">{\\raggedright\\arraybackslash}p{6.2cm}@{}"
     head = " & ".join(
         ["answer", "points", "asked", "mean", *(f"\\rotatebox{{90}}{{{v}}}" for v in shown),
@@ -74,16 +70,13 @@ def _items(items: list[dict[str, Any]]) -> str:
     )  # fmt: skip
     rows = []
     for i in items:
-        found = "; ".join(
-            f"{escape(diagnosis(tuple(d['diagnosis'])))} ({d['students']})" for d in i["diagnoses"]
-        )
         cells = [
             literal(f"{i['problem']}.{i['answer']}"),
             points(i["worth"]),
             str(i["asked"]),
             points(i["mean"]),
             *(str(i["counts"][v]) for v in shown),
-            found,
+            found(i, escape),
         ]
         rows.append(" & ".join(cells) + " \\\\\n")
     return _table(cols, head, rows, "\\footnotesize\\setlength{\\tabcolsep}{3pt}")

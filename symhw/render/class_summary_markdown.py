@@ -7,7 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from symhw.render.grade_words import diagnosis, percent, points, rule, worth
+from symhw.render.grade_words import (
+    found,
+    graded_line,
+    percent,
+    points,
+    rule,
+    shown_verdicts,
+    worth,
+)
 from symhw.render.markdown import escape, literal
 
 
@@ -16,7 +24,7 @@ def class_summary(data: dict[str, Any]) -> str:
     s = data["summary"]
     out = [
         f"# Class summary: {escape(data['title'])}\n",
-        _graded(data) + "\n",
+        graded_line(data, literal) + "\n",
         rule(data["grading"]) + "\n",
     ]
     t = s["totals"]
@@ -56,32 +64,17 @@ def _students(students: list[dict[str, Any]]) -> str:
     return "\n".join(rows) + "\n"
 
 
-def _graded(data: dict[str, Any]) -> str:
-    s = data["summary"]
-    missing = [st["id"] for st in data["students"] if st["submission"] is None]
-    line = (
-        f"`{data['problem_set']}`: {s['submitted']} of {s['students']} students graded, each "
-        "against their own variant."
-    )
-    if missing:
-        line += f" No submission from {len(missing)}: {', '.join(map(literal, missing))}."
-    return line
-
-
 def _items(items: list[dict[str, Any]]) -> str:
-    shown = [v for v in items[0]["counts"] if any(i["counts"][v] for i in items)]
+    shown = shown_verdicts(items)
     rows = [
         "| answer | points | asked | mean | " + " | ".join(shown) + " | most frequent diagnoses |",
         "|---|---:|---:|---:|" + "---:|" * len(shown) + "---|",
     ]
     for i in items:
-        found = "; ".join(
-            f"{escape(diagnosis(tuple(d['diagnosis'])))} ({d['students']})" for d in i["diagnoses"]
-        )
         counts = " | ".join(str(i["counts"][v]) for v in shown)
         rows.append(
             f"| {literal(i['problem'] + '.' + i['answer'])} | {points(i['worth'])} | "
-            f"{i['asked']} | {points(i['mean'])} | {counts} | {found} |"
+            f"{i['asked']} | {points(i['mean'])} | {counts} | {found(i, escape)} |"
         )
     return "\n".join(rows) + "\n"
 

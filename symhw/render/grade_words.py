@@ -4,6 +4,7 @@ scoring rule in a sentence."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from fractions import Fraction
 from typing import Any
@@ -112,3 +113,28 @@ def rule(grading: dict[str, Any]) -> str:
 
 def _percent(share: Fraction) -> str:
     return f"{points(share * 100)}%"
+
+
+def graded_line(data: dict[str, Any], name: Callable[[str], str]) -> str:
+    """Who was graded, and who handed nothing in (``name`` sets an id as it is spelled)."""
+    s = data["summary"]
+    missing = [st["id"] for st in data["students"] if st["submission"] is None]
+    line = (
+        f"{name(data['problem_set'])}: {s['submitted']} of {s['students']} students graded, "
+        "each against their own variant."
+    )
+    if missing:
+        line += f" No submission from {len(missing)}: {', '.join(map(name, missing))}."
+    return line
+
+
+def shown_verdicts(items: list[dict[str, Any]]) -> list[str]:
+    """The verdicts some student got on some answer: the columns of the answers' table."""
+    return [v for v in items[0]["counts"] if any(i["counts"][v] for i in items)]
+
+
+def found(item: dict[str, Any], text: Callable[[str], str]) -> str:
+    """An answer's most frequent diagnoses, each with how many students made it."""
+    return "; ".join(
+        f"{text(diagnosis(tuple(d['diagnosis'])))} ({d['students']})" for d in item["diagnoses"]
+    )
