@@ -23,6 +23,7 @@ from typing import Any
 from symhw.checker.template import problem_template, template_data
 from symhw.cleanup import temporary_directory
 from symhw.errors import InputError, SymhwError, quote
+from symhw.memo import forgetting
 from symhw.pool import ordered_map
 from symhw.render.claims_template import claims_template
 from symhw.render.json import answers_json, dump_answers, to_json_value
@@ -163,7 +164,7 @@ def write_class_set(cs: ClassSet, ids: list[str], jobs: int = 1) -> list[Outcome
     those done; the outcomes in the order of ``ids``. A variant that fails (TeX, a
     condition no draw met) is an outcome, not an error: the others go on."""
     cs.out.mkdir(parents=True, exist_ok=True)
-    outcomes = ordered_map(partial(variant_outcome, cs), ids, jobs)
+    outcomes = ordered_map(partial(forgetting, partial(variant_outcome, cs)), ids, jobs)
     write_manifest(cs, outcomes)
     return outcomes
 

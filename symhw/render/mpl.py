@@ -68,7 +68,7 @@ _PLAIN_SYMBOL = re.compile(
 )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)  # labels: the same from one variant to the next
 def math(expr: sp.Basic) -> str:
     source = f"${latex(expr)}$"
     if _PLAIN_SYMBOL.fullmatch(source[1:-1]):
