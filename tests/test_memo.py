@@ -1,0 +1,91 @@
+"""Caches of one piece of work (symhw/memo.py). A class set's worker forgets them after
+each variant, so that its memory is that of one variant whatever the size of the class
+(issue 13: peak memory independent of N). Every cache in symhw is either forgotten so or
+kept on purpose, listed here with why it cannot grow with the class: a new cache must
+take a side, or these tests fail."""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+
+import pytest
+
+import symhw
+from conftest import REPO
+from symhw import memo
+from symhw.classset import class_set, variant_outcome, write_class_set
+
+#: Caches kept from one variant to the next, and why they stay small.
+KEPT = {
+    "symhw.checker.parse.parser": "one parser per mode: two entries",
+    "symhw.checker.tables._kept": "the package's parser tables, read once",
+    "symhw.program._definition": "one per function class and arity",
+    "symhw.program._partial": "one per function class, arity and argument",
+    "symhw.problems.activation_loss.gradient._gradient_derivation": "one per activation and loss",
+    "symhw.render.expr._symbol_latex": "symbol names, the same in every variant (bounded)",
+    "symhw.render.figcache._environment": "one: the code and library versions",
+    "symhw.render.mpl.matplotlib": "one: the module",
+    "symhw.render.mpl.math": "figure labels, the same in every variant (bounded)",
+    "symhw.verify._limit": "the derivations' limits, the same in every variant (bounded)",
+}
+
+
+def _caches() -> dict[str, object]:
+    """Every ``functools`` cache defined in symhw (module functions and methods), by name."""
+    found = {}
+    for info in pkgutil.walk_packages(symhw.__path__, "symhw."):
+        if info.name == "symhw.__main__":  # runs the command line
+            continue
+        module = importlib.import_module(info.name)
+        classes = [c for c in vars(module).values() if isinstance(c, type)]
+        for holder in (module, *classes):
+            for obj in vars(holder).values():
+                if hasattr(obj, "cache_info") and obj.__module__.startswith("symhw."):
+                    found[f"{obj.__module__}.{obj.__qualname__}"] = obj
+    return found
+
+
+def _size(cache: object) -> int:
+    return cache.cache_info().currsize if hasattr(cache, "cache_info") else len(cache)
+
+
+def test_every_cache_is_forgotten_between_variants_or_kept_on_purpose():
+    caches = _caches()
+    registered = {id(c) for c in memo.registered()}
+    undecided = [n for n, c in caches.items() if id(c) not in registered and n not in KEPT]
+    assert undecided == [], "register each with memo.forgettable, or add it to KEPT with why"
+    assert sorted(set(KEPT) - set(caches)) == []  # no stale entry
+    assert not set(KEPT) & {n for n, c in caches.items() if id(c) in registered}
+    assert len(registered) >= 8  # the expressions' caches: printed, evaluated, rounded...
+
+
+def test_forgetting_empties_the_caches_even_when_the_function_raises():
+    @memo.forgettable
+    @functools.lru_cache(maxsize=4)
+    def double(n: int) -> int:
+        return 2 * n
+
+    table = memo.forgettable({})
+
+    def fails(n: int) -> None:
+        table[n] = double(n)
+        raise ValueError(n)
+
+    with pytest.raises(ValueError):
+        memo.forgetting(fails, 3)
+    assert (double.cache_info().currsize, table) == (0, {})
+    assert memo.forgetting(double, 5) == 10 and double.cache_info().currsize == 0
+
+
+def test_a_class_set_keeps_nothing_of_one_variant_for_the_next(tmp_path):
+    """Solved in this process (one job), as a worker would: the variant fills the caches
+    (the test could fail), and the class set's map leaves them empty after each one."""
+    cs = class_set(REPO / "examples" / "hw2-class.toml", 7, ("md",), "key", tmp_path / "a")
+    memo.forget()
+    variant_outcome(cs, "1")
+    filled = [_size(c) for c in memo.registered()]
+    assert sum(filled) > 100, filled
+    write_class_set(cs, ["2", "3"], jobs=1)
+    assert [_size(c) for c in memo.registered()] == [0] * len(filled)
