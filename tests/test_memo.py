@@ -1,6 +1,6 @@
-"""Caches of one piece of work (symhw/memo.py). A class set's worker forgets them after
-each variant, so that its memory is that of one variant whatever the size of the class
-(issue 13: peak memory independent of N). Every cache in symhw is either forgotten so or
+"""Caches of one piece of work (symhw/memo.py). A class set's worker forgets them every
+few variants, so that its memory does not grow with the size of the class (issue 13:
+peak memory independent of N). Every cache in symhw is either forgotten so or
 kept on purpose, listed here with why it cannot grow with the class: a new cache must
 take a side, or these tests fail."""
 
@@ -15,7 +15,7 @@ import pytest
 import symhw
 from conftest import REPO
 from symhw import memo
-from symhw.classset import class_set, variant_outcome, write_class_set
+from symhw.classset import class_set, write_class_set
 
 #: Caches kept from one variant to the next, and why they stay small.
 KEPT = {
@@ -61,9 +61,9 @@ def test_every_cache_is_forgotten_between_variants_or_kept_on_purpose():
     assert len(registered) >= 8  # the expressions' caches: printed, evaluated, rounded...
 
 
-def test_forgetting_empties_the_caches_even_when_the_function_raises():
+def test_forgetting_empties_the_caches_every_so_many_calls_even_when_one_raises():
     @memo.forgettable
-    @functools.lru_cache(maxsize=4)
+    @functools.lru_cache(maxsize=16)
     def double(n: int) -> int:
         return 2 * n
 
@@ -73,19 +73,24 @@ def test_forgetting_empties_the_caches_even_when_the_function_raises():
         table[n] = double(n)
         raise ValueError(n)
 
-    with pytest.raises(ValueError):
-        memo.forgetting(fails, 3)
-    assert (double.cache_info().currsize, table) == (0, {})
-    assert memo.forgetting(double, 5) == 10 and double.cache_info().currsize == 0
-
-
-def test_a_class_set_keeps_nothing_of_one_variant_for_the_next(tmp_path):
-    """Solved in this process (one job), as a worker would: the variant fills the caches
-    (the test could fail), and the class set's map leaves them empty after each one."""
-    cs = class_set(REPO / "examples" / "hw2-class.toml", 7, ("md",), "key", tmp_path / "a")
     memo.forget()
-    variant_outcome(cs, "1")
+    for n in range(1, memo.FORGET_EVERY):
+        assert memo.forgetting(double, n) == 2 * n
+    assert double.cache_info().currsize == memo.FORGET_EVERY - 1  # kept until the last
+    with pytest.raises(ValueError):
+        memo.forgetting(fails, 0)
+    assert (double.cache_info().currsize, table) == (0, {})
+
+
+def test_a_class_set_worker_holds_at_most_forget_every_variants(tmp_path):
+    """Solved in this process (one job), as in a worker: the variants fill the caches (the
+    test could fail), and the class set's map empties them every FORGET_EVERY variants."""
+    cs = class_set(REPO / "examples" / "hw2-class.toml", 7, ("md",), "key", tmp_path / "a")
+    assert memo.FORGET_EVERY > 1
+    ids = [str(i) for i in range(1, memo.FORGET_EVERY + 1)]
+    memo.forget()
+    write_class_set(cs, ids[:-1], jobs=1)
     filled = [_size(c) for c in memo.registered()]
     assert sum(filled) > 100, filled
-    write_class_set(cs, ["2", "3"], jobs=1)
+    write_class_set(cs, ids[-1:], jobs=1)
     assert [_size(c) for c in memo.registered()] == [0] * len(filled)
