@@ -11,11 +11,14 @@ import importlib
 import pkgutil
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import symhw
 from conftest import REPO
 from symhw import memo
 from symhw.classset import class_set, write_class_set
+from symhw.render.json import Members, dump_answers, dumped_pieces
 
 #: Caches kept from one variant to the next, and why they stay small.
 KEPT = {
@@ -94,3 +97,31 @@ def test_a_class_set_worker_holds_at_most_forget_every_variants(tmp_path):
     assert sum(filled) > 100, filled
     write_class_set(cs, ids[-1:], jobs=1)
     assert [_size(c) for c in memo.registered()] == [0] * len(filled)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+def _streaming(data: object, depth: int) -> object:
+    """``data`` with its dicts, down to ``depth``, made :class:`Members` (made as written)."""
+    if type(data) is not dict or depth == 0:
+        return data
+    return Members(iter([(k, _streaming(v, depth - 1)) for k, v in data.items()]))
+
+
+@given(st.dictionaries(st.text(max_size=3), _JSON, max_size=4), st.integers(0, 3))
+def test_a_manifest_written_member_by_member_is_the_same_text(data, depth):
+    """The class set's manifest is written a record at a time (its parent process held
+    every record at once: 29 MiB more at 300 variants), byte for byte as before: NaN and
+    infinities by json.dumps, as indented leaves them."""
+    expected = dump_answers(data).encode()
+    assert b"".join(dumped_pieces({"head": 1, "v": _streaming(data, depth)})) == (
+        dump_answers({"head": 1, "v": data}).encode()
+    )
+    assert b"".join(dumped_pieces(data)) == expected
