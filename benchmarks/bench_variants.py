@@ -12,8 +12,10 @@ measured in the same run (its variant 0, the file as written):
 
 * the wall time of the class, and per variant (wall / N) as a ratio to the one sheet;
 * the parallel efficiency on 2 workers, T(-j 1) / (2 T(-j 2));
-* the peak memory (maximum resident set) of the largest process, for each N: memory that
-  does not grow with N shows the variants are streamed to disk, not held.
+* the peak memory (maximum resident set) of the largest process, for each N and both
+  -j 1 (everything in one process) and -j 2 (two workers): memory that does not grow
+  with N shows the variants are streamed to disk, not held, and that a worker's caches
+  do not fill up variant after variant (symhw/memo.py).
 
 Targets (issue 13): per variant (2 workers) <= 0.5x one sheet; parallel efficiency
 >= 85 %; peak memory independent of N. ``--check`` makes a missed target exit 2.
@@ -76,17 +78,18 @@ def main() -> int:
         )  # fmt: skip
         print(f"one symhw sheet --detail key ({FORMATS}): {sheet:.2f} s")
         print(f"{'N':>5} {'-j 1 (s)':>9} {'-j 2 (s)':>9} {'per variant':>12} {'ratio':>6} "
-              f"{'efficiency':>10} {'peak MiB':>9}")  # fmt: skip
+              f"{'efficiency':>10} {'peak MiB -j 1, -j 2':>20}")  # fmt: skip
         for n in args.counts:
-            times = {}
+            times, peak = {}, {}
             for jobs in (1, 2):
                 out = os.path.join(tmp, f"class-{n}-j{jobs}")
                 base = ["variants", SPEC, "--count", str(n), "-o", out, "--format", FORMATS]
-                times[jobs], peak = run([*base, "-j", str(jobs)])
+                times[jobs], peak[jobs] = run([*base, "-j", str(jobs)])
             per = times[2] / n
             efficiency = times[1] / (2 * times[2])
+            mib = f"{peak[1] / 1024:.0f}, {peak[2] / 1024:.0f}"
             print(f"{n:>5} {times[1]:>9.2f} {times[2]:>9.2f} {per:>11.3f}s {per / sheet:>5.2f}x "
-                  f"{efficiency:>9.0%} {peak / 1024:>9.0f}")  # fmt: skip
+                  f"{efficiency:>9.0%} {mib:>20}")  # fmt: skip
             missed |= per / sheet > PER_VARIANT_TARGET or efficiency < EFFICIENCY_TARGET
         if args.pdf:
             n = min(args.counts)

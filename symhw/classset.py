@@ -24,9 +24,10 @@ from typing import Any
 from symhw.checker.template import problem_template, template_data
 from symhw.cleanup import temporary_directory
 from symhw.errors import InputError, SymhwError, quote
+from symhw.memo import forgetting
 from symhw.pool import ordered_map
 from symhw.render.claims_template import claims_template
-from symhw.render.json import answers_json, dump_answers, to_json_value
+from symhw.render.json import Members, answers_json, dump_answers, dumped_pieces, to_json_value
 from symhw.render.problem_toml import problem_set_toml
 from symhw.render.questions import question_markdown, question_tex
 from symhw.scoring import Scoring
@@ -195,7 +196,7 @@ def write_class_set(cs: ClassSet, ids: list[str], jobs: int = 1) -> list[Outcome
     those done; the outcomes in the order of ``ids``. A variant that fails (TeX, a
     condition no draw met) is an outcome, not an error: the others go on."""
     cs.out.mkdir(parents=True, exist_ok=True)
-    outcomes = ordered_map(partial(variant_outcome, cs), ids, jobs)
+    outcomes = ordered_map(partial(forgetting, partial(variant_outcome, cs)), ids, jobs)
     write_manifest(cs, outcomes)
     return outcomes
 
@@ -305,11 +306,7 @@ def _done(cs: ClassSet, vid: str) -> bool:
 def write_manifest(cs: ClassSet, outcomes: list[Outcome]) -> Path:
     """``manifest.json``, written atomically: the run's seed and file, each variant done
     (its record: seed, parameters, answers, files) by id, and those that failed."""
-    variants = {}
-    for outcome in outcomes:
-        if outcome.status != "failed":
-            record = json.loads((cs.out / outcome.id / RECORD).read_bytes())
-            variants[outcome.id] = {k: v for k, v in record.items() if k != "id"}
+    variants = Members((o.id, _entry(cs, o.id)) for o in outcomes if o.status != "failed")
     manifest = {
         "problem_set": cs.problem_set.name,
         "title": cs.problem_set.title,
@@ -322,4 +319,9 @@ def write_manifest(cs: ClassSet, outcomes: list[Outcome]) -> Path:
         "variants": variants,
         "failed": {o.id: o.reason for o in outcomes if o.status == "failed"},
     }
-    return atomic_write(cs.out / MANIFEST, dump_answers(manifest).encode())
+    return atomic_write_all({cs.out / MANIFEST: dumped_pieces(manifest)})[0]  # record by record
+
+
+def _entry(cs: ClassSet, vid: str) -> dict[str, Any]:
+    record = json.loads((cs.out / vid / RECORD).read_bytes())
+    return {k: v for k, v in record.items() if k != "id"}

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import sympy as sp
 
+from symhw.memo import forgettable
+
 #: Counts stop growing here: a size beyond it only needs to be known to be too large.
 CAP = 10**18
 
@@ -184,7 +186,7 @@ def dag_size(expr: sp.Basic) -> int:
     return len(Graph([expr]).nodes)
 
 
-_TREE_SIZES: dict[int, tuple[sp.Basic, int]] = {}
+_TREE_SIZES: dict[int, tuple[sp.Basic, int]] = forgettable({})
 
 
 def tree_size(expr: sp.Basic, limit: int | None = None) -> int:

@@ -361,10 +361,10 @@ def atomic_write(path: Path, data: bytes) -> Path:
     return atomic_write_all({path: data})[0]
 
 
-def atomic_write_all(files: dict[Path, bytes | list[bytes]]) -> list[Path]:
-    """Write each file (its bytes, or a list of pieces written in turn) to a temporary file
-    in its directory, then rename them all into place (a rename within a directory is
-    atomic); on an error before the renames, no trace."""
+def atomic_write_all(files: dict[Path, bytes | Iterable[bytes]]) -> list[Path]:
+    """Write each file (its bytes, or pieces written in turn, a generator's included) to a
+    temporary file in its directory, then rename them all into place (a rename within a
+    directory is atomic); on an error before the renames, no trace."""
     for path in files:  # what would stop a rename, found before any file is replaced
         if path.is_dir():
             raise IsADirectoryError(errno.EISDIR, "a directory stands where a file goes", path)

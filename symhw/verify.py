@@ -23,6 +23,7 @@ import sympy as sp
 from symhw import dag
 from symhw.derivation import Check, decade
 from symhw.errors import VerificationError
+from symhw.memo import forgettable
 from symhw.notation import Grad, Inner, Vec, is_vector
 from symhw.program import Program, Value
 
@@ -178,7 +179,7 @@ def _scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Exp
 #: steps of a derivation share their members (a = b = c lowers b for both links), and a
 #: chain's checks share subexpressions. Equal expressions share an entry, as within one
 #: check before (and as :func:`_evaluate` shares its results).
-_LOWERED: OrderedDict[int, tuple[Instance, dict]] = OrderedDict()
+_LOWERED: OrderedDict[int, tuple[Instance, dict]] = forgettable(OrderedDict())
 _LOWERED_INSTANCES = 16
 
 
@@ -255,6 +256,7 @@ def _limit(expr: sp.Expr, var: sp.Symbol, point: sp.Expr, direction: str) -> sp.
     return sp.limit(expanded, var, point, dir=direction)
 
 
+@forgettable
 @functools.lru_cache(maxsize=4096)
 def _evaluate(expr: sp.Basic, definitions: bool = True) -> sp.Basic:
     """Evaluate unevaluated operations (limits through the cache) and, with ``definitions``,

@@ -12,6 +12,7 @@ import sympy as sp
 
 from symhw.checker.names import Name, NameTable
 from symhw.derivation import Quantities, Solution
+from symhw.memo import forgettable
 from symhw.notation import Dots, GradientEntry
 
 
@@ -36,6 +37,7 @@ def exact(value: object) -> object:
     return value
 
 
+@forgettable
 @functools.lru_cache(maxsize=1024)
 def _explicit(value: sp.MatrixExpr) -> sp.MatrixBase:
     """A matrix expression written out (immutable), once per expression: checking HW2's

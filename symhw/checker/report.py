@@ -22,6 +22,7 @@ from symhw.checker.syntax import ClaimSyntaxError
 from symhw.checker.values import decimal_at
 from symhw.checker.verdict import VERDICTS, Problem, Verdict, check_claims
 from symhw.errors import InputError, quote
+from symhw.memo import forgettable
 from symhw.problems import KINDS
 from symhw.problems.mlp_backprop.nodes import Fixed
 from symhw.render.decimals import fixed_point
@@ -249,6 +250,7 @@ def verdict_data(v: Verdict) -> dict[str, Any]:
         return _verdict_data.__wrapped__(v)
 
 
+@forgettable
 @functools.lru_cache(maxsize=4096)
 def _verdict_data(v: Verdict) -> dict[str, Any]:
     out: dict[str, Any] = {

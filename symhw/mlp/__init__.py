@@ -10,6 +10,7 @@ import sympy as sp
 
 from symhw import dag
 from symhw.activations import ACTIVATIONS, Activation
+from symhw.memo import forgettable
 from symhw.notation import layer_symbol
 from symhw.verify import BUDGET, Budget, expand_functions
 
@@ -74,6 +75,7 @@ def quantity_symbol(letter: str, layer: int, j: int, point: int | None = None) -
     return layer_symbol(letter, layer, j if point is None else f"{point},{j}", real=True)
 
 
+@forgettable
 @functools.lru_cache(maxsize=8192)
 def round_decimals(value: sp.Expr, k: int) -> sp.Rational:
     """``value`` rounded to k decimals, halves away from zero (as by hand), exactly.
@@ -94,6 +96,7 @@ def round_decimals(value: sp.Expr, k: int) -> sp.Rational:
     return sp.sign(scaled) * sp.Integer(int(n)) / scale
 
 
+@forgettable
 @functools.lru_cache(maxsize=8192)
 def digits50(number: sp.Expr) -> sp.Float:
     """A number to 50 significant digits, once per number: rounding a value to k decimals

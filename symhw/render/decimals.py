@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import sympy as sp
 
+from symhw.memo import forgettable
+
 
 def as_decimals(expr: sp.Basic) -> sp.Basic:
     """Terminating fractions written as decimals (7/10 → 0.7), kept from evaluating further.
@@ -33,6 +35,7 @@ def _terminates(q: int) -> bool:
     return q == 1
 
 
+@forgettable
 @functools.lru_cache(maxsize=8192)
 def fixed_point(value: sp.Expr, decimals: int) -> str:
     """A value written with ``decimals`` decimals (halves away from zero), at any magnitude.

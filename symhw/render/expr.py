@@ -13,6 +13,7 @@ from sympy.printing.latex import LatexPrinter, translate
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
+from symhw.memo import forgettable
 from symhw.notation import (
     Dots,
     Grad,
@@ -475,7 +476,7 @@ def _approximate_cells(printer, expr: sp.MatrixExpr) -> list[list[str]]:
     return [[cell(v) for v in expr.approx.row(i)] for i in range(expr.approx.rows)]
 
 
-_PRINTED: OrderedDict[int, tuple[object, str]] = OrderedDict()
+_PRINTED: OrderedDict[int, tuple[object, str]] = forgettable(OrderedDict())
 _PRINTED_MAX = 8192
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -86,6 +86,63 @@ def dump_answers(by_problem: dict[str, dict[str, Any]]) -> str:
     """Answers already converted by :func:`answers`, keyed by problem id, as indented JSON
     (also a check report's data: :func:`indented`)."""
     return indented(by_problem) + "\n"
+
+
+class Members:
+    """A JSON object whose members are made as they are written, from ``(key, value)``
+    pairs (string keys, plain data): with :func:`dumped_pieces`, a large object is never
+    held whole (a class set's manifest reads each variant's record when its turn comes)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, Any]]) -> None:
+        self.pairs = pairs
+
+
+def dumped_pieces(data: Any) -> Iterator[bytes]:
+    """``dump_answers(data).encode()`` in pieces, made as they are written: a
+    :class:`Members` object among ``data``'s values (or theirs) one member at a time.
+
+    >>> data = {"n": 2, "v": Members(iter([("a", [1]), ("b", {})])), "w": Members(())}
+    >>> pieces = list(dumped_pieces(data)); print(b"".join(pieces).decode(), len(pieces))
+    {
+      "n": 2,
+      "v": {
+        "a": [
+          1
+        ],
+        "b": {}
+      },
+      "w": {}
+    }
+     12
+    """
+    for piece in _pieces(data, "\n"):
+        yield piece.encode()
+    yield b"\n"
+
+
+def _pieces(o: Any, newline: str) -> Iterator[str]:
+    """``o``'s JSON as :func:`indented` writes it, its inner lines starting with
+    ``newline`` plus two spaces; in pieces down to each :class:`Members` member."""
+    if _streamed(o):
+        inner, opening = newline + "  ", "{"
+        for key, value in o.pairs if isinstance(o, Members) else o.items():
+            if type(key) is not str:
+                raise TypeError(f"a JSON object's key must be a string, not {key!r}")
+            yield opening + inner + _ESCAPED(key) + ": "
+            yield from _pieces(value, inner)
+            opening = ","
+        yield "{}" if opening == "{" else newline + "}"
+        return
+    out: list[str] = []
+    try:
+        _encode(o, out.append, newline)
+    except _Unusual:  # as indented does: json.dumps's text, indented to its place
+        out = [json.dumps(o, indent=2).replace("\n", newline)]
+    yield "".join(out)
+
+
+def _streamed(o: Any) -> bool:
+    return isinstance(o, Members) or (type(o) is dict and any(_streamed(v) for v in o.values()))
 
 
 class _Unusual(Exception):

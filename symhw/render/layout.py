@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from symhw.memo import forgettable
+
 #: The text width of the sheet (A4, 2 cm margins: 483 pt) in em of 11 pt type.
 LINE_EM = 44.0
 
@@ -218,6 +220,7 @@ def _width(toks: list[str], scale: float = 1.0) -> float:
     return total * scale
 
 
+@forgettable
 @functools.lru_cache(maxsize=65536)
 def width(tex: str) -> float:
     """The estimated width in em of math ``tex`` in display style (errs wide).

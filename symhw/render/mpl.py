@@ -10,6 +10,7 @@ from typing import Any
 import sympy as sp
 
 from symhw.figures import Label
+from symhw.memo import forgettable
 from symhw.render.expr import latex, text
 
 GREY, INK, ACCENT = "0.85", "0.15", "#1f5fa8"
@@ -37,7 +38,18 @@ def matplotlib() -> Any:
     import matplotlib.path
     import matplotlib.ticker
 
+    _forget_fonts(matplotlib)
     return matplotlib
+
+
+def _forget_fonts(matplotlib: Any) -> None:
+    """matplotlib (3.11) remembers the fonts object of every mathtext parse that sets a
+    sized delimiter (``functools.cache`` on a method, unbounded: 6 a HW2 variant, about
+    40 KiB each): forgotten with symhw's own caches (:mod:`symhw.memo`)."""
+    stix = getattr(getattr(matplotlib, "_mathtext", None), "StixFonts", None)
+    sized = getattr(stix, "get_sized_alternatives_for_symbol", None)
+    if hasattr(sized, "cache_clear"):
+        forgettable(sized)
 
 
 def label(segments: Label) -> str:
@@ -68,7 +80,7 @@ _PLAIN_SYMBOL = re.compile(
 )
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)  # labels: the same from one variant to the next
 def math(expr: sp.Basic) -> str:
     source = f"${latex(expr)}$"
     if _PLAIN_SYMBOL.fullmatch(source[1:-1]):
