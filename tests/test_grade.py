@@ -13,6 +13,7 @@ import io
 import json
 import math
 import shutil
+import subprocess
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -20,7 +21,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import run_cli
+from conftest import HAS_TEX, run_cli
 from symhw.cli import main
 
 SPEC = """\
@@ -305,3 +306,17 @@ def test_a_change_to_the_grading_alone_keeps_every_variant(tmp_path):
     assert manifest["grading"]["carried"] == "1/4"
     spec.write_text(SPEC.replace("x = 2\n", "x = 3\n").replace("x = { range = [1, 3] }", ""))
     assert run_cli(*args).stdout.count(": written") == 2  # a problem changed: redone
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="pdflatex not installed")
+def test_the_summary_and_the_feedback_compile_to_pdf(graded, tmp_path):
+    root, _ = graded
+    done = run_cli("grade", str(root / "class"), str(root / "subs"), "-o", str(tmp_path),
+                   "--format", "pdf")  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    text = subprocess.run(["pdftotext", str(tmp_path / "class-summary.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert "Class summary: A class" in text and "4 of 5 students graded" in text
+    assert sorted(p.name for p in (tmp_path / "feedback").iterdir()) == [
+        f"{s}-check.pdf" for s in STUDENTS[:4]
+    ]
