@@ -256,3 +256,27 @@ def _check_filled_template(folder: Path, entry: dict) -> None:
     (folder / "claims.toml").write_text(claims, "utf-8")
     report = symhw.check(str(folder / "claims.toml"))
     assert report.counts()["correct"] == 1 and report.counts()["wrong"] == 1
+
+
+@pytest.mark.skipif(not HAS_TEX, reason="pdflatex is not installed")
+def test_fifty_variants_every_key_compiles_and_no_question_sheet_holds_an_answer(tmp_path):
+    """The issue's class of 50: every variant's key and question sheet compile (a TeX
+    failure would be a failed variant), and no question sheet's text holds an answer its
+    key prints."""
+    out = tmp_path / "out"
+    done = _run(out, "--count", "50", "--format", "pdf", "--jobs", "2")
+    assert done.returncode == 0, done.stderr
+    manifest = _manifest(out)
+    assert len(manifest["variants"]) == 50 and manifest["failed"] == {}
+    for vid, entry in manifest["variants"].items():
+        key = subprocess.run(["pdftotext", str(out / vid / "hw2-class.pdf"), "-"],
+                             capture_output=True, text=True, check=True).stdout  # fmt: skip
+        questions = subprocess.run(
+            ["pdftotext", str(out / vid / "hw2-class-questions.pdf"), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        key, questions = "".join(key.split()), "".join(questions.split())
+        printed = [a.replace("\\,", "") for a in _printed_answers(entry)]
+        printed = [a for a in printed if a in key]
+        assert len(printed) >= 10, (vid, printed)  # the check is not vacuous
+        assert [a for a in printed if a in questions] == [], vid
