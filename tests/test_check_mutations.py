@@ -230,6 +230,25 @@ def test_a_bare_pre_activation_from_a_wrong_hidden_output_is_carried(w1, w2, x, 
     assert (second.verdict, second.entries[0].carried_from) == ("carried", ("x1",))
 
 
+@SETTINGS
+@given(**networks, off=st.sampled_from([-0.5, 0.25, 1]))
+def test_a_bare_output_delta_from_a_wrong_output_is_carried(w1, w2, x, y, off):
+    """x⁽²⁾ (the identity output, by torch) written off, then δ⁽²⁾ = 2(x⁽²⁾ − y) of the
+    squared error computed from it by hand, a bare value: carried from x⁽²⁾; the same
+    δ⁽²⁾ with no x⁽²⁾ written before is wrong."""
+    s1 = torch.tensor(w1, dtype=torch.float64).T @ torch.tensor([1.0, x], dtype=torch.float64)
+    x1 = torch.cat([torch.ones(1, dtype=torch.float64), torch.tanh(s1)])
+    out = float(torch.tensor(w2, dtype=torch.float64) @ x1)
+    written = round(out, 4) + off
+    context = _network(w1, w2, x, y)
+    first = Claim("q2", 0, "q2.x2", "x2", f"{written:.4f}")
+    bare = Claim("q2", 1, "q2.delta2", "delta2", f"{2 * (written - y):.4f}")
+    _, second = check_claims([first, bare], context)
+    assert (second.verdict, second.entries[0].carried_from) == ("carried", ("x2",))
+    (alone,) = check_claims([bare], context)
+    assert alone.verdict == "wrong"
+
+
 def _bmatrix(rows) -> str:
     body = r" \\ ".join(" & ".join(f"{v:.4f}" for v in row) for row in rows)
     return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"

@@ -11,7 +11,7 @@ import sympy as sp
 from symhw.checker.expected import exact, problem_names
 from symhw.checker.names import Name
 from symhw.checker.verdict import Problem
-from symhw.checker.vocabulary import kind_names
+from symhw.checker.vocabulary import kind_names, recipes
 from symhw.conv.symbols import ConvSymbols
 from symhw.derivation import Quantities, Solution
 from symhw.mlp import Rounded, backprop
@@ -46,7 +46,10 @@ def problem_context(spec: ProblemSpec, solution: Solution) -> Problem:
 
     expand = _channel_pairs(spec) if spec.kind == "conv-matrix" else None
     instance = _instance(spec, quantities)
-    return Problem(solution, quantities, names, replay, instance, writers, expand, spec.kind)
+    return Problem(
+        solution, quantities, names, replay, instance, writers, expand, spec.kind,
+        recipes=recipes(spec),
+    )  # fmt: skip
 
 
 def _channel_pairs(spec: ProblemSpec):

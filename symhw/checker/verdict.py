@@ -21,7 +21,7 @@ from symhw.checker.steps import StepFailure, chains, first_failure
 from symhw.checker.syntax import ClaimSyntaxError
 from symhw.checker.terms import TermDiff
 from symhw.checker.values import Cell, compare_safely, judge_value, numeric, shape_of
-from symhw.checker.vocabulary import NotationSlip, claim_names, notation_slips, recipe
+from symhw.checker.vocabulary import NotationSlip, claim_names, notation_slips
 from symhw.derivation import Quantities, Solution
 from symhw.notation import Shape
 from symhw.verify import Instance
@@ -50,6 +50,9 @@ class Problem:
     #: every i and j) written out, one row per member; None where a problem has none.
     expand: Callable[[object], object] | None = None
     spec_kind: str = ""  # the problem's kind, for its notation rules
+    #: How a bare value of an answer is computed from the writer's earlier ones, as a
+    #: step, by answer name (:func:`~symhw.checker.vocabulary.recipes`).
+    recipes: Mapping[str, str] = field(default_factory=dict)
     #: Verdicts already given, by what decides them (the claim as written and the writer's
     #: earlier values): a class's files repeat most claims, and each is judged once.
     memo: dict = field(default_factory=dict, compare=False, repr=False)
@@ -190,8 +193,8 @@ def _name_sources(verdict: Verdict, problem: Problem, written: dict, aliases: di
 
 def _with_recipe(claim: Claim, problem: Problem) -> Claim:
     """A bare value (no steps) with the step that computes it from the writer's earlier
-    answers (:func:`~symhw.checker.vocabulary.recipe`), where its kind has one."""
-    step = None if claim.steps or claim.entry else recipe(problem.spec_kind, claim.quantity)
+    answers (:func:`~symhw.checker.vocabulary.recipes`), where its problem has one."""
+    step = None if claim.steps or claim.entry else problem.recipes.get(claim.quantity)
     return claim if step is None else replace(claim, steps=(step,))
 
 

@@ -147,25 +147,33 @@ def notation_slips(kind: str, claim: Claim) -> tuple[NotationSlip, ...]:
     return tuple(slips)
 
 
-#: A network's quantities a bare value of which is computed from the writer's earlier ones.
-_COMPUTED = re.compile(r"(grad_W|s)([1-9][0-9]*)")
+#: θ′(s⁽ᴸ⁾) of an output activation, in its output x⁽ᴸ⁾ (``{x}``): δ⁽ᴸ⁾ = 2(x⁽ᴸ⁾ − y)θ′(s⁽ᴸ⁾).
+_OUTPUT_DERIVATIVE = {"identity": "", "tanh": " (1 - ({x})^2)", "sigmoid": " {x} (1 - {x})"}
 
 
-def recipe(kind: str, quantity: str | None) -> str | None:
+def recipes(spec: ProblemSpec) -> dict[str, str]:
     r"""How a bare value of an answer (no steps written) is computed from the writer's
-    earlier answers, as a step in the claims' notation, so that a value computed rightly
-    from a wrong earlier one is ``carried``, not a new error; None where the kind has none.
-    A network's weight gradients, x⁽ˡ⁻¹⁾(δ⁽ˡ⁾)ᵀ, and pre-activations, (W⁽ˡ⁾)ᵀx⁽ˡ⁻¹⁾.
+    earlier answers, as a step in the claims' notation, by answer name: a value computed
+    rightly from a wrong earlier one is then ``carried``, not a new error. A network's
+    weight gradients x⁽ˡ⁻¹⁾(δ⁽ˡ⁾)ᵀ, pre-activations (W⁽ˡ⁾)ᵀx⁽ˡ⁻¹⁾ and output δ⁽ᴸ⁾ (the
+    squared error's 2(x⁽ᴸ⁾ − y) times θ′ in the output, for identity, tanh and sigmoid);
+    none for other kinds.
 
-    >>> recipe("mlp-backprop", "grad_W2"), recipe("mlp-backprop", "s1")
-    ('x^{1} (\\delta^{2})^T', '(W^{1})^T x^{0}')
-    >>> recipe("mlp-backprop", "delta2"), recipe("block-params", "s1")
-    (None, None)
+    >>> from symhw.spec import load_problem_set
+    >>> q2 = load_problem_set().problems[1]
+    >>> made = recipes(q2)
+    >>> made["grad_W2"], made["s1"], made["delta3"]
+    ('x^{1} (\\delta^{2})^T', '(W^{1})^T x^{0}', '2 (x^{3} - y)')
     """
-    found = _COMPUTED.fullmatch(quantity or "") if kind == "mlp-backprop" else None
-    if found is None:
-        return None
-    what, layer = found.group(1), int(found.group(2))
-    if what == "s":
-        return rf"(W^{{{layer}}})^T x^{{{layer - 1}}}"
-    return rf"x^{{{layer - 1}}} (\delta^{{{layer}}})^T"
+    if spec.kind != "mlp-backprop":
+        return {}
+    layers = len(spec.params.weights)
+    out = {}
+    for layer in range(1, layers + 1):
+        out[f"grad_W{layer}"] = rf"x^{{{layer - 1}}} (\delta^{{{layer}}})^T"
+        out[f"s{layer}"] = rf"(W^{{{layer}}})^T x^{{{layer - 1}}}"
+    derivative = _OUTPUT_DERIVATIVE.get(spec.params.activations[-1])
+    if derivative is not None:
+        x = f"x^{{{layers}}}"
+        out[f"delta{layers}"] = f"2 ({x} - y)" + derivative.format(x=x)
+    return out
