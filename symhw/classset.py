@@ -43,8 +43,10 @@ from symhw.sheet import (
 from symhw.spec import (
     MAX_FILE_BYTES,
     ProblemSet,
+    decoded,
     drawn_tables,
-    load_problem_set,
+    file_stem,
+    parse_problem_set,
     parse_toml,
     read_regular_file,
     read_text,
@@ -91,9 +93,10 @@ def class_set(
             "PDF output needs pdflatex; install TeX or leave pdf out of --format",
             field="--format",
         )
-    raw = read_regular_file(Path(spec), MAX_FILE_BYTES, "problem set")
-    problem_set = load_problem_set(spec)
-    data = parse_toml(read_text(Path(spec), "problem set"), str(spec), "problem set")
+    path = Path(spec)  # read and parsed once: the set, its tables and its SHA-256
+    raw = read_regular_file(path, MAX_FILE_BYTES, "problem set")
+    data = parse_toml(decoded(raw, path), str(spec), "problem set")
+    problem_set = parse_problem_set(data, file_stem(path))
     tables = tuple({k: v for k, v in t.items() if k != "vary"} for t in data["problems"])
     if not 0 <= seed < 2**64:
         raise InputError(

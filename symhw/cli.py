@@ -46,14 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     answers.add_argument("spec", nargs="?", help="problem-set TOML file (default: built-in HW2)")
     answers.add_argument("--json", action="store_true", help="print a JSON object")
     for command in (sheet, answers):
-        command.add_argument(
-            "-j",
-            "--jobs",
-            type=_jobs,
-            default=None,
-            metavar="N",
-            help="worker processes solving problems side by side (default: auto, one per "
-            "CPU and problem; 1 solves in this process)",
+        _jobs_argument(
+            command,
+            "worker processes solving problems side by side (default: auto, one per CPU and "
+            "problem; 1 solves in this process)",
         )
     _check_parser(sub)
     template = sub.add_parser(
@@ -85,9 +81,7 @@ def _grade_parser(sub) -> None:
         help="comma-separated formats of the feedback sheets and the class summary, from "
         "tex,pdf,md,json (default: all, pdf only where pdflatex is installed)",
     )
-    grade.add_argument(
-        "-j", "--jobs", type=_jobs, default=None, metavar="N", help="worker processes"
-    )
+    _jobs_argument(grade)
 
 
 def _variants_parser(sub) -> None:
@@ -115,9 +109,7 @@ def _variants_parser(sub) -> None:
     variants.add_argument(
         "--detail", default="key", help="how much each answer key shows (default key)"
     )
-    variants.add_argument(
-        "-j", "--jobs", type=_jobs, default=None, metavar="N", help="worker processes"
-    )
+    _jobs_argument(variants)
 
 
 def _positive(value: str) -> int:
@@ -162,6 +154,11 @@ def _check_parser(sub) -> None:
         default=None,
         help="exit with status 3 when a claim is wrong (for scripts)",
     )
+
+
+def _jobs_argument(command: argparse.ArgumentParser, help: str = "worker processes") -> None:
+    """``-j N``, ``--jobs N``: how many worker processes a command uses (auto by default)."""
+    command.add_argument("-j", "--jobs", type=_jobs, default=None, metavar="N", help=help)
 
 
 def _jobs(value: str) -> int | None:

@@ -240,11 +240,21 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
 def read_text(path: Path, what: str) -> str:
     """The text of the regular file ``path`` (at most :data:`MAX_FILE_BYTES`, UTF-8, a
     byte-order mark allowed)."""
-    raw = read_regular_file(path, MAX_FILE_BYTES, what)
+    return decoded(read_regular_file(path, MAX_FILE_BYTES, what), path)
+
+
+def decoded(raw: bytes, path: Path) -> str:
+    """The bytes of the file ``path`` as UTF-8 text, a byte-order mark allowed."""
     try:
         return raw.decode("utf-8-sig")  # a byte-order mark is not an error
     except UnicodeDecodeError:
         raise InputError(f"{quote(str(path))} is not UTF-8 text") from None
+
+
+def file_stem(path: Path) -> str:
+    """A problem-set file's stem as a valid name, the set's name where the file gives none
+    (the name field says how): "_draft v2" -> "draft_v2"."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem).lstrip("_.-")[:64] or "sheet"
 
 
 def load_problem_set(path: str | Path | None = None) -> ProblemSet:
@@ -253,7 +263,4 @@ def load_problem_set(path: str | Path | None = None) -> ProblemSet:
         text = resources.files("symhw.data").joinpath(f"{BUILTIN}.toml").read_text("utf-8")
         return parse_problem_set(tomllib.loads(text, parse_float=Decimal), BUILTIN)
     p = Path(path)
-    data = read_toml(p, "problem set")
-    # The file's stem as a valid name (the name field says how): "_draft v2" -> "draft_v2"
-    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", p.stem).lstrip("_.-")[:64] or "sheet"
-    return parse_problem_set(data, stem)
+    return parse_problem_set(read_toml(p, "problem set"), file_stem(p))

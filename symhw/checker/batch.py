@@ -14,6 +14,7 @@ through the pool's pipe, 200 files' claims took 0.3 s to pickle and unpickle.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from symhw.checker.claims import ClaimsFile, read_claims
@@ -57,7 +58,7 @@ def reports_data(files: list[ClaimsFile], jobs: int | None = None) -> list[dict[
     units = list(members)
     jobs = jobs if jobs is not None else default_jobs(len(units))
     batch = {"files": files, "keys": keys, "sets": sets, "units": units, "members": members}
-    cost = lambda n: _cost(batch, n)  # noqa: E731
+    cost = functools.partial(_cost, batch)
     judged = shared_map(_judge, batch, range(len(units)), jobs, cost)  # by the fork
     said = {}  # (file index, problem id) -> (about, [(verdict data, place), ...])
     for unit, (about, out) in zip(units, judged, strict=True):

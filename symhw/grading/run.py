@@ -3,7 +3,7 @@ file named by student id, ``ann.toml``) checked against its own variant's proble
 ``symhw check`` checks a file, every answer graded, and the class summed up.
 
 Nothing is written until everything is ready: the grades, a feedback sheet per student
-and the class summary, then all files at once (:func:`grade_files`).
+and the class summary, then all files at once (:func:`symhw.grading.files.write_grades`).
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def class_summary(students: list[dict[str, Any]]) -> dict[str, Any]:
     for student in submitted:
         for a in student["answers"]:
             items.setdefault((a.problem, a.answer), []).append(a)
-    shares = [Fraction(s["points"]) / s["worth"] for s in submitted if s["worth"]]
+    shares = [s["points"] / s["worth"] for s in submitted if s["worth"]]
     return {
         "students": len(students),
         "submitted": len(submitted),

@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from symhw.render.grade_words import (
+    by_hand,
     found,
     graded_line,
     percent,
     points,
     rule,
     shown_verdicts,
-    worth,
+    totals_line,
 )
 from symhw.render.latex.document import PREAMBLE
 from symhw.render.latex.text import escape, literal, plain
@@ -32,28 +33,14 @@ def class_summary(data: dict[str, Any]) -> str:
         graded_line(data, literal) + "\n\n",
         escape(rule(data["grading"])) + "\n\n",
     ]
-    t = s["totals"]
-    if t["mean"] is not None:
-        out.append(
-            f"\\textbf{{Totals}} (each student's answers are worth {escape(worth(s['worth']))}):"
-            f" mean {escape(percent(t['mean']))}, median {escape(percent(t['median']))}, "
-            f"lowest {escape(percent(t['min']))}, highest {escape(percent(t['max']))}.\n\n"
-        )
+    totals = totals_line(s, lambda word: f"\\textbf{{{word}}}", escape)
+    if totals is not None:
+        out.append(totals + "\n\n")
     if s["items"]:
         out += ["\\subsection*{Answers}\n", _items(s["items"])]
-    if s["unknown"]:
-        out.append(
-            "\\subsection*{Claims on names no answer has (a misspelt name? decide by hand)}\n"
-            "\\begin{itemize}\n"
-        )
-        out += [f"\\item {literal(u['student'])}: {literal(u['field'])}\n" for u in s["unknown"]]
-        out.append("\\end{itemize}\n")
-    if s["review"]:
-        out.append("\\subsection*{To decide by hand (undecided)}\n\\begin{itemize}\n")
-        out += [
-            f"\\item {literal(r['student'])}: {literal(r['problem'] + '.' + r['answer'])}\n"
-            for r in s["review"]
-        ]
+    for heading, items in by_hand(s):
+        out.append(f"\\subsection*{{{escape(heading)}}}\n\\begin{{itemize}}\n")
+        out += [f"\\item {literal(who)}: {literal(what)}\n" for who, what in items]
         out.append("\\end{itemize}\n")
     out += _not_graded(data)
     out += ["\\subsection*{Students}\n", _students(data["students"])]

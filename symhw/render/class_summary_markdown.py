@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import Any
 
 from symhw.render.grade_words import (
+    by_hand,
     found,
     graded_line,
     percent,
     points,
     rule,
     shown_verdicts,
-    worth,
+    totals_line,
 )
 from symhw.render.markdown import escape, literal
 
@@ -27,26 +28,14 @@ def class_summary(data: dict[str, Any]) -> str:
         graded_line(data, literal) + "\n",
         rule(data["grading"]) + "\n",
     ]
-    t = s["totals"]
-    if t["mean"] is not None:
-        out.append(
-            f"**Totals** (each student's answers are worth {worth(s['worth'])}): mean "
-            f"{percent(t['mean'])}, median {percent(t['median'])}, lowest "
-            f"{percent(t['min'])}, highest {percent(t['max'])}.\n"
-        )
+    totals = totals_line(s, lambda word: f"**{word}**", str)
+    if totals is not None:
+        out.append(totals + "\n")
     if s["items"]:
         out += ["## Answers\n", _items(s["items"])]
-    if s["unknown"]:
-        out.append("## Claims on names no answer has (a misspelt name? decide by hand)\n")
-        out.append("".join(
-            f"- {literal(u['student'])}: {literal(u['field'])}\n" for u in s["unknown"]
-        ))  # fmt: skip
-    if s["review"]:
-        out.append("## To decide by hand (undecided)\n")
-        out.append("".join(
-            f"- {literal(r['student'])}: {literal(r['problem'] + '.' + r['answer'])}\n"
-            for r in s["review"]
-        ))  # fmt: skip
+    for heading, items in by_hand(s):
+        out.append(f"## {heading}\n")
+        out.append("".join(f"- {literal(who)}: {literal(what)}\n" for who, what in items))
     out += _not_graded(data)
     out += ["## Students\n", _students(data["students"])]
     return "\n".join(out)

@@ -138,3 +138,34 @@ def found(item: dict[str, Any], text: Callable[[str], str]) -> str:
     return "; ".join(
         f"{text(diagnosis(tuple(d['diagnosis'])))} ({d['students']})" for d in item["diagnoses"]
     )
+
+
+def totals_line(
+    summary: dict[str, Any], bold: Callable[[str], str], text: Callable[[str], str]
+) -> str | None:
+    """The spread of the class's totals in a sentence (``bold`` sets its first word,
+    ``text`` escapes the words and numbers); None when nobody was graded."""
+    t = summary["totals"]
+    if t["mean"] is None:
+        return None
+    return (
+        f"{bold('Totals')} (each student's answers are worth {text(worth(summary['worth']))}): "
+        f"mean {text(percent(t['mean']))}, median {text(percent(t['median']))}, lowest "
+        f"{text(percent(t['min']))}, highest {text(percent(t['max']))}."
+    )
+
+
+def by_hand(summary: dict[str, Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a person has to look at, as headed lists of (student, claim or answer): claims
+    on names no answer has, and answers symhw could not decide; the empty ones left out."""
+    lists = [
+        (
+            "Claims on names no answer has (a misspelt name? decide by hand)",
+            [(u["student"], u["field"]) for u in summary["unknown"]],
+        ),
+        (
+            "To decide by hand (undecided)",
+            [(r["student"], f"{r['problem']}.{r['answer']}") for r in summary["review"]],
+        ),
+    ]
+    return [(heading, items) for heading, items in lists if items]
