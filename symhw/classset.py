@@ -24,6 +24,7 @@ from typing import Any
 from symhw.checker.template import problem_template, template_data
 from symhw.cleanup import temporary_directory
 from symhw.errors import InputError, SymhwError, quote
+from symhw.formats import check_formats
 from symhw.memo import forgetting
 from symhw.pool import ordered_map
 from symhw.render.claims_template import claims_template
@@ -35,23 +36,13 @@ from symhw.sheet import (
     atomic_write,
     atomic_write_all,
     check_detail,
-    check_formats,
     output_directory,
     solve,
     solved_sheet_files,
 )
-from symhw.spec import (
-    MAX_FILE_BYTES,
-    ProblemSet,
-    decoded,
-    drawn_tables,
-    file_stem,
-    parse_problem_set,
-    parse_toml,
-    read_regular_file,
-    read_text,
-)
+from symhw.spec import ProblemSet, drawn_tables, file_stem, parse_problem_set
 from symhw.tex import compile_pdf, tex_available
+from symhw.tomlfile import MAX_FILE_BYTES, decoded, parse_toml, read_regular_file, read_text
 
 #: The most variants a class set has (a roster's students, or --count).
 MAX_VARIANTS = 10_000

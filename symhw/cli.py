@@ -262,8 +262,8 @@ def _variants(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace, own_process: bool) -> int:
     """``symhw check``: the verdicts on a claims file, printed, or written as files."""
-    from symhw.checker.batch import read_files, reports_data
     from symhw.checker.claims import builtin_claims
+    from symhw.checker.reading import read_files
 
     if args.format is not None and args.output is None:
         raise InputError(
@@ -272,7 +272,10 @@ def _check(args: argparse.Namespace, own_process: bool) -> int:
             field="--format",
         )
     formats = _check_formats(args.format)
-    files = read_files(args.claims) or [builtin_claims()]
+    # a class's files are read in workers forked now, while the checker is imported here
+    files = read_files(args.claims, meanwhile=_import_checker) or [builtin_claims()]
+    from symhw.checker.batch import reports_data
+
     if own_process:
         _imported()
     reports = reports_data(files)  # the problems judged side by side, each solved once
@@ -349,10 +352,17 @@ def _template(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_checker() -> None:
+    """What checking claims and writing their feedback import (SymPy, lark, the problems,
+    the renderers), imported ahead of their first use."""
+    import symhw.checker.batch
+    import symhw.feedback  # noqa: F401
+
+
 def _check_formats(arg: str | None) -> tuple[str, ...]:
     """The formats of ``symhw check -o``: as given (each known: the sheet's), else all
     (PDF where pdflatex is)."""
-    from symhw.sheet import check_formats
+    from symhw.formats import check_formats
 
     return check_formats(_formats(arg))
 

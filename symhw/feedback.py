@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from symhw.cleanup import temporary_directory
-from symhw.pool import default_jobs, shared_map
+from symhw.formats import FORMATS
+from symhw.pool import chunked, default_jobs, shared_map
 from symhw.render.check_latex import feedback as tex_feedback
 from symhw.render.check_markdown import feedback as md_feedback
 from symhw.render.json import dump_answers
-from symhw.sheet import FORMATS
 from symhw.tex import compile_pdf
 
 #: Feedback sheets rendered in worker processes from this many on (fewer, here: a worker
@@ -26,13 +26,20 @@ def feedback_files(
     """Every report's feedback sheet in each format, at its stem's path with the format's
     suffix (``out/hw2-check.pdf``), by path: rendered, PDFs compiled."""
     jobs = default_jobs(len(reports)) if len(reports) >= RENDER_IN_WORKERS else 1
-    parts = shared_map(_render_one, (reports, stems, formats), range(len(reports)), jobs)
+    every = list(range(len(reports)))
+    # a PDF takes a second or so, and some longer: one task each keeps the workers even;
+    # text takes a millisecond: one run of sheets per worker
+    tasks = [[i] for i in every] if "pdf" in formats else chunked(every, jobs)
+    parts = shared_map(_render_some, (reports, stems, formats), tasks, jobs)
     return {path: data for part in parts for path, data in part.items()}
 
 
-def _render_one(job: tuple, i: int) -> dict[Path, bytes]:
+def _render_some(job: tuple, some: list[int]) -> dict[Path, bytes]:
     reports, stems, formats = job
-    return sheet_files(reports[i], stems[i], formats)
+    files: dict[Path, bytes] = {}
+    for i in some:
+        files.update(sheet_files(reports[i], stems[i], formats))
+    return files
 
 
 def sheet_files(data: dict, stem: Path, formats: tuple[str, ...]) -> dict[Path, bytes]:

@@ -17,7 +17,6 @@ import math
 import numbers
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Any
@@ -25,31 +24,14 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from symhw.charset import untypesettable
 from symhw.errors import InputError, quote
-
-#: What a list in a problem file may be given as from Python.
-SEQUENCE = (list, tuple)
-
-
-@dataclass(frozen=True)
-class Where:
-    """Which problem and field a value comes from, and where inside it (``context``, such
-    as "layer 2"), for error messages."""
-
-    problem: str | None
-    field: str
-    context: str = ""
-
-    def error(self, message: str) -> InputError:
-        text = f"{self.context}: {message}" if self.context else message
-        return InputError(text, problem=self.problem, field=self.field)
-
-    def within(self, context: str) -> Where:
-        """The same field, one level in: ``where.within("layer 2")``."""
-        inner = f"{self.context}: {context}" if self.context else context
-        return Where(self.problem, self.field, inner)
-
+from symhw.fields import (  # noqa: F401  (SEQUENCE, check_keys, short_name: parsers too)
+    SEQUENCE,
+    Where,
+    check_keys,
+    sheet_text,
+    short_name,
+)
 
 Parser = Callable[[Any, Where], Any]
 
@@ -157,20 +139,6 @@ def as_sequence(value: object) -> object:
     return value
 
 
-def check_keys(table: dict, allowed: Iterable[str], where: Where) -> None:
-    """Every key of a table is one of ``allowed`` (from Python, keys may be anything).
-
-    >>> check_keys({"kind": 1, 2: 3}, ("kind",), Where(None, "blocks"))
-    Traceback (most recent call last):
-    ...
-    symhw.errors.InputError: field 'blocks': unknown key 2; use kind
-    """
-    allowed = tuple(allowed)
-    unknown = [k for k in table if not isinstance(k, str) or k not in allowed]
-    if unknown:
-        raise where.error(f"unknown key {quote(unknown[0])}; use {', '.join(allowed)}")
-
-
 def integer(minimum: int | None = None, maximum: int | None = None) -> Parser:
     """A parser for whole numbers within bounds."""
 
@@ -214,30 +182,6 @@ def choice(options: Iterable[str], key: str | None = None) -> Parser:
 def boolean(value: object, where: Where) -> bool:
     if not isinstance(value, bool):
         raise where.error(f"expected true or false, got {quote(value)}")
-    return value
-
-
-MAX_TEXT = 200
-
-
-def sheet_text(value: object, where: Where) -> str:
-    """Free text shown on a sheet (a title): 1 to 200 characters, each one it can typeset.
-
-    >>> sheet_text("Übung 2", Where(None, "title"))
-    'Übung 2'
-    """
-    if not isinstance(value, str):
-        raise where.error(f"expected text in quotes, got {quote(value)}")
-    if not value.strip() or len(value) > MAX_TEXT:
-        raise where.error(
-            f"expected a non-empty string of at most {MAX_TEXT} characters, got {len(value)}"
-        )
-    bad = untypesettable(value)
-    if bad is not None:
-        raise where.error(
-            f"character {bad!r} (U+{ord(bad):04X}) cannot be typeset on the sheet; use Latin "
-            "letters, digits, punctuation and common symbols, on one line"
-        )
     return value
 
 
@@ -296,19 +240,6 @@ class Parameters:
 
     def check(self) -> None:
         """Constraints between fields (a kind overrides this); raise :class:`InputError`."""
-
-
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-
-
-def short_name(value: object, where: Where) -> str:
-    """A short name (a problem id, a file stem): letters, digits, '_', '-', '.'."""
-    if not isinstance(value, str) or not NAME.fullmatch(value):
-        raise where.error(
-            f"{quote(value)} is not a valid name: use letters, digits, '_', '-' or '.' "
-            "(at most 64 characters, starting with a letter or digit)"
-        )
-    return value
 
 
 def check_call(params: object, cls: type, problem_id: object, title: object) -> None:

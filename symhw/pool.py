@@ -51,6 +51,18 @@ def default_jobs(tasks: int) -> int:
     return max(1, min(tasks, usable_cpus())) if can_fork() else 1
 
 
+def chunked(items: list[T], parts: int) -> list[list[T]]:
+    """``items`` cut into at most ``parts`` runs of consecutive items, in order, of equal
+    length but the last: for many cheap tasks, one per worker costs less than one per item
+    (each task crosses the pool's pipe twice).
+
+    >>> chunked([1, 2, 3, 4, 5], 2)
+    [[1, 2, 3], [4, 5]]
+    """
+    size = max(1, -(-len(items) // max(1, parts)))
+    return [items[k : k + size] for k in range(0, len(items), size)]
+
+
 def _start_worker(parent: int) -> None:
     """Workers leave Ctrl-C to the parent, which stops the pool (no trace per worker); they
     die at SIGTERM (the parent's handler raises, which a worker must not) and with the

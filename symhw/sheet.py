@@ -13,6 +13,7 @@ from pathlib import Path
 from symhw.cleanup import guarded_path, temporary_directory
 from symhw.derivation import Solution
 from symhw.errors import InputError, quote
+from symhw.formats import FORMATS, check_formats
 from symhw.pool import ordered_map
 from symhw.problems import KINDS
 from symhw.render import DETAILS, figcache
@@ -24,8 +25,6 @@ from symhw.render.figures import FIGURE_FORMAT, figure_files
 from symhw.signals import held
 from symhw.spec import ProblemSet, ProblemSpec
 from symhw.tex import compile_pdf
-
-FORMATS = ("tex", "pdf", "md", "json")
 
 #: Per text format: the pieces of one solution's section, and the frame around the
 #: sections, each at a detail level (the JSON holds everything at every level).
@@ -217,18 +216,6 @@ def check_detail(detail: object) -> str:
             field="--detail",
         )
     return detail
-
-
-def check_formats(formats: Iterable[str]) -> tuple[str, ...]:
-    """The requested formats as a tuple, each one known (else exit 2 naming --format)."""
-    formats = tuple(formats)
-    bad = [f for f in formats if f not in FORMATS]
-    if bad or not formats:
-        raise InputError(
-            f"unknown format {bad[0] if bad else ''!r}; choose from {', '.join(FORMATS)}",
-            field="--format",
-        )
-    return formats
 
 
 def write_sheet(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from symhw.checker.batch import READ_IN_WORKERS, read_files, reports_data
-from symhw.checker.claims import builtin_claims, claims_from_text, read_claims
+from symhw.checker.batch import reports_data
+from symhw.checker.claims import builtin_claims, claims_from_text
 from symhw.checker.report import check_file, report_data
 from symhw.errors import InputError
 from symhw.render.json import indented
@@ -63,30 +63,6 @@ def test_a_problem_a_set_lacks_is_bad_input_before_anything_is_solved(monkeypatc
     bad = claims_from_text('problem_set = "hw2"\n[q9]\nx = 1\n', "bad.toml")
     with pytest.raises(InputError, match="'q9' is not a problem of"):
         reports_data([builtin_claims(), bad], jobs=1)
-
-
-def test_many_files_read_in_workers_are_the_files_read_in_turn(tmp_path):
-    paths = []
-    for k in range(READ_IN_WORKERS + 3):
-        path = tmp_path / f"s{k:02d}.toml"
-        path.write_text(WRONG_Q2.replace("-1.368", f"-1.{k:03d}") + "q = 1\n", "utf-8")
-        paths.append(str(path))
-    assert read_files(paths, jobs=2) == [read_claims(p) for p in paths]
-
-
-def test_the_first_bad_file_is_the_error_when_read_in_workers(tmp_path):
-    paths = []
-    for k in range(READ_IN_WORKERS + 3):
-        path = tmp_path / f"s{k:02d}.toml"
-        bad = k in (7, 15)
-        path.write_text(f'problem_set = "hw2"\n[q2]\ndelta2 = {"[" if bad else "1"}\n', "utf-8")
-        paths.append(str(path))
-    with pytest.raises(InputError) as serial:
-        [read_claims(p) for p in paths]
-    with pytest.raises(InputError) as workers:
-        read_files(paths, jobs=2)
-    assert "s07.toml" in str(serial.value)
-    assert str(workers.value) == str(serial.value)
 
 
 def test_batches_run_by_threads_at_once_keep_their_own_files():

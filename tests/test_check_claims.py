@@ -36,7 +36,8 @@ from symhw.checker.claims import (
     read_claims,
 )
 from symhw.errors import InputError
-from symhw.spec import MAX_FILE_BYTES, load_problem_set
+from symhw.spec import load_problem_set
+from symhw.tomlfile import MAX_FILE_BYTES
 
 HEAD = 'problem_set = "hw2"\n'
 

@@ -11,14 +11,9 @@ import pytest
 
 from conftest import run_cli
 from symhw.errors import InputError
-from symhw.spec import (
-    MAX_FILE_BYTES,
-    MAX_NESTING,
-    MAX_PROBLEMS,
-    load_problem_set,
-    parse_problem_set,
-    parse_toml,
-)
+from symhw.fields import MAX_PROBLEMS
+from symhw.spec import load_problem_set, parse_problem_set
+from symhw.tomlfile import MAX_FILE_BYTES, MAX_NESTING, parse_toml
 
 
 def problem_set(**problem) -> dict:

@@ -28,7 +28,8 @@ from symhw.params import Where
 from symhw.problems import KINDS
 from symhw.problems.mlp_backprop import solve
 from symhw.render.json import answers_json
-from symhw.spec import draw_variant, load_problem_set, parse_problem_set, parse_toml
+from symhw.spec import draw_variant, load_problem_set, parse_problem_set
+from symhw.tomlfile import parse_toml
 from symhw.variants import MAX_TRIES, draw
 from symhw.variants.patterns import apply, parse_pattern
 from symhw.variants.stream import Stream

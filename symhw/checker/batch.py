@@ -17,7 +17,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from symhw.checker.claims import ClaimsFile, read_claims
+from symhw.checker.claims import ClaimsFile
 from symhw.checker.report import (
     claim_data,
     claims_problem_set,
@@ -29,7 +29,7 @@ from symhw.checker.report import (
     verdict_data,
 )
 from symhw.checker.verdict import check_claims
-from symhw.pool import default_jobs, ordered_map, shared_map
+from symhw.pool import default_jobs, shared_map
 from symhw.spec import ProblemSet
 
 #: Judging cost of a problem kind, roughly (solving it and judging HW2's claims on it; CPU
@@ -81,27 +81,6 @@ def _unit(problem_set: ProblemSet, key: object, problem_id: str) -> tuple:
     except TypeError:
         return ("set", key, problem_id)
     return ("spec", problem_set.name, spec)
-
-
-#: Files read in worker processes from this many on (fewer are read here: a worker costs
-#: about as much to start as reading four files).
-READ_IN_WORKERS = 16
-
-
-def read_files(paths: list[str], jobs: int | None = None) -> list[ClaimsFile]:
-    """The claims files at ``paths``, in order, read in ``jobs`` worker processes (default:
-    one per CPU) when there are many: parsing a file's TOML takes a few milliseconds,
-    and a class has hundreds. The first bad file's error, as reading them in turn gives."""
-    jobs = jobs if jobs is not None else default_jobs(len(paths))
-    if jobs <= 1 or len(paths) < READ_IN_WORKERS:
-        return [read_claims(p) for p in paths]
-    size = -(-len(paths) // jobs)
-    chunks = [paths[k : k + size] for k in range(0, len(paths), size)]
-    return [f for chunk in ordered_map(_read, chunks, jobs) for f in chunk]
-
-
-def _read(paths: list[str]) -> list[ClaimsFile]:
-    return [read_claims(p) for p in paths]
 
 
 def _cost(batch: dict, n: int) -> int:

@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from symhw.checker.written import (  # noqa: F401  (Number, MAX_*: claims' names too)
     MAX_CLAIMS,
@@ -46,8 +46,19 @@ from symhw.checker.written import (  # noqa: F401  (Number, MAX_*: claims' names
     value_of,
 )
 from symhw.errors import InputError, quote
-from symhw.params import SEQUENCE, Where, check_keys, sheet_text, short_name
-from symhw.spec import BUILTIN, MAX_PROBLEMS, ProblemSet, parse_toml, read_text
+from symhw.fields import (
+    BUILTIN,
+    MAX_PROBLEMS,
+    SEQUENCE,
+    Where,
+    check_keys,
+    sheet_text,
+    short_name,
+)
+from symhw.tomlfile import parse_toml, read_text
+
+if TYPE_CHECKING:
+    from symhw.spec import ProblemSet
 
 #: The built-in claims file: the handwritten HW2 sheet, transcribed (symhw/data/).
 BUILTIN_CLAIMS = "hw2-handwritten"

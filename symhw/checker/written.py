@@ -16,7 +16,7 @@ from typing import Any
 
 from symhw.charset import untypesettable
 from symhw.errors import quote
-from symhw.params import SEQUENCE, Where
+from symhw.fields import SEQUENCE, Where
 
 #: Limits of one claims file (each refused with the field named): claims in all, characters
 #: in a string, entries of a vector or matrix, steps, definitions or renamings of a claim.

@@ -13,7 +13,7 @@ from typing import Any
 from symhw.classset import MANIFEST, MAX_VARIANTS, PROBLEMS, VARIANT_ID
 from symhw.errors import InputError, quote
 from symhw.scoring import Scoring, parse_scoring
-from symhw.spec import read_regular_file
+from symhw.tomlfile import read_regular_file
 
 #: The largest manifest read (a variant's record is about 10 kB: 10,000 variants fit).
 MAX_MANIFEST_BYTES = 256 << 20
