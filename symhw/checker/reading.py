@@ -1,8 +1,8 @@
 """A class's claims files read side by side: :func:`read_files`.
 
-Reading a file is parsing its TOML (about 4 ms for the 25 KB handwritten HW2 file: tomllib
-is pure Python) and turning its tables into claims (about 1.5 ms), and a class has
-hundreds. Many files are read in forked worker processes, one chunk per CPU. This module and everything it imports
+Reading a file is parsing its TOML (about 1 ms for the 25 KB handwritten HW2 file) and
+turning its tables into claims (about 1.5 ms), and a class has hundreds. Many files are
+read in forked worker processes, one chunk per CPU. This module and everything it imports
 need no SymPy, NumPy or lark, so ``symhw check`` forks the readers first and imports the
 checker *while they read* (``meanwhile``): the reading of a class's files and the half
 second of imports share the CPUs instead of following each other.
