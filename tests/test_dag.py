@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from symhw import dag
 from symhw.activations import relu, sigmoid, softplus
-from symhw.program import Program, Unevaluable, value_at
+from symhw.program import Program, Unevaluable, approximate, value_at
+from symhw.render.decimals import fixed_point
 
 x, y = sp.symbols("x y", real=True)
 POINT = {x: sp.Rational(3, 7), y: sp.Rational(-5, 4)}
@@ -82,6 +83,47 @@ def close(got: mpmath.mpf, expected: sp.Basic) -> bool:
 def test_values_agree_with_evalf(expr):
     expected = sp.N(expr.subs(POINT).rewrite(sp.exp), 50)
     assert close(value_at(expr, POINT, 30), expected)
+
+
+@settings(max_examples=80, deadline=None)
+@given(expressions(), st.sampled_from([15, 30, 50]))
+def test_approximate_is_evalfs_float_to_its_last_digit(expr, digits):
+    """The same precision as sp.N's Float, and the same value to one unit in the last
+    place (evalf's last bit is not always the correctly rounded one; approximate's is)."""
+    value = expr.subs(POINT)
+    want = sp.N(value, digits)
+    got = approximate(value, digits)
+    if not want.is_Float:  # a rational is itself
+        assert got == want
+        return
+    assert got._prec == want._prec
+    with mpmath.workprec(got._prec + 10):
+        ulp = mpmath.mpf(2) ** (mpmath.mag(mpmath.mpf(want._mpf_)) - got._prec)
+        assert abs(mpmath.mpf(got._mpf_) - mpmath.mpf(want._mpf_)) <= ulp
+
+
+@settings(max_examples=80, deadline=None)
+@given(expressions(), st.integers(0, 6))
+def test_numbers_written_to_k_decimals_are_evalfs_digits(expr, k):
+    """fixed_point evaluates by approximate: its digits are those of 60-digit evalf."""
+    value = expr.subs(POINT)
+    if not value.is_real:
+        return
+    exact = sp.N(value, 60)
+    from decimal import ROUND_HALF_UP, Decimal
+
+    want = f"{Decimal(str(exact)).quantize(Decimal(1).scaleb(-k), ROUND_HALF_UP):f}"
+    want = want[1:] if want.startswith("-") and set(want[1:]) <= set("0.") else want
+    assert fixed_point(value, k) == want
+
+
+def test_approximate_falls_back_to_evalf_where_digits_cancel():
+    """1 + 10^-40 - 1 loses 40 digits: the two working precisions disagree, and SymPy's
+    evalf, which works until its digits are right, gives the value."""
+    tiny = sp.exp(-sp.Integer(92))  # about 1.1e-40
+    value = sp.Add(sp.tanh(1) + tiny, -sp.tanh(1), evaluate=False)
+    assert approximate(value, 15) == sp.N(value, 15)
+    assert abs(approximate(value, 15) / sp.N(tiny, 15) - 1) < 1e-14
 
 
 @settings(max_examples=40, deadline=None)

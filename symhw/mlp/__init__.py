@@ -12,6 +12,7 @@ from symhw import dag
 from symhw.activations import ACTIVATIONS, Activation
 from symhw.memo import forgettable
 from symhw.notation import layer_symbol
+from symhw.program import approximate
 from symhw.verify import BUDGET, Budget, expand_functions
 
 Column = sp.ImmutableMatrix
@@ -101,7 +102,7 @@ def round_decimals(value: sp.Expr, k: int) -> sp.Rational:
 def digits50(number: sp.Expr) -> sp.Float:
     """A number to 50 significant digits, once per number: rounding a value to k decimals
     and cutting it there (the checker's truncation test) evaluate the same scaled values."""
-    return sp.Float(sp.N(number, 50), 50)
+    return sp.Float(approximate(number, 50), 50)
 
 
 #: θ' written with the layer's output x = θ(s), as a person computes it from the forward table.

@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 import sympy as sp
 
 from symhw.memo import forgettable
+from symhw.program import approximate
 
 
 def as_decimals(expr: sp.Basic) -> sp.Basic:
@@ -52,11 +53,11 @@ def fixed_point(value: sp.Expr, decimals: int) -> str:
     value = sp.sympify(value, strict=True)
     if value.has(sp.UnevaluatedExpr):  # a decimal as the sheet writes it (-0.5 and all)
         value = value.doit()
-    rough = sp.N(value, 15)  # evaluated once: a nested tanh takes milliseconds each time
+    rough = approximate(value, 15)  # once: a nested tanh takes milliseconds to evaluate
     if abs(rough) < sp.Float(10) ** -(decimals + 2):  # 0 at these decimals, even
         value = rough = sp.Integer(0)  # at e^(-10^45), whose exponent no Decimal can hold
     digits = 40 + max(0, Decimal(str(rough)).adjusted()) + decimals
-    d = Decimal(str(sp.N(value, digits)))
+    d = Decimal(str(approximate(value, digits)))  # 40 digits more than are written
     with localcontext() as ctx:  # quantize needs every digit before the point, plus decimals
         ctx.prec = max(28, d.adjusted() + decimals + 2)
         d = d.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
