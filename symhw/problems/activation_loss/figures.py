@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -290,7 +291,8 @@ def growth_caption(f: GrowthFacts, samples: int, dim: int, seed: int) -> tuple:
 def _boundary(sizes: np.ndarray) -> tuple:
     """Whether some sample still lies near uᵀx = 0 (under a tenth of the median |uᵀx_n|)."""
     boundary = sp.Eq(Inner(u, Vec(sp.Symbol("x"))), 0, evaluate=False)
-    if np.min(sizes) >= 0.1 * np.median(sizes):
+    median = statistics.median(sizes.tolist())  # np.median imports numpy.ma: 0.02 s
+    if np.min(sizes) >= 0.1 * median:
         return ("): no sample lies near the boundary ", boundary, ", where terms vanish last. ")
     return (
         f"): of {len(sizes)} samples some still lie near the boundary ",
