@@ -117,6 +117,17 @@ def test_numbers_written_to_k_decimals_are_evalfs_digits(expr, k):
     assert fixed_point(value, k) == want
 
 
+@pytest.mark.parametrize("step", [sp.Heaviside, sp.sign, sp.floor, sp.ceiling])
+def test_approximate_leaves_a_jump_at_a_hidden_zero_to_evalf(step):
+    """cosh²(1/3) − sinh²(1/3) − 1 is 0, but its rounding noise has one sign at every
+    precision: a step function of it is left to evalf (Heaviside's 1/2 or unevaluated,
+    sign's 0), never decided by the noise."""
+    hidden_zero = sp.cosh(sp.Rational(1, 3)) ** 2 - sp.sinh(sp.Rational(1, 3)) ** 2 - 1
+    value = step(hidden_zero)
+    for digits in (15, 50):
+        assert approximate(value, digits) == sp.N(value, digits)
+
+
 def test_approximate_falls_back_to_evalf_where_digits_cancel():
     """1 + 10^-40 - 1 loses 40 digits: the two working precisions disagree, and SymPy's
     evalf, which works until its digits are right, gives the value."""

@@ -183,7 +183,7 @@ def test_a_file_at_the_size_limit_full_of_numbers_is_refused_in_bounded_time(tmp
     ],
     ids=["dotted-key", "table-name", "5000-digit-integer", "huge-exponent"],
 )
-def test_what_tomllib_would_choke_on_is_one_short_error(tmp_path, content, message):
+def test_what_the_toml_parser_would_choke_on_is_one_short_error(tmp_path, content, message):
     path = tmp_path / "bad.toml"
     path.write_text(content, "utf-8")
     with pytest.raises(InputError, match=message) as err:

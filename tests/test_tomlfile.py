@@ -1,7 +1,8 @@
 """TOML input files (symhw/tomlfile.py): the parser's documents, decimals as written, and
 its failures as one InputError naming the file. (Hostile files of every kind: test_spec.)
 
-Oracle: the TOML 1.0 and 1.1 specifications' own examples, and Python's Decimal."""
+Oracle: what the TOML 1.0 and 1.1 specifications say these documents hold (a multi-line
+inline table is 1.1's), written out by hand, and Python's Decimal."""
 
 from __future__ import annotations
 
@@ -39,3 +40,14 @@ def test_nesting_is_refused_past_its_limit_and_read_at_it(depth):
     else:
         with pytest.raises(InputError, match="nests arrays or tables too deeply"):
             parse_toml(text, "f.toml", "claims")
+
+
+@pytest.mark.parametrize("escape", [r"\e", r"\x00", r"\x85", r"\u001b"])
+def test_a_control_character_an_escape_writes_is_refused_in_text(escape):
+    """TOML 1.1's \\e and \\x escapes write characters no sheet can show, as 1.0's \\u
+    could: refused where the text is read, naming the field."""
+    from symhw.checker.claims import claims_from_text
+
+    text = f'problem_set = "hw2"\ntitle = "a{escape}b"\n[q2]\ndelta2 = 1\n'
+    with pytest.raises(InputError, match="title"):
+        claims_from_text(text, "c.toml")

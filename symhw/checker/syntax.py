@@ -12,7 +12,7 @@ EXCERPT_SIDE = 20
 
 class ClaimSyntaxError(InputError):
     """A claim that cannot be read: its position (line and column, from 1), a message in
-    words and the excerpt around the position. Every failure of :func:`symhw.checker.parse`
+    words and the excerpt around the position. Every failure of :func:`symhw.checker.parse.parse`
     is one of these (an :class:`~symhw.errors.InputError`: exit status 2).
 
     >>> error = ClaimSyntaxError("expected a number", "1 + * 2", 4)
