@@ -17,13 +17,14 @@ from symhw.checker.claims import read_claims
 from symhw.checker.reading import READ_IN_WORKERS, read_files
 from symhw.errors import InputError
 
+#: A student's file: numbers as written (0.60 keeps its two decimals), a vector, a table.
 WRONG_Q2 = """problem_set = "hw2"
-title = "a student"
+title = "one student's answers"
+[q1]
+activation_derivative = "1 - tanh(s)^2"
 [q2]
 delta2 = -1.368
-delta1 = [-0.875, 1.737]
 x1 = [1, "0.60"]
-[q4]
 """
 
 
