@@ -25,13 +25,7 @@ import numpy as np
 import sympy as sp
 
 from symhw.errors import InputError, quote
-from symhw.fields import (  # noqa: F401  (SEQUENCE, check_keys, short_name: parsers too)
-    SEQUENCE,
-    Where,
-    check_keys,
-    sheet_text,
-    short_name,
-)
+from symhw.fields import SEQUENCE, Where, sheet_text, short_name
 
 Parser = Callable[[Any, Where], Any]
 

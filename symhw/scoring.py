@@ -25,7 +25,8 @@ from fractions import Fraction
 from typing import Any
 
 from symhw.errors import quote
-from symhw.params import Where, check_keys, parse_number
+from symhw.fields import Where, check_keys
+from symhw.params import parse_number
 
 #: Verdicts whose share of the points the ``[grading]`` table sets, and their defaults: a
 #: rounded or carried-forward value is penalised once, where the slip was made (the usual

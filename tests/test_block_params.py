@@ -21,7 +21,8 @@ from symhw.cli import main
 from symhw.counts.blocks import Block
 from symhw.counts.width import layer_parameters
 from symhw.errors import VerificationError
-from symhw.params import Where, build_params
+from symhw.fields import Where
+from symhw.params import build_params
 from symhw.problems.block_params import SEED_BLOCKS, Params, block_comparison, parse_blocks, solve
 from symhw.problems.block_params.block_comparison import compare_blocks
 from symhw.render import json as json_render

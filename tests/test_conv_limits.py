@@ -16,7 +16,7 @@ from symhw.conv import conv_geometry
 from symhw.conv.given import parse_tensor
 from symhw.conv.limits import nonzeros
 from symhw.errors import InputError
-from symhw.params import Where
+from symhw.fields import Where
 from symhw.problems.conv_matrix import Params, backward_formula, layer_geometry, solve, validate
 from symhw.problems.conv_matrix.answers import kernels_answer, matrix_answers
 from symhw.problems.conv_matrix.layer import ShownLayer

@@ -12,16 +12,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from symhw.errors import InputError
-from symhw.params import (
-    Parameters,
-    Where,
-    build_params,
-    choice,
-    integer,
-    matrix,
-    param,
-    parse_number,
-)
+from symhw.fields import Where
+from symhw.params import Parameters, build_params, choice, integer, matrix, param, parse_number
 
 WHERE = Where("q3", "learning_rate")
 SETTINGS = settings(max_examples=20, deadline=None)

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from conftest import REPO, answers_error, torch_activations
 from symhw.errors import InputError
-from symhw.params import Where
+from symhw.fields import Where
 from symhw.problems import KINDS
 from symhw.problems.mlp_backprop import solve
 from symhw.render.json import answers_json

@@ -14,7 +14,8 @@ import sympy as sp
 
 from symhw.checker.written import FLOAT_NOISE, MAX_ENTRIES, float_decimal
 from symhw.errors import InputError, quote
-from symhw.params import SEQUENCE, Where, as_sequence
+from symhw.fields import SEQUENCE, Where
+from symhw.params import as_sequence
 
 #: How deep a claims document nests (document, problem, claims, claim, value, row, entry);
 #: anything deeper is left as it is, for the claims reader to refuse by its field.

@@ -10,7 +10,8 @@ import sympy as sp
 
 from symhw.conv.limits import MAX_NUMBERS
 from symhw.errors import InputError, quote
-from symhw.params import SEQUENCE, Where, parse_number
+from symhw.fields import SEQUENCE, Where
+from symhw.params import parse_number
 
 #: The deepest tensor a layer takes: 2-D weights [out][in / groups][height][width].
 MAX_DEPTH = 4

@@ -14,7 +14,8 @@ import numpy as np
 
 from symhw.activations import ACTIVATIONS
 from symhw.conv.exact import products, to_float
-from symhw.params import Parser, Where, boolean, parse_number
+from symhw.fields import Where
+from symhw.params import Parser, boolean, parse_number
 from symhw.problems.conv_matrix.inputs import given_tensors, layer_geometry
 from symhw.problems.mlp_backprop.inputs import network
 

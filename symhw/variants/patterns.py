@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import Any, Union
 
 from symhw.errors import InputError, quote
-from symhw.params import SEQUENCE, Where, parse_number
+from symhw.fields import SEQUENCE, Where
+from symhw.params import parse_number
 
 #: Decimals a drawn number may have, the size of a range's ends, the choices in one list,
 #: the draws (ranges and choices) in one problem's vary table, and how deep it nests.

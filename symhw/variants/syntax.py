@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from symhw.errors import InputError, quote
-from symhw.params import Where
+from symhw.fields import Where
 from symhw.problems import KINDS
 from symhw.variants.conditions import CONDITIONS, for_kind
 from symhw.variants.draw import Vary, draw

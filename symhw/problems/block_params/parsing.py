@@ -8,16 +8,8 @@ from dataclasses import asdict, replace
 from symhw.counts.blocks import BLOCK_KINDS, MAX_CHANNELS, Block, check_block
 from symhw.counts.resnets import RESNETS, NetworkSpec
 from symhw.errors import quote
-from symhw.params import (
-    SEQUENCE,
-    Where,
-    as_int,
-    as_sequence,
-    boolean,
-    check_keys,
-    choice,
-    sheet_text,
-)
+from symhw.fields import SEQUENCE, Where, check_keys, sheet_text
+from symhw.params import as_int, as_sequence, boolean, choice
 
 BLOCK_KEYS = (
     "kind",

@@ -10,7 +10,8 @@ from symhw.conv import ConvGeometry, conv_geometry
 from symhw.conv.given import exact_tensor, parse_tensor
 from symhw.conv.limits import MAX_NUMBERS, MAX_TAPS, check_layer
 from symhw.errors import InputError, quote
-from symhw.params import SEQUENCE, Parameters, Where, as_sequence, integer, param
+from symhw.fields import SEQUENCE, Where
+from symhw.params import Parameters, as_sequence, integer, param
 
 
 def per_axis(minimum: int, maximum: int = 1 << 20):

@@ -10,8 +10,9 @@ import sympy as sp
 
 from symhw.activations import ACTIVATIONS
 from symhw.errors import InputError, quote
+from symhw.fields import SEQUENCE, Where
 from symhw.mlp import Network
-from symhw.params import SEQUENCE, Where, choice, matrix, parse_number
+from symhw.params import choice, matrix, parse_number
 
 if TYPE_CHECKING:
     from symhw.problems.mlp_backprop import Params

@@ -9,7 +9,8 @@ import sympy as sp
 
 from symhw.counts.layers import dim
 from symhw.errors import quote
-from symhw.params import SEQUENCE, Where, as_int, check_keys
+from symhw.fields import SEQUENCE, Where, check_keys
+from symhw.params import as_int
 
 NORMS = ("batch", "layer", "instance", "group")
 LAYOUTS = ("NC", "NCL", "NLC", "NCHW", "NHWC")
