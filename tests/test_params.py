@@ -135,6 +135,12 @@ def test_decimal_text_is_exact(k, places):
 # ---------------------------------------------------------------- other parsers
 
 
+def _param_id(x: object) -> str:
+    """A parser by its name (its repr holds an address, which differs between runs and
+    between pytest-xdist's workers); any other parameter by its repr."""
+    return x.__qualname__.split(".<locals>")[0] if callable(x) else repr(x)
+
+
 @pytest.mark.parametrize(
     ("parser", "value", "expected"),
     [
@@ -145,7 +151,7 @@ def test_decimal_text_is_exact(k, places):
         (matrix, [[1, 2], [3, "1/3"]], sp.Matrix([[1, 2], [3, sp.Rational(1, 3)]])),
         (matrix, [1, 2, 3], sp.Matrix([[1], [2], [3]])),  # a flat list is a column
     ],
-    ids=repr,
+    ids=_param_id,
 )
 def test_parser_accepts(parser, value, expected):
     assert parser(value, WHERE) == expected
@@ -169,7 +175,7 @@ def test_parser_accepts(parser, value, expected):
         (matrix, [[], []], "different lengths"),
         (matrix, [[1, "__import__('os')"]], "not a number"),
     ],
-    ids=repr,
+    ids=_param_id,
 )
 def test_parser_rejects(parser, value, message):
     with pytest.raises(InputError, match=message) as err:
