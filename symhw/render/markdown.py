@@ -33,6 +33,8 @@ from symhw.render.latex.displays import (
 from symhw.render.summary import verification_summary
 
 _MARKUP = set("\\`*_[]<>#|$")
+#: Each markup character backslash-escaped (str.translate).
+_ESCAPED = str.maketrans({ch: "\\" + ch for ch in _MARKUP})
 
 
 #: Between digit groups in prose: U+202F NARROW NO-BREAK SPACE, the thin space SI and ISO
@@ -50,9 +52,7 @@ def escape(text: str) -> str:
     """
     return with_primes(
         text,
-        lambda piece: grouped_text(
-            "".join("\\" + ch if ch in _MARKUP else ch for ch in piece), NARROW_NBSP
-        ),
+        lambda piece: grouped_text(piece.translate(_ESCAPED), NARROW_NBSP),
     )
 
 

@@ -51,6 +51,10 @@ _UNICODE = {
 }
 
 
+#: Each character as LaTeX text: a special escaped, a symbol as math (str.translate).
+_TEXT = str.maketrans({**_UNICODE, **_SPECIAL})
+
+
 def escape(text: str) -> str:
     r"""Plain text to LaTeX text: special characters escaped, common symbols and primed
     activations as math, long whole numbers in groups of three.
@@ -60,9 +64,7 @@ def escape(text: str) -> str:
     """
     return with_primes(
         text,
-        lambda piece: grouped_text(
-            "".join(_SPECIAL.get(ch) or _UNICODE.get(ch) or ch for ch in piece), THIN
-        ),
+        lambda piece: grouped_text(piece.translate(_TEXT), THIN),
     )
 
 
