@@ -110,13 +110,16 @@ class SheetLatexPrinter(LatexPrinter):
         return rf"\nabla_{{{self._print(v)}}} {body}"
 
     def _as_ordered_terms(self, expr: sp.Basic, order: str | None = None) -> list:
-        """SymPy's order of the terms, worked out once per sum: for a sum of numbers it
-        evaluates every term, and printing a sum asks twice (here and in LatexPrinter)."""
-        memo = self.__dict__.setdefault("_ordered", {})
+        """SymPy's order of the terms, worked out once per sum (by identity, as
+        :func:`_cached_latex`): for a sum of numbers it evaluates every term, printing a sum
+        asks twice (here and in LatexPrinter), and a sum recurs in the displays of a sheet."""
         key = (id(expr), order)
-        if key not in memo:
-            memo[key] = (expr, super()._as_ordered_terms(expr, order=order))
-        return list(memo[key][1])
+        hit = _ORDERED.get(key)
+        if hit is None or hit[0] is not expr:
+            hit = _ORDERED[key] = (expr, super()._as_ordered_terms(expr, order=order))
+            if len(_ORDERED) > _PRINTED_MAX:
+                _ORDERED.popitem(last=False)
+        return list(hit[1])
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
         if isinstance(expr, WrittenSum) or any(_is_unevaluated_mul(t) for t in expr.args):
@@ -477,6 +480,7 @@ def _approximate_cells(printer, expr: sp.MatrixExpr) -> list[list[str]]:
 
 
 _PRINTED: OrderedDict[int, tuple[object, str]] = forgettable(OrderedDict())
+_ORDERED: OrderedDict[tuple[int, str | None], tuple[object, list]] = forgettable(OrderedDict())
 _PRINTED_MAX = 8192
 
 
