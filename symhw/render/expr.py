@@ -82,6 +82,19 @@ class SheetLatexPrinter(LatexPrinter):
             return self._print(expr[0, 0])
         return super()._print_MatrixBase(expr)
 
+    def _print_matrix_contents(self, expr: sp.MatrixBase) -> str:
+        """As SymPy's, the rows read with ``tolist`` (SymPy slices each row out as a new
+        matrix: ten times as long, and most of the time spent printing a small matrix)."""
+        if not isinstance(expr, sp.MatrixBase):
+            return super()._print_matrix_contents(expr)
+        lines = [" & ".join(self._print(entry) for entry in row) for row in expr.tolist()]
+        mat_str = self._settings["mat_str"]
+        if mat_str is None:
+            inline = self._settings["mode"] == "inline"
+            mat_str = "smallmatrix" if inline else "matrix" if expr.cols <= 10 else "array"
+        columns = "{" + "c" * expr.cols + "}" if mat_str == "array" else ""
+        return rf"\begin{{{mat_str}}}{columns}" + r"\\".join(lines) + rf"\end{{{mat_str}}}"
+
     def parenthesize(self, item, level, is_neg=False, strict=False) -> str:
         """As SymPy's, a 1 × 1 matrix judged by its entry (it prints as the entry), and a
         negative number written to fixed decimals (``Fixed``) as a negative number."""
