@@ -8,6 +8,7 @@ import pytest
 import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sympy.printing.latex import LatexPrinter
 
 from symhw.activations import sigmoid
 from symhw.derivation import Derivation, Paragraph
@@ -15,7 +16,7 @@ from symhw.notation import Grad, Inner, Norm, Vec, indexed_symbol
 from symhw.render import json as json_render
 from symhw.render import latex as latex_render
 from symhw.render import markdown as markdown_render
-from symhw.render.expr import latex, text
+from symhw.render.expr import SheetLatexPrinter, latex, text
 
 s, y = sp.symbols("s y", real=True)
 n, N = sp.Symbol("n", integer=True, positive=True), sp.Symbol("N", integer=True, positive=True)
@@ -343,3 +344,26 @@ def test_indented_json_of_a_check_report_is_json_dumps_text():
 
     data = report_data(check_file(builtin_claims()))
     assert json_render.indented(data) == json.dumps(data, indent=2)
+
+
+class _SympyMatrixRows(SheetLatexPrinter):
+    """The sheet's printer with SymPy's own way of writing a matrix's rows."""
+
+    _print_matrix_contents = LatexPrinter._print_matrix_contents
+
+
+@pytest.mark.parametrize("mode", ["plain", "inline", "equation"])
+@pytest.mark.parametrize(
+    "matrix",
+    [
+        sp.ImmutableMatrix([[1, sp.Rational(1, 3)], [sp.tanh(sp.Symbol("s")), -2]]),
+        sp.Matrix([[sp.Symbol("x")], [2]]),  # mutable, one column
+        sp.ImmutableMatrix(2, 12, list(range(24))),  # over 10 columns: an array
+        sp.ImmutableSparseMatrix(2, 3, {(0, 1): 3}),
+    ],
+    ids=["2x2", "column", "2x12", "sparse"],
+)
+def test_matrix_rows_are_written_as_sympy_writes_them(matrix, mode):
+    """The printer reads a matrix's rows with tolist (faster): the LaTeX is SymPy's."""
+    settings = {"mode": mode}
+    assert SheetLatexPrinter(settings).doprint(matrix) == _SympyMatrixRows(settings).doprint(matrix)
