@@ -15,7 +15,9 @@ which other jobs on a shared machine disturb much less than the wall clock):
   timed run, as a first run (or one after the drawing code changed) sees it: matplotlib
   imported and every figure drawn. matplotlib's own font cache is kept across runs (in
   ``MPLCONFIGDIR``, filled by the warm-up), as on any machine that has used it once, and
-* ``python -c "import sympy"``, the floor any SymPy-based command pays.
+* ``python -c "import sympy"``, the floor any SymPy-based command pays, and
+* where pdflatex is installed, the default run warm with the PDF too (``--format
+  tex,pdf,md,json``): the PDF's share of a sheet is the difference.
 
 The commands alternate, so a busy spell on the machine hits all of them, after one untimed
 warm-up run of each. Bytecode caching is switched on (PYTHONDONTWRITEBYTECODE removed) as in
@@ -38,6 +40,7 @@ import tempfile
 import time
 
 from symhw.pool import can_fork, usable_cpus
+from symhw.tex import tex_available
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir))
 TARGET_RATIO = 3.0
@@ -76,10 +79,10 @@ def _sheet_commands(tmp: str, env: dict[str, str], symhw_args: list[str]):
     directory under ``tmp``; a cold one with a new, empty figure cache."""
     fresh = iter(range(10**6))
 
-    def sheet(*extra: str, cold: bool = False):
+    def sheet(*extra: str, cold: bool = False, formats: str = "tex,md,json"):
         def command() -> tuple[list[str], dict[str, str]]:
             n = next(fresh)
-            tail = ["-o", os.path.join(tmp, f"run{n}"), "--format", "tex,md,json"]
+            tail = ["-o", os.path.join(tmp, f"run{n}"), "--format", formats]
             run_env = dict(env, XDG_CACHE_HOME=os.path.join(tmp, f"cold{n}")) if cold else env
             return [sys.executable, "-m", "symhw", "sheet", *symhw_args, *extra, *tail], run_env
 
@@ -105,15 +108,17 @@ def main(argv: list[str] | None = None) -> int:
         env["XDG_CACHE_HOME"] = os.path.join(tmp, "warm-cache")  # filled by the warm-up
         env["MPLCONFIGDIR"] = os.path.join(tmp, "matplotlib")  # its font list, built once
         sheet = _sheet_commands(tmp, env, args.symhw_args)
-        sympy_import, auto, serial, auto_cold, serial_cold = best_of_alternating(
-            (
-                lambda: ([sys.executable, "-c", "import sympy"], env),
-                sheet(),
-                sheet("--jobs", "1"),
-                sheet(cold=True),
-                sheet("--jobs", "1", cold=True),
-            ),
-            args.repeat,
+        commands = [
+            lambda: ([sys.executable, "-c", "import sympy"], env),
+            sheet(),
+            sheet("--jobs", "1"),
+            sheet(cold=True),
+            sheet("--jobs", "1", cold=True),
+        ]
+        if tex_available():  # the PDF's share: the same run with the PDF compiled too
+            commands.append(sheet(formats="tex,pdf,md,json"))
+        sympy_import, auto, serial, auto_cold, serial_cold, *with_pdf = best_of_alternating(
+            commands, args.repeat
         )
         first = os.path.join(tmp, "run0")
         written = sorted(os.listdir(first)) if os.path.isdir(first) else ["(none)"]
@@ -135,9 +140,22 @@ def main(argv: list[str] | None = None) -> int:
     ):
         wall, share = seconds / sympy_import[0], cpu / sympy_import[1]
         rows.append((name, f"{seconds:.2f}", f"{wall:.2f}x", f"{cpu:.2f}", f"{share:.2f}x"))
+    if with_pdf:
+        seconds, cpu = with_pdf[0]
+        wall, share = seconds / sympy_import[0], cpu / sympy_import[1]
+        name = "symhw sheet with pdf (--jobs auto), warm cache"
+        rows.append((name, f"{seconds:.2f}", f"{wall:.2f}x", f"{cpu:.2f}", f"{share:.2f}x"))
     for name, seconds, r, cpu, cr in rows:
         print(f"{name:<52} {seconds:>9} {r:>7} {cpu:>8} {cr:>7}")
     print(f"files written: {', '.join(written)}")
+    if with_pdf:
+        pdf = with_pdf[0][0] - auto[0]
+        print(
+            f"the PDF's share of a sheet with PDF: {pdf:.2f} s of {with_pdf[0][0]:.2f} s "
+            f"({pdf / with_pdf[0][0]:.0%}; pdflatex runs two or more passes)"
+        )
+    else:
+        print("the PDF's share: not measured (pdflatex not found)")
     verdict = "met" if ratio <= TARGET_RATIO else "MISSED"
     print(
         f"target: the default sheet with a warm figure cache / import sympy: {ratio:.2f}x "
