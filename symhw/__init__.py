@@ -70,10 +70,11 @@ if TYPE_CHECKING:
     from symhw.checker.solved import ClaimCheck, SolvedProblem
     from symhw.derivation import Answer, Check, Derivation, Solution, Step
     from symhw.errors import InputError, SymhwError, VerificationError
+    from symhw.lowering import Instance
     from symhw.problems import KINDS
     from symhw.sheet import solve_all, write_sheet
     from symhw.spec import load_problem_set, parse_problem_set
-    from symhw.verify import Instance, check_equal
+    from symhw.verify import check_equal
 
 
 def __getattr__(name: str) -> object:

@@ -8,7 +8,8 @@ from typing import Any
 import sympy as sp
 
 from symhw.derivation import Check, Derivation, Paragraph, Segment, Step
-from symhw.verify import Instance, check_equal
+from symhw.lowering import Instance
+from symhw.verify import check_equal
 
 
 class DerivationBuilder:

@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from conftest import answers_error, run_cli, torch_activations
 from symhw.derivation import Table
 from symhw.errors import InputError
+from symhw.lowering import Instance, lower
 from symhw.numeric import NUMPY_FUNCTIONS
 from symhw.problems.activation_loss import Params, solve
 from symhw.problems.activation_loss.reference import gradient_function, risk_function
-from symhw.verify import Instance, lower
 
 s = sp.Symbol("s", real=True)
 

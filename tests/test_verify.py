@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from symhw.activations import sigmoid, softplus
 from symhw.errors import VerificationError
+from symhw.lowering import Instance
 from symhw.notation import Grad, Inner, Vec
-from symhw.verify import Budget, Instance, check_equal, compare
+from symhw.verify import Budget, check_equal, compare
 
 s = sp.Symbol("s", real=True)
 a, b = sp.symbols("a b", real=True)

@@ -14,12 +14,12 @@ from symhw.checker.verdict import Problem
 from symhw.checker.vocabulary import kind_names, recipes
 from symhw.conv.symbols import ConvSymbols
 from symhw.derivation import Quantities, Solution
+from symhw.lowering import Instance
 from symhw.mlp import Rounded, backprop
 from symhw.notation import GradientEntry, indexed_symbol
 from symhw.problems import KINDS
 from symhw.problems.mlp_backprop.inputs import network
 from symhw.spec import ProblemSpec
-from symhw.verify import Instance
 
 
 def problem_context(spec: ProblemSpec, solution: Solution) -> Problem:

@@ -17,8 +17,8 @@ from symhw.checker.numbers import Entry
 from symhw.checker.parse import Parsed, parse
 from symhw.checker.syntax import ClaimSyntaxError
 from symhw.checker.values import compare_safely, numbers, numeric, shape_of
+from symhw.lowering import Instance
 from symhw.notation import Shape
-from symhw.verify import Instance
 
 
 @dataclass(frozen=True)

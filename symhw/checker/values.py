@@ -10,8 +10,9 @@ import sympy as sp
 
 from symhw.checker.numbers import Entry, Written, judge, worst
 from symhw.checker.terms import TermDiff, term_diff
+from symhw.lowering import Instance
 from symhw.notation import Shape
-from symhw.verify import Comparison, Instance, compare
+from symhw.verify import Comparison, compare
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ from symhw.checker.terms import TermDiff
 from symhw.checker.values import Cell, compare_safely, judge_value, numeric, shape_of
 from symhw.checker.vocabulary import NotationSlip, claim_names, notation_slips
 from symhw.derivation import Quantities, Solution
+from symhw.lowering import Instance
 from symhw.notation import Shape
-from symhw.verify import Instance
 
 #: Every verdict, best first; a claim's is its worst part's (a wrong value outweighs a step
 #: that could not be read or decided).

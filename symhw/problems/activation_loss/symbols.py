@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from symhw.lowering import Instance
 from symhw.notation import Vec
-from symhw.verify import Instance
 
 N = sp.Symbol("N", integer=True, positive=True)
 n = sp.Symbol("n", integer=True, positive=True)

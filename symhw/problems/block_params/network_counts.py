@@ -8,6 +8,7 @@ from symhw.builder import DerivationBuilder
 from symhw.counts.layers import Shape
 from symhw.counts.resnets import RESNETS, NetworkSpec, Unit, layer_totals, network_units
 from symhw.derivation import Answer, Derivation, NumericCheck, Paragraph, Part, Table, numeric_check
+from symhw.lowering import Instance
 from symhw.problems.block_params.layer_counts import (
     Counted,
     count_symbol,
@@ -17,7 +18,6 @@ from symhw.problems.block_params.layer_counts import (
     sum_steps,
 )
 from symhw.problems.block_params.wording import describe, outer_widths
-from symhw.verify import Instance
 
 #: torchvision's published figures (parameters; "GFLOPS", which are in fact GMACs).
 PUBLISHED = {
