@@ -28,7 +28,7 @@ _WHERE = {
     "write_sheet": "symhw.sheet",
     "load_problem_set": "symhw.spec",
     "parse_problem_set": "symhw.spec",
-    "Instance": "symhw.verify",
+    "Instance": "symhw.lowering",
     "check_equal": "symhw.verify",
     "check": "symhw.checker.api",
     "solve": "symhw.checker.api",

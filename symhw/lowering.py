@@ -73,7 +73,7 @@ def _lower(expr: sp.Basic, inst: Instance, k: int | None, memo: dict) -> sp.Basi
         term = expr.function
         for var, lo, hi in reversed(expr.limits):
             lo, hi = (int(lower(b, inst)) for b in (lo, hi))
-            term = sp.Add(*[_at(term, var, i) for i in range(lo, hi + 1)])
+            term = sp.Add(*_terms(term, var, range(lo, hi + 1)))
         return lower(term, inst, k, memo)
     if isinstance(expr, Grad):
         f, v = expr.args
@@ -99,28 +99,34 @@ def _lower(expr: sp.Basic, inst: Instance, k: int | None, memo: dict) -> sp.Basi
     return expr.func(*args)
 
 
-#: Objects whose ``variables`` are bound in them: d/dn, a substitution for n, a sum over n.
-_BINDERS = (sp.Derivative, sp.Subs, sp.Lambda, ExprWithLimits)
+#: Objects whose ``variables`` are bound in them: a substitution for n, a sum over n.
+_BINDERS = (sp.Subs, sp.Lambda, ExprWithLimits)
 
 
 def _binds(o: sp.Basic, var: sp.Symbol) -> bool:
-    if isinstance(o, sp.Limit):  # lim_{n -> a} binds n
+    """Whether ``o`` binds ``var``: d/dn (of any order, a symbolic one too), lim over n, a
+    substitution for n, a sum or an integral over n."""
+    if isinstance(o, sp.Derivative):  # .variables raises for an order such as (s, M)
+        return any(v == var for v, _ in o.variable_count)
+    if isinstance(o, sp.Limit):
         return o.args[1] == var
     return isinstance(o, _BINDERS) and var in o.variables
 
 
-def _at(term: sp.Basic, var: sp.Symbol, i: int) -> sp.Basic:
-    """``term`` with ``var`` = i: every occurrence replaced at once (``xreplace``, several
-    times faster than ``subs``), unless ``var`` is also bound inside it (a derivative in n,
-    a sum over n), which only ``subs`` leaves alone.
+def _terms(term: sp.Basic, var: sp.Symbol, values: range) -> list[sp.Basic]:
+    """``term`` at ``var`` = each of ``values``: every occurrence replaced at once
+    (``xreplace``, several times faster than ``subs``), unless ``var`` is also bound inside
+    the term (a derivative in n, a sum over n), which only ``subs`` leaves alone. (A
+    PartialDerivative in another variable keeps its class, where ``subs`` would rebuild it
+    as a Derivative: the same value.)
 
     >>> n, y = sp.Symbol("n"), sp.IndexedBase("y")
-    >>> _at(y[n] ** 2, n, 3), _at(sp.Derivative(n**2, n) + n, n, 3)
-    (y[3]**2, Subs(Derivative(n**2, n), n, 3) + 3)
+    >>> _terms(y[n] ** 2, n, range(1, 3)), _terms(sp.Derivative(n**2, n) + n, n, range(3, 4))
+    ([y[1]**2, y[2]**2], [Subs(Derivative(n**2, n), n, 3) + 3])
     """
     if any(_binds(o, var) for o in dag.objects(term)):
-        return term.subs(var, i)
-    return term.xreplace({var: sp.Integer(i)})
+        return [term.subs(var, i) for i in values]
+    return [term.xreplace({var: sp.Integer(i)}) for i in values]
 
 
 def scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Expr, sp.Expr]]:
@@ -157,7 +163,7 @@ def scalar_pairs(a: object, b: object, inst: Instance) -> Iterator[tuple[sp.Expr
 #: The :func:`lower` memo of each recent instance, shared by the checks made on it: the
 #: steps of a derivation share their members (a = b = c lowers b for both links), and a
 #: chain's checks share subexpressions. Equal expressions share an entry, as within one
-#: check before (and as :func:`_evaluate` shares its results).
+#: check before (and as ``symhw.verify._evaluate`` shares its results).
 _LOWERED: OrderedDict[int, tuple[Instance, dict]] = forgettable(OrderedDict())
 _LOWERED_INSTANCES = 16
 
@@ -170,6 +176,13 @@ def _lowering_memo(inst: Instance) -> dict:
             _LOWERED.popitem(last=False)
     _LOWERED.move_to_end(id(inst))
     return hit[1]
+
+
+def uses_instance(*exprs: object) -> bool:
+    """Whether checking an equality of ``exprs`` needs an instance's sizes or vector
+    length: some side holds a vector, a gradient, an inner product or a sum."""
+    kinds = (Vec, Grad, Inner, sp.Sum)
+    return any(isinstance(e, sp.Basic) and dag.contains(e, kinds) for e in exprs)
 
 
 def _notation(expr: sp.Basic, inst: Instance) -> bool:

@@ -1,7 +1,7 @@
 """SymPy nodes for textbook vector notation: x_n, w^T x_n and the gradient with respect to w.
 
 They display as a student writes them and are lowered to explicit components (see
-:mod:`symhw.verify`) whenever an equality that contains them is checked.
+:mod:`symhw.lowering`) whenever an equality that contains them is checked.
 """
 
 from __future__ import annotations

@@ -23,9 +23,8 @@ import sympy as sp
 from symhw import dag
 from symhw.derivation import Check, decade
 from symhw.errors import VerificationError
-from symhw.lowering import Instance, scalar_pairs
+from symhw.lowering import Instance, scalar_pairs, uses_instance
 from symhw.memo import forgettable
-from symhw.notation import Grad, Inner, Vec
 from symhw.program import Program, Value
 
 NUMERIC_POINTS = 6
@@ -313,10 +312,7 @@ def compare(
         pairs = list(scalar_pairs(a, b, inst))
     except VerificationError as e:  # shapes or lengths differ
         return Comparison(False, why=str(e))
-    uses_instance = any(
-        isinstance(e, sp.Basic) and dag.contains(e, (Vec, Grad, Inner, sp.Sum)) for e in (a, b)
-    )
-    where = f"instantiated at {inst.describe()}" if uses_instance else ""
+    where = f"instantiated at {inst.describe()}" if uses_instance(a, b) else ""
     try:
         check = _checked(pairs, budget, where)
     except _False as e:

@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from symhw.errors import VerificationError
-from symhw.lowering import Instance, _at, component, lower, scalar_pairs
+from symhw.lowering import Instance, _terms, component, lower, scalar_pairs, uses_instance
 from symhw.notation import Grad, Inner, Vec
 
 n, N, s = sp.symbols("n N s")
@@ -51,16 +51,25 @@ def test_the_gradient_of_a_sum_over_data_points_by_hand():
         y[n] * n**2 + sp.tanh(n * s),
         sp.Subs(sp.Derivative(sp.tanh(s), s), s, n * s),  # s is bound, n is not
         sp.Derivative(n**2 * s, n) + n,  # n is bound in the derivative: subs's way
+        sp.Derivative(sp.exp(n * s), (s, n)),  # n as a derivative's order: free
+        sp.Derivative(sp.exp(2 * s), (s, N)) * n,  # a symbolic order elsewhere in the term
         sp.Sum(n * s, (n, 1, 3)) + n,  # a sum over n inside a term in n
         sp.Limit(1 / (n * s), n, sp.oo) + n,
     ],
-    ids=["free", "subs-in-s", "derivative-in-n", "inner-sum-over-n", "limit"],
+    ids=[
+        "free",
+        "subs-in-s",
+        "derivative-in-n",
+        "order-n",
+        "order-N",
+        "inner-sum-over-n",
+        "limit",
+    ],
 )
-@pytest.mark.parametrize("i", [1, 3])
-def test_a_term_at_n_equals_sympys_substitution(term, i):
+def test_a_term_at_n_equals_sympys_substitution(term):
     """xreplace where n is free throughout, subs where n is also bound: SymPy's subs is the
     oracle (it leaves bound variables alone)."""
-    assert _at(term, n, i) == term.subs(n, i)
+    assert _terms(term, n, range(1, 4)) == [term.subs(n, i) for i in (1, 2, 3)]
 
 
 def test_the_pairs_of_matrices_are_their_entries_and_shapes_must_agree():
@@ -71,3 +80,8 @@ def test_the_pairs_of_matrices_are_their_entries_and_shapes_must_agree():
         list(scalar_pairs(a, sp.ImmutableMatrix([1, 2]), Instance()))
     with pytest.raises(VerificationError, match="a matrix and a scalar"):
         list(scalar_pairs(a, s, Instance()))
+
+
+def test_an_equality_uses_the_instance_where_a_side_has_vector_notation_or_a_sum():
+    assert uses_instance(Inner(w, x_n), 1) and uses_instance(s, sp.Sum(y[n], (n, 1, N)))
+    assert not uses_instance(s**2, sp.ImmutableMatrix([1, 2]), (1, 2))
