@@ -19,6 +19,16 @@ settings.load_profile("symhw")
 
 REPO = Path(__file__).resolve().parent.parent
 
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (pyproject.toml): one test process per CPU this process may run on
+    (taskset, a container's CPU set), as symhw counts its own workers; pytest-xdist alone
+    counts the host's physical cores wherever psutil is installed."""
+    from symhw.pool import usable_cpus
+
+    return usable_cpus()
+
+
 # The figure cache of every run in the suite (this process and the CLI runs it starts,
 # which inherit the environment) goes to a directory of its own, never the user's
 # ~/.cache; removed at exit.

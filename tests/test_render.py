@@ -367,3 +367,14 @@ def test_matrix_rows_are_written_as_sympy_writes_them(matrix, mode):
     """The printer reads a matrix's rows with tolist (faster): the LaTeX is SymPy's."""
     settings = {"mode": mode}
     assert SheetLatexPrinter(settings).doprint(matrix) == _SympyMatrixRows(settings).doprint(matrix)
+
+
+def test_a_sums_term_order_follows_each_printers_order_setting():
+    """Term orders are remembered across printers: each printer still gets its own order
+    (SymPy's printer with the same settings is the oracle), whichever printed first."""
+    x, y = sp.symbols("x y")
+    e = sp.Add(y**2, x, 1)
+    for order in (None, "none", "old", None, "none"):
+        settings = {} if order is None else {"order": order}
+        expected = LatexPrinter({"mul_symbol": None, **settings}).doprint(e)
+        assert SheetLatexPrinter(settings).doprint(e) == expected, order

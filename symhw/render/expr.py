@@ -126,12 +126,14 @@ class SheetLatexPrinter(LatexPrinter):
         """SymPy's order of the terms, worked out once per sum (by identity, as
         :func:`_cached_latex`): for a sum of numbers it evaluates every term, printing a sum
         asks twice (here and in LatexPrinter), and a sum recurs in the displays of a sheet."""
-        key = (id(expr), order)
+        key = (id(expr), order or self.order)  # SymPy's own default: the printer's order
         hit = _ORDERED.get(key)
         if hit is None or hit[0] is not expr:
             hit = _ORDERED[key] = (expr, super()._as_ordered_terms(expr, order=order))
             if len(_ORDERED) > _PRINTED_MAX:
                 _ORDERED.popitem(last=False)
+        else:
+            _ORDERED.move_to_end(key)
         return list(hit[1])
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
