@@ -27,7 +27,7 @@ KEPT = {
     "symhw.program._definition": "one per function class and arity",
     "symhw.program._partial": "one per function class, arity and argument",
     "symhw.problems.activation_loss.gradient._gradient_derivation": "one per activation and loss",
-    "symhw.render.expr._symbol_latex": "symbol names, the same in every variant (bounded)",
+    "symhw.render.names.symbol_latex": "symbol names, the same in every variant (bounded)",
     "symhw.render.figcache._environment": "one: the code and library versions",
     "symhw.render.mpl.matplotlib": "one: the module",
     "symhw.render.mpl.math": "figure labels, the same in every variant (bounded)",

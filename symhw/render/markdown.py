@@ -21,7 +21,7 @@ from symhw.render import (
     summary_table,
 )
 from symhw.render.decimals import grouped_text
-from symhw.render.expr import latex, with_primes
+from symhw.render.expr import latex
 from symhw.render.figures import FIGURE_FORMAT, figure_paths
 from symhw.render.latex.displays import (
     answer_math,
@@ -30,6 +30,7 @@ from symhw.render.latex.displays import (
     reference_math,
     summary_cell,
 )
+from symhw.render.names import with_primes
 from symhw.render.summary import verification_summary
 
 _MARKUP = set("\\`*_[]<>#|$")

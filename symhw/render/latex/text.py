@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from symhw.derivation import Paragraph
 from symhw.render.decimals import grouped_text
-from symhw.render.expr import THIN, latex, with_primes
+from symhw.render.expr import THIN, latex
 from symhw.render.layout import LINE_EM, reflow, width
+from symhw.render.names import with_primes
 
 _SPECIAL = {
     "\\": r"\textbackslash{}",
