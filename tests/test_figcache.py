@@ -4,6 +4,7 @@ cache directory or SYMHW_CACHE=off all lead to a fresh drawing."""
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -185,6 +186,14 @@ def test_every_file_of_the_drawing_code_is_in_the_key():
     drawing = {p.relative_to(symhw).as_posix() for p in (symhw / "render").glob("*.py")}
     drawing &= {"render/figures.py", "render/plots.py", "render/diagrams.py", "render/mpl.py"}
     assert drawing <= set(figcache.CODE)
+    # labels are printed by render/expr.py, and so by the render modules it imports
+    tree = ast.parse((symhw / "render" / "expr.py").read_text("utf-8"))
+    printer = {
+        node.module.removeprefix("symhw.").replace(".", "/") + ".py"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("symhw.render.")
+    }
+    assert printer and printer <= set(figcache.CODE)
 
 
 def test_a_run_expects_misses_until_this_codes_entries_exist(counted, monkeypatch):

@@ -35,7 +35,9 @@ CODE = (
     "render/plots.py",
     "render/diagrams.py",
     "render/mpl.py",
-    "render/expr.py",
+    "render/expr.py",  # labels are printed by the sheet's printer, with names and decimals
+    "render/names.py",
+    "render/decimals.py",
     "figures.py",
     "notation.py",
 )
