@@ -18,7 +18,7 @@ from sympy.concrete.expr_with_limits import ExprWithLimits
 
 from symhw import dag
 from symhw.errors import VerificationError
-from symhw.memo import forgettable
+from symhw.memo import by_identity, forgettable
 from symhw.notation import Grad, Inner, Vec, is_vector
 
 
@@ -169,13 +169,7 @@ _LOWERED_INSTANCES = 16
 
 
 def _lowering_memo(inst: Instance) -> dict:
-    hit = _LOWERED.get(id(inst))
-    if hit is None or hit[0] is not inst:  # the entry holds the instance: its id is unique
-        hit = _LOWERED[id(inst)] = (inst, {})
-        if len(_LOWERED) > _LOWERED_INSTANCES:
-            _LOWERED.popitem(last=False)
-    _LOWERED.move_to_end(id(inst))
-    return hit[1]
+    return by_identity(_LOWERED, inst, dict, _LOWERED_INSTANCES)
 
 
 def uses_instance(*exprs: object) -> bool:

@@ -12,11 +12,13 @@ made once per activation, a symbol's name) is not registered and stays.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
 C = TypeVar("C")
 R = TypeVar("R")
+V = TypeVar("V")
 
 #: Pieces of work between two forgets. The unvaried problems of a class set are the same
 #: in every variant, and their evaluations hit the cache across variants: forgetting after
@@ -80,3 +82,27 @@ def forgetting(fn: Callable[..., R], *args: Any) -> R:
         _done[0] += 1
         if _done[0] >= FORGET_EVERY:
             forget()
+
+
+def by_identity(
+    table: OrderedDict, obj: object, make: Callable[[], V], limit: int, key: Hashable = None
+) -> V:
+    """What ``make()`` gives for ``obj``, made once and remembered in ``table`` under ``key``
+    (default ``id(obj)``; the entry holds ``obj``, so the id stays its own), the least
+    recently used entry forgotten beyond ``limit``. By identity, not equality: SymPy calls
+    some differently written objects equal.
+
+    >>> table, made = OrderedDict(), []
+    >>> x = [1]
+    >>> by_identity(table, x, lambda: made.append(1) or len(made), 8), by_identity(table, x, len, 8)
+    (1, 1)
+    """
+    key = id(obj) if key is None else key
+    hit = table.get(key)
+    if hit is None or hit[0] is not obj:
+        hit = table[key] = (obj, make())
+        if len(table) > limit:
+            table.popitem(last=False)
+    else:
+        table.move_to_end(key)
+    return hit[1]

@@ -58,13 +58,18 @@ class Count:
         """The formula at this layer's values, as an unevaluated substitution."""
         return sp.Subs(self.formula, self.symbols, self.values)
 
+    @property
+    def evaluated(self) -> sp.Expr:
+        """The formula at the values, as SymPy evaluates it, by ``xreplace``: every symbol
+        replaced at once, as "at these values" means (``subs`` replaces them one by one, and
+        takes ten times as long)."""
+        return self.formula.xreplace(dict(zip(self.symbols, self.values, strict=True)))
+
     @functools.cached_property
     def value(self) -> sp.Expr:
-        """The formula at the values, expanded. Worked out once per count (a sheet asks
-        again for most), by ``xreplace``: every symbol replaced at once, as "at these
-        values" means (``subs`` replaces them one by one, and takes ten times as long)."""
-        bindings = dict(zip(self.symbols, self.values, strict=True))
-        return sp.expand(self.formula.xreplace(bindings).doit())
+        """The formula at the values, expanded; worked out once per count (a sheet asks
+        again for most)."""
+        return sp.expand(self.evaluated.doit())
 
 
 class Shape(NamedTuple):

@@ -57,7 +57,7 @@ def layer_sum(counts: Iterable[Count | None]) -> sp.Expr:
     >>> layer_sum(parameter_count(layer) for layer in Block("basic", C, C).layers())
     18*C**2
     """
-    terms = [c.formula.xreplace(dict(zip(c.symbols, c.values, strict=True))) for c in counts if c]
+    terms = [c.evaluated for c in counts if c]
     return sp.Add(*terms)
 
 

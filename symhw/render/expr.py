@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 
 import sympy as sp
@@ -9,7 +10,7 @@ from sympy.printing.latex import LatexPrinter
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from symhw.memo import forgettable
+from symhw.memo import by_identity, forgettable
 from symhw.notation import (
     Dots,
     Grad,
@@ -124,14 +125,8 @@ class SheetLatexPrinter(LatexPrinter):
         :func:`_cached_latex`): for a sum of numbers it evaluates every term, printing a sum
         asks twice (here and in LatexPrinter), and a sum recurs in the displays of a sheet."""
         key = (id(expr), order or self.order)  # SymPy's own default: the printer's order
-        hit = _ORDERED.get(key)
-        if hit is None or hit[0] is not expr:
-            hit = _ORDERED[key] = (expr, super()._as_ordered_terms(expr, order=order))
-            if len(_ORDERED) > _PRINTED_MAX:
-                _ORDERED.popitem(last=False)
-        else:
-            _ORDERED.move_to_end(key)
-        return list(hit[1])
+        make = functools.partial(super()._as_ordered_terms, expr, order=order)
+        return list(by_identity(_ORDERED, expr, make, _PRINTED_MAX, key))
 
     def _print_Add(self, expr: sp.Add, order: str | None = None) -> str:
         if isinstance(expr, WrittenSum) or any(_is_unevaluated_mul(t) for t in expr.args):
@@ -402,18 +397,10 @@ _PRINTED_MAX = 8192
 def _cached_latex(expr: object) -> str:
     """Print each *object* once (keyed by identity, not equality: SymPy calls
     ``Subs(f, (a, b), (1, 2))`` and ``Subs(f, (a, b), (2, 1))`` equal when f is symmetric,
-    yet they are written differently). The entry holds the object, so its id stays unique."""
+    yet they are written differently)."""
     if isinstance(expr, sp.MatrixBase) and not isinstance(expr, sp.ImmutableMatrix):
         return SheetLatexPrinter().doprint(expr)  # mutable: it may change between prints
-    hit = _PRINTED.get(id(expr))
-    if hit is not None and hit[0] is expr:
-        _PRINTED.move_to_end(id(expr))
-        return hit[1]
-    tex = SheetLatexPrinter().doprint(expr)
-    _PRINTED[id(expr)] = (expr, tex)
-    if len(_PRINTED) > _PRINTED_MAX:
-        _PRINTED.popitem(last=False)
-    return tex
+    return by_identity(_PRINTED, expr, lambda: SheetLatexPrinter().doprint(expr), _PRINTED_MAX)
 
 
 def latex(expr: object) -> str:
